@@ -1,0 +1,1 @@
+//! Snapshot and mock-server tests for rollcall live in `tests/`.

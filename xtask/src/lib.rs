@@ -1,0 +1,6 @@
+//! The library behind `cargo xtask`, split out so its tests and subcommands share one code path.
+
+pub mod codegen;
+pub mod open_enum;
+pub mod project;
+pub mod spec;

@@ -1,0 +1,50 @@
+//! `cargo xtask`: project automation for rollcall.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use xtask::{codegen, project::Project};
+
+#[derive(Parser)]
+#[command(
+    name = "cargo xtask",
+    about = "Project automation for rollcall",
+    version
+)]
+struct Cli {
+    /// Project root (defaults to the workspace this xtask was built in).
+    #[arg(long, global = true, hide = true)]
+    root: Option<std::path::PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Regenerate the progenitor clients in generated/ from the specs in specs/.
+    Codegen {
+        /// Providers to regenerate (spec file names without `.yaml`); all when omitted.
+        providers: Vec<String>,
+        /// Write nothing; exit 1 naming each generated file that is stale or missing.
+        #[arg(long)]
+        check: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let project = match cli.root {
+        Some(root) => Project::at(root),
+        None => Project::workspace(),
+    };
+    let result = match cli.command {
+        Command::Codegen { providers, check } => codegen::run(&project, &providers, check),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,216 @@
+//! Open enums: component schemas with `x-extensible-enum` become Rust enums with an `Other(String)`
+//! variant, so a value a provider adds later is kept instead of failing the whole response.
+//!
+//! progenitor's own enums are closed, so these types are emitted here and swapped in for the
+//! schema with typify's `with_replacement`.
+
+use std::fmt::Write as _;
+
+use serde_json::Value;
+
+use crate::spec::{Spec, SpecError, escape};
+
+/// One `x-extensible-enum` component schema.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenEnum {
+    /// The component schema name, which is also the Rust type name.
+    pub name: String,
+    /// The schema's description.
+    pub description: Option<String>,
+    /// The documented values, each with its variant name.
+    pub values: Vec<(String, String)>,
+    /// Whether values match regardless of ASCII case (`x-rollcall-case-insensitive`).
+    pub case_insensitive: bool,
+}
+
+/// Finds the open enums of a spec, rejecting the shapes we cannot generate.
+pub fn collect(spec: &Spec) -> Result<Vec<OpenEnum>, SpecError> {
+    let mut enums = Vec::new();
+    for (name, schema) in spec.schemas() {
+        let Some(values) = schema.get("x-extensible-enum") else {
+            continue;
+        };
+        let pointer = format!("/components/schemas/{}", escape(name));
+        let fail =
+            |msg: String| SpecError::at(&spec.file, &format!("{pointer}/x-extensible-enum"), msg);
+        if schema.get("type").and_then(Value::as_str) != Some("string")
+            || schema.get("enum").is_some()
+        {
+            return Err(fail(
+                "an open enum is `type: string` with `x-extensible-enum` and no `enum`".into(),
+            ));
+        }
+        let Some(values) = values.as_array().filter(|v| !v.is_empty()) else {
+            return Err(fail(
+                "`x-extensible-enum` must be a non-empty list of strings".into(),
+            ));
+        };
+        let mut variants: Vec<(String, String)> = Vec::new();
+        for value in values {
+            let Some(value) = value.as_str() else {
+                return Err(fail(format!("value {value} is not a string")));
+            };
+            let variant = variant_name(value);
+            if variant == "Other" {
+                return Err(fail(format!(
+                    "`{value}` would collide with the `Other` variant"
+                )));
+            }
+            if let Some((first, _)) = variants.iter().find(|(_, v)| v == &variant) {
+                return Err(fail(format!(
+                    "`{value}` and `{first}` both become the variant `{variant}`"
+                )));
+            }
+            variants.push((value.to_owned(), variant));
+        }
+        enums.push(OpenEnum {
+            name: name.clone(),
+            description: schema
+                .get("description")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            values: variants,
+            case_insensitive: schema
+                .get("x-rollcall-case-insensitive")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+        });
+    }
+    Ok(enums)
+}
+
+/// `account admin` → `AccountAdmin`, `end-user` → `EndUser`, `financeUser` → `FinanceUser`.
+pub fn variant_name(value: &str) -> String {
+    let mut name = String::new();
+    for word in value
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        let mut chars = word.chars();
+        if let Some(first) = chars.next() {
+            name.push(first.to_ascii_uppercase());
+            name.extend(chars);
+        }
+    }
+    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert(0, 'V');
+    }
+    name
+}
+
+/// Rust source for the enum and its trait impls.
+pub fn render(open: &OpenEnum) -> String {
+    let name = &open.name;
+    let mut out = String::new();
+    let doc = open
+        .description
+        .as_deref()
+        .unwrap_or("An open set of values.");
+    for line in doc.lines() {
+        let _ = writeln!(out, "#[doc = {:?}]", line);
+    }
+    let _ = writeln!(out, "#[doc = \"\"]");
+    let _ = writeln!(
+        out,
+        "#[doc = \"Open: a value the spec does not list is kept in [`{name}::Other`] instead of failing.\"]"
+    );
+    let _ = writeln!(
+        out,
+        "#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]"
+    );
+    let _ = writeln!(out, "pub enum {name} {{");
+    for (value, variant) in &open.values {
+        let _ = writeln!(out, "    #[doc = {:?}]", format!("`{value}`"));
+        let _ = writeln!(out, "    {variant},");
+    }
+    let _ = writeln!(
+        out,
+        "    /// A value this version of the spec does not list, kept as the server sent it."
+    );
+    let _ = writeln!(out, "    Other(::std::string::String),");
+    let _ = writeln!(out, "}}");
+
+    let _ = writeln!(out, "impl {name} {{");
+    let _ = writeln!(
+        out,
+        "    /// Every value the spec lists, in its documented spelling."
+    );
+    let listed: Vec<String> = open.values.iter().map(|(v, _)| format!("{v:?}")).collect();
+    let _ = writeln!(
+        out,
+        "    pub const KNOWN: &'static [&'static str] = &[{}];",
+        listed.join(", ")
+    );
+    let _ = writeln!(
+        out,
+        "    /// The value as documented, or as received for [`{name}::Other`]."
+    );
+    let _ = writeln!(out, "    pub fn as_str(&self) -> &str {{");
+    let _ = writeln!(out, "        match self {{");
+    for (value, variant) in &open.values {
+        let _ = writeln!(out, "            Self::{variant} => {value:?},");
+    }
+    let _ = writeln!(out, "            Self::Other(value) => value.as_str(),");
+    let _ = writeln!(out, "        }}\n    }}");
+    let _ = writeln!(out, "    /// Whether the value is one the spec lists.");
+    let _ = writeln!(
+        out,
+        "    pub fn is_known(&self) -> bool {{ !matches!(self, Self::Other(_)) }}"
+    );
+    let _ = writeln!(out, "}}");
+
+    let _ = writeln!(out, "impl ::std::convert::From<&str> for {name} {{");
+    let _ = writeln!(out, "    fn from(value: &str) -> Self {{");
+    if open.case_insensitive {
+        for (known, variant) in &open.values {
+            let _ = writeln!(
+                out,
+                "        if value.eq_ignore_ascii_case({known:?}) {{ return Self::{variant}; }}"
+            );
+        }
+        let _ = writeln!(out, "        Self::Other(value.to_owned())");
+    } else {
+        let _ = writeln!(out, "        match value {{");
+        for (known, variant) in &open.values {
+            let _ = writeln!(out, "            {known:?} => Self::{variant},");
+        }
+        let _ = writeln!(out, "            other => Self::Other(other.to_owned()),");
+        let _ = writeln!(out, "        }}");
+    }
+    let _ = writeln!(out, "    }}\n}}");
+
+    let _ = write!(
+        out,
+        r#"impl ::std::convert::From<::std::string::String> for {name} {{
+    fn from(value: ::std::string::String) -> Self {{
+        match Self::from(value.as_str()) {{
+            Self::Other(_) => Self::Other(value),
+            known => known,
+        }}
+    }}
+}}
+impl ::std::str::FromStr for {name} {{
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {{
+        Ok(Self::from(value))
+    }}
+}}
+impl ::std::fmt::Display for {name} {{
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {{
+        f.write_str(self.as_str())
+    }}
+}}
+impl ::serde::Serialize for {name} {{
+    fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {{
+        serializer.serialize_str(self.as_str())
+    }}
+}}
+impl<'de> ::serde::Deserialize<'de> for {name} {{
+    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {{
+        ::std::string::String::deserialize(deserializer).map(Self::from)
+    }}
+}}
+"#
+    );
+    out
+}
