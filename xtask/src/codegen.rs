@@ -160,7 +160,12 @@ pub fn generate_source(file: &str, provider: &str, text: &str) -> Result<String,
                 format!("progenitor cannot generate this spec: {panic}"),
             )
         })?
-        .map_err(|e| SpecError::whole(file, format!("progenitor rejected the spec: {e}")))?;
+        .map_err(|e| {
+            SpecError::whole(
+                file,
+                format!("progenitor rejected the spec: {}", shorten(&e.to_string())),
+            )
+        })?;
     let mut syntax: syn::File = syn::parse2(tokens)
         .map_err(|e| SpecError::whole(file, format!("progenitor produced invalid Rust: {e}")))?;
 
@@ -223,6 +228,16 @@ fn strip_skipped_parameters(raw: &mut Value) {
                 params.retain(|p| p.get(SKIP_EXTENSION).is_none());
             }
         }
+    }
+}
+
+/// progenitor's messages can embed a `Debug` dump of the offending node; the first part says it.
+fn shorten(message: &str) -> String {
+    const LIMIT: usize = 160;
+    let message = one_line(message);
+    match message.char_indices().nth(LIMIT) {
+        Some((cut, _)) => format!("{}…", &message[..cut]),
+        None => message,
     }
 }
 

@@ -99,6 +99,7 @@ impl Spec {
         }
         check_refs(file, &raw, &raw, &mut String::new())?;
         check_operations(file, &raw)?;
+        check_progenitor_limits(file, &raw)?;
         let openapi: OpenAPI = serde_yaml::from_str(text).map_err(|e| yaml_error(file, &e))?;
         Ok(Self {
             file: file.to_owned(),
@@ -310,4 +311,129 @@ pub fn resolve<'a>(root: &'a Value, node: &'a Value) -> &'a Value {
         }
     }
     node
+}
+
+/// Constructs progenitor cannot generate, caught here so the error names where they are.
+fn check_progenitor_limits(file: &str, raw: &Value) -> Result<(), SpecError> {
+    let mut result = Ok(());
+    for_each_operation(raw, |pointer, path, _method, op| {
+        if result.is_err() {
+            return;
+        }
+        let path_level = raw
+            .pointer(&format!("/paths/{}/parameters", escape(path)))
+            .and_then(Value::as_array);
+        let own = op.get("parameters").and_then(Value::as_array);
+        for (i, param) in own.into_iter().flatten().enumerate() {
+            let param = resolve(raw, param);
+            let at = format!("{pointer}/parameters/{i}");
+            if param.get("in").and_then(Value::as_str) == Some("cookie") {
+                result = Err(SpecError::at(
+                    file,
+                    &at,
+                    "cookie parameters are not supported by progenitor",
+                ));
+                return;
+            }
+            if param.get("style").and_then(Value::as_str) == Some("deepObject") {
+                result = Err(SpecError::at(
+                    file,
+                    &at,
+                    "`style: deepObject` is not supported by progenitor: declare each key (`page[size]`) as its own parameter",
+                ));
+                return;
+            }
+        }
+        if path_level.is_some_and(|params| {
+            params
+                .iter()
+                .any(|p| resolve(raw, p).get("in").and_then(Value::as_str) == Some("cookie"))
+        }) {
+            result = Err(SpecError::at(
+                file,
+                &format!("/paths/{}/parameters", escape(path)),
+                "cookie parameters are not supported by progenitor",
+            ));
+            return;
+        }
+        if let Err(e) = check_responses(file, raw, &pointer, op) {
+            result = Err(e);
+        }
+    });
+    result
+}
+
+/// progenitor asserts that an operation has at most one success body type and one error body
+/// type, that none of them lacks a schema, and that `default` does not stand beside a 2xx.
+fn check_responses(file: &str, raw: &Value, pointer: &str, op: &Value) -> Result<(), SpecError> {
+    let Some(responses) = op.get("responses").and_then(Value::as_object) else {
+        return Err(SpecError::at(
+            file,
+            pointer,
+            "operation declares no `responses`",
+        ));
+    };
+    let mut success: Option<(&str, Option<&Value>)> = None;
+    let mut failure: Option<(&str, Option<&Value>)> = None;
+    for (status, response) in responses {
+        let at = format!("{pointer}/responses/{}", escape(status));
+        let response = resolve(raw, response);
+        let content = response.get("content").and_then(Value::as_object);
+        if let Some(content) = content {
+            for (media, body) in content {
+                if body.get("schema").is_none() {
+                    return Err(SpecError::at(
+                        file,
+                        &format!("{at}/content/{}", escape(media)),
+                        "a response body needs a `schema` (progenitor cannot generate one without)",
+                    ));
+                }
+                if body.get("encoding").is_some() {
+                    return Err(SpecError::at(
+                        file,
+                        &format!("{at}/content/{}/encoding", escape(media)),
+                        "`encoding` on a response is not supported by progenitor",
+                    ));
+                }
+            }
+        }
+        let schema = content
+            .and_then(|c| c.values().next())
+            .and_then(|b| b.get("schema"));
+        let is_success = status.starts_with('2');
+        let slot = if is_success {
+            &mut success
+        } else {
+            &mut failure
+        };
+        match slot {
+            None => *slot = Some((status.as_str(), schema)),
+            Some((first, first_schema)) => {
+                let same = match (*first_schema, schema) {
+                    (Some(a), Some(b)) => resolve(raw, a) == resolve(raw, b),
+                    (None, None) => true,
+                    _ => false,
+                };
+                if !same {
+                    let kind = if is_success { "success" } else { "error" };
+                    return Err(SpecError::at(
+                        file,
+                        &at,
+                        format!(
+                            "all {kind} responses of an operation must share one body schema \
+                             (progenitor): `{status}` differs from `{first}`"
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    if success.is_some() && responses.contains_key("default") {
+        return Err(SpecError::at(
+            file,
+            &format!("{pointer}/responses/default"),
+            "`default` beside a 2xx response is not supported by progenitor: declare `4XX`/`5XX` instead",
+        ));
+    }
+    Ok(())
 }

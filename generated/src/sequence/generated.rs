@@ -723,6 +723,78 @@ kept optional here.
             }
         }
     }
+    ///The state of a user. Sequence's schema declares a plain string; the values seen are listed
+    ///here as an open enumeration.
+    ///
+    ///Open: a value the spec does not list is kept in [`UserState::Other`] instead of failing.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum UserState {
+        ///`active`
+        Active,
+        ///`deleted`
+        Deleted,
+        /// A value this version of the spec does not list, kept as the server sent it.
+        Other(::std::string::String),
+    }
+    impl UserState {
+        /// Every value the spec lists, in its documented spelling.
+        pub const KNOWN: &'static [&'static str] = &["active", "deleted"];
+        /// The value as documented, or as received for [`UserState::Other`].
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Active => "active",
+                Self::Deleted => "deleted",
+                Self::Other(value) => value.as_str(),
+            }
+        }
+        /// Whether the value is one the spec lists.
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Other(_))
+        }
+    }
+    impl ::std::convert::From<&str> for UserState {
+        fn from(value: &str) -> Self {
+            match value {
+                "active" => Self::Active,
+                "deleted" => Self::Deleted,
+                other => Self::Other(other.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for UserState {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::str::FromStr for UserState {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::std::fmt::Display for UserState {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::serde::Serialize for UserState {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for UserState {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::std::string::String::deserialize(deserializer).map(Self::from)
+        }
+    }
     ///The name of a role: administrator, finance user, sales user or read-only user. Open
     ///enumeration.
     ///
@@ -802,78 +874,6 @@ kept optional here.
         }
     }
     impl<'de> ::serde::Deserialize<'de> for RoleName {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
-        }
-    }
-    ///The state of a user. Sequence's schema declares a plain string; the values seen are listed
-    ///here as an open enumeration.
-    ///
-    ///Open: a value the spec does not list is kept in [`UserState::Other`] instead of failing.
-    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-    pub enum UserState {
-        ///`active`
-        Active,
-        ///`deleted`
-        Deleted,
-        /// A value this version of the spec does not list, kept as the server sent it.
-        Other(::std::string::String),
-    }
-    impl UserState {
-        /// Every value the spec lists, in its documented spelling.
-        pub const KNOWN: &'static [&'static str] = &["active", "deleted"];
-        /// The value as documented, or as received for [`UserState::Other`].
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Active => "active",
-                Self::Deleted => "deleted",
-                Self::Other(value) => value.as_str(),
-            }
-        }
-        /// Whether the value is one the spec lists.
-        pub fn is_known(&self) -> bool {
-            !matches!(self, Self::Other(_))
-        }
-    }
-    impl ::std::convert::From<&str> for UserState {
-        fn from(value: &str) -> Self {
-            match value {
-                "active" => Self::Active,
-                "deleted" => Self::Deleted,
-                other => Self::Other(other.to_owned()),
-            }
-        }
-    }
-    impl ::std::convert::From<::std::string::String> for UserState {
-        fn from(value: ::std::string::String) -> Self {
-            match Self::from(value.as_str()) {
-                Self::Other(_) => Self::Other(value),
-                known => known,
-            }
-        }
-    }
-    impl ::std::str::FromStr for UserState {
-        type Err = ::std::convert::Infallible;
-        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-            Ok(Self::from(value))
-        }
-    }
-    impl ::std::fmt::Display for UserState {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-    impl ::serde::Serialize for UserState {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for UserState {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {

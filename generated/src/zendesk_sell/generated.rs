@@ -2025,26 +2025,26 @@ pub mod types {
             }
         }
     }
-    ///Kind of user: `person` for a human agent, `integration` for an internal system user. Open enumeration: other values are kept.
+    ///State of the user's account, usually `active`. Open enumeration: other values are kept.
     ///
-    ///Open: a value the spec does not list is kept in [`IdentityType::Other`] instead of failing.
+    ///Open: a value the spec does not list is kept in [`UserStatus::Other`] instead of failing.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-    pub enum IdentityType {
-        ///`person`
-        Person,
-        ///`integration`
-        Integration,
+    pub enum UserStatus {
+        ///`active`
+        Active,
+        ///`inactive`
+        Inactive,
         /// A value this version of the spec does not list, kept as the server sent it.
         Other(::std::string::String),
     }
-    impl IdentityType {
+    impl UserStatus {
         /// Every value the spec lists, in its documented spelling.
-        pub const KNOWN: &'static [&'static str] = &["person", "integration"];
-        /// The value as documented, or as received for [`IdentityType::Other`].
+        pub const KNOWN: &'static [&'static str] = &["active", "inactive"];
+        /// The value as documented, or as received for [`UserStatus::Other`].
         pub fn as_str(&self) -> &str {
             match self {
-                Self::Person => "person",
-                Self::Integration => "integration",
+                Self::Active => "active",
+                Self::Inactive => "inactive",
                 Self::Other(value) => value.as_str(),
             }
         }
@@ -2053,16 +2053,16 @@ pub mod types {
             !matches!(self, Self::Other(_))
         }
     }
-    impl ::std::convert::From<&str> for IdentityType {
+    impl ::std::convert::From<&str> for UserStatus {
         fn from(value: &str) -> Self {
             match value {
-                "person" => Self::Person,
-                "integration" => Self::Integration,
+                "active" => Self::Active,
+                "inactive" => Self::Inactive,
                 other => Self::Other(other.to_owned()),
             }
         }
     }
-    impl ::std::convert::From<::std::string::String> for IdentityType {
+    impl ::std::convert::From<::std::string::String> for UserStatus {
         fn from(value: ::std::string::String) -> Self {
             match Self::from(value.as_str()) {
                 Self::Other(_) => Self::Other(value),
@@ -2070,18 +2070,18 @@ pub mod types {
             }
         }
     }
-    impl ::std::str::FromStr for IdentityType {
+    impl ::std::str::FromStr for UserStatus {
         type Err = ::std::convert::Infallible;
         fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(Self::from(value))
         }
     }
-    impl ::std::fmt::Display for IdentityType {
+    impl ::std::fmt::Display for UserStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
-    impl ::serde::Serialize for IdentityType {
+    impl ::serde::Serialize for UserStatus {
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -2089,7 +2089,7 @@ pub mod types {
             serializer.serialize_str(self.as_str())
         }
     }
-    impl<'de> ::serde::Deserialize<'de> for IdentityType {
+    impl<'de> ::serde::Deserialize<'de> for UserStatus {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -2167,26 +2167,26 @@ pub mod types {
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    ///State of the user's account, usually `active`. Open enumeration: other values are kept.
+    ///Kind of user: `person` for a human agent, `integration` for an internal system user. Open enumeration: other values are kept.
     ///
-    ///Open: a value the spec does not list is kept in [`UserStatus::Other`] instead of failing.
+    ///Open: a value the spec does not list is kept in [`IdentityType::Other`] instead of failing.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-    pub enum UserStatus {
-        ///`active`
-        Active,
-        ///`inactive`
-        Inactive,
+    pub enum IdentityType {
+        ///`person`
+        Person,
+        ///`integration`
+        Integration,
         /// A value this version of the spec does not list, kept as the server sent it.
         Other(::std::string::String),
     }
-    impl UserStatus {
+    impl IdentityType {
         /// Every value the spec lists, in its documented spelling.
-        pub const KNOWN: &'static [&'static str] = &["active", "inactive"];
-        /// The value as documented, or as received for [`UserStatus::Other`].
+        pub const KNOWN: &'static [&'static str] = &["person", "integration"];
+        /// The value as documented, or as received for [`IdentityType::Other`].
         pub fn as_str(&self) -> &str {
             match self {
-                Self::Active => "active",
-                Self::Inactive => "inactive",
+                Self::Person => "person",
+                Self::Integration => "integration",
                 Self::Other(value) => value.as_str(),
             }
         }
@@ -2195,16 +2195,16 @@ pub mod types {
             !matches!(self, Self::Other(_))
         }
     }
-    impl ::std::convert::From<&str> for UserStatus {
+    impl ::std::convert::From<&str> for IdentityType {
         fn from(value: &str) -> Self {
             match value {
-                "active" => Self::Active,
-                "inactive" => Self::Inactive,
+                "person" => Self::Person,
+                "integration" => Self::Integration,
                 other => Self::Other(other.to_owned()),
             }
         }
     }
-    impl ::std::convert::From<::std::string::String> for UserStatus {
+    impl ::std::convert::From<::std::string::String> for IdentityType {
         fn from(value: ::std::string::String) -> Self {
             match Self::from(value.as_str()) {
                 Self::Other(_) => Self::Other(value),
@@ -2212,18 +2212,18 @@ pub mod types {
             }
         }
     }
-    impl ::std::str::FromStr for UserStatus {
+    impl ::std::str::FromStr for IdentityType {
         type Err = ::std::convert::Infallible;
         fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(Self::from(value))
         }
     }
-    impl ::std::fmt::Display for UserStatus {
+    impl ::std::fmt::Display for IdentityType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
     }
-    impl ::serde::Serialize for UserStatus {
+    impl ::serde::Serialize for IdentityType {
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -2231,7 +2231,7 @@ pub mod types {
             serializer.serialize_str(self.as_str())
         }
     }
-    impl<'de> ::serde::Deserialize<'de> for UserStatus {
+    impl<'de> ::serde::Deserialize<'de> for IdentityType {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
@@ -2354,20 +2354,6 @@ let response = client.list_users()
     pub fn list_users(&self) -> builder::ListUsers<'_> {
         builder::ListUsers::new(self)
     }
-    /**Get the authenticated user
-
-Returns the user that the access token sent with the request belongs to.
-
-Sends a `GET` request to `/v2/users/self`
-
-```ignore
-let response = client.get_self_user()
-    .send()
-    .await;
-```*/
-    pub fn get_self_user(&self) -> builder::GetSelfUser<'_> {
-        builder::GetSelfUser::new(self)
-    }
     /**Get one user by id
 
 Returns the user with the given id. An id that matches no user of the account is answered with 404 and the error envelope.
@@ -2384,6 +2370,20 @@ let response = client.get_user()
 ```*/
     pub fn get_user(&self) -> builder::GetUser<'_> {
         builder::GetUser::new(self)
+    }
+    /**Get the authenticated user
+
+Returns the user that the access token sent with the request belongs to.
+
+Sends a `GET` request to `/v2/users/self`
+
+```ignore
+let response = client.get_self_user()
+    .send()
+    .await;
+```*/
+    pub fn get_self_user(&self) -> builder::GetSelfUser<'_> {
+        builder::GetSelfUser::new(self)
     }
 }
 /// Types for composing operation parameters.
@@ -2682,75 +2682,6 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::get_self_user`]
-
-[`Client::get_self_user`]: super::Client::get_self_user*/
-    #[derive(Debug, Clone)]
-    pub struct GetSelfUser<'a> {
-        client: &'a super::Client,
-    }
-    impl<'a> GetSelfUser<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self { client: client }
-        }
-        ///Sends a `GET` request to `/v2/users/self`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::UserEnvelope>, Error<types::ErrorEnvelope>> {
-            let Self { client } = self;
-            let url = format!("{}/v2/users/self", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_self_user",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
-    }
     /**Builder for [`Client::get_user`]
 
 [`Client::get_user`]: super::Client::get_user*/
@@ -2819,6 +2750,75 @@ pub mod builder {
                     )
                 }
                 404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_self_user`]
+
+[`Client::get_self_user`]: super::Client::get_self_user*/
+    #[derive(Debug, Clone)]
+    pub struct GetSelfUser<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> GetSelfUser<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/v2/users/self`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::UserEnvelope>, Error<types::ErrorEnvelope>> {
+            let Self { client } = self;
+            let url = format!("{}/v2/users/self", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_self_user",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,

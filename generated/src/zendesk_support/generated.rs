@@ -2502,6 +2502,82 @@ top-level lists.
             }
         }
     }
+    ///A user's role. Open enumeration: values not listed here may appear and are kept as they
+    ///come.
+    ///
+    ///Open: a value the spec does not list is kept in [`UserRole::Other`] instead of failing.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum UserRole {
+        ///`end-user`
+        EndUser,
+        ///`agent`
+        Agent,
+        ///`admin`
+        Admin,
+        /// A value this version of the spec does not list, kept as the server sent it.
+        Other(::std::string::String),
+    }
+    impl UserRole {
+        /// Every value the spec lists, in its documented spelling.
+        pub const KNOWN: &'static [&'static str] = &["end-user", "agent", "admin"];
+        /// The value as documented, or as received for [`UserRole::Other`].
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::EndUser => "end-user",
+                Self::Agent => "agent",
+                Self::Admin => "admin",
+                Self::Other(value) => value.as_str(),
+            }
+        }
+        /// Whether the value is one the spec lists.
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Other(_))
+        }
+    }
+    impl ::std::convert::From<&str> for UserRole {
+        fn from(value: &str) -> Self {
+            match value {
+                "end-user" => Self::EndUser,
+                "agent" => Self::Agent,
+                "admin" => Self::Admin,
+                other => Self::Other(other.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for UserRole {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::str::FromStr for UserRole {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::std::fmt::Display for UserRole {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::serde::Serialize for UserRole {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for UserRole {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::std::string::String::deserialize(deserializer).map(Self::from)
+        }
+    }
     ///The tickets a restricted user may access: those of their organization, of their groups,
     ///assigned to them, or requested by them. Open enumeration.
     ///
@@ -2581,82 +2657,6 @@ top-level lists.
         }
     }
     impl<'de> ::serde::Deserialize<'de> for TicketRestriction {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
-        }
-    }
-    ///A user's role. Open enumeration: values not listed here may appear and are kept as they
-    ///come.
-    ///
-    ///Open: a value the spec does not list is kept in [`UserRole::Other`] instead of failing.
-    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-    pub enum UserRole {
-        ///`end-user`
-        EndUser,
-        ///`agent`
-        Agent,
-        ///`admin`
-        Admin,
-        /// A value this version of the spec does not list, kept as the server sent it.
-        Other(::std::string::String),
-    }
-    impl UserRole {
-        /// Every value the spec lists, in its documented spelling.
-        pub const KNOWN: &'static [&'static str] = &["end-user", "agent", "admin"];
-        /// The value as documented, or as received for [`UserRole::Other`].
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::EndUser => "end-user",
-                Self::Agent => "agent",
-                Self::Admin => "admin",
-                Self::Other(value) => value.as_str(),
-            }
-        }
-        /// Whether the value is one the spec lists.
-        pub fn is_known(&self) -> bool {
-            !matches!(self, Self::Other(_))
-        }
-    }
-    impl ::std::convert::From<&str> for UserRole {
-        fn from(value: &str) -> Self {
-            match value {
-                "end-user" => Self::EndUser,
-                "agent" => Self::Agent,
-                "admin" => Self::Admin,
-                other => Self::Other(other.to_owned()),
-            }
-        }
-    }
-    impl ::std::convert::From<::std::string::String> for UserRole {
-        fn from(value: ::std::string::String) -> Self {
-            match Self::from(value.as_str()) {
-                Self::Other(_) => Self::Other(value),
-                known => known,
-            }
-        }
-    }
-    impl ::std::str::FromStr for UserRole {
-        type Err = ::std::convert::Infallible;
-        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-            Ok(Self::from(value))
-        }
-    }
-    impl ::std::fmt::Display for UserRole {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-    impl ::serde::Serialize for UserRole {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for UserRole {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
