@@ -1,6 +1,10 @@
 //! The library behind `cargo xtask`, split out so its tests and subcommands share one code path.
 
 pub mod codegen;
+pub mod json_schema;
+pub mod locate;
 pub mod open_enum;
 pub mod project;
+pub mod rust_name;
 pub mod spec;
+pub mod usage;
