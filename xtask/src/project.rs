@@ -77,12 +77,12 @@ impl Project {
         let mut providers = Vec::new();
         for entry in entries {
             let path = entry?.path();
-            if path.extension().is_some_and(|ext| ext == "yaml") {
-                if let Some(stem) = path.file_stem().and_then(|s| s.to_str()) {
-                    providers.push(Provider {
-                        name: stem.to_owned(),
-                    });
-                }
+            if path.extension().is_some_and(|ext| ext == "yaml")
+                && let Some(stem) = path.file_stem().and_then(|s| s.to_str())
+            {
+                providers.push(Provider {
+                    name: stem.to_owned(),
+                });
             }
         }
         providers.sort();
