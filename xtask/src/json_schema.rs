@@ -120,10 +120,8 @@ pub fn convert(node: &Value) -> Value {
     ] {
         if let Some(exclusive) = out.get(flag).and_then(Value::as_bool) {
             out.remove(flag);
-            if exclusive {
-                if let Some(limit) = out.remove(bound) {
-                    out.insert(flag.into(), limit);
-                }
+            if exclusive && let Some(limit) = out.remove(bound) {
+                out.insert(flag.into(), limit);
             }
         }
     }
@@ -140,10 +138,10 @@ pub fn convert(node: &Value) -> Value {
     if let Some(Value::String(kind)) = out.get("type").cloned() {
         out.insert("type".into(), serde_json::json!([kind, "null"]));
     }
-    if let Some(Value::Array(values)) = out.get_mut("enum") {
-        if !values.contains(&Value::Null) {
-            values.push(Value::Null);
-        }
+    if let Some(Value::Array(values)) = out.get_mut("enum")
+        && !values.contains(&Value::Null)
+    {
+        values.push(Value::Null);
     }
     Value::Object(out)
 }

@@ -2,6 +2,7 @@
 
 pub mod codegen;
 pub mod json_schema;
+pub mod lint;
 pub mod locate;
 pub mod open_enum;
 pub mod project;

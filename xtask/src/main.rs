@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use xtask::{codegen, project::Project};
+use xtask::{codegen, lint, project::Project};
 
 #[derive(Parser)]
 #[command(
@@ -29,6 +29,11 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Check the specs against the project's rules (xtask/RULES.md); exit 1 on any problem.
+    Lint {
+        /// Providers to lint (spec file names without `.yaml`); all when omitted.
+        providers: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -39,6 +44,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Codegen { providers, check } => codegen::run(&project, &providers, check),
+        Command::Lint { providers } => lint::run(&project, &providers),
     };
     match result {
         Ok(code) => code,
