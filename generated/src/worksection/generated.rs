@@ -143,6 +143,33 @@ pub mod types {
             value.parse()
         }
     }
+    ///A user's accounts on one group of services, keyed by the service's name. Worksection is written in PHP, whose JSON encoder turns an empty map into an empty array, so a group with no accounts may arrive as `[]` instead of `{}`; both are accepted.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum ServiceAccounts {
+        Accounts(
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        ),
+        NoAccounts(::std::vec::Vec<::std::string::String>),
+    }
+    impl ::std::convert::From<
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    > for ServiceAccounts {
+        fn from(
+            value: ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        ) -> Self {
+            Self::Accounts(value)
+        }
+    }
+    impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
+    for ServiceAccounts {
+        fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
+            Self::NoAccounts(value)
+        }
+    }
     ///A user of the Worksection account. Only `id`, `name` and `email` are always present; optional fields that have no value are left out rather than sent empty, and unknown fields may appear.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct User {
@@ -253,24 +280,12 @@ pub mod types {
     ///The user's accounts on other services, in two groups.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct UserServices {
-        ///Messenger accounts, keyed by the messenger's name (for example `WhatsApp`).
-        #[serde(
-            default,
-            skip_serializing_if = ":: std :: collections :: BTreeMap::is_empty"
-        )]
-        pub chats: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::std::string::String,
-        >,
-        ///Social network profiles, keyed by the network's name (for example `LinkedIn`).
-        #[serde(
-            default,
-            skip_serializing_if = ":: std :: collections :: BTreeMap::is_empty"
-        )]
-        pub socials: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::std::string::String,
-        >,
+        ///Messenger accounts, keyed by the messenger's name (for example `WhatsApp`); `[]` when there are none.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub chats: ::std::option::Option<ServiceAccounts>,
+        ///Social network profiles, keyed by the network's name (for example `LinkedIn`); `[]` when there are none.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub socials: ::std::option::Option<ServiceAccounts>,
     }
     impl UserServices {
         pub fn builder() -> builder::UserServices {
@@ -821,17 +836,11 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct UserServices {
             chats: ::std::result::Result<
-                ::std::collections::BTreeMap<
-                    ::std::string::String,
-                    ::std::string::String,
-                >,
+                ::std::option::Option<super::ServiceAccounts>,
                 ::std::string::String,
             >,
             socials: ::std::result::Result<
-                ::std::collections::BTreeMap<
-                    ::std::string::String,
-                    ::std::string::String,
-                >,
+                ::std::option::Option<super::ServiceAccounts>,
                 ::std::string::String,
             >,
         }
@@ -847,10 +856,7 @@ pub mod types {
             pub fn chats<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::collections::BTreeMap<
-                        ::std::string::String,
-                        ::std::string::String,
-                    >,
+                    ::std::option::Option<super::ServiceAccounts>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -864,10 +870,7 @@ pub mod types {
             pub fn socials<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::collections::BTreeMap<
-                        ::std::string::String,
-                        ::std::string::String,
-                    >,
+                    ::std::option::Option<super::ServiceAccounts>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
