@@ -1,6 +1,7 @@
 //! The library behind `cargo xtask`, split out so its tests and subcommands share one code path.
 
 pub mod codegen;
+pub mod diff;
 pub mod json_schema;
 pub mod lint;
 pub mod locate;

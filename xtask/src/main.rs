@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use xtask::{codegen, lint, project::Project};
+use xtask::{codegen, diff, lint, project::Project};
 
 #[derive(Parser)]
 #[command(
@@ -29,6 +29,18 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Report what the spec changes since BASE do to crates that use `rollcall`.
+    Diff {
+        /// The git revision to compare the working tree's specs with.
+        #[arg(default_value = "HEAD")]
+        base: String,
+        /// How to print the report.
+        #[arg(long, value_enum, default_value = "markdown")]
+        format: diff::Format,
+        /// Exit 1 when a finding is this bad (or worse).
+        #[arg(long, value_enum)]
+        fail_on: Option<diff::FailOn>,
+    },
     /// Check the specs against the project's rules (xtask/RULES.md); exit 1 on any problem.
     Lint {
         /// Providers to lint (spec file names without `.yaml`); all when omitted.
@@ -44,6 +56,11 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Codegen { providers, check } => codegen::run(&project, &providers, check),
+        Command::Diff {
+            base,
+            format,
+            fail_on,
+        } => diff::run(&project, &base, format, fail_on),
         Command::Lint { providers } => lint::run(&project, &providers),
     };
     match result {
