@@ -4,16 +4,41 @@
 //!
 //! Each provider is a module behind a cargo feature of the same (kebab-case) name; all are on by
 //! default. Inside a module, `Client`, `types` and `builder` are generated; everything else is
-//! written by hand beside them.
+//! written by hand beside them: auth constructors that return a [`ClientBuilder`], an
+//! `all_users()` [`UserStream`] that walks every page the provider's own way, and `call()`,
+//! which runs any generated request and turns failures into one [`Error`] type.
 //!
-//! | feature | module | API |
-//! | --- | --- | --- |
-//! | `zendesk-sell` | [`zendesk_sell`] | Zendesk Sell `/v2/users` |
-//! | `zendesk-support` | [`zendesk_support`] | Zendesk Support `/api/v2/users` |
-//! | `sequence` | [`sequence`] | Sequence `/api/users` |
-//! | `worksection` | [`worksection`] | Worksection `?action=get_users` |
+//! | feature | module | API | constructors |
+//! | --- | --- | --- | --- |
+//! | `zendesk-sell` | [`zendesk_sell`] | Zendesk Sell `/v2/users` | `with_token` |
+//! | `zendesk-support` | [`zendesk_support`] | Zendesk Support `/api/v2/users` | `with_api_token`, `with_oauth_token` |
+//! | `sequence` | [`sequence`] | Sequence `/api/users` | `with_credentials` |
+//! | `worksection` | [`worksection`] | Worksection `?action=get_users` | `with_admin_key`, `with_oauth_token` |
+//!
+//! Every client sends `Accept: application/json` and `User-Agent: rollcall/<version>`, times
+//! each attempt out (30 s by default), and retries 408, 429 (honouring `Retry-After`), 5xx and
+//! broken connections with exponential backoff and jitter ([`RetryPolicy`]). Credentials are
+//! [`Secret`]s: they never appear in `Debug` output or error messages.
+//!
+//! ```no_run
+//! # #[cfg(feature = "zendesk-sell")]
+//! # async fn run() -> Result<(), rollcall::Error> {
+//! use futures::TryStreamExt as _;
+//!
+//! let client = rollcall::zendesk_sell::Client::with_token("token").build()?;
+//! let mut users = client.all_users();
+//! while let Some(user) = users.try_next().await? {
+//!     println!("{} <{}>", user.name, user.email.unwrap_or_default());
+//! }
+//! # Ok(()) }
+//! ```
 
 pub mod runtime;
+
+pub use runtime::{
+    ApiError, ClientBuilder, Config, Error, ErrorBody, ErrorKind, PagingError, Provider,
+    RetryPolicy, Secret, UserStream,
+};
 
 #[cfg(feature = "sequence")]
 pub mod sequence;

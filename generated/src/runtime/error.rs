@@ -1,0 +1,571 @@
+//! [`Error`]: one error type for every provider and operation.
+
+use std::fmt;
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use progenitor_client::ResponseValue;
+use reqwest::StatusCode;
+use reqwest::header::{CONTENT_TYPE, HeaderMap, RETRY_AFTER};
+
+use super::Provider;
+use super::retry::{self, Exchange};
+
+/// Why a call failed, with the provider and the operation it failed in.
+///
+/// `Display` is one line — provider, operation, HTTP status and the provider's own message —
+/// fit for a log line or a CLI's stderr, and never contains a credential:
+///
+/// ```text
+/// zendesk-sell list_users: HTTP 401 Unauthorized: The access token is missing, invalid or revoked. (code unauthorized, request id 5f0c6a3e)
+/// worksection get_users: HTTP 200 OK: Action hash is missed or invalid (code 2)
+/// zendesk-support list_users: HTTP 503 Service Unavailable: Maintenance (gave up after 4 attempts)
+/// ```
+///
+/// Match on [`kind`](Self::kind) for details; [`status`](Self::status) and
+/// [`api`](Self::api) are shortcuts.
+#[derive(thiserror::Error)]
+#[error("{provider} {operation}: {kind}")]
+pub struct Error {
+    provider: Provider,
+    operation: &'static str,
+    kind: Box<ErrorKind>,
+}
+
+impl Error {
+    pub(crate) fn new(provider: Provider, operation: &'static str, kind: ErrorKind) -> Self {
+        Self {
+            provider,
+            operation,
+            kind: Box::new(kind),
+        }
+    }
+
+    /// The provider the call went to.
+    pub fn provider(&self) -> Provider {
+        self.provider
+    }
+
+    /// The operation (its `operationId` in the spec, such as `list_users`), or `build` for a
+    /// configuration error.
+    pub fn operation(&self) -> &'static str {
+        self.operation
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.kind
+    }
+
+    /// Consumes the error, returning what went wrong.
+    pub fn into_kind(self) -> ErrorKind {
+        *self.kind
+    }
+
+    /// The HTTP status of the final response, when there was one.
+    pub fn status(&self) -> Option<StatusCode> {
+        match &*self.kind {
+            ErrorKind::Api(api) => Some(api.status),
+            ErrorKind::InvalidResponse { status, .. } => *status,
+            ErrorKind::Transport { error, .. } => error.status(),
+            _ => None,
+        }
+    }
+
+    /// The provider's error, when the server answered with one.
+    pub fn api(&self) -> Option<&ApiError> {
+        match &*self.kind {
+            ErrorKind::Api(api) => Some(api),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Error")
+            .field("provider", &self.provider)
+            .field("operation", &self.operation)
+            .field("kind", &self.kind)
+            .finish()
+    }
+}
+
+/// What went wrong in a call.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The server refused the request: an HTTP error status, or (Worksection) an error envelope.
+    #[error("{0}")]
+    Api(ApiError),
+    /// The server answered with something that is not what the operation returns: malformed or
+    /// truncated JSON, an HTML page, a wrong content type, or a status the spec does not list.
+    #[error("{}{reason}", status.map(|s| format!("HTTP {s}: ")).unwrap_or_default())]
+    InvalidResponse {
+        /// The HTTP status, when known.
+        status: Option<StatusCode>,
+        /// What is wrong with the response, in one line.
+        reason: String,
+    },
+    /// No usable response arrived: the connection failed, broke or timed out, on every attempt.
+    #[error("{}{}", transport_message(error), attempts_note(*attempts))]
+    Transport {
+        /// The last error, without the request URL (which can carry a signature).
+        error: reqwest::Error,
+        /// How many times the request was sent.
+        attempts: u32,
+    },
+    /// A walk over all pages stopped because the server misbehaved or a cap was reached.
+    #[error(transparent)]
+    Paging(PagingError),
+    /// The request could not be built from the arguments given.
+    #[error("invalid request: {0}")]
+    InvalidRequest(String),
+    /// The client could not be built from its configuration.
+    #[error("invalid configuration: {0}")]
+    Config(String),
+}
+
+/// Why a walk over all pages stopped early.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PagingError {
+    /// The server handed out a cursor the walk has already followed: it would loop forever.
+    #[error("page {page} returned the cursor `{cursor}`, which the walk has already followed")]
+    RepeatedCursor {
+        /// The page (counting from 1) whose answer repeated the cursor.
+        page: u64,
+        /// The repeated cursor (a page number for page-numbered providers).
+        cursor: String,
+    },
+    /// The server returned a page the walk has already seen (the same users in the same order):
+    /// it ignores the page parameter and would loop forever.
+    #[error("page {page} repeats the users of an earlier page")]
+    RepeatedPage {
+        /// The page (counting from 1) that repeated an earlier one.
+        page: u64,
+    },
+    /// The walk requested its maximum number of pages and the server still had more.
+    #[error("stopped after {max_pages} pages (the max_pages limit) while the server had more")]
+    PageLimit {
+        /// The limit that was reached.
+        max_pages: u64,
+    },
+    /// The walk yielded its maximum number of users and the server still had more.
+    #[error("stopped after {max_users} users (the max_users limit) while the server had more")]
+    UserLimit {
+        /// The limit that was reached.
+        max_users: u64,
+    },
+}
+
+/// An error the provider reported.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// The HTTP status. `200 OK` for Worksection's error envelopes, which arrive with it.
+    pub status: StatusCode,
+    /// The provider's machine-readable code: Sell's `code`, Support's `error` (or the `code`
+    /// of its first `errors` entry), Sequence's `type`, Worksection's `status_code`.
+    pub code: Option<String>,
+    /// The provider's human-readable message, or an excerpt of a plain-text or HTML body.
+    pub message: Option<String>,
+    /// The request's id for the provider's support: Sell's `logref`, else the `X-Request-Id`
+    /// (or `X-Zendesk-Request-Id`) header.
+    pub request_id: Option<String>,
+    /// What the `Retry-After` header asked for, if it was sent.
+    pub retry_after: Option<Duration>,
+    /// How many times the request was sent (more than 1 when retries were exhausted).
+    pub attempts: u32,
+    /// The error body as parsed.
+    pub body: ErrorBody,
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "HTTP {}", self.status)?;
+        if let Some(message) = &self.message {
+            write!(f, ": {message}")?;
+        }
+        let mut notes = Vec::new();
+        if let Some(code) = &self.code {
+            notes.push(format!("code {code}"));
+        }
+        if let Some(id) = &self.request_id {
+            notes.push(format!("request id {id}"));
+        }
+        if !notes.is_empty() {
+            write!(f, " ({})", notes.join(", "))?;
+        }
+        f.write_str(&attempts_note(self.attempts))
+    }
+}
+
+/// An error body, parsed with the provider's error schema when it is JSON.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum ErrorBody {
+    /// Zendesk Sell's `errors` envelope.
+    #[cfg(feature = "zendesk-sell")]
+    ZendeskSell(crate::zendesk_sell::types::ErrorEnvelope),
+    /// One of Zendesk Support's JSON error shapes.
+    #[cfg(feature = "zendesk-support")]
+    ZendeskSupport(crate::zendesk_support::types::ErrorBody),
+    /// Sequence's error object.
+    #[cfg(feature = "sequence")]
+    Sequence(crate::sequence::types::ErrorBody),
+    /// Worksection's envelope with `status: error`.
+    #[cfg(feature = "worksection")]
+    Worksection(crate::worksection::types::Envelope),
+    /// A body that is not the provider's JSON error: plain text, an HTML page, other JSON.
+    Text {
+        /// The `Content-Type` header, if any.
+        content_type: Option<String>,
+        /// The body's text (an HTML page's title or its text without tags), on one line and
+        /// cut to a few hundred characters.
+        excerpt: String,
+    },
+    /// No body at all.
+    Empty,
+}
+
+/// Implemented by each provider's error schema: what [`ApiError`] shows of it.
+pub trait ProviderError: sealed::Sealed {
+    #[doc(hidden)]
+    fn code(&self) -> Option<String>;
+    #[doc(hidden)]
+    fn message(&self) -> Option<String>;
+    #[doc(hidden)]
+    fn request_id(&self) -> Option<String> {
+        None
+    }
+    #[doc(hidden)]
+    fn into_body(self) -> ErrorBody;
+}
+
+pub(crate) mod sealed {
+    pub trait Sealed {}
+}
+
+/// The longest excerpt of a non-JSON body kept in an error.
+const EXCERPT_CHARS: usize = 200;
+
+/// Turns the outcome of a generated `send()` into the crate's result.
+///
+/// `json_only`: refuse a successful answer whose `Content-Type` is not JSON.
+pub(crate) async fn check<T, E: ProviderError>(
+    provider: Provider,
+    operation: &'static str,
+    outcome: Result<ResponseValue<T>, progenitor_client::Error<E>>,
+    exchange: Exchange,
+    json_only: bool,
+) -> Result<ResponseValue<T>, Error> {
+    use progenitor_client::Error as P;
+    let fail = |kind| Error::new(provider, operation, kind);
+    let attempts = exchange.attempts.max(1);
+    match outcome {
+        Ok(value) => {
+            let content_type = content_type(value.headers());
+            if json_only && content_type.as_deref().is_some_and(|ct| !is_json(ct)) {
+                return Err(fail(ErrorKind::InvalidResponse {
+                    status: Some(value.status()),
+                    reason: format!(
+                        "expected a JSON body, got Content-Type `{}`",
+                        content_type.unwrap_or_default()
+                    ),
+                }));
+            }
+            Ok(value)
+        }
+        Err(P::ErrorResponse(value)) => {
+            let (status, headers) = (value.status(), value.headers().clone());
+            let body = value.into_inner();
+            let (code, mut message) = (body.code(), body.message());
+            if code.is_none() && message.is_none() {
+                // JSON, but not the provider's error shape: show the body itself.
+                message = exchange
+                    .error_body
+                    .as_deref()
+                    .filter(|raw| !raw.iter().all(u8::is_ascii_whitespace))
+                    .map(excerpt);
+            }
+            let request_id = body.request_id();
+            Err(fail(ErrorKind::Api(api_error(
+                status,
+                &headers,
+                attempts,
+                code,
+                message,
+                request_id,
+                body.into_body(),
+            ))))
+        }
+        Err(P::InvalidResponsePayload(bytes, parse)) => {
+            let status = exchange.status;
+            let headers = &exchange.headers;
+            match status {
+                Some(status) if !status.is_success() => Err(fail(ErrorKind::Api(
+                    unparsed_api_error(status, headers, attempts, &bytes),
+                ))),
+                _ => Err(fail(ErrorKind::InvalidResponse {
+                    status,
+                    reason: unparsed_reason(headers, &bytes, &parse),
+                })),
+            }
+        }
+        Err(P::UnexpectedResponse(response)) => {
+            let status = response.status();
+            let headers = response.headers().clone();
+            let bytes = response.bytes().await.unwrap_or_default();
+            if status.is_client_error() || status.is_server_error() {
+                Err(fail(ErrorKind::Api(unparsed_api_error(
+                    status, &headers, attempts, &bytes,
+                ))))
+            } else {
+                Err(fail(ErrorKind::InvalidResponse {
+                    status: Some(status),
+                    reason: format!("status {status} is not one the operation returns"),
+                }))
+            }
+        }
+        Err(
+            P::CommunicationError(error) | P::ResponseBodyError(error) | P::InvalidUpgrade(error),
+        ) => Err(fail(ErrorKind::Transport {
+            error: error.without_url(),
+            attempts,
+        })),
+        Err(P::InvalidRequest(message) | P::Custom(message)) => {
+            Err(fail(ErrorKind::InvalidRequest(message)))
+        }
+    }
+}
+
+/// The error for a provider error body that arrived with a success status (Worksection).
+pub(crate) fn refused<E: ProviderError>(
+    provider: Provider,
+    operation: &'static str,
+    status: StatusCode,
+    headers: &HeaderMap,
+    attempts: u32,
+    body: E,
+) -> Error {
+    let (code, message, request_id) = (body.code(), body.message(), body.request_id());
+    let api = api_error(
+        status,
+        headers,
+        attempts.max(1),
+        code,
+        message,
+        request_id,
+        body.into_body(),
+    );
+    Error::new(provider, operation, ErrorKind::Api(api))
+}
+
+/// An [`ApiError`] from its parts and the response headers.
+pub(crate) fn api_error(
+    status: StatusCode,
+    headers: &HeaderMap,
+    attempts: u32,
+    code: Option<String>,
+    message: Option<String>,
+    request_id: Option<String>,
+    body: ErrorBody,
+) -> ApiError {
+    ApiError {
+        status,
+        code: code.filter(|c| !c.trim().is_empty()),
+        message: message.filter(|m| !m.trim().is_empty()),
+        request_id: request_id
+            .filter(|id| !id.trim().is_empty())
+            .or_else(|| header_request_id(headers)),
+        retry_after: headers
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| retry::parse_retry_after(v, SystemTime::now())),
+        attempts,
+        body,
+    }
+}
+
+/// An [`ApiError`] for an error status whose body is not the provider's JSON error.
+fn unparsed_api_error(
+    status: StatusCode,
+    headers: &HeaderMap,
+    attempts: u32,
+    bytes: &Bytes,
+) -> ApiError {
+    let body = if bytes.iter().all(u8::is_ascii_whitespace) {
+        ErrorBody::Empty
+    } else {
+        ErrorBody::Text {
+            content_type: content_type(headers),
+            excerpt: excerpt(bytes),
+        }
+    };
+    let message = match &body {
+        ErrorBody::Text { excerpt, .. } => Some(excerpt.clone()),
+        _ => None,
+    };
+    api_error(status, headers, attempts, None, message, None, body)
+}
+
+/// Why a successful answer's body could not be read, in one line.
+fn unparsed_reason(headers: &HeaderMap, bytes: &Bytes, parse: &serde_json::Error) -> String {
+    let content_type = content_type(headers);
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return "the body is empty".to_owned();
+    }
+    if looks_like_html(bytes) {
+        return format!("an HTML page instead of JSON: {}", excerpt(bytes));
+    }
+    if let Some(ct) = content_type.as_deref().filter(|ct| !is_json(ct)) {
+        return format!(
+            "expected a JSON body, got Content-Type `{ct}`: {}",
+            excerpt(bytes)
+        );
+    }
+    match parse.classify() {
+        serde_json::error::Category::Eof => format!("truncated JSON: {parse}"),
+        serde_json::error::Category::Data => {
+            format!("JSON that does not match the schema: {parse}")
+        }
+        _ => format!("malformed JSON: {parse}"),
+    }
+}
+
+/// The `Content-Type` header without parameters, lower-cased.
+pub(crate) fn content_type(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(CONTENT_TYPE)?.to_str().ok()?;
+    let essence = value.split(';').next().unwrap_or("").trim();
+    Some(essence.to_ascii_lowercase())
+}
+
+/// `application/json`, `text/json` or any `+json` type.
+pub(crate) fn is_json(content_type: &str) -> bool {
+    content_type == "application/json"
+        || content_type == "text/json"
+        || content_type.ends_with("+json")
+}
+
+fn looks_like_html(bytes: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).to_ascii_lowercase();
+    let text = text.trim_start();
+    text.starts_with("<!doctype html") || text.starts_with("<html") || text.contains("<body")
+}
+
+/// A short one-line excerpt of a body: an HTML page's `<title>` (or its text without tags), or
+/// the text itself.
+fn excerpt(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let text = if looks_like_html(bytes) {
+        html_title(&text).unwrap_or_else(|| strip_tags(&text))
+    } else {
+        text.into_owned()
+    };
+    let mut line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.chars().count() > EXCERPT_CHARS {
+        line = line.chars().take(EXCERPT_CHARS).collect::<String>() + "…";
+    }
+    line
+}
+
+fn html_title(html: &str) -> Option<String> {
+    let lower = html.to_ascii_lowercase();
+    let open = lower.find("<title")?;
+    let start = open + lower[open..].find('>')? + 1;
+    let end = start + lower[start..].find("</title")?;
+    let title = html.get(start..end)?.trim();
+    (!title.is_empty()).then(|| title.to_owned())
+}
+
+fn strip_tags(html: &str) -> String {
+    let mut out = String::with_capacity(html.len().min(4096));
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn header_request_id(headers: &HeaderMap) -> Option<String> {
+    ["x-request-id", "x-zendesk-request-id"]
+        .iter()
+        .find_map(|name| headers.get(*name)?.to_str().ok())
+        .map(str::to_owned)
+}
+
+fn attempts_note(attempts: u32) -> String {
+    if attempts > 1 {
+        format!(" (gave up after {attempts} attempts)")
+    } else {
+        String::new()
+    }
+}
+
+/// A transport error on one line, its causes included (`reqwest` keeps the useful part, such
+/// as "connection refused", in its sources).
+fn transport_message(error: &reqwest::Error) -> String {
+    let mut message = if error.is_timeout() {
+        "timed out".to_owned()
+    } else if error.is_connect() {
+        "cannot connect".to_owned()
+    } else {
+        "connection failed".to_owned()
+    };
+    let mut source: Option<&dyn std::error::Error> = Some(error);
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        source = cause.source();
+    }
+    message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpt_of_an_html_page_is_its_title() {
+        let page = b"<!DOCTYPE html>\n<html><head><title> 502 Bad\n Gateway </title></head><body><h1>502</h1></body></html>";
+        assert_eq!(excerpt(page), "502 Bad Gateway");
+        let untitled = b"<html><body><h1>Service</h1>\n<p>Unavailable</p></body></html>";
+        assert_eq!(excerpt(untitled), "Service Unavailable");
+    }
+
+    #[test]
+    fn excerpt_is_one_short_line() {
+        let long = "word\n".repeat(200);
+        let cut = excerpt(long.as_bytes());
+        assert!(!cut.contains('\n'));
+        assert_eq!(cut.chars().count(), EXCERPT_CHARS + 1);
+    }
+
+    #[test]
+    fn json_content_types() {
+        for ct in ["application/json", "text/json", "application/problem+json"] {
+            assert!(is_json(ct), "{ct}");
+        }
+        for ct in ["text/html", "text/plain", "application/xml"] {
+            assert!(!is_json(ct), "{ct}");
+        }
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            CONTENT_TYPE,
+            "Application/JSON; charset=utf-8".parse().unwrap(),
+        );
+        assert_eq!(content_type(&headers).as_deref(), Some("application/json"));
+    }
+}

@@ -1,0 +1,242 @@
+//! Sending one request: retries with backoff, `Retry-After`, and what the caller learns about
+//! the final response.
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::time::{Duration, SystemTime};
+
+use reqwest::StatusCode;
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+
+use super::RetryPolicy;
+
+/// What the hooks saw of one call: the final response's status and headers and how many
+/// attempts it took. The generated code drops the response when its body does not parse, so
+/// the hand-written layer reads these here to name the status in its error.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Exchange {
+    pub(crate) status: Option<StatusCode>,
+    pub(crate) headers: HeaderMap,
+    pub(crate) attempts: u32,
+    /// The operation id of the call, once it reached the network.
+    pub(crate) operation: Option<&'static str>,
+    /// The body of the final response when its status is not a success (cheap to keep: the
+    /// generated code reads the same buffer).
+    pub(crate) error_body: Option<bytes::Bytes>,
+}
+
+tokio::task_local! {
+    static EXCHANGE: RefCell<Exchange>;
+}
+
+/// Runs `call` (a generated `send()` future) and returns its output with what the hooks saw.
+pub(crate) async fn observe<F: Future>(call: F) -> (F::Output, Exchange) {
+    EXCHANGE
+        .scope(RefCell::new(Exchange::default()), async move {
+            let output = call.await;
+            let exchange = EXCHANGE.with(|e| e.take());
+            (output, exchange)
+        })
+        .await
+}
+
+/// Sends `request`, retrying as `policy` allows, and returns the final outcome with its body
+/// already read into memory.
+pub(crate) async fn execute(
+    client: &reqwest::Client,
+    request: reqwest::Request,
+    policy: &RetryPolicy,
+    operation: &'static str,
+) -> reqwest::Result<reqwest::Response> {
+    let mut delays = policy.backoff();
+    let mut next = Some(request);
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let Some(request) = next.take() else {
+            unreachable!("a request is kept for every further attempt");
+        };
+        let spare = if attempt < policy.max_attempts() {
+            request.try_clone()
+        } else {
+            None
+        };
+        let outcome = send_buffered(client, request).await;
+        let wait = spare.as_ref().and_then(|_| match &outcome {
+            Ok(response) => response_delay(response, policy, &mut delays),
+            Err(error) if is_transient(error) => delays.next(),
+            Err(_) => None,
+        });
+        match wait {
+            Some(delay) => {
+                tokio::time::sleep(delay).await;
+                next = spare;
+            }
+            None => {
+                record(&outcome, attempt, operation);
+                return outcome;
+            }
+        }
+    }
+}
+
+/// Sends `request` and reads the whole body, so that a connection that breaks mid-body is a
+/// transport error (and retried) rather than a failure in the generated code.
+async fn send_buffered(
+    client: &reqwest::Client,
+    request: reqwest::Request,
+) -> reqwest::Result<reqwest::Response> {
+    let response = client.execute(request).await?;
+    let status = response.status();
+    let version = response.version();
+    let headers = response.headers().clone();
+    let body = response.bytes().await?;
+    let _ = EXCHANGE.try_with(|exchange| {
+        exchange.borrow_mut().error_body = (!status.is_success()).then(|| body.clone());
+    });
+    let mut rebuilt = http::Response::new(body);
+    *rebuilt.status_mut() = status;
+    *rebuilt.version_mut() = version;
+    *rebuilt.headers_mut() = headers;
+    Ok(reqwest::Response::from(rebuilt))
+}
+
+/// Stores the final outcome where [`observe`] finds it, if a call is being observed.
+fn record(outcome: &reqwest::Result<reqwest::Response>, attempts: u32, operation: &'static str) {
+    let _ = EXCHANGE.try_with(|exchange| {
+        let mut exchange = exchange.borrow_mut();
+        exchange.attempts = attempts;
+        exchange.operation = Some(operation);
+        match outcome {
+            Ok(response) => {
+                exchange.status = Some(response.status());
+                exchange.headers = response.headers().clone();
+            }
+            Err(error) => exchange.status = error.status(),
+        }
+    });
+}
+
+/// How long to wait before retrying after `response`, or `None` if it is final.
+fn response_delay(
+    response: &reqwest::Response,
+    policy: &RetryPolicy,
+    delays: &mut impl Iterator<Item = Duration>,
+) -> Option<Duration> {
+    let status = response.status();
+    if !is_retryable_status(status) {
+        return None;
+    }
+    let told = response
+        .headers()
+        .get(RETRY_AFTER)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| parse_retry_after(value, SystemTime::now()));
+    match told {
+        Some(wait) => Some(wait.min(policy.max_retry_after())),
+        None => delays.next(),
+    }
+}
+
+/// 408, 429 and the 5xx statuses that can go away by themselves.
+pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
+    status == StatusCode::REQUEST_TIMEOUT
+        || status == StatusCode::TOO_MANY_REQUESTS
+        || (status.is_server_error()
+            && status != StatusCode::NOT_IMPLEMENTED
+            && status != StatusCode::HTTP_VERSION_NOT_SUPPORTED)
+}
+
+/// Connection failures, timeouts and broken bodies; not redirect loops or invalid requests.
+fn is_transient(error: &reqwest::Error) -> bool {
+    !error.is_builder()
+        && !error.is_redirect()
+        && (error.is_connect() || error.is_timeout() || error.is_request() || error.is_body())
+}
+
+/// Reads a `Retry-After` value: whole seconds (`120`) or an HTTP date
+/// (`Wed, 21 Oct 2015 07:28:00 GMT`), relative to `now`. A date in the past means "now".
+pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        let seconds = value.parse::<u64>().unwrap_or(u64::MAX);
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_in_seconds() {
+        let now = SystemTime::now();
+        assert_eq!(
+            parse_retry_after("120", now),
+            Some(Duration::from_secs(120))
+        );
+        assert_eq!(parse_retry_after(" 0 ", now), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("99999999999999999999999", now),
+            Some(Duration::from_secs(u64::MAX))
+        );
+    }
+
+    #[test]
+    fn retry_after_as_http_date() {
+        let now = httpdate::parse_http_date("Wed, 21 Oct 2015 07:28:00 GMT").unwrap();
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:30 GMT", now),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:27:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+    }
+
+    #[test]
+    fn retry_after_garbage_is_ignored() {
+        let now = SystemTime::now();
+        assert_eq!(parse_retry_after("", now), None);
+        assert_eq!(parse_retry_after("-5", now), None);
+        assert_eq!(parse_retry_after("soon", now), None);
+        assert_eq!(parse_retry_after("1.5", now), None);
+    }
+
+    #[test]
+    fn retryable_statuses() {
+        for code in [408, 429, 500, 502, 503, 504, 599] {
+            assert!(
+                is_retryable_status(StatusCode::from_u16(code).unwrap()),
+                "{code}"
+            );
+        }
+        for code in [200, 400, 401, 403, 404, 422, 501, 505] {
+            assert!(
+                !is_retryable_status(StatusCode::from_u16(code).unwrap()),
+                "{code}"
+            );
+        }
+    }
+
+    #[test]
+    fn backoff_grows_and_stays_under_the_cap() {
+        let policy = RetryPolicy::default()
+            .with_min_delay(Duration::from_millis(100))
+            .with_max_delay(Duration::from_millis(400))
+            .with_jitter(false);
+        // backon multiplies by an `f32` factor: compare whole milliseconds.
+        let millis: Vec<u128> = policy.backoff().take(5).map(|d| d.as_millis()).collect();
+        assert_eq!(millis, [100, 200, 400, 400, 400]);
+        let jittered = RetryPolicy::default()
+            .with_min_delay(Duration::from_millis(100))
+            .with_max_delay(Duration::from_millis(400));
+        for (delay, base) in jittered.backoff().zip(millis) {
+            let delay = delay.as_millis();
+            assert!(delay >= base && delay <= base * 2 + 1, "{delay} vs {base}");
+        }
+    }
+}
