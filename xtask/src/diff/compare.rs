@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use super::finding::{Findings, Severity};
-use super::schema::{Place, SchemaDiff};
+use super::schema::{Place, SchemaDiff, show};
 use crate::codegen::SKIP_EXTENSION;
 use crate::lint::parameters;
 use crate::rust_name::{Module, pascal};
@@ -54,33 +54,35 @@ fn servers(old: &Value, new: &Value, out: &mut Findings) {
         let (ov, nv) = (vars(server), vars(&ns[j].1));
         let names: BTreeSet<&String> = ov.keys().chain(nv.keys()).collect();
         for name in names {
-            let strip = |v: Option<&Value>| {
-                v.map(|v| {
-                    let mut v = v.clone();
-                    if let Some(m) = v.as_object_mut() {
-                        m.remove("description");
-                    }
-                    v
-                })
+            let at = format!("/servers/{j}/variables/{}", escape(name));
+            let (a, b) = match (ov.get(name), nv.get(name)) {
+                (Some(a), Some(b)) => (a, b),
+                (a, _) => {
+                    let what = if a.is_none() { "added" } else { "removed" };
+                    out.push(
+                        Severity::Breaking,
+                        "server-changed",
+                        &at,
+                        format!("variable `{name}` of server `{url}` {what}"),
+                        None,
+                    );
+                    continue;
+                }
             };
-            let (a, b) = (strip(ov.get(name)), strip(nv.get(name)));
-            if a != b {
-                let what = match (&a, &b) {
-                    (None, _) => "is added".to_owned(),
-                    (_, None) => "is removed".to_owned(),
-                    _ => format!(
-                        "changes from `{}` to `{}`",
-                        a.unwrap_or_default(),
-                        b.unwrap_or_default()
-                    ),
-                };
-                out.push(
-                    Severity::Breaking,
-                    "server-changed",
-                    &format!("/servers/{j}/variables/{}", escape(name)),
-                    format!("variable `{name}` of server `{url}` {what}"),
-                    None,
-                );
+            for key in ["default", "enum"] {
+                if a.get(key) != b.get(key) {
+                    out.push(
+                        Severity::Breaking,
+                        "server-changed",
+                        &format!("{at}/{key}"),
+                        format!(
+                            "`{key}` of variable `{name}` of server `{url}` changes from {} to {}",
+                            show(a.get(key)),
+                            show(b.get(key))
+                        ),
+                        None,
+                    );
+                }
             }
         }
     }
@@ -410,7 +412,8 @@ fn operation(
             );
         }
         let (os, ns) = (style(old_param), style(param));
-        if os != ns {
+        // The default style follows the location, so a move already says it.
+        if os != ns && old_location == location {
             out.push(
                 Severity::Warning,
                 "parameter-style",

@@ -20,7 +20,202 @@ pub use report::{Bump, ProviderReport, Report, Status};
 
 use crate::project::Project;
 use crate::rust_name::Module;
-use crate::spec::Spec;
+use crate::spec::{Spec, SpecError};
+
+/// Every rule: its name, its severity (or how the severity is chosen) and what it finds.
+pub const RULES: &[(&str, &str, &str)] = &[
+    (
+        "provider-added",
+        "addition",
+        "a new spec: a new module and feature",
+    ),
+    (
+        "provider-removed",
+        "breaking",
+        "a spec deleted: its module and feature go",
+    ),
+    ("server-removed", "breaking", "a server URL removed"),
+    ("server-added", "addition", "a server URL added"),
+    (
+        "server-changed",
+        "breaking",
+        "a server variable added, removed, or its default or values changed",
+    ),
+    (
+        "security-changed",
+        "breaking",
+        "a security requirement (top-level or of an operation) no longer accepted",
+    ),
+    (
+        "security-added",
+        "addition",
+        "a security requirement accepted as a new alternative",
+    ),
+    (
+        "security-scheme-removed",
+        "breaking",
+        "a security scheme removed",
+    ),
+    (
+        "security-scheme-changed",
+        "breaking",
+        "a security scheme sends credentials differently (anything but its description)",
+    ),
+    (
+        "security-scheme-added",
+        "addition",
+        "a security scheme added",
+    ),
+    (
+        "operation-removed",
+        "breaking",
+        "an operation removed: `Client::<op>` and `builder::<Op>` go",
+    ),
+    ("operation-added", "addition", "an operation added"),
+    (
+        "operation-renamed",
+        "breaking",
+        "the operation at the same method and path has a new operationId: the method is renamed",
+    ),
+    (
+        "operation-moved",
+        "warning",
+        "the same operationId now requests another method or path",
+    ),
+    (
+        "parameter-removed",
+        "breaking",
+        "a parameter removed: its setter goes",
+    ),
+    (
+        "required-parameter-added",
+        "breaking",
+        "a new required parameter: calls that do not set it fail at `send()`",
+    ),
+    ("parameter-added", "addition", "a new optional parameter"),
+    (
+        "parameter-required",
+        "breaking",
+        "an optional parameter becomes required",
+    ),
+    (
+        "parameter-optional",
+        "addition",
+        "a required parameter becomes optional",
+    ),
+    (
+        "parameter-location",
+        "warning",
+        "a parameter moves (query, header, path): same setter, another request",
+    ),
+    (
+        "parameter-style",
+        "warning",
+        "a parameter's effective `style`/`explode` changes",
+    ),
+    (
+        "response-removed",
+        "warning",
+        "an error status no longer declared: it arrives as `Error::UnexpectedResponse`",
+    ),
+    ("response-added", "addition", "an error status declared"),
+    (
+        "pagination-removed",
+        "breaking",
+        "an operation loses `x-rollcall-pagination`: the stream helpers cannot walk it",
+    ),
+    (
+        "pagination-added",
+        "addition",
+        "an operation gains `x-rollcall-pagination`",
+    ),
+    (
+        "pagination-changed",
+        "warning",
+        "a key of `x-rollcall-pagination` changes",
+    ),
+    (
+        "schema-removed",
+        "breaking",
+        "a component schema removed with its type",
+    ),
+    ("schema-added", "addition", "a component schema added"),
+    (
+        "type-changed",
+        "breaking",
+        "a schema's JSON type, generated Rust type, `$ref` target, enum-ness or map-ness changes",
+    ),
+    (
+        "format-changed",
+        "warning",
+        "a `format` changes without changing the Rust type (`uri`, `email`, ...)",
+    ),
+    (
+        "default-changed",
+        "warning",
+        "a `default` added, removed or changed",
+    ),
+    (
+        "enum-openness",
+        "breaking",
+        "an enum switches between open (`x-extensible-enum`) and closed (`enum`)",
+    ),
+    (
+        "enum-value-removed",
+        "breaking",
+        "an enum value removed: its variant goes",
+    ),
+    (
+        "enum-value-added",
+        "warning in responses, addition in requests",
+        "an enum value added",
+    ),
+    (
+        "property-removed",
+        "breaking",
+        "a property removed: its field goes",
+    ),
+    (
+        "property-added",
+        "by direction and `required`",
+        "a property added",
+    ),
+    (
+        "property-required",
+        "breaking when the field stops being an `Option`",
+        "a property becomes required",
+    ),
+    (
+        "property-optional",
+        "breaking when the field becomes an `Option`",
+        "a property stops being required",
+    ),
+    (
+        "property-nullable",
+        "breaking when the field becomes an `Option`",
+        "a property becomes nullable",
+    ),
+    (
+        "property-not-nullable",
+        "breaking when the field stops being an `Option`",
+        "a property stops being nullable",
+    ),
+    (
+        "read-only-changed",
+        "warning",
+        "`readOnly` changes on a property of a schema the client sends",
+    ),
+    (
+        "variant-removed",
+        "breaking",
+        "a `oneOf`/`anyOf`/`allOf` branch removed",
+    ),
+    (
+        "variant-added",
+        "warning in responses, addition in requests",
+        "a `oneOf`/`anyOf` branch added",
+    ),
+];
 
 /// `--format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -137,6 +332,24 @@ pub fn compare(project: &Project, base: &str) -> Result<Report> {
         providers.push(entry);
     }
     Ok(Report::new(base, providers))
+}
+
+/// The report for one provider whose spec text was `old` and is `new`, without git.
+pub fn compare_texts(provider: &str, old: &str, new: &str) -> Result<Report, SpecError> {
+    let file = format!("specs/{provider}.yaml");
+    let old_spec = Spec::parse(&format!("old:{file}"), old)?;
+    let new_spec = Spec::parse(&file, new)?;
+    let entry = ProviderReport {
+        provider: provider.to_owned(),
+        module: Module::of(provider).path().to_owned(),
+        status: if old == new {
+            Status::Unchanged
+        } else {
+            Status::Changed
+        },
+        findings: compare::spec(provider, &old_spec.raw, &new_spec.raw).list,
+    };
+    Ok(Report::new("old", vec![entry]))
 }
 
 /// Runs git in the project root and returns its standard output.

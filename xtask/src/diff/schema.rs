@@ -89,9 +89,11 @@ fn strings<'v>(node: &'v Value, key: &str) -> Vec<&'v str> {
         .collect()
 }
 
-fn show(value: Option<&Value>) -> String {
+/// A value as a message shows it: strings without their JSON quotes.
+pub(super) fn show(value: Option<&Value>) -> String {
     match value {
         None => "none".to_owned(),
+        Some(Value::String(s)) => format!("`{s}`"),
         Some(v) => format!("`{v}`"),
     }
 }
