@@ -112,7 +112,10 @@ pub(super) fn check(doc: &mut Doc<'_>) {
                 doc.report(
                     "pagination",
                     &format!("{at}/{key}"),
-                    format!("`{key}` {value} is not a query parameter of {name}"),
+                    format!(
+                        "`{key}` `{}` is not a query parameter of {name}",
+                        value.as_str().unwrap_or("?")
+                    ),
                 );
             }
         }

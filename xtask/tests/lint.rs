@@ -1,0 +1,218 @@
+//! `cargo xtask lint`: each rule has a fixture under fixtures/lint/ that breaks it once (or
+//! twice), and the exact lines it gives; the fixture `good.yaml` and the real specs break none.
+
+use std::path::Path;
+
+use xtask::lint::{self, lint_text};
+use xtask::project::Project;
+
+fn fixture(name: &str) -> Vec<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/lint")
+        .join(format!("{name}.yaml"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    lint_text(&format!("specs/{name}.yaml"), &text)
+        .unwrap()
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
+
+#[test]
+fn good_fixture_passes() {
+    assert_eq!(fixture("good"), Vec::<String>::new());
+}
+
+#[test]
+fn project_specs_pass() {
+    let project = Project::workspace();
+    for provider in project.providers().unwrap() {
+        let path = project.spec_path(&provider);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let problems = lint_text(&project.display(&path), &text).unwrap();
+        let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(lines, Vec::<String>::new(), "{}", provider.name);
+    }
+}
+
+#[test]
+fn every_rule_has_a_failing_fixture() {
+    for (rule, _) in lint::RULES {
+        let lines = fixture(rule);
+        assert!(
+            !lines.is_empty(),
+            "fixtures/lint/{rule}.yaml breaks nothing"
+        );
+        for line in &lines {
+            assert!(
+                line.contains(&format!(": [{rule}] ")),
+                "fixtures/lint/{rule}.yaml breaks another rule: {line}"
+            );
+        }
+    }
+}
+
+#[test]
+fn operation_id() {
+    assert_eq!(
+        fixture("operation-id"),
+        [
+            "specs/operation-id.yaml:20:7: #/paths/~1users/get/operationId: [operation-id] `operationId` `listUsers` is not snake_case"
+        ]
+    );
+}
+
+#[test]
+fn operation_summary() {
+    assert_eq!(
+        fixture("operation-summary"),
+        [
+            "specs/operation-summary.yaml:19:5: #/paths/~1users/get: [operation-summary] operation `list_users` has no `summary`"
+        ]
+    );
+}
+
+#[test]
+fn operation_description() {
+    assert_eq!(
+        fixture("operation-description"),
+        [
+            "specs/operation-description.yaml:19:5: #/paths/~1users/get: [operation-description] operation `list_users` has no `description`"
+        ]
+    );
+}
+
+#[test]
+fn operation_tag() {
+    assert_eq!(
+        fixture("operation-tag"),
+        [
+            "specs/operation-tag.yaml:24:11: #/paths/~1users/get/tags/0: [operation-tag] tag `people` is not declared in the top-level `tags`"
+        ]
+    );
+}
+
+#[test]
+fn description() {
+    assert_eq!(
+        fixture("description"),
+        [
+            "specs/description.yaml:41:11: #/paths/~1users/get/parameters/1: [description] parameter `per_page` has no `description`",
+            "specs/description.yaml:135:9: #/components/schemas/User/properties/email: [description] property `email` has no `description`",
+        ]
+    );
+}
+
+#[test]
+fn pagination() {
+    assert_eq!(
+        fixture("pagination"),
+        [
+            "specs/pagination.yaml:28:9: #/paths/~1users/get/x-rollcall-pagination/page-param: [pagination] `page-param` `p` is not a query parameter of `list_users`",
+            "specs/pagination.yaml:30:9: #/paths/~1users/get/x-rollcall-pagination/max-size: [pagination] `max-size` 500 is above the size parameter's `maximum` 100",
+        ]
+    );
+}
+
+#[test]
+fn example_valid() {
+    assert_eq!(
+        fixture("example-valid"),
+        [
+            r#"specs/example-valid.yaml:67:17: #/paths/~1users/get/responses/200/content/application~1json/examples/docs: [example-valid] example `docs` does not match its schema at /items/0/created_at: "yesterday" is not a "date-time""#
+        ]
+    );
+}
+
+#[test]
+fn open_enum() {
+    assert_eq!(
+        fixture("open-enum"),
+        [
+            "specs/open-enum.yaml:152:7: #/components/schemas/UserRole/enum: [open-enum] response enum does not say whether it is open: use `x-extensible-enum` (open, the convention) or mark it `x-rollcall-closed: true`"
+        ]
+    );
+}
+
+#[test]
+fn error_responses() {
+    assert_eq!(
+        fixture("error-responses"),
+        [
+            "specs/error-responses.yaml:93:9: #/paths/~1users/get/responses/5XX: [error-responses] error response `5XX` has another schema than `429`: every error status of an operation shares one"
+        ]
+    );
+}
+
+#[test]
+fn retry_after() {
+    assert_eq!(
+        fixture("retry-after"),
+        [
+            "specs/retry-after.yaml:76:9: #/paths/~1users/get/responses/429: [retry-after] `429` response declares no `Retry-After` header"
+        ]
+    );
+}
+
+#[test]
+fn servers() {
+    assert_eq!(
+        fixture("servers"),
+        [
+            "specs/servers.yaml:6:5: #/servers/0/url: [servers] server URL `http://{account}.example.com` is not an absolute https URL"
+        ]
+    );
+}
+
+#[test]
+fn security() {
+    assert_eq!(
+        fixture("security"),
+        [
+            "specs/security.yaml:16:5: #/security/0/tokenAuth: [security] `tokenAuth` is not a scheme of `components.securitySchemes`"
+        ]
+    );
+}
+
+#[test]
+fn yaml_error_is_located() {
+    let error = lint_text("specs/broken.yaml", "openapi: 3.0.3\npaths: [\n").unwrap_err();
+    assert!(
+        error.to_string().starts_with("specs/broken.yaml:"),
+        "{error}"
+    );
+}
+
+#[test]
+fn command_exits_1_and_prints_each_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("specs")).unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lint");
+    for name in ["good", "retry-after"] {
+        std::fs::copy(
+            fixtures.join(format!("{name}.yaml")),
+            dir.path().join(format!("specs/{name}.yaml")),
+        )
+        .unwrap();
+    }
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_xtask"))
+            .arg("--root")
+            .arg(dir.path())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let all = run(&["lint"]);
+    assert_eq!(all.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8(all.stdout).unwrap(),
+        "specs/retry-after.yaml:76:9: #/paths/~1users/get/responses/429: [retry-after] `429` response declares no `Retry-After` header\n"
+    );
+    let good = run(&["lint", "good"]);
+    assert_eq!(good.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8(good.stderr).unwrap(),
+        "lint: 1 spec(s) pass all 12 rules\n"
+    );
+}
