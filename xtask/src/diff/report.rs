@@ -139,7 +139,11 @@ impl Report {
                 let _ = writeln!(out, "### {title}\n");
                 for finding in found {
                     let _ = writeln!(out, "- {} (`{}`)", finding.message, finding.rule);
-                    let _ = write!(out, "  at `#{}`", finding.pointer);
+                    if finding.pointer.is_empty() {
+                        let _ = write!(out, "  at `specs/{}.yaml`", provider.provider);
+                    } else {
+                        let _ = write!(out, "  at `#{}`", finding.pointer);
+                    }
                     if let Some(rust) = &finding.rust {
                         let _ = write!(out, "; affects `{rust}`");
                     }
