@@ -216,3 +216,19 @@ fn command_exits_1_and_prints_each_problem() {
         "lint: 1 spec(s) pass all 12 rules\n"
     );
 }
+
+#[test]
+fn rules_md_lists_every_rule() {
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("RULES.md")).unwrap();
+    let names = lint::RULES
+        .iter()
+        .map(|(rule, _)| *rule)
+        .chain(xtask::diff::RULES.iter().map(|(rule, _, _)| *rule));
+    for rule in names {
+        assert!(
+            text.contains(&format!("| `{rule}`")) || text.contains(&format!(", `{rule}`")),
+            "xtask/RULES.md has no row for `{rule}`"
+        );
+    }
+}
