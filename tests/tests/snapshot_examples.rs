@@ -1,0 +1,332 @@
+//! Every response example of every spec deserializes into the generated Rust type of its schema,
+//! and the typed value, serialized back to JSON, is snapshotted.
+//!
+//! Examples are the media-type `example` and each `examples` entry of every response (through
+//! `$ref`s to `components/responses` and `components/examples`), and the `example` of each
+//! component schema. An example that no longer fits its type fails the test; so does a schema
+//! that has no entry in the provider's table below, and a component example no response uses:
+//! nothing is skipped silently.
+//!
+//! Snapshot names say where an example lives: `list_users-200-docs` (inline in an operation's
+//! response), `response-Error-<name>` (inline in a component response), `example-<Name>` (a
+//! component example, shared by every response that references it), `schema-<Name>` (a schema's
+//! own `example`). Each snapshot holds the schema, the Rust type it was read into and the value
+//! as that type writes it, so a field the type drops or renames shows up in the diff.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Debug;
+use std::path::Path;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+/// Reads an example into the generated type and writes it back.
+type RoundTrip = fn(&Value) -> Result<Value, String>;
+
+/// The generated Rust type of each component schema a response example is written against, per
+/// provider. A schema missing here fails the test: add it when a spec starts using it.
+fn round_trip(provider: &str, schema: &str) -> Result<RoundTrip, String> {
+    let found = match provider {
+        "sequence" => sequence(schema),
+        "worksection" => worksection(schema),
+        "zendesk-sell" => zendesk_sell(schema),
+        "zendesk-support" => zendesk_support(schema),
+        _ => {
+            return Err(format!(
+                "no round-trip table for provider `{provider}`: add one to {}",
+                file!()
+            ));
+        }
+    };
+    found.ok_or_else(|| {
+        format!(
+            "schema `{schema}` of {provider} has no Rust type in the round-trip table of {}",
+            file!()
+        )
+    })
+}
+
+fn sequence(schema: &str) -> Option<RoundTrip> {
+    use rollcall::sequence::types as t;
+    Some(match schema {
+        "UserList" => roundtrip::<t::UserList>,
+        "ErrorBody" => roundtrip::<t::ErrorBody>,
+        _ => return None,
+    })
+}
+
+fn worksection(schema: &str) -> Option<RoundTrip> {
+    use rollcall::worksection::types as t;
+    Some(match schema {
+        "Envelope" => roundtrip::<t::Envelope>,
+        _ => return None,
+    })
+}
+
+fn zendesk_sell(schema: &str) -> Option<RoundTrip> {
+    use rollcall::zendesk_sell::types as t;
+    Some(match schema {
+        "UserList" => roundtrip::<t::UserList>,
+        "UserEnvelope" => roundtrip::<t::UserEnvelope>,
+        "ErrorEnvelope" => roundtrip::<t::ErrorEnvelope>,
+        _ => return None,
+    })
+}
+
+fn zendesk_support(schema: &str) -> Option<RoundTrip> {
+    use rollcall::zendesk_support::types as t;
+    Some(match schema {
+        "UserList" => roundtrip::<t::UserList>,
+        "ErrorBody" => roundtrip::<t::ErrorBody>,
+        _ => return None,
+    })
+}
+
+/// Deserializes `example` as `T`, serializes it back, and checks that reading that output again
+/// gives the same value (the typed value survives its own JSON).
+fn roundtrip<T>(example: &Value) -> Result<Value, String>
+where
+    T: DeserializeOwned + Serialize + PartialEq + Debug,
+{
+    let typed: T = serde_json::from_value(example.clone()).map_err(|e| e.to_string())?;
+    let written = serde_json::to_value(&typed).map_err(|e| format!("cannot serialize: {e}"))?;
+    let again: T = serde_json::from_value(written.clone())
+        .map_err(|e| format!("its own JSON does not read back: {e}"))?;
+    if again != typed {
+        return Err(format!(
+            "reading its own JSON back gives a different value:\n{typed:#?}\nvs\n{again:#?}"
+        ));
+    }
+    // `rollcall::sequence::generated::types::User` is re-exported as `rollcall::sequence::types::User`.
+    let name = std::any::type_name::<T>().replace("::generated::", "::");
+    Ok(json!({ "type": name, "value": written }))
+}
+
+#[test]
+fn examples_round_trip() {
+    let mut failures = Vec::new();
+    insta::glob!("../../specs", "*.yaml", |path| {
+        let provider = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .expect("a spec file name is UTF-8")
+            .to_owned();
+        let spec = load(path);
+        let (examples, problems) = collect(&spec);
+        for problem in problems {
+            failures.push(format!("specs/{provider}.yaml: {problem}"));
+        }
+        let mut settings = insta::Settings::clone_current();
+        settings.set_sort_maps(true);
+        settings.bind(|| {
+            for (name, example) in &examples {
+                let outcome = round_trip(&provider, &example.schema)
+                    .and_then(|round_trip| round_trip(&example.value));
+                match outcome {
+                    Ok(typed) => {
+                        let mut snapshot = json!({ "schema": example.schema });
+                        snapshot["type"] = typed["type"].clone();
+                        snapshot["value"] = typed["value"].clone();
+                        insta::assert_json_snapshot!(name.as_str(), snapshot);
+                    }
+                    Err(error) => failures.push(format!(
+                        "specs/{provider}.yaml: example `{name}` ({}) does not fit `{}`: {error}",
+                        example
+                            .used_at
+                            .iter()
+                            .cloned()
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        example.schema
+                    )),
+                }
+            }
+        });
+    });
+    assert!(
+        failures.is_empty(),
+        "{} example(s) failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// One example and the schema it is written against.
+struct Example {
+    schema: String,
+    value: Value,
+    /// Where the spec uses it (`list_users 200 application/json`), for messages.
+    used_at: BTreeSet<String>,
+}
+
+fn load(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    serde_yaml::from_str(&text)
+        .unwrap_or_else(|e| panic!("{} is not valid YAML: {e}", path.display()))
+}
+
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// Every example of the spec by snapshot name, and the problems that keep some from being
+/// round-tripped.
+fn collect(spec: &Value) -> (BTreeMap<String, Example>, Vec<String>) {
+    let mut examples: BTreeMap<String, Example> = BTreeMap::new();
+    let mut problems = Vec::new();
+    let mut used_components = BTreeSet::new();
+
+    let mut add = |name: String, schema: &str, value: Value, site: String| {
+        // The same example under two schemas is round-tripped under each.
+        let name = match examples.get(&name) {
+            Some(existing) if existing.schema != schema => format!("{name}-{schema}"),
+            _ => name,
+        };
+        examples
+            .entry(name)
+            .or_insert_with(|| Example {
+                schema: schema.to_owned(),
+                value,
+                used_at: BTreeSet::new(),
+            })
+            .used_at
+            .insert(site);
+    };
+
+    for (path, item) in entries(spec.get("paths")) {
+        for method in METHODS {
+            let Some(op) = item.get(method) else { continue };
+            let id = op
+                .get("operationId")
+                .and_then(Value::as_str)
+                .map_or_else(|| format!("{method} {path}"), str::to_owned);
+            for (status, response) in entries(op.get("responses")) {
+                let (component, response) = match response.get("$ref").and_then(Value::as_str) {
+                    Some(target) => match target
+                        .strip_prefix("#/components/responses/")
+                        .zip(resolve(spec, target))
+                    {
+                        Some((name, resolved)) => (Some(name.to_owned()), resolved),
+                        None => {
+                            problems.push(format!("{id} {status}: cannot follow `{target}`"));
+                            continue;
+                        }
+                    },
+                    None => (None, response),
+                };
+                let prefix = match &component {
+                    Some(name) => format!("response-{name}"),
+                    None => format!("{id}-{status}"),
+                };
+                for (media, content) in entries(response.get("content")) {
+                    let site = format!("{id} {status} {media}");
+                    let has_examples =
+                        content.get("example").is_some() || content.get("examples").is_some();
+                    if !has_examples {
+                        continue;
+                    }
+                    if !(media == "application/json" || media.ends_with("+json")) {
+                        problems.push(format!(
+                            "{site}: examples of a non-JSON media type are not round-tripped"
+                        ));
+                        continue;
+                    }
+                    let schema = match content
+                        .pointer("/schema/$ref")
+                        .and_then(Value::as_str)
+                        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                    {
+                        Some(schema) => schema,
+                        None => {
+                            problems.push(format!(
+                                "{site}: the schema is not a `$ref` to a component schema, so \
+                                 its examples have no named Rust type to round-trip into"
+                            ));
+                            continue;
+                        }
+                    };
+                    if let Some(value) = content.get("example") {
+                        add(
+                            format!("{prefix}-example"),
+                            schema,
+                            value.clone(),
+                            site.clone(),
+                        );
+                    }
+                    for (name, example) in entries(content.get("examples")) {
+                        match example.get("$ref").and_then(Value::as_str) {
+                            Some(target) => {
+                                let Some(component) = target.strip_prefix("#/components/examples/")
+                                else {
+                                    problems.push(format!(
+                                        "{site}: example `{name}`: cannot follow `{target}`"
+                                    ));
+                                    continue;
+                                };
+                                used_components.insert(component.to_owned());
+                                match resolve(spec, target).and_then(|e| e.get("value")) {
+                                    Some(value) => add(
+                                        format!("example-{component}"),
+                                        schema,
+                                        value.clone(),
+                                        site.clone(),
+                                    ),
+                                    None => problems.push(format!(
+                                        "{site}: example `{name}` (`{target}`) has no `value`"
+                                    )),
+                                }
+                            }
+                            None => match example.get("value") {
+                                Some(value) => add(
+                                    format!("{prefix}-{name}"),
+                                    schema,
+                                    value.clone(),
+                                    site.clone(),
+                                ),
+                                None => problems
+                                    .push(format!("{site}: example `{name}` has no `value`")),
+                            },
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    for (name, schema) in entries(spec.pointer("/components/schemas")) {
+        if let Some(value) = schema.get("example") {
+            add(
+                format!("schema-{name}"),
+                name,
+                value.clone(),
+                format!("components/schemas/{name}"),
+            );
+        }
+    }
+
+    for (name, _) in entries(spec.pointer("/components/examples")) {
+        if !used_components.contains(name) {
+            problems.push(format!(
+                "components/examples/{name} is used by no response, so nothing checks it"
+            ));
+        }
+    }
+    (examples, problems)
+}
+
+fn resolve<'a>(spec: &'a Value, target: &str) -> Option<&'a Value> {
+    spec.pointer(target.strip_prefix('#')?)
+}
+
+/// The entries of a mapping, sorted by key.
+fn entries(node: Option<&Value>) -> Vec<(&String, &Value)> {
+    let mut entries: Vec<_> = node
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .collect();
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    entries
+}
