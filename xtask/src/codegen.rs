@@ -1,4 +1,4 @@
-//! `cargo xtask codegen`: specs/*.yaml → generated/src/<provider>/generated.rs, all or nothing.
+//! `cargo xtask codegen`: `specs/*.yaml` → `generated/src/<provider>/generated.rs`, all or nothing.
 
 use std::panic::{self, AssertUnwindSafe};
 use std::path::PathBuf;
