@@ -232,3 +232,18 @@ fn rules_md_lists_every_rule() {
         );
     }
 }
+
+#[test]
+fn a_problem_without_a_line_keeps_the_pointer() {
+    let problem = lint::Problem {
+        file: "specs/x.yaml".into(),
+        line: None,
+        pointer: "/servers".into(),
+        rule: "servers",
+        message: "the spec declares no `servers`".into(),
+    };
+    assert_eq!(
+        problem.to_string(),
+        "specs/x.yaml#/servers: [servers] the spec declares no `servers`"
+    );
+}

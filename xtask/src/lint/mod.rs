@@ -83,9 +83,11 @@ pub struct Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Like SpecError: `file:line:col: ` where the parser knows the line, then the pointer,
+        // which is there either way (`file#/pointer` when no line is known).
         match self.line {
             Some((line, col)) => write!(f, "{}:{line}:{col}: ", self.file)?,
-            None => write!(f, "{}: ", self.file)?,
+            None => write!(f, "{}", self.file)?,
         }
         write!(f, "#{}: [{}] {}", self.pointer, self.rule, self.message)
     }
