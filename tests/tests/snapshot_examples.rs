@@ -41,7 +41,7 @@ fn round_trip(provider: &str, schema: &str) -> Result<RoundTrip, String> {
     };
     found.ok_or_else(|| {
         format!(
-            "schema `{schema}` of {provider} has no Rust type in the round-trip table of {}",
+            "schema `{schema}` has no Rust type in the round-trip table of {}: add one",
             file!()
         )
     })
@@ -89,7 +89,12 @@ fn roundtrip<T>(example: &Value) -> Result<Value, String>
 where
     T: DeserializeOwned + Serialize + PartialEq + Debug,
 {
-    let typed: T = serde_json::from_value(example.clone()).map_err(|e| e.to_string())?;
+    // Read from pretty text rather than from the value, so that an error can quote its line.
+    let text = serde_json::to_string_pretty(example).map_err(|e| e.to_string())?;
+    let typed: T = serde_json::from_str(&text).map_err(|e| {
+        let line = text.lines().nth(e.line().saturating_sub(1)).unwrap_or("");
+        format!("{e}, at `{}`", line.trim())
+    })?;
     let written = serde_json::to_value(&typed).map_err(|e| format!("cannot serialize: {e}"))?;
     let again: T = serde_json::from_value(written.clone())
         .map_err(|e| format!("its own JSON does not read back: {e}"))?;
@@ -121,9 +126,18 @@ fn examples_round_trip() {
         settings.set_sort_maps(true);
         settings.bind(|| {
             for (name, example) in &examples {
-                let outcome = round_trip(&provider, &example.schema)
-                    .and_then(|round_trip| round_trip(&example.value));
-                match outcome {
+                let used_at = example.used_at.iter().cloned().collect::<Vec<_>>();
+                let used_at = used_at.join(", ");
+                let round_trip = match round_trip(&provider, &example.schema) {
+                    Ok(round_trip) => round_trip,
+                    Err(missing) => {
+                        failures.push(format!(
+                            "specs/{provider}.yaml: example `{name}` ({used_at}): {missing}"
+                        ));
+                        continue;
+                    }
+                };
+                match round_trip(&example.value) {
                     Ok(typed) => {
                         let mut snapshot = json!({ "schema": example.schema });
                         snapshot["type"] = typed["type"].clone();
@@ -131,13 +145,7 @@ fn examples_round_trip() {
                         insta::assert_json_snapshot!(name.as_str(), snapshot);
                     }
                     Err(error) => failures.push(format!(
-                        "specs/{provider}.yaml: example `{name}` ({}) does not fit `{}`: {error}",
-                        example
-                            .used_at
-                            .iter()
-                            .cloned()
-                            .collect::<Vec<_>>()
-                            .join(", "),
+                        "specs/{provider}.yaml: example `{name}` ({used_at}) does not fit `{}`: {error}",
                         example.schema
                     )),
                 }
