@@ -511,26 +511,26 @@ fn attempts_note(attempts: u32) -> String {
     }
 }
 
-/// A transport error on one line, its causes included (`reqwest` keeps the useful part, such
-/// as "connection refused", in its sources).
+/// A transport error on one line: what kind of failure, and its root cause (`reqwest` keeps the
+/// useful part, such as "connection refused", at the end of its chain of sources).
 fn transport_message(error: &reqwest::Error) -> String {
-    let mut message = if error.is_timeout() {
-        "timed out".to_owned()
+    let kind = if error.is_timeout() {
+        "timed out"
     } else if error.is_connect() {
-        "cannot connect".to_owned()
+        "cannot connect"
     } else {
-        "connection failed".to_owned()
+        "connection failed"
     };
-    let mut source: Option<&dyn std::error::Error> = Some(error);
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        if !message.contains(&text) {
-            message.push_str(": ");
-            message.push_str(&text);
-        }
-        source = cause.source();
+    let mut root: &dyn std::error::Error = error;
+    while let Some(cause) = root.source() {
+        root = cause;
     }
-    message
+    let cause = root.to_string();
+    if cause.is_empty() || cause.contains(kind) {
+        kind.to_owned()
+    } else {
+        format!("{kind}: {cause}")
+    }
 }
 
 #[cfg(test)]

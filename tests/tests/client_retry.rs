@@ -1,0 +1,270 @@
+//! Retries: 429 with `Retry-After` (seconds or an HTTP date, capped), 5xx and broken
+//! connections with backoff, bounded attempts, no retry of a client error, per-attempt timeout.
+
+mod client_common;
+
+use std::time::{Duration, Instant, SystemTime};
+
+use client_common::*;
+use rollcall::{ErrorKind, RetryPolicy};
+use serde_json::json;
+use tokio::io::AsyncWriteExt as _;
+use tokio::net::TcpListener;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// Mounts `failure` for the first `times` requests to the provider's list path, then a page
+/// with three users.
+async fn fail_then_succeed(kind: Kind, failure: ResponseTemplate, times: u64) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(kind.path()))
+        .respond_with(failure)
+        .up_to_n_times(times)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(kind.path()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(kind.last_page(3)))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    server
+}
+
+async fn requests(server: &MockServer) -> usize {
+    server.received_requests().await.unwrap().len()
+}
+
+#[tokio::test]
+async fn every_provider_retries_503_three_times_then_succeeds() {
+    for kind in Kind::ALL {
+        let server = fail_then_succeed(kind, ResponseTemplate::new(503), 3).await;
+        let ids = kind.all_ids(&server).await.unwrap();
+        assert_eq!(ids.len(), 3, "{kind:?}");
+        assert_eq!(requests(&server).await, 4, "{kind:?}");
+    }
+}
+
+#[tokio::test]
+async fn every_provider_retries_429_after_the_retry_after_delay() {
+    for kind in Kind::ALL {
+        // The server asks for 30 s; the test policy caps that at 50 ms, and its own backoff is
+        // 1-4 ms, so waiting at least 50 ms shows the header was read.
+        let limited = ResponseTemplate::new(429)
+            .insert_header("retry-after", "30")
+            .set_body_string("Number of allowed API requests per minute exceeded");
+        let server = fail_then_succeed(kind, limited, 1).await;
+        let started = Instant::now();
+        let ids = kind.all_ids(&server).await.unwrap();
+        let waited = started.elapsed();
+        assert_eq!(ids.len(), 3, "{kind:?}");
+        assert_eq!(requests(&server).await, 2, "{kind:?}");
+        assert!(waited >= ms(50), "{kind:?} waited only {waited:?}");
+        assert!(
+            waited < Duration::from_secs(5),
+            "{kind:?} waited {waited:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn retry_after_in_seconds_is_honoured_in_full_under_the_cap() {
+    let limited = ResponseTemplate::new(429).insert_header("retry-after", "1");
+    let server = fail_then_succeed(Kind::Sell, limited, 1).await;
+    let policy = fast_retry().with_max_retry_after(Duration::from_secs(5));
+    let started = Instant::now();
+    let ids = Kind::Sell.all_ids_with(&server, policy).await.unwrap();
+    assert_eq!(ids.len(), 3);
+    assert!(started.elapsed() >= Duration::from_secs(1));
+}
+
+#[tokio::test]
+async fn retry_after_as_an_http_date_is_honoured() {
+    let at = SystemTime::now() + Duration::from_secs(30);
+    let limited = ResponseTemplate::new(429)
+        .insert_header("retry-after", httpdate::fmt_http_date(at).as_str());
+    let server = fail_then_succeed(Kind::Support, limited, 1).await;
+    let started = Instant::now();
+    let ids = Kind::Support.all_ids(&server).await.unwrap();
+    assert_eq!(ids.len(), 3);
+    // Thirty seconds away, capped at 50 ms by the test policy.
+    assert!(started.elapsed() >= ms(50));
+}
+
+#[tokio::test]
+async fn every_provider_gives_up_after_the_last_attempt() {
+    for kind in Kind::ALL {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(503).set_body_raw(
+                "<html><title>Service Unavailable</title></html>",
+                "text/html",
+            ))
+            .mount(&server)
+            .await;
+        let policy = fast_retry().with_max_attempts(3);
+        let error = kind.all_ids_with(&server, policy).await.unwrap_err();
+        assert_eq!(requests(&server).await, 3, "{kind:?}");
+        let api = error.api().unwrap_or_else(|| panic!("{kind:?}: {error:?}"));
+        assert_eq!(api.status.as_u16(), 503);
+        assert_eq!(api.attempts, 3);
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "{} {}: HTTP 503 Service Unavailable: Service Unavailable (gave up after 3 attempts)",
+                kind.name(),
+                kind.operation()
+            )
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_client_error_is_not_retried() {
+    for kind in Kind::ALL {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(400).set_body_json(json!({})))
+            .mount(&server)
+            .await;
+        let error = kind.all_ids(&server).await.unwrap_err();
+        assert_eq!(error.status().map(|s| s.as_u16()), Some(400), "{kind:?}");
+        assert_eq!(requests(&server).await, 1, "{kind:?}");
+    }
+}
+
+#[tokio::test]
+async fn no_retries_with_the_none_policy() {
+    let server = fail_then_succeed(Kind::Sequence, ResponseTemplate::new(502), 1).await;
+    let error = Kind::Sequence
+        .all_ids_with(&server, RetryPolicy::none())
+        .await
+        .unwrap_err();
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(502));
+    assert_eq!(requests(&server).await, 1);
+}
+
+/// A loopback server that accepts `drops` connections and closes them at once, then forwards
+/// every later connection to `target`. Returns its address and a counter of connections.
+async fn flaky_proxy(
+    target: std::net::SocketAddr,
+    drops: usize,
+) -> (
+    std::net::SocketAddr,
+    std::sync::Arc<std::sync::atomic::AtomicUsize>,
+) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let seen = std::sync::Arc::new(AtomicUsize::new(0));
+    let counter = seen.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut inbound, _)) = listener.accept().await else {
+                return;
+            };
+            let n = counter.fetch_add(1, Ordering::SeqCst);
+            if n < drops {
+                let _ = inbound.shutdown().await;
+                drop(inbound);
+                continue;
+            }
+            tokio::spawn(async move {
+                if let Ok(mut outbound) = tokio::net::TcpStream::connect(target).await {
+                    let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                }
+            });
+        }
+    });
+    (address, seen)
+}
+
+#[tokio::test]
+async fn every_provider_retries_broken_connections() {
+    use std::sync::atomic::Ordering;
+    for kind in Kind::ALL {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(kind.last_page(3)))
+            .mount(&server)
+            .await;
+        let (proxy, connections) = flaky_proxy(*server.address(), 2).await;
+        let proxied = MockServerAt(format!("http://{proxy}"));
+        let ids = proxied.all_ids(kind).await.unwrap();
+        assert_eq!(ids.len(), 3, "{kind:?}");
+        assert_eq!(connections.load(Ordering::SeqCst), 3, "{kind:?}");
+        assert_eq!(requests(&server).await, 1, "{kind:?}");
+    }
+}
+
+#[tokio::test]
+async fn connection_failures_end_after_the_last_attempt() {
+    use std::sync::atomic::Ordering;
+    let never = MockServer::start().await;
+    let (proxy, connections) = flaky_proxy(*never.address(), usize::MAX).await;
+    let error = MockServerAt(format!("http://{proxy}"))
+        .all_ids_with(Kind::Sell, fast_retry().with_max_attempts(3))
+        .await
+        .unwrap_err();
+    assert_eq!(connections.load(Ordering::SeqCst), 3);
+    match error.kind() {
+        ErrorKind::Transport { attempts, .. } => assert_eq!(*attempts, 3),
+        other => panic!("expected a transport error, got {other:?}"),
+    }
+    let text = error.to_string();
+    assert!(
+        text.starts_with("zendesk-sell list_users: connection failed: "),
+        "{text}"
+    );
+    assert!(text.ends_with("(gave up after 3 attempts)"), "{text}");
+    assert!(!text.contains('\n'));
+}
+
+#[tokio::test]
+async fn each_attempt_times_out() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(Kind::Sell.last_page(1))
+                .set_delay(Duration::from_secs(2)),
+        )
+        .mount(&server)
+        .await;
+    let client = rollcall::zendesk_sell::Client::with_token(SELL_TOKEN)
+        .base_url(server.uri())
+        .request_timeout(ms(100))
+        .retry(fast_retry().with_max_attempts(2))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let error = client.current_user().await.unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(
+        matches!(error.kind(), ErrorKind::Transport { attempts: 2, .. }),
+        "{error:?}"
+    );
+    assert_eq!(
+        error.to_string(),
+        "zendesk-sell get_self_user: timed out (gave up after 2 attempts)"
+    );
+}
+
+/// A base URL that is not a `MockServer` (a proxy in front of one).
+struct MockServerAt(String);
+
+impl MockServerAt {
+    async fn all_ids(&self, kind: Kind) -> Result<Vec<String>, rollcall::Error> {
+        self.all_ids_with(kind, fast_retry()).await
+    }
+
+    async fn all_ids_with(
+        &self,
+        kind: Kind,
+        retry: RetryPolicy,
+    ) -> Result<Vec<String>, rollcall::Error> {
+        kind.all_ids_at(&self.0, retry).await
+    }
+}
