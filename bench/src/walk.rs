@@ -1,0 +1,167 @@
+//! All-pages walks: ours (`client.all_users()`) and the hand-written baseline, each run in a
+//! fresh child process against the same loopback server so that `VmHWM` is that walk's peak.
+
+use std::process::Command;
+use std::time::Instant;
+
+use futures::TryStreamExt as _;
+use rollcall::{sequence, worksection, zendesk_sell, zendesk_support};
+
+use crate::fixtures::Provider;
+use crate::row::{Row, cell, median};
+use crate::{baseline, server};
+
+const OURS: &str = "rollcall";
+const BASE: &str = "baseline";
+
+/// Every provider, both sizes, both implementations; prints the rows.
+pub fn all(quick: bool) -> Result<(), String> {
+    let (small, large, runs) = if quick {
+        (1_000, 10_000, 3)
+    } else {
+        (10_000, 100_000, 5)
+    };
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    for provider in Provider::ALL {
+        let mut peak = Vec::new();
+        for users in [small, large] {
+            let url = server::start(provider, users);
+            let mut samples = [(Vec::new(), Vec::new()), (Vec::new(), Vec::new())];
+            // Alternate ours and the baseline so that drift on a shared machine hits both.
+            for _ in 0..runs {
+                for (slot, which) in [OURS, BASE].into_iter().enumerate() {
+                    let out = Command::new(&exe)
+                        .args(["walk", provider.name(), which, &url, &users.to_string()])
+                        .output()
+                        .map_err(|e| e.to_string())?;
+                    let text = String::from_utf8_lossy(&out.stdout);
+                    let fields: Vec<f64> = text
+                        .split_whitespace()
+                        .filter_map(|f| f.parse().ok())
+                        .collect();
+                    if !out.status.success() || fields.len() != 3 || fields[0] as usize != users {
+                        return Err(format!(
+                            "{} {which} walk of {users}: {text} {}",
+                            provider.name(),
+                            String::from_utf8_lossy(&out.stderr)
+                        ));
+                    }
+                    samples[slot].0.push(fields[0] / fields[1]);
+                    samples[slot].1.push(fields[2] / 1024.0);
+                }
+            }
+            let [(ours_rate, ours_mem), (base_rate, base_mem)] = samples;
+            let pages = users.div_ceil(provider.page_size(users));
+            Row {
+                section: "Walk",
+                case: format!("{} users/s, N={users} ({pages} pages)", provider.name()),
+                ours: cell(&ours_rate, 0, "users/s"),
+                baseline: cell(&base_rate, 0, "users/s"),
+                ratio: format!("{:.2}× baseline", median(&ours_rate) / median(&base_rate)),
+                note: "target ≥ 0.9×".to_owned(),
+            }
+            .print();
+            Row {
+                section: "Walk",
+                case: format!("{} peak RSS, N={users}", provider.name()),
+                ours: cell(&ours_mem, 1, "MiB"),
+                baseline: cell(&base_mem, 1, "MiB"),
+                ratio: format!("{:.2}× baseline", median(&ours_mem) / median(&base_mem)),
+                note: "VmHWM of the walking child process".to_owned(),
+            }
+            .print();
+            peak.push((median(&ours_mem), median(&base_mem)));
+        }
+        let (ours, base) = (peak[1].0 / peak[0].0, peak[1].1 / peak[0].1);
+        Row {
+            section: "Walk",
+            case: format!("{} peak RSS N={large} / N={small}", provider.name()),
+            ours: format!("{ours:.2}×"),
+            baseline: format!("{base:.2}×"),
+            ratio: String::new(),
+            note: if provider == Provider::Worksection {
+                "target ≤ 1.10×; Worksection answers with every user in one body".to_owned()
+            } else {
+                "target ≤ 1.10×".to_owned()
+            },
+        }
+        .print();
+    }
+    Ok(())
+}
+
+/// One walk in this (child) process: prints `users seconds vmhwm_kib`.
+pub fn child(args: &[String]) -> Result<(), String> {
+    let [provider, which, url, _users] = args else {
+        return Err("usage: rollcall-bench walk PROVIDER rollcall|baseline URL N".to_owned());
+    };
+    let provider = Provider::parse(provider).ok_or("unknown provider")?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let start = Instant::now();
+    let seen = runtime.block_on(async {
+        match which.as_str() {
+            OURS => ours(provider, url).await.map_err(|e| e.to_string()),
+            BASE => baseline::walk(provider, url)
+                .await
+                .map_err(|e| e.to_string()),
+            _ => Err(format!("unknown implementation {which}")),
+        }
+    })?;
+    let seconds = start.elapsed().as_secs_f64();
+    println!("{seen} {seconds} {}", vmhwm_kib());
+    Ok(())
+}
+
+/// Counts the users of the stream without keeping them, as an export loop would.
+async fn ours(provider: Provider, url: &str) -> Result<usize, rollcall::Error> {
+    async fn count<T>(stream: rollcall::UserStream<'_, T>) -> Result<usize, rollcall::Error> {
+        stream.try_fold(0, |n, _| async move { Ok(n + 1) }).await
+    }
+    match provider {
+        Provider::Sell => {
+            let client = zendesk_sell::Client::with_token("token")
+                .base_url(url)
+                .build()?;
+            count(client.all_users()).await
+        }
+        Provider::Support => {
+            let client = zendesk_support::Client::with_api_token("acme", "a@b.example", "t")
+                .base_url(url)
+                .build()?;
+            count(client.all_users()).await
+        }
+        Provider::Sequence => {
+            let client =
+                sequence::Client::with_credentials(sequence::Region::Production, "id", "secret")
+                    .base_url(url)
+                    .build()?;
+            count(client.all_users()).await
+        }
+        Provider::Worksection => {
+            let client = worksection::Client::with_admin_key("acme", "key")
+                .base_url(url)
+                .build()?;
+            count(client.all_users()).await
+        }
+    }
+}
+
+/// This process's peak resident set (`VmHWM`), in KiB; 0 where /proc is missing.
+fn vmhwm_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status.lines().find_map(|line| {
+                line.strip_prefix("VmHWM:")?
+                    .trim()
+                    .trim_end_matches("kB")
+                    .trim()
+                    .parse()
+                    .ok()
+            })
+        })
+        .unwrap_or(0)
+}
