@@ -1,5 +1,6 @@
 //! The library behind `cargo xtask`, split out so its tests and subcommands share one code path.
 
+pub mod bench;
 pub mod codegen;
 pub mod diff;
 pub mod json_schema;

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use xtask::{codegen, diff, lint, project::Project};
+use xtask::{bench, codegen, diff, lint, project::Project};
 
 #[derive(Parser)]
 #[command(
@@ -21,6 +21,13 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Benchmark codegen, build cost, all-pages walks and decoding against baselines; print
+    /// one Markdown table and write it to BENCHMARKS.md.
+    Bench {
+        /// A smoke run in under a minute: fewer and smaller samples, no build-cost rows.
+        #[arg(long)]
+        quick: bool,
+    },
     /// Regenerate the progenitor clients in generated/ from the specs in specs/.
     Codegen {
         /// Providers to regenerate (spec file names without `.yaml`); all when omitted.
@@ -55,6 +62,7 @@ fn main() -> ExitCode {
         None => Project::workspace(),
     };
     let result = match cli.command {
+        Command::Bench { quick } => bench::run(&project, quick),
         Command::Codegen { providers, check } => codegen::run(&project, &providers, check),
         Command::Diff {
             base,

@@ -1,0 +1,102 @@
+//! Build cost: a clean `cargo check` and `cargo build` of `rollcall` for each provider feature
+//! alone and for all four, with its dependencies already built so the figure is our code.
+//!
+//! Everything builds in `target/bench` and only `rollcall` is cleaned between runs, so the
+//! shared `target/` of the checkout is never touched.
+
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+
+use super::{Plan, Row, TARGET_DIR, cell, stats};
+use crate::project::Project;
+
+pub fn rows(project: &Project, plan: Plan) -> Result<Vec<Row>> {
+    if plan.build_runs == 0 {
+        return Ok(vec![Row {
+            section: "Build".into(),
+            case: "clean check/build per feature".into(),
+            ours: "skipped".into(),
+            baseline: "—".into(),
+            ratio: "—".into(),
+            note: "full run only (each sample is a compilation)".into(),
+        }]);
+    }
+    let features: Vec<String> = project.providers()?.into_iter().map(|p| p.name).collect();
+    let mut sets: Vec<(String, String)> = features.iter().map(|f| (f.clone(), f.clone())).collect();
+    sets.push(("all four".to_owned(), features.join(",")));
+
+    let mut rows = Vec::new();
+    for verb in ["check", "build"] {
+        // Builds every dependency once, untimed, with every feature (provider features only
+        // switch optional dependencies on, never a dependency's own features).
+        cargo(project, &[verb, "-p", "rollcall", "--lib"])?;
+        let mut all = Vec::new();
+        let mut measured = Vec::new();
+        for (name, list) in &sets {
+            let mut samples = Vec::new();
+            for _ in 0..plan.build_runs {
+                cargo(project, &["clean", "-p", "rollcall"])?;
+                let start = Instant::now();
+                cargo(
+                    project,
+                    &[
+                        verb,
+                        "-p",
+                        "rollcall",
+                        "--lib",
+                        "--no-default-features",
+                        "--features",
+                        list,
+                    ],
+                )?;
+                samples.push(start.elapsed().as_secs_f64());
+            }
+            if list.contains(',') {
+                all = samples.clone();
+            }
+            measured.push((name, samples));
+        }
+        for (name, samples) in measured {
+            let single = !name.starts_with("all");
+            rows.push(Row {
+                section: "Build".into(),
+                case: format!("clean `cargo {verb}` of rollcall, features: {name}"),
+                ours: cell(&samples, 1, "s"),
+                baseline: "—".into(),
+                ratio: if single {
+                    format!("{:.2}× all four", stats(&samples).0 / stats(&all).0)
+                } else {
+                    "—".into()
+                },
+                note: if single && verb == "check" {
+                    "target: well under all four; openapi-generator build baseline not measured"
+                        .into()
+                } else {
+                    "dependencies pre-built; openapi-generator build baseline not measured".into()
+                },
+            });
+        }
+    }
+    Ok(rows)
+}
+
+fn cargo(project: &Project, args: &[&str]) -> Result<()> {
+    let output = Command::new(super::cargo())
+        .current_dir(project.root())
+        .args(args)
+        .args(["--quiet", "--target-dir", TARGET_DIR])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .context("running cargo")?;
+    if !output.status.success() {
+        bail!(
+            "cargo {} failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,218 @@
+//! Codegen speed: all four specs in-process and the whole `cargo xtask codegen` command, beside
+//! `openapi-generator-cli` generating its `rust` client from the same specs.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+
+use super::{Plan, Row, TARGET_DIR, cell, stats};
+use crate::codegen::generate_all;
+use crate::project::Project;
+
+/// The PyPI package's entry point; the bench skips its rows when it is not on `PATH`.
+const OPENAPI_GENERATOR: &str = "openapi-generator-cli";
+
+pub fn rows(project: &Project, plan: Plan) -> Result<Vec<Row>> {
+    let providers = project.providers()?;
+    let scratch = scratch_dir("codegen")?;
+
+    // In-process: parse + generate + format, exactly what `cargo xtask codegen` does before
+    // writing.
+    let mut in_process = Vec::new();
+    for _ in 0..plan.codegen_runs {
+        let start = Instant::now();
+        let outputs = generate_all(project, &providers)
+            .map_err(|errors| anyhow::anyhow!("codegen failed: {}", errors[0]))?;
+        in_process.push(start.elapsed().as_secs_f64() * 1000.0);
+        std::hint::black_box(outputs);
+    }
+
+    // The whole command, as `cargo xtask codegen` runs it (cargo's freshness check included),
+    // on a scratch root holding a copy of the specs so that the checkout's generated/ is never
+    // written. xtask is built once first so that no run pays for compiling it.
+    let root = scratch.join("root");
+    std::fs::create_dir_all(root.join("specs"))?;
+    for provider in &providers {
+        std::fs::copy(
+            project.spec_path(provider),
+            root.join("specs").join(format!("{}.yaml", provider.name)),
+        )?;
+    }
+    let command = || {
+        let mut command = Command::new(super::cargo());
+        command
+            .current_dir(project.root())
+            .args([
+                "run",
+                "--quiet",
+                "-p",
+                "xtask",
+                "--target-dir",
+                TARGET_DIR,
+                "--",
+            ])
+            .arg("--root")
+            .arg(&root)
+            .arg("codegen")
+            .stdout(Stdio::null());
+        command
+    };
+    run(command())?;
+    let mut whole = Vec::new();
+    for _ in 0..plan.codegen_runs {
+        let _ = std::fs::remove_dir_all(root.join("generated"));
+        let start = Instant::now();
+        run(command())?;
+        whole.push(start.elapsed().as_secs_f64() * 1000.0);
+    }
+
+    let baseline = openapi_generator(project, &providers, &scratch, plan.baseline_runs)?;
+    let mut rows = Vec::new();
+    let base_cell = |ours: &[f64]| match &baseline {
+        Some(samples) => (
+            cell(samples, 0, "ms"),
+            format!("{:.0}× faster", stats(samples).0 / stats(ours).0),
+        ),
+        None => ("—".to_owned(), "—".to_owned()),
+    };
+    let note = match &baseline {
+        Some(_) => "target ≥ 100× faster; baseline: openapi-generator-cli `generate -g rust`, \
+                    one JVM per spec, --skip-validate-spec"
+            .to_owned(),
+        None => format!(
+            "baseline skipped: `{OPENAPI_GENERATOR}` not found (pip install {OPENAPI_GENERATOR}; needs Java)"
+        ),
+    };
+    let (b, r) = base_cell(&in_process);
+    rows.push(Row {
+        section: "Codegen".into(),
+        case: format!(
+            "all {} specs in-process (parse + generate + format)",
+            providers.len()
+        ),
+        ours: cell(&in_process, 1, "ms"),
+        baseline: b,
+        ratio: r,
+        note: note.clone(),
+    });
+    let (b, r) = base_cell(&whole);
+    rows.push(Row {
+        section: "Codegen".into(),
+        case: "`cargo xtask codegen` command, xtask prebuilt".into(),
+        ours: cell(&whole, 0, "ms"),
+        baseline: b,
+        ratio: r,
+        note,
+    });
+
+    // Lines of generated code, ours beside openapi-generator's output for the same spec.
+    for provider in &providers {
+        let ours = lines(&project.generated_path(provider))?;
+        let theirs = baseline.as_ref().map(|_| {
+            rust_lines(
+                &scratch
+                    .join("openapi-generator")
+                    .join(&provider.name)
+                    .join("src"),
+            )
+        });
+        rows.push(Row {
+            section: "Build".into(),
+            case: format!("{} lines of generated code", provider.name),
+            ours: format!("{ours} lines"),
+            baseline: theirs.map_or("—".to_owned(), |n| format!("{n} lines")),
+            ratio: theirs.map_or("—".to_owned(), |n| {
+                format!("{:.2}× baseline", ours as f64 / n as f64)
+            }),
+            note: "generated.rs only; the hand-written layer is not counted".into(),
+        });
+    }
+    let _ = std::fs::remove_dir_all(&scratch);
+    Ok(rows)
+}
+
+/// `Some(ms per run)` of generating every spec with openapi-generator, or `None` without it.
+fn openapi_generator(
+    project: &Project,
+    providers: &[crate::project::Provider],
+    scratch: &Path,
+    runs: usize,
+) -> Result<Option<Vec<f64>>> {
+    let present = Command::new(OPENAPI_GENERATOR)
+        .arg("version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !present {
+        return Ok(None);
+    }
+    let out = scratch.join("openapi-generator");
+    let mut samples = Vec::new();
+    for _ in 0..runs {
+        let _ = std::fs::remove_dir_all(&out);
+        let start = Instant::now();
+        for provider in providers {
+            let mut command = Command::new(OPENAPI_GENERATOR);
+            command
+                .args(["generate", "-g", "rust", "--skip-validate-spec", "-i"])
+                .arg(project.spec_path(provider))
+                .arg("-o")
+                .arg(out.join(&provider.name))
+                .stdout(Stdio::null());
+            run(command)?;
+        }
+        samples.push(start.elapsed().as_secs_f64() * 1000.0);
+    }
+    Ok(Some(samples))
+}
+
+fn run(mut command: Command) -> Result<()> {
+    let output = command
+        .stderr(Stdio::piped())
+        .output()
+        .with_context(|| format!("running {command:?}"))?;
+    if !output.status.success() {
+        bail!(
+            "{command:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    Ok(())
+}
+
+/// A fresh directory under the system temp dir for one benchmark section.
+pub fn scratch_dir(name: &str) -> Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("rollcall-bench-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    Ok(dir)
+}
+
+fn lines(path: &Path) -> Result<usize> {
+    Ok(std::fs::read_to_string(path)
+        .with_context(|| format!("reading {}", path.display()))?
+        .lines()
+        .count())
+}
+
+/// Lines of every `.rs` file under `dir`.
+fn rust_lines(dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .map(|path| {
+            if path.is_dir() {
+                rust_lines(&path)
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                lines(&path).unwrap_or(0)
+            } else {
+                0
+            }
+        })
+        .sum()
+}
