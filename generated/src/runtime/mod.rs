@@ -12,6 +12,17 @@
 //! | `error` | [`Error`] and what it holds |
 //! | `paging` | the loop behind every provider's `all_users` stream ([`UserStream`]) |
 
+// Some shared parts serve only some providers: with a subset of the features they go unused.
+#![cfg_attr(
+    not(all(
+        feature = "zendesk-sell",
+        feature = "zendesk-support",
+        feature = "sequence",
+        feature = "worksection"
+    )),
+    allow(dead_code, unused_imports, unused_macros)
+)]
+
 use std::fmt;
 
 use reqwest::header::{ACCEPT, HeaderName, HeaderValue, USER_AGENT};
