@@ -27,6 +27,9 @@ enum Command {
         /// A smoke run in under a minute: fewer and smaller samples, no build-cost rows.
         #[arg(long)]
         quick: bool,
+        /// Leave out the build-cost rows (clean compilations of rollcall; the slowest part).
+        #[arg(long)]
+        no_build: bool,
     },
     /// Regenerate the progenitor clients in generated/ from the specs in specs/.
     Codegen {
@@ -62,7 +65,7 @@ fn main() -> ExitCode {
         None => Project::workspace(),
     };
     let result = match cli.command {
-        Command::Bench { quick } => bench::run(&project, quick),
+        Command::Bench { quick, no_build } => bench::run(&project, quick, no_build),
         Command::Codegen { providers, check } => codegen::run(&project, &providers, check),
         Command::Diff {
             base,

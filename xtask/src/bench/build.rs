@@ -1,15 +1,16 @@
 //! Build cost: a clean `cargo check` and `cargo build` of `rollcall` for each provider feature
 //! alone and for all four, with its dependencies already built so the figure is our code.
 //!
-//! Everything builds in `target/bench` and only `rollcall` is cleaned between runs, so the
-//! shared `target/` of the checkout is never touched.
+//! Everything builds in `target/bench-build` and only `rollcall` is cleaned between runs, so
+//! neither the shared `target/` nor the release bench binary in `target/bench` is touched (and
+//! the dependencies can be pre-built there while other sections run).
 
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 
-use super::{Plan, Row, TARGET_DIR, cell, stats};
+use super::{Plan, Row, cell, stats};
 use crate::project::Project;
 
 pub fn rows(project: &Project, plan: Plan) -> Result<Vec<Row>> {
@@ -20,7 +21,7 @@ pub fn rows(project: &Project, plan: Plan) -> Result<Vec<Row>> {
             ours: "skipped".into(),
             baseline: "—".into(),
             ratio: "—".into(),
-            note: "full run only (each sample is a compilation)".into(),
+            note: "skipped by --quick or --no-build (each sample is a clean compilation)".into(),
         }]);
     }
     let features: Vec<String> = project.providers()?.into_iter().map(|p| p.name).collect();
@@ -82,11 +83,14 @@ pub fn rows(project: &Project, plan: Plan) -> Result<Vec<Row>> {
     Ok(rows)
 }
 
+/// Its own target directory: a `cargo clean -p rollcall` must not reach the bench binary's.
+const BUILD_TARGET_DIR: &str = "target/bench-build";
+
 fn cargo(project: &Project, args: &[&str]) -> Result<()> {
     let output = Command::new(super::cargo())
         .current_dir(project.root())
         .args(args)
-        .args(["--quiet", "--target-dir", TARGET_DIR])
+        .args(["--quiet", "--target-dir", BUILD_TARGET_DIR])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .output()

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 
-use super::{Plan, Row, TARGET_DIR, cell, stats};
+use super::{Plan, Row, cell, stats};
 use crate::codegen::generate_all;
 use crate::project::Project;
 
@@ -29,9 +29,10 @@ pub fn rows(project: &Project, plan: Plan) -> Result<Vec<Row>> {
         std::hint::black_box(outputs);
     }
 
-    // The whole command, as `cargo xtask codegen` runs it (cargo's freshness check included),
-    // on a scratch root holding a copy of the specs so that the checkout's generated/ is never
-    // written. xtask is built once first so that no run pays for compiling it.
+    // The whole command, as the `cargo xtask` alias runs it (cargo's freshness check included,
+    // in the shared target/ where `cargo xtask bench` itself was just built, so xtask is
+    // prebuilt), on a scratch root holding a copy of the specs so that the checkout's
+    // generated/ is never written. One untimed run first, in case xtask/ changed meanwhile.
     let root = scratch.join("root");
     std::fs::create_dir_all(root.join("specs"))?;
     for provider in &providers {
@@ -44,15 +45,7 @@ pub fn rows(project: &Project, plan: Plan) -> Result<Vec<Row>> {
         let mut command = Command::new(super::cargo());
         command
             .current_dir(project.root())
-            .args([
-                "run",
-                "--quiet",
-                "-p",
-                "xtask",
-                "--target-dir",
-                TARGET_DIR,
-                "--",
-            ])
+            .args(["run", "--quiet", "--package", "xtask", "--"])
             .arg("--root")
             .arg(&root)
             .arg("codegen")

@@ -43,8 +43,8 @@ pub struct Plan {
 }
 
 impl Plan {
-    fn new(quick: bool) -> Self {
-        if quick {
+    fn new(quick: bool, no_build: bool) -> Self {
+        let mut plan = if quick {
             Plan {
                 quick,
                 codegen_runs: 5,
@@ -58,13 +58,17 @@ impl Plan {
                 baseline_runs: 3,
                 build_runs: 3,
             }
+        };
+        if no_build {
+            plan.build_runs = 0;
         }
+        plan
     }
 }
 
 /// Runs every benchmark, prints the table and writes `BENCHMARKS.md`.
-pub fn run(project: &Project, quick: bool) -> Result<ExitCode> {
-    let plan = Plan::new(quick);
+pub fn run(project: &Project, quick: bool, no_build: bool) -> Result<ExitCode> {
+    let plan = Plan::new(quick, no_build);
     let started = Instant::now();
     let mut rows = Vec::new();
 
