@@ -13,13 +13,15 @@
 //! own `example`). Each snapshot holds the schema, the Rust type it was read into and the value
 //! as that type writes it, so a field the type drops or renames shows up in the diff.
 
+mod spec_common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Debug;
-use std::path::Path;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
+use spec_common::{METHODS, load};
 
 /// Reads an example into the generated type and writes it back.
 type RoundTrip = fn(&Value) -> Result<Value, String>;
@@ -167,17 +169,6 @@ struct Example {
     /// Where the spec uses it (`list_users 200 application/json`), for messages.
     used_at: BTreeSet<String>,
 }
-
-fn load(path: &Path) -> Value {
-    let text = std::fs::read_to_string(path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    serde_yaml::from_str(&text)
-        .unwrap_or_else(|e| panic!("{} is not valid YAML: {e}", path.display()))
-}
-
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
 
 /// Every example of the spec by snapshot name, and the problems that keep some from being
 /// round-tripped.

@@ -9,12 +9,14 @@
 //! Example payloads are not summarized here (only their names): `snapshot_examples.rs` round-trips
 //! them through the generated types.
 
+mod spec_common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
-use std::path::Path;
 
 use serde::Serialize;
 use serde_json::Value;
+use spec_common::{METHODS, load};
 
 type Section = BTreeMap<String, String>;
 
@@ -38,17 +40,6 @@ fn spec_summaries() {
         insta::assert_yaml_snapshot!("summary", summarize(&spec));
     });
 }
-
-fn load(path: &Path) -> Value {
-    let text = std::fs::read_to_string(path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    serde_yaml::from_str(&text)
-        .unwrap_or_else(|e| panic!("{} is not valid YAML: {e}", path.display()))
-}
-
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
 
 fn summarize(spec: &Value) -> Summary {
     let mut summary = Summary::default();
