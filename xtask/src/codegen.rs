@@ -8,9 +8,9 @@ use anyhow::{Context, Result};
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
 use serde_json::Value;
 
-use crate::open_enum;
 use crate::project::{Project, Provider};
 use crate::spec::{Spec, SpecError, one_line};
+use crate::{open_enum, untagged};
 
 /// The parameter extension that keeps a documented parameter out of the generated client.
 pub const SKIP_EXTENSION: &str = "x-rollcall-codegen-skip";
@@ -180,17 +180,16 @@ pub fn generate_source(file: &str, provider: &str, text: &str) -> Result<String,
         .into_iter()
         .flatten()
         .collect();
-    if !extra.is_empty() {
-        let types = syntax
-            .items
-            .iter_mut()
-            .find_map(|item| match item {
-                syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut(),
-                _ => None,
-            })
-            .ok_or_else(|| SpecError::whole(file, "progenitor output has no `types` module"))?;
-        types.1.extend(extra);
-    }
+    let types = syntax
+        .items
+        .iter_mut()
+        .find_map(|item| match item {
+            syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut(),
+            _ => None,
+        })
+        .ok_or_else(|| SpecError::whole(file, "progenitor output has no `types` module"))?;
+    types.1.extend(extra);
+    untagged::rewrite(&mut types.1);
 
     // Generated code is reviewed through the spec diff and its snapshots; lints that judge
     // style would only flag what progenitor chose.

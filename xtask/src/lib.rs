@@ -10,4 +10,5 @@ pub mod open_enum;
 pub mod project;
 pub mod rust_name;
 pub mod spec;
+pub mod untagged;
 pub mod usage;

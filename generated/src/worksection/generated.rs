@@ -144,7 +144,7 @@ pub mod types {
         }
     }
     ///A user's accounts on one group of services, keyed by the service's name. Worksection is written in PHP, whose JSON encoder turns an empty map into an empty array, so a group with no accounts may arrive as `[]` instead of `{}`; both are accepted.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum ServiceAccounts {
         Accounts(
@@ -238,7 +238,7 @@ pub mod types {
         }
     }
     ///Unique identifier of the user. Real responses send a string of digits (`"3993"`), some clients expect a number; both are accepted.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum UserId {
         String(::std::string::String),
@@ -258,7 +258,7 @@ pub mod types {
         }
     }
     ///The user's rate, when one is set. Real responses send a number, some clients expect a string; both are accepted.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum UserRate {
         Number(f64),
@@ -1002,7 +1002,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Value;
+            impl<'de> ::serde::de::Visitor<'de> for Value {
+                type Value = EnvelopeStatus;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<EnvelopeStatus, E> {
+                    Ok(EnvelopeStatus::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<EnvelopeStatus, E> {
+                    Ok(EnvelopeStatus::from(value))
+                }
+            }
+            deserializer.deserialize_str(Value)
         }
     }
     ///The user's role in the account. Documented in lower case, but real responses capitalise the first letter (`Owner`, `Account admin`, `User`), so values are compared without regard to case. Open enumeration: other values are kept.
@@ -1113,7 +1135,157 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Value;
+            impl<'de> ::serde::de::Visitor<'de> for Value {
+                type Value = UserRole;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<UserRole, E> {
+                    Ok(UserRole::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<UserRole, E> {
+                    Ok(UserRole::from(value))
+                }
+            }
+            deserializer.deserialize_str(Value)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ServiceAccounts {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Kind;
+            impl<'de> ::serde::de::Visitor<'de> for Kind {
+                type Value = ServiceAccounts;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("an array or an object")
+                }
+                fn visit_seq<A: ::serde::de::SeqAccess<'de>>(
+                    self,
+                    seq: A,
+                ) -> ::std::result::Result<ServiceAccounts, A::Error> {
+                    ::serde::Deserialize::deserialize(
+                            ::serde::de::value::SeqAccessDeserializer::new(seq),
+                        )
+                        .map(ServiceAccounts::NoAccounts)
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    map: A,
+                ) -> ::std::result::Result<ServiceAccounts, A::Error> {
+                    ::serde::Deserialize::deserialize(
+                            ::serde::de::value::MapAccessDeserializer::new(map),
+                        )
+                        .map(ServiceAccounts::Accounts)
+                }
+            }
+            deserializer.deserialize_any(Kind)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for UserId {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Kind;
+            impl<'de> ::serde::de::Visitor<'de> for Kind {
+                type Value = UserId;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string or an integer")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<UserId, E> {
+                    Ok(UserId::String(value.to_owned()))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<UserId, E> {
+                    Ok(UserId::String(value))
+                }
+                fn visit_i64<E: ::serde::de::Error>(
+                    self,
+                    value: i64,
+                ) -> ::std::result::Result<UserId, E> {
+                    Ok(UserId::Number(value))
+                }
+                fn visit_u64<E: ::serde::de::Error>(
+                    self,
+                    value: u64,
+                ) -> ::std::result::Result<UserId, E> {
+                    if let Ok(value) = ::std::convert::TryFrom::try_from(value) {
+                        return Ok(UserId::Number(value));
+                    }
+                    Err(
+                        E::invalid_value(::serde::de::Unexpected::Unsigned(value), &self),
+                    )
+                }
+            }
+            deserializer.deserialize_any(Kind)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for UserRate {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Kind;
+            impl<'de> ::serde::de::Visitor<'de> for Kind {
+                type Value = UserRate;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string or a number")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<UserRate, E> {
+                    Ok(UserRate::String(value.to_owned()))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<UserRate, E> {
+                    Ok(UserRate::String(value))
+                }
+                fn visit_i64<E: ::serde::de::Error>(
+                    self,
+                    value: i64,
+                ) -> ::std::result::Result<UserRate, E> {
+                    Ok(UserRate::Number(value as f64))
+                }
+                fn visit_u64<E: ::serde::de::Error>(
+                    self,
+                    value: u64,
+                ) -> ::std::result::Result<UserRate, E> {
+                    Ok(UserRate::Number(value as f64))
+                }
+                fn visit_f64<E: ::serde::de::Error>(
+                    self,
+                    value: f64,
+                ) -> ::std::result::Result<UserRate, E> {
+                    Ok(UserRate::Number(value as f64))
+                }
+            }
+            deserializer.deserialize_any(Kind)
         }
     }
 }

@@ -552,7 +552,7 @@ pub mod types {
         }
     }
     ///Id of the linked Zendesk user, present when the Sell account is linked to a Zendesk account. Documented as a string, but some clients receive it as a number, so both are accepted.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum UserZendeskUserId {
         String(::std::string::String),
@@ -2093,7 +2093,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Value;
+            impl<'de> ::serde::de::Visitor<'de> for Value {
+                type Value = UserStatus;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<UserStatus, E> {
+                    Ok(UserStatus::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<UserStatus, E> {
+                    Ok(UserStatus::from(value))
+                }
+            }
+            deserializer.deserialize_str(Value)
         }
     }
     ///Whether the user is a regular user or an administrator of the account. Unrelated to the access-control `roles`. Open enumeration: other values are kept.
@@ -2164,7 +2186,29 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Value;
+            impl<'de> ::serde::de::Visitor<'de> for Value {
+                type Value = UserRole;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<UserRole, E> {
+                    Ok(UserRole::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<UserRole, E> {
+                    Ok(UserRole::from(value))
+                }
+            }
+            deserializer.deserialize_str(Value)
         }
     }
     ///Kind of user: `person` for a human agent, `integration` for an internal system user. Open enumeration: other values are kept.
@@ -2235,7 +2279,75 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Value;
+            impl<'de> ::serde::de::Visitor<'de> for Value {
+                type Value = IdentityType;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<IdentityType, E> {
+                    Ok(IdentityType::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<IdentityType, E> {
+                    Ok(IdentityType::from(value))
+                }
+            }
+            deserializer.deserialize_str(Value)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for UserZendeskUserId {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Kind;
+            impl<'de> ::serde::de::Visitor<'de> for Kind {
+                type Value = UserZendeskUserId;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string or an integer")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<UserZendeskUserId, E> {
+                    Ok(UserZendeskUserId::String(value.to_owned()))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<UserZendeskUserId, E> {
+                    Ok(UserZendeskUserId::String(value))
+                }
+                fn visit_i64<E: ::serde::de::Error>(
+                    self,
+                    value: i64,
+                ) -> ::std::result::Result<UserZendeskUserId, E> {
+                    Ok(UserZendeskUserId::Number(value))
+                }
+                fn visit_u64<E: ::serde::de::Error>(
+                    self,
+                    value: u64,
+                ) -> ::std::result::Result<UserZendeskUserId, E> {
+                    if let Ok(value) = ::std::convert::TryFrom::try_from(value) {
+                        return Ok(UserZendeskUserId::Number(value));
+                    }
+                    Err(
+                        E::invalid_value(::serde::de::Unexpected::Unsigned(value), &self),
+                    )
+                }
+            }
+            deserializer.deserialize_any(Kind)
         }
     }
 }

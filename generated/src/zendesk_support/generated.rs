@@ -85,7 +85,7 @@ an object, or an `errors` list.
         }
     }
     ///The error, either as a short code or text, or as an object with title and message.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum ErrorBodyError {
         Text(::std::string::String),
@@ -136,7 +136,7 @@ an object, or an `errors` list.
         }
     }
     ///The HTTP status of the error, as a number or as text.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum ErrorItemStatus {
         Code(i64),
@@ -2575,7 +2575,29 @@ top-level lists.
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Value;
+            impl<'de> ::serde::de::Visitor<'de> for Value {
+                type Value = UserRole;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<UserRole, E> {
+                    Ok(UserRole::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<UserRole, E> {
+                    Ok(UserRole::from(value))
+                }
+            }
+            deserializer.deserialize_str(Value)
         }
     }
     ///The tickets a restricted user may access: those of their organization, of their groups,
@@ -2660,7 +2682,122 @@ top-level lists.
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::std::string::String::deserialize(deserializer).map(Self::from)
+            struct Value;
+            impl<'de> ::serde::de::Visitor<'de> for Value {
+                type Value = TicketRestriction;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<TicketRestriction, E> {
+                    Ok(TicketRestriction::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<TicketRestriction, E> {
+                    Ok(TicketRestriction::from(value))
+                }
+            }
+            deserializer.deserialize_str(Value)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ErrorBodyError {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Kind;
+            impl<'de> ::serde::de::Visitor<'de> for Kind {
+                type Value = ErrorBodyError;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string, an array or an object")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<ErrorBodyError, E> {
+                    Ok(ErrorBodyError::Text(value.to_owned()))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<ErrorBodyError, E> {
+                    Ok(ErrorBodyError::Text(value))
+                }
+                fn visit_seq<A: ::serde::de::SeqAccess<'de>>(
+                    self,
+                    seq: A,
+                ) -> ::std::result::Result<ErrorBodyError, A::Error> {
+                    ::serde::Deserialize::deserialize(
+                            ::serde::de::value::SeqAccessDeserializer::new(seq),
+                        )
+                        .map(ErrorBodyError::Object)
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    map: A,
+                ) -> ::std::result::Result<ErrorBodyError, A::Error> {
+                    ::serde::Deserialize::deserialize(
+                            ::serde::de::value::MapAccessDeserializer::new(map),
+                        )
+                        .map(ErrorBodyError::Object)
+                }
+            }
+            deserializer.deserialize_any(Kind)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ErrorItemStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Kind;
+            impl<'de> ::serde::de::Visitor<'de> for Kind {
+                type Value = ErrorItemStatus;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string or an integer")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<ErrorItemStatus, E> {
+                    Ok(ErrorItemStatus::Text(value.to_owned()))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<ErrorItemStatus, E> {
+                    Ok(ErrorItemStatus::Text(value))
+                }
+                fn visit_i64<E: ::serde::de::Error>(
+                    self,
+                    value: i64,
+                ) -> ::std::result::Result<ErrorItemStatus, E> {
+                    Ok(ErrorItemStatus::Code(value))
+                }
+                fn visit_u64<E: ::serde::de::Error>(
+                    self,
+                    value: u64,
+                ) -> ::std::result::Result<ErrorItemStatus, E> {
+                    if let Ok(value) = ::std::convert::TryFrom::try_from(value) {
+                        return Ok(ErrorItemStatus::Code(value));
+                    }
+                    Err(
+                        E::invalid_value(::serde::de::Unexpected::Unsigned(value), &self),
+                    )
+                }
+            }
+            deserializer.deserialize_any(Kind)
         }
     }
 }
