@@ -8,7 +8,7 @@
 use std::collections::HashSet;
 use std::fmt;
 use std::future::Future;
-use std::hash::{BuildHasher, DefaultHasher, Hash, Hasher, RandomState};
+use std::hash::{BuildHasher, DefaultHasher, Hash, Hasher as _, RandomState};
 
 use futures::StreamExt as _;
 use futures::stream::{self, BoxStream};
@@ -22,21 +22,22 @@ use super::{Config, Error, ErrorKind, PagingError, Provider};
 pub type UserStream<'a, T> = BoxStream<'a, Result<T, Error>>;
 
 /// One page as a provider's fetch function reports it.
-pub(crate) struct Page<T, C> {
-    /// The records of the page.
-    pub(crate) items: Vec<T>,
+pub(crate) struct Page<R, C> {
+    /// The records of the page, as decoded (turned into users only as they are yielded).
+    pub(crate) items: Vec<R>,
     /// The cursor of the next page, or `None` when the server says this is the last.
     pub(crate) next: Option<C>,
     /// A hash of the records' ids: two pages with the same one are the same page.
     pub(crate) fingerprint: u64,
 }
 
-impl<T, C> Page<T, C> {
-    /// A page whose fingerprint is computed from the records' ids.
-    pub(crate) fn new<K: Hash>(items: Vec<T>, next: Option<C>, id: impl Fn(&T) -> K) -> Self {
+impl<R, C> Page<R, C> {
+    /// A page whose fingerprint is computed from the records' ids, which `id` feeds to the
+    /// hasher (by reference, so that no id is copied or formatted).
+    pub(crate) fn new(items: Vec<R>, next: Option<C>, id: impl Fn(&R, &mut DefaultHasher)) -> Self {
         let mut hasher = DefaultHasher::new();
         for item in &items {
-            id(item).hash(&mut hasher);
+            id(item, &mut hasher);
         }
         Self {
             fingerprint: hasher.finish(),
@@ -46,19 +47,22 @@ impl<T, C> Page<T, C> {
     }
 }
 
-/// Walks every page, starting at `first`, with `fetch`.
-pub(crate) fn walk<'a, T, C, F, Fut>(
+/// Walks every page, starting at `first`, with `fetch`; `user` turns each record of a page
+/// into the user the stream yields, as it is yielded.
+pub(crate) fn walk<'a, R, T, C, F, Fut>(
     provider: Provider,
     operation: &'static str,
     config: &Config,
     first: Option<C>,
     fetch: F,
+    user: fn(R) -> T,
 ) -> UserStream<'a, T>
 where
+    R: Send + 'a,
     T: Send + 'a,
     C: Clone + Hash + fmt::Display + Send + 'a,
     F: FnMut(Option<C>) -> Fut + Send + 'a,
-    Fut: Future<Output = Result<Page<T, C>, Error>> + Send + 'a,
+    Fut: Future<Output = Result<Page<R, C>, Error>> + Send + 'a,
 {
     let state = RandomState::new();
     let mut seen_cursors = HashSet::new();
@@ -79,9 +83,41 @@ where
         seen_pages: HashSet::new(),
         finished: false,
     };
+    // Each page's records move straight from the decoded page to the reader: no second
+    // vector, so a user is copied once on its way out, as in a hand-written loop.
     stream::unfold(walk, Walk::step)
-        .flat_map(stream::iter)
+        .flat_map(move |batch| {
+            stream::iter(
+                batch
+                    .records
+                    .map(move |record| Ok(user(record)))
+                    .chain(batch.error.map(Err)),
+            )
+        })
         .boxed()
+}
+
+/// What one step of the walk yields: records of a page in order, then the error that ended
+/// the walk, if one did.
+struct Batch<R> {
+    records: std::vec::IntoIter<R>,
+    error: Option<Error>,
+}
+
+impl<R> Batch<R> {
+    fn records(records: Vec<R>) -> Self {
+        Self {
+            records: records.into_iter(),
+            error: None,
+        }
+    }
+
+    fn error(error: Error) -> Self {
+        Self {
+            records: Vec::new().into_iter(),
+            error: Some(error),
+        }
+    }
 }
 
 struct Walk<C, F> {
@@ -104,10 +140,10 @@ where
     C: Clone + Hash + fmt::Display,
 {
     /// Fetches the next page; yields its records (and an error when the walk must stop early).
-    async fn step<T, Fut>(mut self) -> Option<(Vec<Result<T, Error>>, Self)>
+    async fn step<R, Fut>(mut self) -> Option<(Batch<R>, Self)>
     where
         F: FnMut(Option<C>) -> Fut,
-        Fut: Future<Output = Result<Page<T, C>, Error>>,
+        Fut: Future<Output = Result<Page<R, C>, Error>>,
     {
         if self.finished {
             return None;
@@ -121,33 +157,31 @@ where
             Ok(page) => page,
             Err(error) => {
                 self.finished = true;
-                return Some((vec![Err(error)], self));
+                return Some((Batch::error(error), self));
             }
         };
         self.pages += 1;
         if page.items.is_empty() {
             self.finished = true;
-            return Some((Vec::new(), self));
+            return Some((Batch::records(Vec::new()), self));
         }
         if !self.seen_pages.insert(page.fingerprint) {
             let page = self.pages;
             return Some(self.stop(Vec::new(), PagingError::RepeatedPage { page }));
         }
-        let mut out = Vec::with_capacity(page.items.len() + 1);
+        let mut records = page.items;
         let mut more_users = false;
-        for item in page.items {
-            if self.max_users.is_some_and(|max| self.users >= max) {
-                more_users = true;
-                break;
-            }
-            self.users += 1;
-            out.push(Ok(item));
+        if let Some(max_users) = self.max_users {
+            let room = usize::try_from(max_users.saturating_sub(self.users)).unwrap_or(usize::MAX);
+            more_users = records.len() > room;
+            records.truncate(room);
         }
+        self.users += records.len() as u64;
         if let Some(max_users) = self.max_users
             && self.users >= max_users
             && (more_users || page.next.is_some())
         {
-            return Some(self.stop(out, PagingError::UserLimit { max_users }));
+            return Some(self.stop(records, PagingError::UserLimit { max_users }));
         }
         match page.next {
             None => self.finished = true,
@@ -157,26 +191,24 @@ where
                         page: self.pages,
                         cursor: next.to_string(),
                     };
-                    return Some(self.stop(out, error));
+                    return Some(self.stop(records, error));
                 }
                 self.cursor = Some(next);
             }
         }
-        Some((out, self))
+        Some((Batch::records(records), self))
     }
 
-    /// Ends the walk after `out` with `error`.
-    fn stop<T>(
-        mut self,
-        mut out: Vec<Result<T, Error>>,
-        error: PagingError,
-    ) -> (Vec<Result<T, Error>>, Self) {
+    /// Ends the walk after `records` with `error`.
+    fn stop<R>(mut self, records: Vec<R>, error: PagingError) -> (Batch<R>, Self) {
         self.finished = true;
-        out.push(Err(Error::new(
-            self.provider,
-            self.operation,
-            ErrorKind::Paging(error),
-        )));
-        (out, self)
+        let error = Error::new(self.provider, self.operation, ErrorKind::Paging(error));
+        (
+            Batch {
+                records: records.into_iter(),
+                error: Some(error),
+            },
+            self,
+        )
     }
 }

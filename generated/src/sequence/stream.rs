@@ -1,5 +1,7 @@
 //! Sequence: every user, by `after` cursor.
 
+use std::hash::Hash as _;
+
 use super::{Client, types};
 use crate::runtime::{self, Page, Provider, UserStream};
 
@@ -29,8 +31,11 @@ impl Client {
                     .pagination
                     .and_then(|pagination| pagination.after)
                     .filter(|cursor| !cursor.is_empty());
-                Ok(Page::new(list.items, next, |user| user.id))
+                Ok(Page::new(list.items, next, |user, hasher| {
+                    user.id.hash(hasher)
+                }))
             },
+            std::convert::identity,
         )
     }
 }

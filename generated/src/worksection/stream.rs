@@ -1,5 +1,7 @@
 //! Worksection: every user, in one response.
 
+use std::hash::Hash as _;
+
 use super::types::{GetUsersAction, GetUsersOauth2Action};
 use super::{Client, types};
 use crate::runtime::{self, Page, Provider, UserStream};
@@ -34,8 +36,12 @@ impl Client {
                     self.call(request.send()).await?
                 };
                 let users = envelope.into_inner().data;
-                Ok(Page::new(users, None, |user| user.id.to_string()))
+                Ok(Page::new(users, None, |user, hasher| match &user.id {
+                    types::UserId::String(id) => id.hash(hasher),
+                    types::UserId::Number(id) => id.hash(hasher),
+                }))
             },
+            std::convert::identity,
         )
     }
 }

@@ -1,5 +1,7 @@
 //! Zendesk Sell: every user, page by page.
 
+use std::hash::Hash as _;
+
 use super::{Client, types};
 use crate::runtime::{self, Page, Provider, UserStream};
 
@@ -30,11 +32,13 @@ impl Client {
                     .as_ref()
                     .and_then(|meta| meta.links.as_ref())
                     .is_some_and(|links| links.next_page.is_some());
-                let users = list.items.into_iter().map(|item| item.data).collect();
-                Ok(Page::new(users, has_next.then_some(page + 1), |user| {
-                    user.id
-                }))
+                Ok(Page::new(
+                    list.items,
+                    has_next.then_some(page + 1),
+                    |item, hasher| item.data.id.hash(hasher),
+                ))
             },
+            |item| item.data,
         )
     }
 }

@@ -1,5 +1,7 @@
 //! Zendesk Support: every user, by cursor.
 
+use std::hash::Hash as _;
+
 use super::{Client, types};
 use crate::runtime::{self, Page, Provider, UserStream};
 
@@ -39,8 +41,11 @@ impl Client {
                 let next = meta
                     .after_cursor
                     .filter(|cursor| !last && !cursor.is_empty());
-                Ok(Page::new(list.users, next, |user| user.id))
+                Ok(Page::new(list.users, next, |user, hasher| {
+                    user.id.hash(hasher)
+                }))
             },
+            std::convert::identity,
         )
     }
 }
