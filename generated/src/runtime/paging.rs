@@ -49,17 +49,18 @@ impl<R, C> Page<R, C> {
 
 /// Walks every page, starting at `first`, with `fetch`; `user` turns each record of a page
 /// into the user the stream yields, as it is yielded.
-pub(crate) fn walk<'a, R, T, C, F, Fut>(
+pub(crate) fn walk<'a, R, T, C, F, Fut, U>(
     provider: Provider,
     operation: &'static str,
     config: &Config,
     first: Option<C>,
     fetch: F,
-    user: fn(R) -> T,
+    user: U,
 ) -> UserStream<'a, T>
 where
     R: Send + 'a,
     T: Send + 'a,
+    U: Fn(R) -> T + Clone + Send + 'a,
     C: Clone + Hash + fmt::Display + Send + 'a,
     F: FnMut(Option<C>) -> Fut + Send + 'a,
     Fut: Future<Output = Result<Page<R, C>, Error>> + Send + 'a,
@@ -87,12 +88,8 @@ where
     // vector, so a user is copied once on its way out, as in a hand-written loop.
     stream::unfold(walk, Walk::step)
         .flat_map(move |batch| {
-            stream::iter(
-                batch
-                    .records
-                    .map(move |record| Ok(user(record)))
-                    .chain(batch.error.map(Err)),
-            )
+            let user = user.clone();
+            stream::iter(batch.map(move |item| item.map(&user)))
         })
         .boxed()
 }
@@ -102,6 +99,17 @@ where
 struct Batch<R> {
     records: std::vec::IntoIter<R>,
     error: Option<Error>,
+}
+
+impl<R> Iterator for Batch<R> {
+    type Item = Result<R, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self.records.next() {
+            Some(record) => Some(Ok(record)),
+            None => self.error.take().map(Err),
+        }
+    }
 }
 
 impl<R> Batch<R> {
