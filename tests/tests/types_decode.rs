@@ -1,6 +1,7 @@
-//! The hand-rolled `Deserialize` impls codegen emits for speed decode exactly what serde's
-//! derived code would: untagged unions (dispatched on the JSON kind) are checked against a
-//! mirror enum that derives `#[serde(untagged)]`, and open enums against their `From<String>`.
+//! The hand-rolled decoding codegen emits for speed gives exactly what serde's derived code
+//! would: untagged unions (dispatched on the JSON kind) are checked against a mirror enum that
+//! derives `#[serde(untagged)]`, timestamps against chrono's own `Deserialize`, and open enums
+//! against their `From<String>`.
 
 use std::collections::BTreeMap;
 
@@ -170,4 +171,52 @@ fn open_enums_decode_borrowed_and_escaped_strings_alike() {
         );
     }
     assert!(serde_json::from_str::<UserStatus>("1").is_err());
+}
+
+#[test]
+fn timestamps_decode_as_chrono_would() {
+    #[derive(Debug, Deserialize)]
+    struct Mirror {
+        created_at: Option<chrono::DateTime<chrono::Utc>>,
+    }
+    let inputs = [
+        json!("2019-03-04T08:15:00Z"),
+        json!("2019-03-04T08:15:00.123456+02:00"),
+        json!("2019-03-04T08:15:00-00:30"),
+        // Accepted only by chrono's lenient parser: the fallback must keep them.
+        json!("2019-03-04 08:15:00Z"),
+        json!("2019-03-04t08:15:00z"),
+        json!("2019-03-04T08:15:00 +02:00"),
+        json!("2019-03-04T08:15:60Z"),
+        json!("2019-03-04"),
+        json!("2019-02-30T08:15:00Z"),
+        json!(""),
+        json!("yesterday"),
+        json!(null),
+        json!(1551687300),
+        json!(true),
+    ];
+    let mut parsed = 0;
+    for input in inputs {
+        let ours = serde_json::from_value::<zendesk_sell::types::User>(
+            json!({"id": 1, "name": "N", "created_at": input}),
+        );
+        let mirror = serde_json::from_value::<Mirror>(json!({ "created_at": input }));
+        match (&ours, &mirror) {
+            (Ok(user), Ok(m)) => {
+                assert_eq!(user.created_at, m.created_at, "{input}");
+                parsed += usize::from(m.created_at.is_some());
+            }
+            (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{input}"),
+            _ => panic!("{input}: ours {ours:?}, chrono {mirror:?}"),
+        }
+    }
+    assert!(
+        parsed >= 5,
+        "the inputs include strict and lenient timestamps"
+    );
+    let missing =
+        serde_json::from_value::<zendesk_sell::types::User>(json!({"id": 1, "name": "N"}))
+            .expect("a missing optional timestamp is None");
+    assert_eq!(missing.created_at, None);
 }

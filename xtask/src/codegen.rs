@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::project::{Project, Provider};
 use crate::spec::{Spec, SpecError, one_line};
-use crate::{open_enum, untagged};
+use crate::{open_enum, timestamps, untagged};
 
 /// The parameter extension that keeps a documented parameter out of the generated client.
 pub const SKIP_EXTENSION: &str = "x-rollcall-codegen-skip";
@@ -190,6 +190,7 @@ pub fn generate_source(file: &str, provider: &str, text: &str) -> Result<String,
         .ok_or_else(|| SpecError::whole(file, "progenitor output has no `types` module"))?;
     types.1.extend(extra);
     untagged::rewrite(&mut types.1);
+    timestamps::rewrite(&mut types.1);
 
     // Generated code is reviewed through the spec diff and its snapshots; lints that judge
     // style would only flag what progenitor chose.

@@ -10,5 +10,6 @@ pub mod open_enum;
 pub mod project;
 pub mod rust_name;
 pub mod spec;
+pub mod timestamps;
 pub mod untagged;
 pub mod usage;

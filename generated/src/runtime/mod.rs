@@ -11,6 +11,7 @@
 //! | `retry` | sending a request again after 408/429/5xx or a broken connection |
 //! | `error` | [`Error`] and what it holds |
 //! | `paging` | the loop behind every provider's `all_users` stream ([`UserStream`]) |
+//! | `timestamp` | fast decoding of the generated types' `DateTime<Utc>` fields |
 
 // Some shared parts serve only some providers: with a subset of the features they go unused.
 #![cfg_attr(
@@ -33,6 +34,7 @@ mod error;
 mod paging;
 mod retry;
 mod secret;
+pub(crate) mod timestamp;
 
 pub(crate) use auth::Auth;
 pub(crate) use config::host_label_problem;

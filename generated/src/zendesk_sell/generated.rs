@@ -423,9 +423,11 @@ pub mod types {
         pub confirmed: ::std::option::Option<bool>,
         ///When the user was created (UTC, ISO 8601).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::runtime::timestamp::optional")]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///When the user was deleted (UTC, ISO 8601); `null` for users that exist.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::runtime::timestamp::optional")]
         pub deleted_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///Not documented. Seen in real responses as a boolean flag.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -474,6 +476,7 @@ pub mod types {
         pub timezone: ::std::option::Option<::std::string::String>,
         ///When the user was last changed (UTC, ISO 8601).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::runtime::timestamp::optional")]
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///Id of the linked Zendesk user, present when the Sell account is linked to a Zendesk account. Documented as a string, but some clients receive it as a number, so both are accepted.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]

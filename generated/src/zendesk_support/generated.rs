@@ -391,6 +391,7 @@ required. End users see a smaller subset of these fields.
         pub chat_only: ::std::option::Option<bool>,
         ///When the user was created.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::runtime::timestamp::optional")]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///The id of the agent's custom role, if the account uses custom roles.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -414,6 +415,7 @@ required. End users see a smaller subset of these fields.
         pub id: i64,
         ///When the user last signed in; null if never.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::runtime::timestamp::optional")]
         pub last_login_at: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
@@ -492,6 +494,7 @@ agent, 2 chat agent, 3 chat agent added to Support as a contributor, 4 administr
         pub two_factor_auth_enabled: ::std::option::Option<bool>,
         ///When the user was last changed.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::runtime::timestamp::optional")]
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///The API URL of this user.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
