@@ -66,6 +66,40 @@ pub fn all(quick: bool) -> Result<(), String> {
     Ok(())
 }
 
+/// `decode-repeat PROVIDER ours|value|minimal COUNT`: decodes one page COUNT times and prints
+/// nothing, for instruction counts under `valgrind --tool=callgrind`, which stay the same from
+/// run to run where wall-clock samples on a shared machine do not.
+pub fn repeat(args: &[String]) -> Result<(), String> {
+    let [provider, target, count] = args else {
+        return Err("usage: rollcall-bench decode-repeat PROVIDER ours|value|minimal COUNT".into());
+    };
+    let provider = Provider::parse(provider).ok_or("unknown provider")?;
+    let count: usize = count.parse().map_err(|_| "COUNT must be a number")?;
+    let body = provider.pages(PAGE).remove(0);
+    fn times<T: DeserializeOwned>(body: &[u8], count: usize) -> Result<(), String> {
+        for _ in 0..count {
+            black_box(serde_json::from_slice::<T>(black_box(body)).map_err(|e| e.to_string())?);
+        }
+        Ok(())
+    }
+    match (provider, target.as_str()) {
+        (_, "value") => times::<serde_json::Value>(&body, count),
+        (Provider::Sell, "ours") => times::<rollcall::zendesk_sell::types::UserList>(&body, count),
+        (Provider::Sell, "minimal") => times::<baseline::SellList>(&body, count),
+        (Provider::Support, "ours") => {
+            times::<rollcall::zendesk_support::types::UserList>(&body, count)
+        }
+        (Provider::Support, "minimal") => times::<baseline::SupportList>(&body, count),
+        (Provider::Sequence, "ours") => times::<rollcall::sequence::types::UserList>(&body, count),
+        (Provider::Sequence, "minimal") => times::<baseline::SequenceList>(&body, count),
+        (Provider::Worksection, "ours") => {
+            times::<rollcall::worksection::types::Envelope>(&body, count)
+        }
+        (Provider::Worksection, "minimal") => times::<baseline::WorksectionEnvelope>(&body, count),
+        _ => Err(format!("unknown target {target}")),
+    }
+}
+
 /// `runs` samples of ns per user, each decoding `body` as often as fits in `budget`.
 fn sample<T: DeserializeOwned>(
     body: &[u8],

@@ -7,6 +7,10 @@
 //!   baseline, each run in a child process of this binary so that its peak memory is its own.
 //! - `rollcall-bench walk PROVIDER IMPL URL N`: one such child; prints `users seconds vmhwm_kib`.
 //! - `rollcall-bench decode [--quick]`: one full page of each provider into three targets.
+//! - `rollcall-bench decode-repeat PROVIDER ours|value|minimal COUNT`: one page COUNT times,
+//!   silently, for `valgrind --tool=callgrind` instruction counts.
+//! - `rollcall-bench serve PROVIDER N`: only the mock, until killed; prints its URL. For
+//!   profiling one side of a walk alone, e.g. `perf record rollcall-bench walk … URL N`.
 
 mod baseline;
 mod decode;
@@ -24,7 +28,9 @@ fn main() -> ExitCode {
         Some("walks") => walk::all(quick),
         Some("walk") => walk::child(&args[1..]),
         Some("decode") => decode::all(quick),
-        _ => Err("usage: rollcall-bench walks|decode [--quick]".to_owned()),
+        Some("serve") => server::serve(&args[1..]),
+        Some("decode-repeat") => decode::repeat(&args[1..]),
+        _ => Err("usage: rollcall-bench walks|decode [--quick] | walk … | serve …".to_owned()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -49,6 +49,19 @@ pub fn start(provider: Provider, users: usize) -> String {
     rx.recv().expect("server thread starts")
 }
 
+/// `serve PROVIDER N`: the mock alone, in the foreground, until the process is killed.
+pub fn serve(args: &[String]) -> Result<(), String> {
+    let [provider, users] = args else {
+        return Err("usage: rollcall-bench serve PROVIDER N".to_owned());
+    };
+    let provider = Provider::parse(provider).ok_or("unknown provider")?;
+    let users = users.parse().map_err(|_| "N must be a number")?;
+    println!("{}", start(provider, users));
+    loop {
+        std::thread::park();
+    }
+}
+
 /// The page a request asks for: Sell by `page` (1-based), Support and Sequence by the `c<N>`
 /// cursor the previous page handed out, Worksection always its single body.
 fn answer(

@@ -11,73 +11,81 @@ use crate::fixtures::Provider;
 use crate::row::{Row, cell, median};
 use crate::{baseline, server};
 
+/// The three walkers, in the order each run takes them: ours, then the bare loop over our
+/// generated types, then the bare loop over three-field structs.
 const OURS: &str = "rollcall";
-const BASE: &str = "baseline";
+const LOOP_TYPES: &str = "loop-generated";
+const LOOP_MINIMAL: &str = "loop-minimal";
+const WALKERS: [&str; 3] = [OURS, LOOP_TYPES, LOOP_MINIMAL];
 
 /// Every provider, both sizes, both implementations; prints the rows.
 pub fn all(quick: bool) -> Result<(), String> {
     let (small, large, runs) = if quick {
         (1_000, 10_000, 3)
     } else {
-        (10_000, 100_000, 5)
+        (10_000, 100_000, 9)
     };
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     for provider in Provider::ALL {
-        let mut peak = Vec::new();
-        for users in [small, large] {
+        // Peak memory (MiB) of each walker at the small and the large N.
+        let mut peaks = [[0.0; 3]; 2];
+        for (size, users) in [small, large].into_iter().enumerate() {
             let url = server::start(provider, users);
-            let mut samples = [(Vec::new(), Vec::new()), (Vec::new(), Vec::new())];
-            // Alternate ours and the baseline so that drift on a shared machine hits both.
+            let mut rates: [Vec<f64>; 3] = Default::default();
+            let mut memory: [Vec<f64>; 3] = Default::default();
+            // Rotate the walkers within each run so that drift on a shared machine hits all.
             for _ in 0..runs {
-                for (slot, which) in [OURS, BASE].into_iter().enumerate() {
-                    let out = Command::new(&exe)
-                        .args(["walk", provider.name(), which, &url, &users.to_string()])
-                        .output()
-                        .map_err(|e| e.to_string())?;
-                    let text = String::from_utf8_lossy(&out.stdout);
-                    let fields: Vec<f64> = text
-                        .split_whitespace()
-                        .filter_map(|f| f.parse().ok())
-                        .collect();
-                    if !out.status.success() || fields.len() != 3 || fields[0] as usize != users {
-                        return Err(format!(
-                            "{} {which} walk of {users}: {text} {}",
-                            provider.name(),
-                            String::from_utf8_lossy(&out.stderr)
-                        ));
-                    }
-                    samples[slot].0.push(fields[0] / fields[1]);
-                    samples[slot].1.push(fields[2] / 1024.0);
+                for (slot, which) in WALKERS.into_iter().enumerate() {
+                    let (rate, mib) = spawn(&exe, provider, which, &url, users)?;
+                    rates[slot].push(rate);
+                    memory[slot].push(mib);
                 }
             }
-            let [(ours_rate, ours_mem), (base_rate, base_mem)] = samples;
             let pages = users.div_ceil(provider.page_size(users));
             Row {
                 section: "Walk",
                 case: format!("{} users/s, N={users} ({pages} pages)", provider.name()),
-                ours: cell(&ours_rate, 0, "users/s"),
-                baseline: cell(&base_rate, 0, "users/s"),
-                ratio: format!("{:.2}× baseline", median(&ours_rate) / median(&base_rate)),
+                ours: cell(&rates[0], 0, "users/s"),
+                baseline: format!(
+                    "same types {} · minimal {}",
+                    cell(&rates[1], 0, "users/s"),
+                    cell(&rates[2], 0, "users/s")
+                ),
+                ratio: format!(
+                    "{:.2}× same types · {:.2}× minimal",
+                    median(&rates[0]) / median(&rates[1]),
+                    median(&rates[0]) / median(&rates[2])
+                ),
                 note: "target ≥ 0.9×".to_owned(),
             }
             .print();
             Row {
                 section: "Walk",
                 case: format!("{} peak RSS, N={users}", provider.name()),
-                ours: cell(&ours_mem, 1, "MiB"),
-                baseline: cell(&base_mem, 1, "MiB"),
-                ratio: format!("{:.2}× baseline", median(&ours_mem) / median(&base_mem)),
+                ours: cell(&memory[0], 1, "MiB"),
+                baseline: format!(
+                    "same types {} · minimal {}",
+                    cell(&memory[1], 1, "MiB"),
+                    cell(&memory[2], 1, "MiB")
+                ),
+                ratio: format!(
+                    "{:.2}× same types · {:.2}× minimal",
+                    median(&memory[0]) / median(&memory[1]),
+                    median(&memory[0]) / median(&memory[2])
+                ),
                 note: "VmHWM of the walking child process".to_owned(),
             }
             .print();
-            peak.push((median(&ours_mem), median(&base_mem)));
+            for slot in 0..3 {
+                peaks[size][slot] = median(&memory[slot]);
+            }
         }
-        let (ours, base) = (peak[1].0 / peak[0].0, peak[1].1 / peak[0].1);
+        let growth = |slot: usize| peaks[1][slot] / peaks[0][slot];
         Row {
             section: "Walk",
             case: format!("{} peak RSS N={large} / N={small}", provider.name()),
-            ours: format!("{ours:.2}×"),
-            baseline: format!("{base:.2}×"),
+            ours: format!("{:.2}×", growth(0)),
+            baseline: format!("same types {:.2}× · minimal {:.2}×", growth(1), growth(2)),
             ratio: String::new(),
             note: if provider == Provider::Worksection {
                 "target ≤ 1.10×; Worksection answers with every user in one body".to_owned()
@@ -90,10 +98,40 @@ pub fn all(quick: bool) -> Result<(), String> {
     Ok(())
 }
 
+/// Runs one walk in a fresh child process; returns its users per second and peak RSS in MiB.
+fn spawn(
+    exe: &std::path::Path,
+    provider: Provider,
+    which: &str,
+    url: &str,
+    users: usize,
+) -> Result<(f64, f64), String> {
+    let out = Command::new(exe)
+        .args(["walk", provider.name(), which, url, &users.to_string()])
+        .output()
+        .map_err(|e| e.to_string())?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let fields: Vec<f64> = text
+        .split_whitespace()
+        .filter_map(|f| f.parse().ok())
+        .collect();
+    if !out.status.success() || fields.len() != 3 || fields[0] as usize != users {
+        return Err(format!(
+            "{} {which} walk of {users}: {text} {}",
+            provider.name(),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok((fields[0] / fields[1], fields[2] / 1024.0))
+}
+
 /// One walk in this (child) process: prints `users seconds vmhwm_kib`.
 pub fn child(args: &[String]) -> Result<(), String> {
     let [provider, which, url, _users] = args else {
-        return Err("usage: rollcall-bench walk PROVIDER rollcall|baseline URL N".to_owned());
+        return Err(
+            "usage: rollcall-bench walk PROVIDER rollcall|loop-generated|loop-minimal URL N"
+                .to_owned(),
+        );
     };
     let provider = Provider::parse(provider).ok_or("unknown provider")?;
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -104,7 +142,10 @@ pub fn child(args: &[String]) -> Result<(), String> {
     let seen = runtime.block_on(async {
         match which.as_str() {
             OURS => ours(provider, url).await.map_err(|e| e.to_string()),
-            BASE => baseline::walk(provider, url)
+            LOOP_TYPES => baseline::walk::<baseline::Generated>(provider, url)
+                .await
+                .map_err(|e| e.to_string()),
+            LOOP_MINIMAL => baseline::walk::<baseline::Minimal>(provider, url)
                 .await
                 .map_err(|e| e.to_string()),
             _ => Err(format!("unknown implementation {which}")),

@@ -61,7 +61,7 @@ pub fn rows(project: &Project, plan: Plan) -> Result<Vec<Row>> {
         whole.push(start.elapsed().as_secs_f64() * 1000.0);
     }
 
-    let baseline = openapi_generator(project, &providers, &scratch, plan.baseline_runs)?;
+    let baseline = openapi_generator(project, &providers, plan.baseline_runs)?;
     let mut rows = Vec::new();
     let base_cell = |ours: &[f64]| match &baseline {
         Some(samples) => (
@@ -103,14 +103,9 @@ pub fn rows(project: &Project, plan: Plan) -> Result<Vec<Row>> {
     // Lines of generated code, ours beside openapi-generator's output for the same spec.
     for provider in &providers {
         let ours = lines(&project.generated_path(provider))?;
-        let theirs = baseline.as_ref().map(|_| {
-            rust_lines(
-                &scratch
-                    .join("openapi-generator")
-                    .join(&provider.name)
-                    .join("src"),
-            )
-        });
+        let theirs = baseline
+            .as_ref()
+            .map(|_| rust_lines(&openapi_generator_crate(project, &provider.name).join("src")));
         rows.push(Row {
             section: "Build".into(),
             case: format!("{} lines of generated code", provider.name),
@@ -126,11 +121,27 @@ pub fn rows(project: &Project, plan: Plan) -> Result<Vec<Row>> {
     Ok(rows)
 }
 
+/// Where openapi-generator's crate for `provider` is left for the build-cost rows, which build
+/// it the way they build ours; it stays under the bench's own target directory.
+pub fn openapi_generator_crate(project: &Project, provider: &str) -> PathBuf {
+    project
+        .root()
+        .join(super::build::BUILD_TARGET_DIR)
+        .join("openapi-generator")
+        .join(provider)
+}
+
+/// The crate name openapi-generator is told to use for `provider`'s output.
+pub fn openapi_generator_package(provider: &str) -> String {
+    format!("oag-{provider}")
+}
+
 /// `Some(ms per run)` of generating every spec with openapi-generator, or `None` without it.
+/// The last run's crates stay in [`openapi_generator_crate`], each made a workspace of its own so
+/// that cargo builds it from inside our tree.
 fn openapi_generator(
     project: &Project,
     providers: &[crate::project::Provider],
-    scratch: &Path,
     runs: usize,
 ) -> Result<Option<Vec<f64>>> {
     let present = Command::new(OPENAPI_GENERATOR)
@@ -142,22 +153,43 @@ fn openapi_generator(
     if !present {
         return Ok(None);
     }
-    let out = scratch.join("openapi-generator");
     let mut samples = Vec::new();
     for _ in 0..runs {
-        let _ = std::fs::remove_dir_all(&out);
+        for provider in providers {
+            let _ = std::fs::remove_dir_all(openapi_generator_crate(project, &provider.name));
+        }
         let start = Instant::now();
         for provider in providers {
+            // The crate's name and version would otherwise come from the spec's title and
+            // `info.version` (a date for Sequence, which cargo rejects).
+            let properties = format!(
+                "--additional-properties=packageName={},packageVersion=0.0.0",
+                openapi_generator_package(&provider.name)
+            );
             let mut command = Command::new(OPENAPI_GENERATOR);
             command
-                .args(["generate", "-g", "rust", "--skip-validate-spec", "-i"])
+                .args([
+                    "generate",
+                    "-g",
+                    "rust",
+                    "--skip-validate-spec",
+                    &properties,
+                    "-i",
+                ])
                 .arg(project.spec_path(provider))
                 .arg("-o")
-                .arg(out.join(&provider.name))
+                .arg(openapi_generator_crate(project, &provider.name))
                 .stdout(Stdio::null());
             run(command)?;
         }
         samples.push(start.elapsed().as_secs_f64() * 1000.0);
+    }
+    for provider in providers {
+        let manifest = openapi_generator_crate(project, &provider.name).join("Cargo.toml");
+        let mut text = std::fs::read_to_string(&manifest)
+            .with_context(|| format!("reading {}", manifest.display()))?;
+        text.push_str("\n[workspace]\n");
+        std::fs::write(&manifest, text)?;
     }
     Ok(Some(samples))
 }
