@@ -60,14 +60,35 @@ pub fn run(project: &Project, names: &[String], check: bool) -> Result<ExitCode>
 }
 
 /// Generates every provider in memory; any failure returns every error and nothing else.
+///
+/// The specs are independent, so each is generated on its own thread; results keep the order
+/// of `providers`.
 pub fn generate_all(
     project: &Project,
     providers: &[Provider],
 ) -> Result<Vec<Output>, Vec<SpecError>> {
+    let results: Vec<Result<Output, SpecError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = providers
+            .iter()
+            .map(|provider| scope.spawn(move || generate(project, provider)))
+            .collect();
+        handles
+            .into_iter()
+            .zip(providers)
+            .map(|(handle, provider)| {
+                handle.join().unwrap_or_else(|_| {
+                    Err(SpecError::whole(
+                        &project.display(&project.spec_path(provider)),
+                        "codegen panicked outside progenitor",
+                    ))
+                })
+            })
+            .collect()
+    });
     let mut outputs = Vec::new();
     let mut errors = Vec::new();
-    for provider in providers {
-        match generate(project, provider) {
+    for result in results {
+        match result {
             Ok(output) => outputs.push(output),
             Err(error) => errors.push(error),
         }
@@ -241,12 +262,28 @@ fn shorten(message: &str) -> String {
     }
 }
 
+thread_local! {
+    /// Whether this thread is inside [`quietly`], whose panics are reported as errors instead.
+    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 /// Runs `f`, turning a panic into its message without printing a backtrace.
+///
+/// The panic hook is process-wide and specs are generated on several threads at once, so it is
+/// replaced once, by one that stays silent only on a thread that is inside this function.
 fn quietly<T>(f: impl FnOnce() -> T) -> Result<T, String> {
-    let previous = panic::take_hook();
-    panic::set_hook(Box::new(|_| {}));
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    QUIET.with(|quiet| quiet.set(true));
     let result = panic::catch_unwind(AssertUnwindSafe(f));
-    panic::set_hook(previous);
+    QUIET.with(|quiet| quiet.set(false));
     result.map_err(|payload| {
         let message = payload
             .downcast_ref::<&str>()
