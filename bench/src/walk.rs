@@ -79,6 +79,9 @@ pub fn all(quick: bool) -> Result<(), String> {
             for slot in 0..3 {
                 peaks[size][slot] = median(&memory[slot]);
             }
+            if size == 0 && !quick {
+                instruction_row(&exe, provider, &url, users)?;
+            }
         }
         let growth = |slot: usize| peaks[1][slot] / peaks[0][slot];
         Row {
@@ -95,6 +98,75 @@ pub fn all(quick: bool) -> Result<(), String> {
         }
         .print();
     }
+    Ok(())
+}
+
+/// Instructions per user of each walker under callgrind, which repeat exactly from run to run
+/// where wall-clock samples on a shared machine spread; skipped without valgrind.
+fn instruction_row(
+    exe: &std::path::Path,
+    provider: Provider,
+    url: &str,
+    users: usize,
+) -> Result<(), String> {
+    let mut counts = Vec::new();
+    for which in WALKERS {
+        let out = Command::new("valgrind")
+            .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
+            .arg(exe)
+            .args(["walk", provider.name(), which, url, &users.to_string()])
+            .output();
+        let Ok(out) = out else {
+            Row {
+                section: "Walk",
+                case: format!("{} instructions per user (callgrind)", provider.name()),
+                ours: "skipped".to_owned(),
+                baseline: "—".to_owned(),
+                ratio: "—".to_owned(),
+                note: "valgrind not found".to_owned(),
+            }
+            .print();
+            return Ok(());
+        };
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let collected = stderr
+            .lines()
+            .find_map(|line| {
+                line.split_once("Collected :")
+                    .map(|(_, n)| n.trim().to_owned())
+            })
+            .and_then(|n| n.parse::<f64>().ok());
+        match collected {
+            Some(n) if out.status.success() => counts.push(n / users as f64),
+            _ => {
+                return Err(format!(
+                    "{} {which} under callgrind: {stderr}",
+                    provider.name()
+                ));
+            }
+        }
+    }
+    Row {
+        section: "Walk",
+        case: format!(
+            "{} instructions per user, N={users} (callgrind)",
+            provider.name()
+        ),
+        ours: format!("{:.0} instr", counts[0]),
+        baseline: format!(
+            "same types {:.0} instr · minimal {:.0} instr",
+            counts[1], counts[2]
+        ),
+        ratio: format!(
+            "{:.2}× same types · {:.2}× minimal",
+            counts[1] / counts[0],
+            counts[2] / counts[0]
+        ),
+        note: "whole child process, one run each (the count repeats); ratio is baseline/ours, \
+               like users/s"
+            .to_owned(),
+    }
+    .print();
     Ok(())
 }
 
