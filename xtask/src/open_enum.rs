@@ -207,21 +207,7 @@ impl ::serde::Serialize for {name} {{
 }}
 impl<'de> ::serde::Deserialize<'de> for {name} {{
     fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {{
-        // A visitor, so that a listed value is matched in place without allocating a String.
-        struct Value;
-        impl<'de> ::serde::de::Visitor<'de> for Value {{
-            type Value = {name};
-            fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {{
-                f.write_str("a string")
-            }}
-            fn visit_str<E: ::serde::de::Error>(self, value: &str) -> ::std::result::Result<{name}, E> {{
-                Ok({name}::from(value))
-            }}
-            fn visit_string<E: ::serde::de::Error>(self, value: ::std::string::String) -> ::std::result::Result<{name}, E> {{
-                Ok({name}::from(value))
-            }}
-        }}
-        deserializer.deserialize_str(Value)
+        crate::runtime::decode::open_enum(deserializer)
     }}
 }}
 "#

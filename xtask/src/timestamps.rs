@@ -1,5 +1,5 @@
 //! Timestamp fields (`format: date-time`, `chrono::DateTime<Utc>` in the generated types) decode
-//! through `crate::runtime::timestamp`, which tries chrono's strict RFC 3339 parser before the
+//! through `crate::runtime::decode`, which tries chrono's strict RFC 3339 parser before the
 //! lenient one chrono's own `Deserialize` uses.
 //!
 //! Every real timestamp is strict RFC 3339, and the strict parser costs a fifth of the lenient
@@ -10,7 +10,7 @@
 use syn::punctuated::Punctuated;
 
 /// The runtime module the attributes point at.
-const MODULE: &str = "crate::runtime::timestamp";
+const MODULE: &str = "crate::runtime::decode";
 
 /// Adds the decoding attribute to every timestamp field of the derived structs among `items`;
 /// returns how many fields it touched.
@@ -45,9 +45,9 @@ pub fn rewrite(items: &mut [syn::Item]) -> usize {
                 continue;
             }
             let path = if optional {
-                format!("{MODULE}::optional")
+                format!("{MODULE}::optional_timestamp")
             } else {
-                format!("{MODULE}::required")
+                format!("{MODULE}::timestamp")
             };
             // serde only treats a missing `Option` field as `None` when it decodes the field
             // itself; with a function of ours, `default` keeps that.
@@ -147,19 +147,19 @@ mod tests {
         let out = prettyplease::unparse(&file);
         assert!(
             out.contains(
-                "#[serde(default, deserialize_with = \"crate::runtime::timestamp::optional\")]\n    pub created_at"
+                "#[serde(default, deserialize_with = \"crate::runtime::decode::optional_timestamp\")]\n    pub created_at"
             ),
             "{out}"
         );
         assert!(
             out.contains(
-                "#[serde(deserialize_with = \"crate::runtime::timestamp::optional\")]\n    pub seen_at"
+                "#[serde(deserialize_with = \"crate::runtime::decode::optional_timestamp\")]\n    pub seen_at"
             ),
             "{out}"
         );
         assert!(
             out.contains(
-                "#[serde(deserialize_with = \"crate::runtime::timestamp::required\")]\n    pub updated_at"
+                "#[serde(deserialize_with = \"crate::runtime::decode::timestamp\")]\n    pub updated_at"
             ),
             "{out}"
         );

@@ -11,7 +11,7 @@
 //! | `retry` | sending a request again after 408/429/5xx or a broken connection |
 //! | `error` | [`Error`] and what it holds |
 //! | `paging` | the loop behind every provider's `all_users` stream ([`UserStream`]) |
-//! | `timestamp` | fast decoding of the generated types' `DateTime<Utc>` fields |
+//! | `decode` | what the generated types call to decode timestamps and open enums quickly |
 
 // Some shared parts serve only some providers: with a subset of the features they go unused.
 #![cfg_attr(
@@ -30,11 +30,11 @@ use reqwest::header::{ACCEPT, HeaderName, HeaderValue, USER_AGENT};
 
 mod auth;
 mod config;
+pub(crate) mod decode;
 mod error;
 mod paging;
 mod retry;
 mod secret;
-pub(crate) mod timestamp;
 
 pub(crate) use auth::Auth;
 pub(crate) use config::host_label_problem;

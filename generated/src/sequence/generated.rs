@@ -792,29 +792,7 @@ kept optional here.
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            struct Value;
-            impl<'de> ::serde::de::Visitor<'de> for Value {
-                type Value = UserState;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("a string")
-                }
-                fn visit_str<E: ::serde::de::Error>(
-                    self,
-                    value: &str,
-                ) -> ::std::result::Result<UserState, E> {
-                    Ok(UserState::from(value))
-                }
-                fn visit_string<E: ::serde::de::Error>(
-                    self,
-                    value: ::std::string::String,
-                ) -> ::std::result::Result<UserState, E> {
-                    Ok(UserState::from(value))
-                }
-            }
-            deserializer.deserialize_str(Value)
+            crate::runtime::decode::open_enum(deserializer)
         }
     }
     ///The name of a role: administrator, finance user, sales user or read-only user. Open
@@ -899,29 +877,7 @@ kept optional here.
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            struct Value;
-            impl<'de> ::serde::de::Visitor<'de> for Value {
-                type Value = RoleName;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("a string")
-                }
-                fn visit_str<E: ::serde::de::Error>(
-                    self,
-                    value: &str,
-                ) -> ::std::result::Result<RoleName, E> {
-                    Ok(RoleName::from(value))
-                }
-                fn visit_string<E: ::serde::de::Error>(
-                    self,
-                    value: ::std::string::String,
-                ) -> ::std::result::Result<RoleName, E> {
-                    Ok(RoleName::from(value))
-                }
-            }
-            deserializer.deserialize_str(Value)
+            crate::runtime::decode::open_enum(deserializer)
         }
     }
 }

@@ -1002,29 +1002,7 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            struct Value;
-            impl<'de> ::serde::de::Visitor<'de> for Value {
-                type Value = EnvelopeStatus;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("a string")
-                }
-                fn visit_str<E: ::serde::de::Error>(
-                    self,
-                    value: &str,
-                ) -> ::std::result::Result<EnvelopeStatus, E> {
-                    Ok(EnvelopeStatus::from(value))
-                }
-                fn visit_string<E: ::serde::de::Error>(
-                    self,
-                    value: ::std::string::String,
-                ) -> ::std::result::Result<EnvelopeStatus, E> {
-                    Ok(EnvelopeStatus::from(value))
-                }
-            }
-            deserializer.deserialize_str(Value)
+            crate::runtime::decode::open_enum(deserializer)
         }
     }
     ///The user's role in the account. Documented in lower case, but real responses capitalise the first letter (`Owner`, `Account admin`, `User`), so values are compared without regard to case. Open enumeration: other values are kept.
@@ -1135,29 +1113,7 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            struct Value;
-            impl<'de> ::serde::de::Visitor<'de> for Value {
-                type Value = UserRole;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("a string")
-                }
-                fn visit_str<E: ::serde::de::Error>(
-                    self,
-                    value: &str,
-                ) -> ::std::result::Result<UserRole, E> {
-                    Ok(UserRole::from(value))
-                }
-                fn visit_string<E: ::serde::de::Error>(
-                    self,
-                    value: ::std::string::String,
-                ) -> ::std::result::Result<UserRole, E> {
-                    Ok(UserRole::from(value))
-                }
-            }
-            deserializer.deserialize_str(Value)
+            crate::runtime::decode::open_enum(deserializer)
         }
     }
     impl<'de> ::serde::Deserialize<'de> for ServiceAccounts {

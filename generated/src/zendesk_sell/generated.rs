@@ -423,11 +423,17 @@ pub mod types {
         pub confirmed: ::std::option::Option<bool>,
         ///When the user was created (UTC, ISO 8601).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        #[serde(default, deserialize_with = "crate::runtime::timestamp::optional")]
+        #[serde(
+            default,
+            deserialize_with = "crate::runtime::decode::optional_timestamp"
+        )]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///When the user was deleted (UTC, ISO 8601); `null` for users that exist.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        #[serde(default, deserialize_with = "crate::runtime::timestamp::optional")]
+        #[serde(
+            default,
+            deserialize_with = "crate::runtime::decode::optional_timestamp"
+        )]
         pub deleted_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///Not documented. Seen in real responses as a boolean flag.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -476,7 +482,10 @@ pub mod types {
         pub timezone: ::std::option::Option<::std::string::String>,
         ///When the user was last changed (UTC, ISO 8601).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        #[serde(default, deserialize_with = "crate::runtime::timestamp::optional")]
+        #[serde(
+            default,
+            deserialize_with = "crate::runtime::decode::optional_timestamp"
+        )]
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///Id of the linked Zendesk user, present when the Sell account is linked to a Zendesk account. Documented as a string, but some clients receive it as a number, so both are accepted.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2096,29 +2105,7 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            struct Value;
-            impl<'de> ::serde::de::Visitor<'de> for Value {
-                type Value = UserStatus;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("a string")
-                }
-                fn visit_str<E: ::serde::de::Error>(
-                    self,
-                    value: &str,
-                ) -> ::std::result::Result<UserStatus, E> {
-                    Ok(UserStatus::from(value))
-                }
-                fn visit_string<E: ::serde::de::Error>(
-                    self,
-                    value: ::std::string::String,
-                ) -> ::std::result::Result<UserStatus, E> {
-                    Ok(UserStatus::from(value))
-                }
-            }
-            deserializer.deserialize_str(Value)
+            crate::runtime::decode::open_enum(deserializer)
         }
     }
     ///Whether the user is a regular user or an administrator of the account. Unrelated to the access-control `roles`. Open enumeration: other values are kept.
@@ -2189,29 +2176,7 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            struct Value;
-            impl<'de> ::serde::de::Visitor<'de> for Value {
-                type Value = UserRole;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("a string")
-                }
-                fn visit_str<E: ::serde::de::Error>(
-                    self,
-                    value: &str,
-                ) -> ::std::result::Result<UserRole, E> {
-                    Ok(UserRole::from(value))
-                }
-                fn visit_string<E: ::serde::de::Error>(
-                    self,
-                    value: ::std::string::String,
-                ) -> ::std::result::Result<UserRole, E> {
-                    Ok(UserRole::from(value))
-                }
-            }
-            deserializer.deserialize_str(Value)
+            crate::runtime::decode::open_enum(deserializer)
         }
     }
     ///Kind of user: `person` for a human agent, `integration` for an internal system user. Open enumeration: other values are kept.
@@ -2282,29 +2247,7 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            struct Value;
-            impl<'de> ::serde::de::Visitor<'de> for Value {
-                type Value = IdentityType;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("a string")
-                }
-                fn visit_str<E: ::serde::de::Error>(
-                    self,
-                    value: &str,
-                ) -> ::std::result::Result<IdentityType, E> {
-                    Ok(IdentityType::from(value))
-                }
-                fn visit_string<E: ::serde::de::Error>(
-                    self,
-                    value: ::std::string::String,
-                ) -> ::std::result::Result<IdentityType, E> {
-                    Ok(IdentityType::from(value))
-                }
-            }
-            deserializer.deserialize_str(Value)
+            crate::runtime::decode::open_enum(deserializer)
         }
     }
     impl<'de> ::serde::Deserialize<'de> for UserZendeskUserId {

@@ -391,7 +391,10 @@ required. End users see a smaller subset of these fields.
         pub chat_only: ::std::option::Option<bool>,
         ///When the user was created.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        #[serde(default, deserialize_with = "crate::runtime::timestamp::optional")]
+        #[serde(
+            default,
+            deserialize_with = "crate::runtime::decode::optional_timestamp"
+        )]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///The id of the agent's custom role, if the account uses custom roles.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -415,7 +418,10 @@ required. End users see a smaller subset of these fields.
         pub id: i64,
         ///When the user last signed in; null if never.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        #[serde(default, deserialize_with = "crate::runtime::timestamp::optional")]
+        #[serde(
+            default,
+            deserialize_with = "crate::runtime::decode::optional_timestamp"
+        )]
         pub last_login_at: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
@@ -494,7 +500,10 @@ agent, 2 chat agent, 3 chat agent added to Support as a contributor, 4 administr
         pub two_factor_auth_enabled: ::std::option::Option<bool>,
         ///When the user was last changed.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        #[serde(default, deserialize_with = "crate::runtime::timestamp::optional")]
+        #[serde(
+            default,
+            deserialize_with = "crate::runtime::decode::optional_timestamp"
+        )]
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///The API URL of this user.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2578,29 +2587,7 @@ top-level lists.
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            struct Value;
-            impl<'de> ::serde::de::Visitor<'de> for Value {
-                type Value = UserRole;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("a string")
-                }
-                fn visit_str<E: ::serde::de::Error>(
-                    self,
-                    value: &str,
-                ) -> ::std::result::Result<UserRole, E> {
-                    Ok(UserRole::from(value))
-                }
-                fn visit_string<E: ::serde::de::Error>(
-                    self,
-                    value: ::std::string::String,
-                ) -> ::std::result::Result<UserRole, E> {
-                    Ok(UserRole::from(value))
-                }
-            }
-            deserializer.deserialize_str(Value)
+            crate::runtime::decode::open_enum(deserializer)
         }
     }
     ///The tickets a restricted user may access: those of their organization, of their groups,
@@ -2685,29 +2672,7 @@ top-level lists.
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            struct Value;
-            impl<'de> ::serde::de::Visitor<'de> for Value {
-                type Value = TicketRestriction;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("a string")
-                }
-                fn visit_str<E: ::serde::de::Error>(
-                    self,
-                    value: &str,
-                ) -> ::std::result::Result<TicketRestriction, E> {
-                    Ok(TicketRestriction::from(value))
-                }
-                fn visit_string<E: ::serde::de::Error>(
-                    self,
-                    value: ::std::string::String,
-                ) -> ::std::result::Result<TicketRestriction, E> {
-                    Ok(TicketRestriction::from(value))
-                }
-            }
-            deserializer.deserialize_str(Value)
+            crate::runtime::decode::open_enum(deserializer)
         }
     }
     impl<'de> ::serde::Deserialize<'de> for ErrorBodyError {
