@@ -42,40 +42,18 @@ pub fn all(quick: bool) -> Result<(), String> {
                 }
             }
             let pages = users.div_ceil(provider.page_size(users));
-            Row {
-                section: "Walk",
-                case: format!("{} users/s, N={users} ({pages} pages)", provider.name()),
-                ours: cell(&rates[0], 0, "users/s"),
-                baseline: format!(
-                    "same types {} · minimal {}",
-                    cell(&rates[1], 0, "users/s"),
-                    cell(&rates[2], 0, "users/s")
-                ),
-                ratio: format!(
-                    "{:.2}× same types · {:.2}× minimal",
-                    median(&rates[0]) / median(&rates[1]),
-                    median(&rates[0]) / median(&rates[2])
-                ),
-                note: "target ≥ 0.9×".to_owned(),
-            }
-            .print();
-            Row {
-                section: "Walk",
-                case: format!("{} peak RSS, N={users}", provider.name()),
-                ours: cell(&memory[0], 1, "MiB"),
-                baseline: format!(
-                    "same types {} · minimal {}",
-                    cell(&memory[1], 1, "MiB"),
-                    cell(&memory[2], 1, "MiB")
-                ),
-                ratio: format!(
-                    "{:.2}× same types · {:.2}× minimal",
-                    median(&memory[0]) / median(&memory[1]),
-                    median(&memory[0]) / median(&memory[2])
-                ),
-                note: "VmHWM of the walking child process".to_owned(),
-            }
-            .print();
+            three_way(
+                format!("{} users/s, N={users} ({pages} pages)", provider.name()),
+                &rates,
+                (0, "users/s"),
+                "target ≥ 0.9×",
+            );
+            three_way(
+                format!("{} peak RSS, N={users}", provider.name()),
+                &memory,
+                (1, "MiB"),
+                "VmHWM of the walking child process",
+            );
             for slot in 0..3 {
                 peaks[size][slot] = median(&memory[slot]);
             }
@@ -99,6 +77,28 @@ pub fn all(quick: bool) -> Result<(), String> {
         .print();
     }
     Ok(())
+}
+
+/// A row of ours beside both loops, each a median (min–max) of its samples, with the ratios of
+/// the medians; `(digits, unit)` format the cells.
+fn three_way(case: String, samples: &[Vec<f64>; 3], (digits, unit): (usize, &str), note: &str) {
+    Row {
+        section: "Walk",
+        case,
+        ours: cell(&samples[0], digits, unit),
+        baseline: format!(
+            "same types {} · minimal {}",
+            cell(&samples[1], digits, unit),
+            cell(&samples[2], digits, unit)
+        ),
+        ratio: format!(
+            "{:.2}× same types · {:.2}× minimal",
+            median(&samples[0]) / median(&samples[1]),
+            median(&samples[0]) / median(&samples[2])
+        ),
+        note: note.to_owned(),
+    }
+    .print();
 }
 
 /// Instructions per user of each walker under callgrind, which repeat exactly from run to run
