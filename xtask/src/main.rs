@@ -24,7 +24,8 @@ enum Command {
     /// Benchmark codegen, build cost, all-pages walks and decoding against baselines; print
     /// one Markdown table and write it to BENCHMARKS.md.
     Bench {
-        /// A smoke run in under a minute: fewer and smaller samples, no build-cost rows.
+        /// A smoke run in under a minute: fewer and smaller samples, no build-cost rows; the
+        /// report goes to target/bench/BENCHMARKS-quick.md, leaving BENCHMARKS.md alone.
         #[arg(long)]
         quick: bool,
         /// Leave out the build-cost rows (clean compilations of rollcall; the slowest part).

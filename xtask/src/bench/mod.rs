@@ -22,6 +22,9 @@ use crate::project::Project;
 /// The target directory of every build the benchmark starts, apart from the shared one.
 pub const TARGET_DIR: &str = "target/bench";
 
+/// Where a `--quick` run writes its report, relative to the project root.
+pub const QUICK_REPORT: &str = "target/bench/BENCHMARKS-quick.md";
+
 /// One row of the table; every cell is formatted by whoever measured it.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Row {
@@ -66,7 +69,8 @@ impl Plan {
     }
 }
 
-/// Runs every benchmark, prints the table and writes `BENCHMARKS.md`.
+/// Runs every benchmark, prints the table and writes `BENCHMARKS.md` (a `--quick` run writes
+/// [`QUICK_REPORT`] instead: its smaller samples must not replace the committed full run).
 pub fn run(project: &Project, quick: bool, no_build: bool) -> Result<ExitCode> {
     let plan = Plan::new(quick, no_build);
     let started = Instant::now();
@@ -88,10 +92,13 @@ pub fn run(project: &Project, quick: bool, no_build: bool) -> Result<ExitCode> {
     let table = table(&rows);
     println!("{table}");
     let report = report(project, plan, &table, started.elapsed().as_secs_f64());
-    let path = project.root().join("BENCHMARKS.md");
+    let path = project
+        .root()
+        .join(if quick { QUICK_REPORT } else { "BENCHMARKS.md" });
     std::fs::write(&path, report).with_context(|| format!("writing {}", path.display()))?;
     eprintln!(
-        "bench: wrote BENCHMARKS.md in {:.0} s",
+        "bench: wrote {} in {:.0} s",
+        path.display(),
         started.elapsed().as_secs_f64()
     );
     Ok(ExitCode::SUCCESS)
