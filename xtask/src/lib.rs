@@ -9,6 +9,7 @@ pub mod locate;
 pub mod open_enum;
 pub mod project;
 pub mod rust_name;
+mod serde_attrs;
 pub mod spec;
 pub mod timestamps;
 pub mod untagged;

@@ -7,7 +7,7 @@
 //! a sixth of all decoding. The field types stay `DateTime<Utc>`, and any value the strict parser
 //! refuses is handed to the lenient one, so what decodes and the errors stay chrono's.
 
-use syn::punctuated::Punctuated;
+use crate::serde_attrs::{derives_deserialize, serde_args};
 
 /// The runtime module the attributes point at.
 const MODULE: &str = "crate::runtime::decode";
@@ -30,16 +30,7 @@ pub fn rewrite(items: &mut [syn::Item]) -> usize {
             let Some(optional) = timestamp(&field.ty) else {
                 continue;
             };
-            let serde_args: Vec<syn::Meta> = field
-                .attrs
-                .iter()
-                .filter(|a| a.path().is_ident("serde"))
-                .filter_map(|a| {
-                    a.parse_args_with(Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated)
-                        .ok()
-                })
-                .flatten()
-                .collect();
+            let serde_args = serde_args(&field.attrs);
             let has = |name: &str| serde_args.iter().any(|m| m.path().is_ident(name));
             if has("deserialize_with") || has("with") {
                 continue;
@@ -62,19 +53,6 @@ pub fn rewrite(items: &mut [syn::Item]) -> usize {
     touched
 }
 
-fn derives_deserialize(attrs: &[syn::Attribute]) -> bool {
-    attrs.iter().any(|attr| {
-        attr.path().is_ident("derive")
-            && attr
-                .parse_args_with(Punctuated::<syn::Path, syn::Token![,]>::parse_terminated)
-                .is_ok_and(|paths| {
-                    paths
-                        .iter()
-                        .any(|p| p.segments.last().is_some_and(|s| s.ident == "Deserialize"))
-                })
-    })
-}
-
 /// `Some(optional)` when `ty` is `chrono::DateTime<Utc>` or an `Option` of it.
 fn timestamp(ty: &syn::Type) -> Option<bool> {
     let last = last_segment(ty)?;
@@ -89,16 +67,11 @@ fn is_utc_datetime(ty: &syn::Type) -> bool {
     let syn::Type::Path(path) = ty else {
         return false;
     };
-    let names: Vec<String> = path
-        .path
-        .segments
-        .iter()
-        .map(|s| s.ident.to_string())
-        .collect();
-    let Some(last) = path.path.segments.last() else {
+    let segments = &path.path.segments;
+    let Some(last) = segments.last() else {
         return false;
     };
-    names.first().is_some_and(|n| n == "chrono")
+    segments.first().is_some_and(|s| s.ident == "chrono")
         && last.ident == "DateTime"
         && single_argument(last)
             .and_then(last_segment)

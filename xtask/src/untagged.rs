@@ -14,6 +14,8 @@ use std::fmt::Write as _;
 
 use syn::punctuated::Punctuated;
 
+use crate::serde_attrs::{derive_paths, is_deserialize, serde_args};
+
 /// The JSON kind a variant's payload is decoded from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Kind {
@@ -73,12 +75,9 @@ pub fn rewrite(items: &mut Vec<syn::Item>) -> Vec<String> {
 }
 
 fn is_untagged(attrs: &[syn::Attribute]) -> bool {
-    attrs.iter().any(|attr| {
-        attr.path().is_ident("serde")
-            && attr
-                .parse_args_with(Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated)
-                .is_ok_and(|metas| metas.iter().any(|m| m.path().is_ident("untagged")))
-    })
+    serde_args(attrs)
+        .iter()
+        .any(|meta| meta.path().is_ident("untagged"))
 }
 
 /// Each variant's name and kind, or `None` when the enum is not one this module can decode:
@@ -144,20 +143,8 @@ fn kind_of(ty: &syn::Type, objects: &BTreeSet<String>) -> Option<Kind> {
 /// Drops `::serde::Deserialize` from the enum's derive list; false if it was not derived.
 fn remove_derived_deserialize(attrs: &mut [syn::Attribute]) -> bool {
     for attr in attrs.iter_mut() {
-        if !attr.path().is_ident("derive") {
+        let Some(paths) = derive_paths(attr) else {
             continue;
-        }
-        let Ok(paths) =
-            attr.parse_args_with(Punctuated::<syn::Path, syn::Token![,]>::parse_terminated)
-        else {
-            continue;
-        };
-        let is_deserialize = |p: &syn::Path| {
-            p.segments.last().is_some_and(|s| s.ident == "Deserialize")
-                && p.segments.len() <= 2
-                && p.segments
-                    .first()
-                    .is_some_and(|s| s.ident == "Deserialize" || s.ident == "serde")
         };
         if !paths.iter().any(is_deserialize) {
             continue;
