@@ -113,17 +113,10 @@ impl<R> Iterator for Batch<R> {
 }
 
 impl<R> Batch<R> {
-    fn records(records: Vec<R>) -> Self {
+    fn new(records: Vec<R>, error: Option<Error>) -> Self {
         Self {
             records: records.into_iter(),
-            error: None,
-        }
-    }
-
-    fn error(error: Error) -> Self {
-        Self {
-            records: Vec::new().into_iter(),
-            error: Some(error),
+            error,
         }
     }
 }
@@ -165,13 +158,13 @@ where
             Ok(page) => page,
             Err(error) => {
                 self.finished = true;
-                return Some((Batch::error(error), self));
+                return Some((Batch::new(Vec::new(), Some(error)), self));
             }
         };
         self.pages += 1;
         if page.items.is_empty() {
             self.finished = true;
-            return Some((Batch::records(Vec::new()), self));
+            return Some((Batch::new(Vec::new(), None), self));
         }
         if !self.seen_pages.insert(page.fingerprint) {
             let page = self.pages;
@@ -204,19 +197,13 @@ where
                 self.cursor = Some(next);
             }
         }
-        Some((Batch::records(records), self))
+        Some((Batch::new(records, None), self))
     }
 
     /// Ends the walk after `records` with `error`.
     fn stop<R>(mut self, records: Vec<R>, error: PagingError) -> (Batch<R>, Self) {
         self.finished = true;
         let error = Error::new(self.provider, self.operation, ErrorKind::Paging(error));
-        (
-            Batch {
-                records: records.into_iter(),
-                error: Some(error),
-            },
-            self,
-        )
+        (Batch::new(records, Some(error)), self)
     }
 }
