@@ -183,9 +183,13 @@ impl Page for WorksectionEnvelope {
 
 impl Page for worksection::types::Envelope {
     fn users(&self) -> usize {
+        // Matched rather than formatted: ours does not format ids either.
         self.data
             .iter()
-            .filter(|user| !user.id.to_string().is_empty())
+            .filter(|user| match &user.id {
+                worksection::types::UserId::String(id) => !id.is_empty(),
+                worksection::types::UserId::Number(_) => true,
+            })
             .count()
     }
     fn next(&self) -> Option<String> {
