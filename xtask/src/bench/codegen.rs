@@ -144,6 +144,13 @@ fn openapi_generator(
     providers: &[crate::project::Provider],
     runs: usize,
 ) -> Result<Option<Vec<f64>>> {
+    let clear = || {
+        for provider in providers {
+            let _ = std::fs::remove_dir_all(openapi_generator_crate(project, &provider.name));
+        }
+    };
+    // Crates an earlier run left must not stand in for this run's in the build-cost rows.
+    clear();
     let present = Command::new(OPENAPI_GENERATOR)
         .arg("version")
         .stdout(Stdio::null())
@@ -154,9 +161,9 @@ fn openapi_generator(
         return Ok(None);
     }
     let mut samples = Vec::new();
-    for _ in 0..runs {
-        for provider in providers {
-            let _ = std::fs::remove_dir_all(openapi_generator_crate(project, &provider.name));
+    for sample in 0..runs {
+        if sample > 0 {
+            clear();
         }
         let start = Instant::now();
         for provider in providers {
