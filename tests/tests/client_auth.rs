@@ -5,7 +5,7 @@ mod client_common;
 
 use client_common::*;
 use futures::TryStreamExt as _;
-use rollcall::zendesk_sell::ClientInfo as _;
+use rollcall::ClientInfo as _;
 use rollcall::{ErrorKind, worksection, zendesk_sell, zendesk_support};
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -158,14 +158,14 @@ async fn worksection_oauth_uses_the_oauth_path_and_a_bearer_token() {
 #[test]
 fn worksection_hash_matches_the_documented_test_vector() {
     assert_eq!(
-        worksection::admin_hash(
+        rollcall::query_md5_hash(
             "action=get_tasks&id_project=26",
             "7776461cd931e7b1c8e9632ff8e979ce"
         ),
         "ec3ab2c28f21b4a07424f8ed688d6644"
     );
     assert_eq!(
-        worksection::admin_hash("action=get_users", WORKSECTION_KEY),
+        rollcall::query_md5_hash("action=get_users", WORKSECTION_KEY),
         WORKSECTION_HASH
     );
 }

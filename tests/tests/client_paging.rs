@@ -165,7 +165,7 @@ async fn a_server_that_never_ends_hits_the_page_cap() {
         .unwrap();
     assert_eq!(
         default.config().max_pages(),
-        Some(rollcall::runtime::DEFAULT_MAX_PAGES),
+        Some(rollcall::DEFAULT_MAX_PAGES),
         "walks are capped by default"
     );
 }
@@ -553,6 +553,6 @@ async fn every_provider_honours_the_user_cap() {
             &PagingError::UserLimit { max_users: 4 },
             "{kind:?}"
         );
-        assert_eq!(error.provider().name(), kind.name());
+        assert_eq!(error.provider(), kind.name());
     }
 }

@@ -30,6 +30,7 @@ struct Summary {
     parameters: Section,
     responses: Section,
     pagination: Section,
+    extensions: Section,
     schemas: Section,
 }
 
@@ -56,9 +57,11 @@ fn summarize(spec: &Value) -> Summary {
         put(info, "tags", list(&names));
     }
     extensions(info, "", spec);
+    rollcall_extensions(&mut summary.extensions, "", spec);
 
     for (i, server) in array(spec, "servers").iter().enumerate() {
         put(&mut summary.servers, &i.to_string(), str_at(server, "/url"));
+        rollcall_extensions(&mut summary.extensions, &format!("servers.{i}."), server);
         for (name, variable) in object(server, "variables") {
             let mut parts = vec![format!("default {}", scalar(&variable["default"]))];
             if let Some(values) = variable.get("enum").and_then(Value::as_array) {
@@ -76,6 +79,7 @@ fn summarize(spec: &Value) -> Summary {
         put(&mut summary.security, "global", requirements(security));
     }
     for (name, scheme) in object_at(spec, "/components/securitySchemes") {
+        rollcall_extensions(&mut summary.extensions, &format!("scheme.{name}."), scheme);
         put(
             &mut summary.security,
             &format!("scheme.{name}"),
@@ -570,9 +574,36 @@ fn put(section: &mut Section, key: &str, value: String) {
 
 fn extensions(section: &mut Section, prefix: &str, node: &Value) {
     for (key, value) in entries(node) {
-        if key.starts_with("x-") {
+        if key.starts_with("x-") && !key.starts_with("x-rollcall") {
             put(section, &format!("{prefix}{key}"), compact(value));
         }
+    }
+}
+
+/// The `x-rollcall*` extensions of `node` (not its children), one line per leaf value, so that a
+/// change to one pointer shows up as one line.
+fn rollcall_extensions(section: &mut Section, prefix: &str, node: &Value) {
+    for (key, value) in entries(node) {
+        if key.starts_with("x-rollcall") {
+            leaves(section, &format!("{prefix}{key}"), value);
+        }
+    }
+}
+
+fn leaves(section: &mut Section, at: &str, value: &Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, value) in map {
+                leaves(section, &format!("{at}.{key}"), value);
+            }
+        }
+        Value::Array(items) if items.iter().any(|i| i.is_object() || i.is_array()) => {
+            for (i, value) in items.iter().enumerate() {
+                leaves(section, &format!("{at}.{i}"), value);
+            }
+        }
+        Value::Array(_) => put(section, at, compact(value)),
+        other => put(section, at, scalar(other)),
     }
 }
 

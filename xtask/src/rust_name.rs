@@ -6,7 +6,7 @@
 
 use heck::{ToPascalCase, ToSnakeCase};
 
-use crate::open_enum;
+use crate::codegen::open_enum;
 
 /// `list_users` → `list_users`, `page[size]` → `page_size`, `Sequence-Version` → `sequence_version`,
 /// `self` → `self_`.

@@ -67,7 +67,8 @@ fn writes_a_headed_file_and_is_idempotent() {
     assert!(first.status.success(), "{}", stderr(&first));
     assert_eq!(
         String::from_utf8_lossy(&first.stdout),
-        "wrote generated/src/good/generated.rs\n"
+        "wrote generated/src/good/generated.rs\nwrote generated/src/good/mod.rs\n\
+         wrote generated/Cargo.toml\nwrote generated/src/lib.rs\nwrote generated/src/registry.rs\n"
     );
 
     let text = std::fs::read_to_string(generated(dir.path(), "good")).unwrap();
@@ -93,7 +94,9 @@ fn writes_a_headed_file_and_is_idempotent() {
     assert!(second.status.success());
     assert_eq!(
         String::from_utf8_lossy(&second.stdout),
-        "unchanged generated/src/good/generated.rs\n"
+        "unchanged generated/src/good/generated.rs\nunchanged generated/src/good/mod.rs\n\
+         unchanged generated/Cargo.toml\nunchanged generated/src/lib.rs\n\
+         unchanged generated/src/registry.rs\n"
     );
 }
 
@@ -184,6 +187,22 @@ fn bad_specs_fail_with_one_located_line_and_leave_generated_untouched() {
         (
             "error-schemas-differ",
             "specs/error-schemas-differ.yaml#/paths/~1users/get/responses/5XX: all error responses of an operation must share one body schema (progenitor): `5XX` differs from `4XX`",
+        ),
+        (
+            "unknown-plugin",
+            "specs/unknown-plugin.yaml#/components/securitySchemes/key/x-rollcall-auth/plugin: unknown plugin `sha-magic` (the runtime has: query-md5)",
+        ),
+        (
+            "unknown-extension-key",
+            "specs/unknown-extension-key.yaml#/x-rollcall/retries: unknown key `retries`",
+        ),
+        (
+            "bad-pagination-style",
+            "specs/bad-pagination-style.yaml#/paths/~1users/get/x-rollcall-pagination/style: style `pages` is not page, cursor or none",
+        ),
+        (
+            "bad-pagination-pointer",
+            "specs/bad-pagination-pointer.yaml#/paths/~1users/get/x-rollcall-pagination/items: `users` is not a JSON pointer (it starts with `/`)",
         ),
         (
             "open-enum-collision",

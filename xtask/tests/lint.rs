@@ -53,6 +53,16 @@ fn every_rule_has_a_failing_fixture() {
 }
 
 #[test]
+fn extensions() {
+    assert_eq!(
+        fixture("extensions"),
+        [
+            "specs/extensions.yaml:13:3: #/x-rollcall/retries: [extensions] unknown key `retries` (known: errors, envelope, any-content-type, servers-enum)"
+        ]
+    );
+}
+
+#[test]
 fn operation_id() {
     assert_eq!(
         fixture("operation-id"),
@@ -213,7 +223,7 @@ fn command_exits_1_and_prints_each_problem() {
     assert_eq!(good.status.code(), Some(0));
     assert_eq!(
         String::from_utf8(good.stderr).unwrap(),
-        "lint: 1 spec(s) pass all 12 rules\n"
+        "lint: 1 spec(s) pass all 13 rules\n"
     );
 }
 

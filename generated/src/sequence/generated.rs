@@ -10,7 +10,8 @@
     rustdoc::broken_intra_doc_links,
     rustdoc::invalid_html_tags,
     rustdoc::invalid_rust_codeblocks,
-    unreachable_patterns
+    unreachable_patterns,
+    unused_variables
 )]
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
@@ -95,6 +96,11 @@ pub mod types {
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+    impl ::std::default::Default for ListUsersSequenceVersion {
+        fn default() -> Self {
+            ListUsersSequenceVersion::X20240730
         }
     }
     ///Where this page sits in the full list. Every field may be missing or null.
@@ -792,7 +798,7 @@ kept optional here.
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            crate::runtime::decode::open_enum(deserializer)
+            ::rollcall_runtime::decode::open_enum(deserializer)
         }
     }
     ///The name of a role: administrator, finance user, sales user or read-only user. Open
@@ -877,7 +883,7 @@ kept optional here.
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            crate::runtime::decode::open_enum(deserializer)
+            ::rollcall_runtime::decode::open_enum(deserializer)
         }
     }
 }
@@ -898,7 +904,7 @@ Version: 2024-07-30*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
-    pub(crate) inner: crate::runtime::Runtime,
+    pub(crate) inner: ::rollcall_runtime::Runtime,
 }
 impl Client {
     /// Create a new client.
@@ -906,7 +912,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str, inner: crate::runtime::Runtime) -> Self {
+    pub fn new(baseurl: &str, inner: ::rollcall_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
@@ -925,7 +931,7 @@ impl Client {
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
-        inner: crate::runtime::Runtime,
+        inner: ::rollcall_runtime::Runtime,
     ) -> Self {
         Self {
             baseurl: baseurl.to_string(),
@@ -934,7 +940,7 @@ impl Client {
         }
     }
 }
-impl ClientInfo<crate::runtime::Runtime> for Client {
+impl ClientInfo<::rollcall_runtime::Runtime> for Client {
     fn api_version() -> &'static str {
         "2024-07-30"
     }
@@ -944,7 +950,7 @@ impl ClientInfo<crate::runtime::Runtime> for Client {
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
-    fn inner(&self) -> &crate::runtime::Runtime {
+    fn inner(&self) -> &::rollcall_runtime::Runtime {
         &self.inner
     }
 }
@@ -952,7 +958,7 @@ const _: () = {
     #[allow(dead_code)]
     fn assert_client_hooks()
     where
-        Client: ClientHooks<crate::runtime::Runtime>,
+        Client: ClientHooks<::rollcall_runtime::Runtime>,
     {}
 };
 impl Client {
@@ -1167,8 +1173,233 @@ pub mod builder {
             }
         }
     }
+    impl<'a> ListUsers<'a> {
+        /// Every user this request selects, walking every page by cursors, as the spec's `x-rollcall-pagination` says; filters set on the builder apply to every page. The walk holds one page in memory, ends after the last page, and ends with an error on a repeated page or cursor or at the client's `max_pages`/`max_users` caps.
+        pub fn all_users(
+            self,
+        ) -> ::rollcall_runtime::UserStream<'a, super::types::User> {
+            use super::types;
+            let client: &'a super::Client = self.client;
+            let config = ::progenitor_client::ClientInfo::inner(client).config();
+            let size = u64::from(config.page_size().unwrap_or(100));
+            let request = self.limit(size);
+            ::rollcall_runtime::paging::walk(
+                &super::PROVIDER,
+                "list_users",
+                config,
+                None,
+                move |cursor: Option<::std::string::String>| {
+                    let mut request = request.clone();
+                    if let Some(cursor) = cursor {
+                        request = request.after(cursor);
+                    }
+                    async move {
+                        let body: types::UserList = ::rollcall_runtime::call(
+                                &super::PROVIDER,
+                                request.send(),
+                            )
+                            .await?
+                            .into_inner();
+                        let signals = ::rollcall_runtime::paging::Signals {
+                            has_more: None,
+                            link: None,
+                            full: ::std::option::Option::Some(&body)
+                                .map(|x| &x.items)
+                                .map_or(0, |v| v.len() as u64) >= size,
+                        };
+                        let next = ::std::option::Option::Some(&body)
+                            .and_then(|x| x.pagination.as_ref())
+                            .and_then(|x| x.after.as_ref())
+                            .map(|c| c.to_string())
+                            .filter(|c| !c.is_empty() && signals.more());
+                        let items: ::std::vec::Vec<types::User> = ::std::option::Option::Some(
+                                body,
+                            )
+                            .map(|x| x.items)
+                            .unwrap_or_default();
+                        Ok(
+                            ::rollcall_runtime::paging::Page::new(
+                                items,
+                                next,
+                                |item, hasher| ::rollcall_runtime::paging::hash_id(
+                                    &::std::option::Option::Some(item).map(|x| &x.id),
+                                    hasher,
+                                ),
+                            ),
+                        )
+                    }
+                },
+                |item: types::User| item,
+            )
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
     pub use self::super::Client;
 }
+/// Sequence — Users as the runtime sees it: its name, largest page size and where its error bodies keep their message (`x-rollcall.errors`).
+pub static PROVIDER: ::rollcall_runtime::ProviderInfo = ::rollcall_runtime::ProviderInfo::new(
+    "sequence",
+    "Sequence — Users",
+    Some(100),
+    ::rollcall_runtime::ErrorRules {
+        code: &[
+            ::rollcall_runtime::Field {
+                at: "/error/type",
+                only: ::rollcall_runtime::Only::Any,
+            },
+        ],
+        message: &[
+            ::rollcall_runtime::Part {
+                each: "",
+                text: &[
+                    ::rollcall_runtime::Field {
+                        at: "/error/message",
+                        only: ::rollcall_runtime::Only::Any,
+                    },
+                ],
+                label: None,
+            },
+            ::rollcall_runtime::Part {
+                each: "/errors/*",
+                text: &[
+                    ::rollcall_runtime::Field {
+                        at: "/message",
+                        only: ::rollcall_runtime::Only::Any,
+                    },
+                    ::rollcall_runtime::Field {
+                        at: "/error",
+                        only: ::rollcall_runtime::Only::Any,
+                    },
+                ],
+                label: Some("/key"),
+            },
+        ],
+        request_id: &[],
+    },
+    false,
+);
+impl ClientHooks<::rollcall_runtime::Runtime> for Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        _info: &OperationInfo,
+    ) -> ::std::result::Result<(), Error<E>> {
+        self.inner().prepare(request).map_err(Error::InvalidRequest)
+    }
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        self.inner().execute(self.client(), request, info.operation_id).await
+    }
+}
+impl ::rollcall_runtime::GeneratedClient for Client {
+    const PROVIDER: &'static ::rollcall_runtime::ProviderInfo = &PROVIDER;
+    fn from_parts(
+        base_url: &str,
+        http: reqwest::Client,
+        runtime: ::rollcall_runtime::Runtime,
+    ) -> Self {
+        Self::new_with_client(base_url, http, runtime)
+    }
+}
+/// Where the API is served (the spec's `servers`); the first is the default.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Region {
+    /// Production. `https://eu.sequencehq.com/api`
+    #[default]
+    Production,
+    /// Sandbox, for testing with non-production data. `https://sandbox.sequencehq.com/api`
+    Sandbox,
+}
+impl Region {
+    /// Every server, the default first.
+    pub const ALL: &'static [Region] = &[Region::Production, Region::Sandbox];
+    /// The server's base URL.
+    pub fn base_url(self) -> &'static str {
+        match self {
+            Region::Production => "https://eu.sequencehq.com/api",
+            Region::Sandbox => "https://sandbox.sequencehq.com/api",
+        }
+    }
+    /// The server's name in snake_case (`sandbox`), as `FromStr` reads it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Region::Production => "production",
+            Region::Sandbox => "sandbox",
+        }
+    }
+}
+impl ::std::str::FromStr for Region {
+    type Err = ::std::string::String;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|s| s.name().eq_ignore_ascii_case(value.trim()))
+            .ok_or_else(|| {
+                let names: ::std::vec::Vec<&str> = Self::ALL
+                    .iter()
+                    .map(|s| s.name())
+                    .collect();
+                format!("`{value}` is not one of {}", names.join(", "))
+            })
+    }
+}
+impl Client {
+    /// A client that authenticates with the spec's `basicAuth` scheme: HTTP basic authentication with the API key's client id as user name and its client secret as password (`Authorization: Basic base64(client_id:client_secret)`).
+    ///
+    /// Returns a [`ClientBuilder`](::rollcall_runtime::ClientBuilder); `build()` checks the arguments. Generated from `components.securitySchemes.basicAuth` in `specs/sequence.yaml`.
+    pub fn with_credentials(
+        server: Region,
+        client_id: &str,
+        client_secret: impl Into<::rollcall_runtime::Secret>,
+    ) -> ::rollcall_runtime::ClientBuilder<Client> {
+        ::rollcall_runtime::ClientBuilder::new(
+                server.base_url().to_owned(),
+                ::rollcall_runtime::Auth::basic(
+                    "basicAuth",
+                    format!("{client_id}"),
+                    client_secret.into(),
+                ),
+            )
+            .problem(::rollcall_runtime::template_problem("client_id", client_id))
+            .default_header("sequence-version", "2024-07-30")
+    }
+    /// The client's configuration (retry policy, timeouts, page size, caps).
+    pub fn config(&self) -> &::rollcall_runtime::Config {
+        self.inner().config()
+    }
+    /// Runs a request built with the generated API and returns its answer, or a
+    /// [`rollcall::Error`](::rollcall_runtime::Error) that names the provider, the operation, the
+    /// HTTP status and the provider's own message (also for an error envelope sent with HTTP 200).
+    pub async fn call<T, E, F>(
+        &self,
+        send: F,
+    ) -> ::std::result::Result<ResponseValue<T>, ::rollcall_runtime::Error>
+    where
+        T: ::rollcall_runtime::Checked,
+        F: ::std::future::Future<
+            Output = ::std::result::Result<ResponseValue<T>, Error<E>>,
+        >,
+    {
+        ::rollcall_runtime::call(&PROVIDER, send).await
+    }
+    /// Every user of the account, walking every page the provider's own way (`list_users`); see the list builder's `all_users` for filters.
+    pub fn all_users(&self) -> ::rollcall_runtime::UserStream<'_, types::User> {
+        self.list_users().all_users()
+    }
+}
+impl ::rollcall_runtime::Users for Client {
+    type User = types::User;
+    fn provider(&self) -> &'static ::rollcall_runtime::ProviderInfo {
+        &PROVIDER
+    }
+    fn all_users(&self) -> ::rollcall_runtime::UserStream<'_, types::User> {
+        Client::all_users(self)
+    }
+}
+impl ::rollcall_runtime::Checked for types::UserList {}

@@ -10,7 +10,8 @@
     rustdoc::broken_intra_doc_links,
     rustdoc::invalid_html_tags,
     rustdoc::invalid_rust_codeblocks,
-    unreachable_patterns
+    unreachable_patterns,
+    unused_variables
 )]
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
@@ -1002,7 +1003,7 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            crate::runtime::decode::open_enum(deserializer)
+            ::rollcall_runtime::decode::open_enum(deserializer)
         }
     }
     ///The user's role in the account. Documented in lower case, but real responses capitalise the first letter (`Owner`, `Account admin`, `User`), so values are compared without regard to case. Open enumeration: other values are kept.
@@ -1113,7 +1114,7 @@ pub mod types {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            crate::runtime::decode::open_enum(deserializer)
+            ::rollcall_runtime::decode::open_enum(deserializer)
         }
     }
     impl<'de> ::serde::Deserialize<'de> for ServiceAccounts {
@@ -1267,7 +1268,7 @@ Version: v2*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
-    pub(crate) inner: crate::runtime::Runtime,
+    pub(crate) inner: ::rollcall_runtime::Runtime,
 }
 impl Client {
     /// Create a new client.
@@ -1275,7 +1276,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str, inner: crate::runtime::Runtime) -> Self {
+    pub fn new(baseurl: &str, inner: ::rollcall_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
@@ -1294,7 +1295,7 @@ impl Client {
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
-        inner: crate::runtime::Runtime,
+        inner: ::rollcall_runtime::Runtime,
     ) -> Self {
         Self {
             baseurl: baseurl.to_string(),
@@ -1303,7 +1304,7 @@ impl Client {
         }
     }
 }
-impl ClientInfo<crate::runtime::Runtime> for Client {
+impl ClientInfo<::rollcall_runtime::Runtime> for Client {
     fn api_version() -> &'static str {
         "v2"
     }
@@ -1313,7 +1314,7 @@ impl ClientInfo<crate::runtime::Runtime> for Client {
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
-    fn inner(&self) -> &crate::runtime::Runtime {
+    fn inner(&self) -> &::rollcall_runtime::Runtime {
         &self.inner
     }
 }
@@ -1321,7 +1322,7 @@ const _: () = {
     #[allow(dead_code)]
     fn assert_client_hooks()
     where
-        Client: ClientHooks<crate::runtime::Runtime>,
+        Client: ClientHooks<::rollcall_runtime::Runtime>,
     {}
 };
 impl Client {
@@ -1541,8 +1542,261 @@ pub mod builder {
             }
         }
     }
+    impl<'a> GetUsers<'a> {
+        /// Every user this request selects, walking every page by one response (the operation does not page), as the spec's `x-rollcall-pagination` says; filters set on the builder apply to every page. The walk holds one page in memory, ends after the last page, and ends with an error on a repeated page or cursor or at the client's `max_pages`/`max_users` caps.
+        pub fn all_users(
+            self,
+        ) -> ::rollcall_runtime::UserStream<'a, super::types::User> {
+            use super::types;
+            let client: &'a super::Client = self.client;
+            let config = ::progenitor_client::ClientInfo::inner(client).config();
+            let size = u64::MAX;
+            let request = self.action("get_users");
+            ::rollcall_runtime::paging::walk(
+                &super::PROVIDER,
+                "get_users",
+                config,
+                None,
+                move |cursor: Option<::std::string::String>| {
+                    let _ = cursor;
+                    let request = request.clone();
+                    async move {
+                        let body: types::Envelope = ::rollcall_runtime::call(
+                                &super::PROVIDER,
+                                request.send(),
+                            )
+                            .await?
+                            .into_inner();
+                        let signals = ::rollcall_runtime::paging::Signals {
+                            has_more: None,
+                            link: None,
+                            full: ::std::option::Option::Some(&body)
+                                .map(|x| &x.data)
+                                .map_or(0, |v| v.len() as u64) >= size,
+                        };
+                        let next = None::<::std::string::String>;
+                        let items: ::std::vec::Vec<types::User> = ::std::option::Option::Some(
+                                body,
+                            )
+                            .map(|x| x.data)
+                            .unwrap_or_default();
+                        Ok(
+                            ::rollcall_runtime::paging::Page::new(
+                                items,
+                                next,
+                                |item, hasher| ::rollcall_runtime::paging::hash_id(
+                                    &::std::option::Option::Some(item).map(|x| &x.id),
+                                    hasher,
+                                ),
+                            ),
+                        )
+                    }
+                },
+                |item: types::User| item,
+            )
+        }
+    }
+    impl<'a> GetUsersOauth2<'a> {
+        /// Every user this request selects, walking every page by one response (the operation does not page), as the spec's `x-rollcall-pagination` says; filters set on the builder apply to every page. The walk holds one page in memory, ends after the last page, and ends with an error on a repeated page or cursor or at the client's `max_pages`/`max_users` caps.
+        pub fn all_users(
+            self,
+        ) -> ::rollcall_runtime::UserStream<'a, super::types::User> {
+            use super::types;
+            let client: &'a super::Client = self.client;
+            let config = ::progenitor_client::ClientInfo::inner(client).config();
+            let size = u64::MAX;
+            let request = self.action("get_users");
+            ::rollcall_runtime::paging::walk(
+                &super::PROVIDER,
+                "get_users_oauth2",
+                config,
+                None,
+                move |cursor: Option<::std::string::String>| {
+                    let _ = cursor;
+                    let request = request.clone();
+                    async move {
+                        let body: types::Envelope = ::rollcall_runtime::call(
+                                &super::PROVIDER,
+                                request.send(),
+                            )
+                            .await?
+                            .into_inner();
+                        let signals = ::rollcall_runtime::paging::Signals {
+                            has_more: None,
+                            link: None,
+                            full: ::std::option::Option::Some(&body)
+                                .map(|x| &x.data)
+                                .map_or(0, |v| v.len() as u64) >= size,
+                        };
+                        let next = None::<::std::string::String>;
+                        let items: ::std::vec::Vec<types::User> = ::std::option::Option::Some(
+                                body,
+                            )
+                            .map(|x| x.data)
+                            .unwrap_or_default();
+                        Ok(
+                            ::rollcall_runtime::paging::Page::new(
+                                items,
+                                next,
+                                |item, hasher| ::rollcall_runtime::paging::hash_id(
+                                    &::std::option::Option::Some(item).map(|x| &x.id),
+                                    hasher,
+                                ),
+                            ),
+                        )
+                    }
+                },
+                |item: types::User| item,
+            )
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
     pub use self::super::Client;
+}
+/// Worksection Users API as the runtime sees it: its name, largest page size and where its error bodies keep their message (`x-rollcall.errors`).
+pub static PROVIDER: ::rollcall_runtime::ProviderInfo = ::rollcall_runtime::ProviderInfo::new(
+    "worksection",
+    "Worksection Users API",
+    None,
+    ::rollcall_runtime::ErrorRules {
+        code: &[
+            ::rollcall_runtime::Field {
+                at: "/status_code",
+                only: ::rollcall_runtime::Only::Any,
+            },
+            ::rollcall_runtime::Field {
+                at: "/error",
+                only: ::rollcall_runtime::Only::Word,
+            },
+        ],
+        message: &[
+            ::rollcall_runtime::Part {
+                each: "",
+                text: &[
+                    ::rollcall_runtime::Field {
+                        at: "/message_details",
+                        only: ::rollcall_runtime::Only::Any,
+                    },
+                ],
+                label: Some("/message"),
+            },
+            ::rollcall_runtime::Part {
+                each: "",
+                text: &[
+                    ::rollcall_runtime::Field {
+                        at: "/errorDescription",
+                        only: ::rollcall_runtime::Only::Any,
+                    },
+                ],
+                label: Some("/error"),
+            },
+        ],
+        request_id: &[],
+    },
+    true,
+);
+impl ClientHooks<::rollcall_runtime::Runtime> for Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        _info: &OperationInfo,
+    ) -> ::std::result::Result<(), Error<E>> {
+        self.inner().prepare(request).map_err(Error::InvalidRequest)
+    }
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        self.inner().execute(self.client(), request, info.operation_id).await
+    }
+}
+impl ::rollcall_runtime::GeneratedClient for Client {
+    const PROVIDER: &'static ::rollcall_runtime::ProviderInfo = &PROVIDER;
+    fn from_parts(
+        base_url: &str,
+        http: reqwest::Client,
+        runtime: ::rollcall_runtime::Runtime,
+    ) -> Self {
+        Self::new_with_client(base_url, http, runtime)
+    }
+}
+impl Client {
+    /// A client that authenticates with the spec's `adminHash` scheme: Signature of an admin API request. `hash` is the lowercase hexadecimal MD5 digest of the query string exactly as it is sent, without `hash` itself and with `action` as the first parameter, immediately followed by the account's admin API key (no separator). The `hash` parameter is then appended as the last parameter of the query string. For `get_users` the digest is therefore `md5("action=get_users" + key)`. Test vector from Worksection's documentation: query `action=get_tasks&id_project=26` with the key `7776461cd931e7b1c8e9632ff8e979ce` gives `ec3ab2c28f21b4a07424f8ed688d6644`.
+    ///
+    /// Returns a [`ClientBuilder`](::rollcall_runtime::ClientBuilder); `build()` checks the arguments. Generated from `components.securitySchemes.adminHash` in `specs/worksection.yaml`.
+    pub fn with_admin_key(
+        account: &str,
+        api_key: impl Into<::rollcall_runtime::Secret>,
+    ) -> ::rollcall_runtime::ClientBuilder<Client> {
+        ::rollcall_runtime::ClientBuilder::new(
+                format!("https://{account}.worksection.com"),
+                ::rollcall_runtime::Auth::plugin(
+                    "adminHash",
+                    ::rollcall_runtime::Plugin::QueryMd5 {
+                        parameter: "hash",
+                    },
+                    api_key.into(),
+                ),
+            )
+            .problem(::rollcall_runtime::host_label_problem("account", account))
+    }
+    /// A client that authenticates with the spec's `oauth2Bearer` scheme: `Authorization: Bearer <access token>` with a token obtained through Worksection's OAuth 2.0 authorisation-code flow. Access tokens expire after 24 hours and are renewed with the refresh token (valid for a month); an expired token is answered with an error envelope whose `status_code` is 401.
+    ///
+    /// Returns a [`ClientBuilder`](::rollcall_runtime::ClientBuilder); `build()` checks the arguments. Generated from `components.securitySchemes.oauth2Bearer` in `specs/worksection.yaml`.
+    pub fn with_oauth_token(
+        account: &str,
+        token: impl Into<::rollcall_runtime::Secret>,
+    ) -> ::rollcall_runtime::ClientBuilder<Client> {
+        ::rollcall_runtime::ClientBuilder::new(
+                format!("https://{account}.worksection.com"),
+                ::rollcall_runtime::Auth::bearer("oauth2Bearer", token.into()),
+            )
+            .problem(::rollcall_runtime::host_label_problem("account", account))
+    }
+    /// The client's configuration (retry policy, timeouts, page size, caps).
+    pub fn config(&self) -> &::rollcall_runtime::Config {
+        self.inner().config()
+    }
+    /// Runs a request built with the generated API and returns its answer, or a
+    /// [`rollcall::Error`](::rollcall_runtime::Error) that names the provider, the operation, the
+    /// HTTP status and the provider's own message (also for an error envelope sent with HTTP 200).
+    pub async fn call<T, E, F>(
+        &self,
+        send: F,
+    ) -> ::std::result::Result<ResponseValue<T>, ::rollcall_runtime::Error>
+    where
+        T: ::rollcall_runtime::Checked,
+        F: ::std::future::Future<
+            Output = ::std::result::Result<ResponseValue<T>, Error<E>>,
+        >,
+    {
+        ::rollcall_runtime::call(&PROVIDER, send).await
+    }
+    /// Every user of the account, walking every page the provider's own way (`get_users`, or the list operation the client's security scheme calls for); see the list builder's `all_users` for filters.
+    pub fn all_users(&self) -> ::rollcall_runtime::UserStream<'_, types::User> {
+        match ::progenitor_client::ClientInfo::inner(self).scheme() {
+            "oauth2Bearer" => self.get_users_oauth2().all_users(),
+            _ => self.get_users().all_users(),
+        }
+    }
+}
+impl ::rollcall_runtime::Users for Client {
+    type User = types::User;
+    fn provider(&self) -> &'static ::rollcall_runtime::ProviderInfo {
+        &PROVIDER
+    }
+    fn all_users(&self) -> ::rollcall_runtime::UserStream<'_, types::User> {
+        Client::all_users(self)
+    }
+}
+impl ::rollcall_runtime::Checked for types::Envelope {
+    fn refusal(&self) -> ::std::option::Option<::serde_json::Value> {
+        let ok = ::std::option::Option::Some(self)
+            .map(|x| &x.status)
+            .is_some_and(|value| value.to_string() == "ok");
+        if ok { None } else { Some(::serde_json::to_value(self).unwrap_or_default()) }
+    }
 }

@@ -10,7 +10,8 @@
     rustdoc::broken_intra_doc_links,
     rustdoc::invalid_html_tags,
     rustdoc::invalid_rust_codeblocks,
-    unreachable_patterns
+    unreachable_patterns,
+    unused_variables
 )]
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
@@ -393,7 +394,7 @@ required. End users see a smaller subset of these fields.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
-            deserialize_with = "crate::runtime::decode::optional_timestamp"
+            deserialize_with = "::rollcall_runtime::decode::optional_timestamp"
         )]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///The id of the agent's custom role, if the account uses custom roles.
@@ -420,7 +421,7 @@ required. End users see a smaller subset of these fields.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
-            deserialize_with = "crate::runtime::decode::optional_timestamp"
+            deserialize_with = "::rollcall_runtime::decode::optional_timestamp"
         )]
         pub last_login_at: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
@@ -502,7 +503,7 @@ agent, 2 chat agent, 3 chat agent added to Support as a contributor, 4 administr
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(
             default,
-            deserialize_with = "crate::runtime::decode::optional_timestamp"
+            deserialize_with = "::rollcall_runtime::decode::optional_timestamp"
         )]
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///The API URL of this user.
@@ -2587,7 +2588,7 @@ top-level lists.
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            crate::runtime::decode::open_enum(deserializer)
+            ::rollcall_runtime::decode::open_enum(deserializer)
         }
     }
     ///The tickets a restricted user may access: those of their organization, of their groups,
@@ -2672,7 +2673,7 @@ top-level lists.
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            crate::runtime::decode::open_enum(deserializer)
+            ::rollcall_runtime::decode::open_enum(deserializer)
         }
     }
     impl<'de> ::serde::Deserialize<'de> for ErrorBodyError {
@@ -2787,7 +2788,7 @@ Version: 2.0.0*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
-    pub(crate) inner: crate::runtime::Runtime,
+    pub(crate) inner: ::rollcall_runtime::Runtime,
 }
 impl Client {
     /// Create a new client.
@@ -2795,7 +2796,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str, inner: crate::runtime::Runtime) -> Self {
+    pub fn new(baseurl: &str, inner: ::rollcall_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
@@ -2814,7 +2815,7 @@ impl Client {
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
-        inner: crate::runtime::Runtime,
+        inner: ::rollcall_runtime::Runtime,
     ) -> Self {
         Self {
             baseurl: baseurl.to_string(),
@@ -2823,7 +2824,7 @@ impl Client {
         }
     }
 }
-impl ClientInfo<crate::runtime::Runtime> for Client {
+impl ClientInfo<::rollcall_runtime::Runtime> for Client {
     fn api_version() -> &'static str {
         "2.0.0"
     }
@@ -2833,7 +2834,7 @@ impl ClientInfo<crate::runtime::Runtime> for Client {
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
-    fn inner(&self) -> &crate::runtime::Runtime {
+    fn inner(&self) -> &::rollcall_runtime::Runtime {
         &self.inner
     }
 }
@@ -2841,7 +2842,7 @@ const _: () = {
     #[allow(dead_code)]
     fn assert_client_hooks()
     where
-        Client: ClientHooks<crate::runtime::Runtime>,
+        Client: ClientHooks<::rollcall_runtime::Runtime>,
     {}
 };
 impl Client {
@@ -3263,8 +3264,246 @@ pub mod builder {
             }
         }
     }
+    impl<'a> ListUsers<'a> {
+        /// Every user this request selects, walking every page by cursors, as the spec's `x-rollcall-pagination` says; filters set on the builder apply to every page. The walk holds one page in memory, ends after the last page, and ends with an error on a repeated page or cursor or at the client's `max_pages`/`max_users` caps.
+        pub fn all_users(
+            self,
+        ) -> ::rollcall_runtime::UserStream<'a, super::types::User> {
+            use super::types;
+            let client: &'a super::Client = self.client;
+            let config = ::progenitor_client::ClientInfo::inner(client).config();
+            let size = u64::from(config.page_size().unwrap_or(100));
+            let request = self.include_boundary_indicators(true).page_size(size);
+            ::rollcall_runtime::paging::walk(
+                &super::PROVIDER,
+                "list_users",
+                config,
+                None,
+                move |cursor: Option<::std::string::String>| {
+                    let mut request = request.clone();
+                    if let Some(cursor) = cursor {
+                        request = request.page_after(cursor);
+                    }
+                    async move {
+                        let body: types::UserList = ::rollcall_runtime::call(
+                                &super::PROVIDER,
+                                request.send(),
+                            )
+                            .await?
+                            .into_inner();
+                        let signals = ::rollcall_runtime::paging::Signals {
+                            has_more: ::std::option::Option::Some(&body)
+                                .and_then(|x| x.meta.as_ref())
+                                .and_then(|x| x.has_more.as_ref())
+                                .copied(),
+                            link: ::std::option::Option::Some(&body)
+                                .and_then(|x| x.links.as_ref())
+                                .map(|p| p.next.is_some()),
+                            full: ::std::option::Option::Some(&body)
+                                .map(|x| &x.users)
+                                .map_or(0, |v| v.len() as u64) >= size,
+                        };
+                        let next = ::std::option::Option::Some(&body)
+                            .and_then(|x| x.meta.as_ref())
+                            .and_then(|x| x.after_cursor.as_ref())
+                            .map(|c| c.to_string())
+                            .filter(|c| !c.is_empty() && signals.more());
+                        let items: ::std::vec::Vec<types::User> = ::std::option::Option::Some(
+                                body,
+                            )
+                            .map(|x| x.users)
+                            .unwrap_or_default();
+                        Ok(
+                            ::rollcall_runtime::paging::Page::new(
+                                items,
+                                next,
+                                |item, hasher| ::rollcall_runtime::paging::hash_id(
+                                    &::std::option::Option::Some(item).map(|x| &x.id),
+                                    hasher,
+                                ),
+                            ),
+                        )
+                    }
+                },
+                |item: types::User| item,
+            )
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
     pub use self::super::Client;
 }
+/// Zendesk Support — Users as the runtime sees it: its name, largest page size and where its error bodies keep their message (`x-rollcall.errors`).
+pub static PROVIDER: ::rollcall_runtime::ProviderInfo = ::rollcall_runtime::ProviderInfo::new(
+    "zendesk-support",
+    "Zendesk Support — Users",
+    Some(100),
+    ::rollcall_runtime::ErrorRules {
+        code: &[
+            ::rollcall_runtime::Field {
+                at: "/error",
+                only: ::rollcall_runtime::Only::Word,
+            },
+            ::rollcall_runtime::Field {
+                at: "/error/title",
+                only: ::rollcall_runtime::Only::Any,
+            },
+            ::rollcall_runtime::Field {
+                at: "/errors/*/code",
+                only: ::rollcall_runtime::Only::Any,
+            },
+        ],
+        message: &[
+            ::rollcall_runtime::Part {
+                each: "",
+                text: &[
+                    ::rollcall_runtime::Field {
+                        at: "/description",
+                        only: ::rollcall_runtime::Only::Any,
+                    },
+                    ::rollcall_runtime::Field {
+                        at: "/error_description",
+                        only: ::rollcall_runtime::Only::Any,
+                    },
+                    ::rollcall_runtime::Field {
+                        at: "/error",
+                        only: ::rollcall_runtime::Only::Phrase,
+                    },
+                    ::rollcall_runtime::Field {
+                        at: "/error/message",
+                        only: ::rollcall_runtime::Only::Any,
+                    },
+                    ::rollcall_runtime::Field {
+                        at: "/error/title",
+                        only: ::rollcall_runtime::Only::Any,
+                    },
+                ],
+                label: None,
+            },
+            ::rollcall_runtime::Part {
+                each: "/errors/*",
+                text: &[
+                    ::rollcall_runtime::Field {
+                        at: "/detail",
+                        only: ::rollcall_runtime::Only::Any,
+                    },
+                    ::rollcall_runtime::Field {
+                        at: "/title",
+                        only: ::rollcall_runtime::Only::Any,
+                    },
+                ],
+                label: Some("/title"),
+            },
+            ::rollcall_runtime::Part {
+                each: "/details/*/*",
+                text: &[
+                    ::rollcall_runtime::Field {
+                        at: "/description",
+                        only: ::rollcall_runtime::Only::Any,
+                    },
+                    ::rollcall_runtime::Field {
+                        at: "/error",
+                        only: ::rollcall_runtime::Only::Any,
+                    },
+                ],
+                label: Some("*"),
+            },
+        ],
+        request_id: &[],
+    },
+    false,
+);
+impl ClientHooks<::rollcall_runtime::Runtime> for Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        _info: &OperationInfo,
+    ) -> ::std::result::Result<(), Error<E>> {
+        self.inner().prepare(request).map_err(Error::InvalidRequest)
+    }
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        self.inner().execute(self.client(), request, info.operation_id).await
+    }
+}
+impl ::rollcall_runtime::GeneratedClient for Client {
+    const PROVIDER: &'static ::rollcall_runtime::ProviderInfo = &PROVIDER;
+    fn from_parts(
+        base_url: &str,
+        http: reqwest::Client,
+        runtime: ::rollcall_runtime::Runtime,
+    ) -> Self {
+        Self::new_with_client(base_url, http, runtime)
+    }
+}
+impl Client {
+    /// A client that authenticates with the spec's `basicAuth` scheme: API token authentication: the user name is `{email}/token` (the agent's email address followed by `/token`) and the password is an API token of the account.
+    ///
+    /// Returns a [`ClientBuilder`](::rollcall_runtime::ClientBuilder); `build()` checks the arguments. Generated from `components.securitySchemes.basicAuth` in `specs/zendesk-support.yaml`.
+    pub fn with_api_token(
+        subdomain: &str,
+        email: &str,
+        token: impl Into<::rollcall_runtime::Secret>,
+    ) -> ::rollcall_runtime::ClientBuilder<Client> {
+        ::rollcall_runtime::ClientBuilder::new(
+                format!("https://{subdomain}.zendesk.com"),
+                ::rollcall_runtime::Auth::basic(
+                    "basicAuth",
+                    format!("{email}/token"),
+                    token.into(),
+                ),
+            )
+            .problem(::rollcall_runtime::host_label_problem("subdomain", subdomain))
+            .problem(::rollcall_runtime::template_problem("email", email))
+    }
+    /// A client that authenticates with the spec's `bearerAuth` scheme: An OAuth access token sent as `Authorization: Bearer <token>`.
+    ///
+    /// Returns a [`ClientBuilder`](::rollcall_runtime::ClientBuilder); `build()` checks the arguments. Generated from `components.securitySchemes.bearerAuth` in `specs/zendesk-support.yaml`.
+    pub fn with_oauth_token(
+        subdomain: &str,
+        token: impl Into<::rollcall_runtime::Secret>,
+    ) -> ::rollcall_runtime::ClientBuilder<Client> {
+        ::rollcall_runtime::ClientBuilder::new(
+                format!("https://{subdomain}.zendesk.com"),
+                ::rollcall_runtime::Auth::bearer("bearerAuth", token.into()),
+            )
+            .problem(::rollcall_runtime::host_label_problem("subdomain", subdomain))
+    }
+    /// The client's configuration (retry policy, timeouts, page size, caps).
+    pub fn config(&self) -> &::rollcall_runtime::Config {
+        self.inner().config()
+    }
+    /// Runs a request built with the generated API and returns its answer, or a
+    /// [`rollcall::Error`](::rollcall_runtime::Error) that names the provider, the operation, the
+    /// HTTP status and the provider's own message (also for an error envelope sent with HTTP 200).
+    pub async fn call<T, E, F>(
+        &self,
+        send: F,
+    ) -> ::std::result::Result<ResponseValue<T>, ::rollcall_runtime::Error>
+    where
+        T: ::rollcall_runtime::Checked,
+        F: ::std::future::Future<
+            Output = ::std::result::Result<ResponseValue<T>, Error<E>>,
+        >,
+    {
+        ::rollcall_runtime::call(&PROVIDER, send).await
+    }
+    /// Every user of the account, walking every page the provider's own way (`list_users`); see the list builder's `all_users` for filters.
+    pub fn all_users(&self) -> ::rollcall_runtime::UserStream<'_, types::User> {
+        self.list_users().all_users()
+    }
+}
+impl ::rollcall_runtime::Users for Client {
+    type User = types::User;
+    fn provider(&self) -> &'static ::rollcall_runtime::ProviderInfo {
+        &PROVIDER
+    }
+    fn all_users(&self) -> ::rollcall_runtime::UserStream<'_, types::User> {
+        Client::all_users(self)
+    }
+}
+impl ::rollcall_runtime::Checked for types::UserList {}

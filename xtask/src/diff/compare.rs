@@ -21,7 +21,93 @@ pub fn spec(provider: &str, old: &Value, new: &Value) -> Findings {
     security(old, new, &mut out);
     operations(&module, old, new, &mut out);
     schemas(&module, old, new, &mut out);
+    extensions(old, new, &mut out);
     out
+}
+
+/// The `x-rollcall*` extensions outside operations, one finding per leaf that changes: a
+/// renamed constructor or server variant breaks callers; anything else changes how the
+/// generated glue behaves.
+fn extensions(old: &Value, new: &Value, out: &mut Findings) {
+    fn leaves(node: &Value, at: String, out: &mut BTreeMap<String, Value>) {
+        match node {
+            Value::Object(map) => {
+                for (key, value) in map {
+                    leaves(value, format!("{at}/{}", escape(key)), out);
+                }
+            }
+            Value::Array(items) => {
+                for (i, value) in items.iter().enumerate() {
+                    leaves(value, format!("{at}/{i}"), out);
+                }
+            }
+            other => {
+                out.insert(at, other.clone());
+            }
+        }
+    }
+    fn collect(raw: &Value) -> BTreeMap<String, Value> {
+        let mut out = BTreeMap::new();
+        if let Some(doc) = raw.get("x-rollcall") {
+            leaves(doc, "/x-rollcall".to_owned(), &mut out);
+        }
+        for (i, server) in raw
+            .get("servers")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            if let Some(name) = server.get("x-rollcall-name") {
+                leaves(name, format!("/servers/{i}/x-rollcall-name"), &mut out);
+            }
+        }
+        let schemes = raw
+            .pointer("/components/securitySchemes")
+            .and_then(Value::as_object);
+        for (key, scheme) in schemes.into_iter().flatten() {
+            if let Some(auth) = scheme.get("x-rollcall-auth") {
+                let at = format!(
+                    "/components/securitySchemes/{}/x-rollcall-auth",
+                    escape(key)
+                );
+                leaves(auth, at, &mut out);
+            }
+        }
+        out
+    }
+    let (a, b) = (collect(old), collect(new));
+    let pointers: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    for pointer in pointers {
+        let (before, after) = (a.get(pointer), b.get(pointer));
+        if before == after {
+            continue;
+        }
+        let renames = pointer.ends_with("/constructor")
+            || pointer.ends_with("/x-rollcall-name")
+            || pointer == "/x-rollcall/servers-enum";
+        let show = |v: Option<&Value>| v.map_or("none".to_owned(), |v| format!("`{v}`"));
+        out.push(
+            if renames {
+                Severity::Breaking
+            } else {
+                Severity::Warning
+            },
+            "extension-changed",
+            pointer,
+            format!(
+                "`{pointer}` changes from {} to {}: {}",
+                show(before),
+                show(after),
+                if renames {
+                    "a generated public name changes"
+                } else {
+                    "the generated glue (auth, errors, envelope, servers) behaves differently"
+                }
+            ),
+            None,
+        );
+    }
 }
 
 fn servers(old: &Value, new: &Value, out: &mut Findings) {
@@ -169,10 +255,12 @@ fn security(old: &Value, new: &Value, out: &mut Findings) {
             .unwrap_or_default()
     };
     let (os, ns) = (schemes(old), schemes(new));
+    // `x-rollcall-auth` is reported leaf by leaf by `extensions`.
     let without_docs = |v: &Value| {
         let mut v = v.clone();
         if let Some(m) = v.as_object_mut() {
             m.remove("description");
+            m.remove("x-rollcall-auth");
         }
         v
     };

@@ -135,6 +135,11 @@ pub const RULES: &[(&str, &str, &str)] = &[
         "a key of `x-rollcall-pagination` changes",
     ),
     (
+        "extension-changed",
+        "breaking / warning",
+        "a leaf of `x-rollcall`, a server's `x-rollcall-name` or a scheme's `x-rollcall-auth` changes",
+    ),
+    (
         "schema-removed",
         "breaking",
         "a component schema removed with its type",

@@ -16,8 +16,8 @@ use std::process::ExitCode;
 use anyhow::Result;
 use serde_json::Value;
 
-use crate::locate::Locations;
 use crate::project::Project;
+use crate::spec::locate::Locations;
 use crate::spec::{SpecError, one_line};
 
 /// Every rule, by name, with the one-line summary `cargo xtask lint --help` and RULES.md give.
@@ -42,6 +42,10 @@ pub const RULES: &[(&str, &str)] = &[
     (
         "pagination",
         "every list operation has a well-formed `x-rollcall-pagination`",
+    ),
+    (
+        "extensions",
+        "every `x-rollcall*` extension is well-formed and names a behaviour the runtime has (specs/README.md)",
     ),
     (
         "example-valid",
@@ -131,6 +135,22 @@ pub fn lint_text(file: &str, text: &str) -> Result<Vec<Problem>, SpecError> {
     enums::check(&mut doc);
     errors::check(&mut doc);
     servers::check(&mut doc);
+    // The same reading of the extensions as codegen's, so both refuse the same specs
+    // (`x-rollcall-pagination` has its own, more detailed rule above).
+    if let Ok(spec) = crate::spec::Spec::parse(file, text)
+        && let Err(error) = crate::spec::ext::read(&spec)
+        && !error
+            .location
+            .as_deref()
+            .is_some_and(|l| l.contains(pagination::EXTENSION))
+    {
+        let pointer = error
+            .location
+            .as_deref()
+            .and_then(|l| l.strip_prefix('#'))
+            .unwrap_or("");
+        doc.report("extensions", pointer, error.message);
+    }
     let at = Locations::of(text);
     let mut problems: Vec<Problem> = doc
         .problems

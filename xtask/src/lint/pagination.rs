@@ -10,18 +10,7 @@ use crate::spec::for_each_operation;
 /// The extension's name.
 pub const EXTENSION: &str = "x-rollcall-pagination";
 
-const KEYS: &[&str] = &[
-    "style",
-    "items",
-    "page-param",
-    "size-param",
-    "max-size",
-    "cursor-param",
-    "next-cursor",
-    "has-more",
-    "next-link",
-    "stop-on-empty",
-];
+use crate::spec::ext::PAGINATION_KEYS as KEYS;
 
 pub(super) fn check(doc: &mut Doc<'_>) {
     let raw = doc.raw;
@@ -56,7 +45,14 @@ pub(super) fn check(doc: &mut Doc<'_>) {
         let (required, allowed): (&[&str], &[&str]) = match style {
             Some("page") => (
                 &["items", "page-param", "size-param", "max-size"],
-                &["has-more", "next-link", "stop-on-empty"],
+                &[
+                    "has-more",
+                    "next-link",
+                    "stop-on-empty",
+                    "record",
+                    "id",
+                    "send",
+                ],
             ),
             Some("cursor") => (
                 &[
@@ -66,9 +62,16 @@ pub(super) fn check(doc: &mut Doc<'_>) {
                     "size-param",
                     "max-size",
                 ],
-                &["has-more", "next-link", "stop-on-empty"],
+                &[
+                    "has-more",
+                    "next-link",
+                    "stop-on-empty",
+                    "record",
+                    "id",
+                    "send",
+                ],
             ),
-            Some("none") => (&["items"], &[]),
+            Some("none") => (&["items"], &["record", "id", "send"]),
             _ => {
                 doc.report(
                     "pagination",

@@ -7,8 +7,7 @@ use std::time::Duration;
 use backon::BackoffBuilder as _;
 use reqwest::header::{HeaderName, HeaderValue};
 
-use super::auth::Auth;
-use super::{Error, ErrorKind, Provider, Runtime};
+use crate::{Auth, Error, ErrorKind, ProviderInfo, Runtime};
 
 /// When and how often a failed request is sent again.
 ///
@@ -200,43 +199,30 @@ impl Config {
     }
 }
 
-/// A generated client that [`ClientBuilder`] can build. Implemented by every provider's `Client`;
-/// sealed.
-pub trait GeneratedClient: sealed::Sealed + Sized {
+/// A generated client that [`ClientBuilder`] can build. Implemented by every provider's
+/// generated `Client`.
+pub trait GeneratedClient: Sized {
     /// The provider this client talks to.
-    const PROVIDER: Provider;
-    /// The largest page size the provider accepts, if it pages at all.
-    const MAX_PAGE_SIZE: Option<u32>;
+    const PROVIDER: &'static ProviderInfo;
 
     #[doc(hidden)]
     fn from_parts(base_url: &str, http: reqwest::Client, runtime: Runtime) -> Self;
 }
 
-pub(crate) mod sealed {
-    pub trait Sealed {}
-}
-
 /// Configures and builds a provider's `Client`.
 ///
-/// Each provider's auth constructor returns one (for example
-/// [`zendesk_sell::Client::with_token`](crate::zendesk_sell::Client::with_token)); change what
-/// you need and call [`build`](Self::build).
+/// Each provider's generated auth constructor returns one (for example
+/// `rollcall::zendesk_sell::Client::with_token`); change what you need and call
+/// [`build`](Self::build):
 ///
-/// ```
-/// # #[cfg(feature = "zendesk-sell")] {
-/// use std::time::Duration;
-/// use rollcall::{RetryPolicy, zendesk_sell};
-///
-/// let client = zendesk_sell::Client::with_token("token")
+/// ```text
+/// let client = rollcall::zendesk_sell::Client::with_token("token")
 ///     .base_url("http://127.0.0.1:8080")
 ///     .retry(RetryPolicy::default().with_max_attempts(3))
 ///     .request_timeout(Duration::from_secs(10))
 ///     .page_size(50)
 ///     .max_users(10_000)
 ///     .build()?;
-/// assert_eq!(client.config().page_size(), Some(50));
-/// # }
-/// # Ok::<(), rollcall::Error>(())
 /// ```
 pub struct ClientBuilder<C> {
     base_url: String,
@@ -249,7 +235,8 @@ pub struct ClientBuilder<C> {
 }
 
 impl<C: GeneratedClient> ClientBuilder<C> {
-    pub(crate) fn new(base_url: String, auth: Auth) -> Self {
+    #[doc(hidden)]
+    pub fn new(base_url: String, auth: Auth) -> Self {
         Self {
             base_url,
             auth,
@@ -262,7 +249,8 @@ impl<C: GeneratedClient> ClientBuilder<C> {
     }
 
     /// Records a problem found by a constructor (an invalid subdomain, say); `build` reports it.
-    pub(crate) fn problem(mut self, problem: Option<String>) -> Self {
+    #[doc(hidden)]
+    pub fn problem(mut self, problem: Option<String>) -> Self {
         if self.problem.is_none() {
             self.problem = problem;
         }
@@ -270,7 +258,8 @@ impl<C: GeneratedClient> ClientBuilder<C> {
     }
 
     /// Adds a header sent with every request unless the request already carries it.
-    pub(crate) fn default_header(mut self, name: &'static str, value: &'static str) -> Self {
+    #[doc(hidden)]
+    pub fn default_header(mut self, name: &'static str, value: &'static str) -> Self {
         self.headers.push((
             HeaderName::from_static(name),
             HeaderValue::from_static(value),
@@ -349,7 +338,8 @@ impl<C: GeneratedClient> ClientBuilder<C> {
     /// a page size the provider does not accept, a `User-Agent` that is not a valid header
     /// value, or a TLS backend that cannot start.
     pub fn build(self) -> Result<C, Error> {
-        let fail = |message: String| Error::new(C::PROVIDER, "build", ErrorKind::Config(message));
+        let fail =
+            |message: String| Error::new(C::PROVIDER.name, "build", ErrorKind::Config(message));
         if let Some(problem) = self.problem {
             return Err(fail(problem));
         }
@@ -365,7 +355,7 @@ impl<C: GeneratedClient> ClientBuilder<C> {
                 )));
             }
         }
-        if let (Some(size), Some(max)) = (self.config.page_size, C::MAX_PAGE_SIZE)
+        if let (Some(size), Some(max)) = (self.config.page_size, C::PROVIDER.max_page_size)
             && !(1..=max).contains(&size)
         {
             return Err(fail(format!("page size {size} is outside 1..={max}")));
@@ -396,7 +386,7 @@ impl<C: GeneratedClient> ClientBuilder<C> {
 impl<C: GeneratedClient> fmt::Debug for ClientBuilder<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
-            .field("provider", &C::PROVIDER)
+            .field("provider", &C::PROVIDER.name)
             .field("base_url", &self.base_url)
             .field("auth", &self.auth)
             .field("config", &self.config)
@@ -406,7 +396,7 @@ impl<C: GeneratedClient> fmt::Debug for ClientBuilder<C> {
 
 /// `None` when `value` can be the first label of a host name (`acme` in `acme.zendesk.com`),
 /// else why not; `what` names it in the message.
-pub(crate) fn host_label_problem(what: &str, value: &str) -> Option<String> {
+pub fn host_label_problem(what: &str, value: &str) -> Option<String> {
     let valid = !value.is_empty()
         && value.len() <= 63
         && value
@@ -415,4 +405,65 @@ pub(crate) fn host_label_problem(what: &str, value: &str) -> Option<String> {
         && !value.starts_with('-')
         && !value.ends_with('-');
     (!valid).then(|| format!("{what} `{value}` is not a valid host name label"))
+}
+
+/// `None` when `value` can go into a basic-auth user name (non-empty, no `:`), else why not;
+/// `what` names it in the message.
+pub fn template_problem(what: &str, value: &str) -> Option<String> {
+    (value.trim().is_empty() || value.contains(':'))
+        .then(|| format!("{what} `{value}` is empty or contains `:`"))
+}
+
+/// Settings to apply to any provider's [`ClientBuilder`] at once, for code that picks the
+/// provider at run time (`rollcall::Provider::connect`, the CLI). Unset fields keep the
+/// builder's defaults.
+///
+/// ```
+/// let options = rollcall_runtime::ClientOptions {
+///     base_url: Some("http://127.0.0.1:8080".to_owned()),
+///     max_pages: Some(10),
+///     ..Default::default()
+/// };
+/// assert_eq!(options.max_users, None);
+/// ```
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct ClientOptions {
+    /// Replaces the provider's host (a mock, a proxy).
+    pub base_url: Option<String>,
+    /// Replaces the retry policy.
+    pub retry: Option<RetryPolicy>,
+    /// The page size of walks.
+    pub page_size: Option<u32>,
+    /// The most pages a walk requests.
+    pub max_pages: Option<u64>,
+    /// The most users a walk yields.
+    pub max_users: Option<u64>,
+    /// How long one attempt may take.
+    pub request_timeout: Option<Duration>,
+}
+
+impl<C: GeneratedClient> ClientBuilder<C> {
+    /// Applies every field of `options` that is set.
+    pub fn options(mut self, options: &ClientOptions) -> Self {
+        if let Some(url) = &options.base_url {
+            self = self.base_url(url.clone());
+        }
+        if let Some(retry) = &options.retry {
+            self = self.retry(retry.clone());
+        }
+        if let Some(size) = options.page_size {
+            self = self.page_size(size);
+        }
+        if let Some(pages) = options.max_pages {
+            self = self.max_pages(pages);
+        }
+        if let Some(users) = options.max_users {
+            self = self.max_users(users);
+        }
+        if let Some(timeout) = options.request_timeout {
+            self = self.request_timeout(timeout);
+        }
+        self
+    }
 }

@@ -9,6 +9,9 @@ use std::fmt;
 use openapiv3::OpenAPI;
 use serde_json::Value;
 
+pub mod ext;
+pub mod locate;
+
 /// A problem with one spec, printed as a single line: `file:line:col: message` or
 /// `file#/json/pointer: message`.
 #[derive(Debug, Clone, PartialEq, Eq)]

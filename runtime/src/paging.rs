@@ -1,9 +1,10 @@
-//! Walking every page of a list: the loop shared by the providers' `all_users` streams.
+//! Walking every page of a list: the one paginator under every generated all-pages walk.
 //!
-//! A provider supplies one function that fetches the page after a cursor and says which cursor
-//! comes next (or that the walk is over). This module turns it into a stream that holds at most
-//! one page in memory, stops on an empty page, refuses a cursor or a page it has already seen,
-//! and honours the `max_pages` and `max_users` caps.
+//! Codegen turns a list operation's `x-rollcall-pagination` into one function that fetches the
+//! page after a cursor (a page number, an opaque cursor, or nothing) and reads from the page
+//! what it says about the next one ([`Signals`]). This module turns it into a stream that holds
+//! at most one page in memory, stops on an empty page, refuses a cursor or a page it has
+//! already seen, and honours the `max_pages` and `max_users` caps.
 
 use std::collections::HashSet;
 use std::fmt;
@@ -13,7 +14,7 @@ use std::hash::{BuildHasher, DefaultHasher, Hash, Hasher as _, RandomState};
 use futures::StreamExt as _;
 use futures::stream::{self, BoxStream};
 
-use super::{Config, Error, ErrorKind, PagingError, Provider};
+use crate::{Config, Error, ErrorKind, PagingError, ProviderInfo};
 
 /// The users of a provider, one by one, as the all-users walks yield them.
 ///
@@ -21,20 +22,63 @@ use super::{Config, Error, ErrorKind, PagingError, Provider};
 /// `try_collect`, ...). After an `Err` the stream ends.
 pub type UserStream<'a, T> = BoxStream<'a, Result<T, Error>>;
 
-/// One page as a provider's fetch function reports it.
-pub(crate) struct Page<R, C> {
+/// One page as a generated fetch function reports it.
+pub struct Page<R, C> {
     /// The records of the page, as decoded (turned into users only as they are yielded).
-    pub(crate) items: Vec<R>,
+    items: Vec<R>,
     /// The cursor of the next page, or `None` when the server says this is the last.
-    pub(crate) next: Option<C>,
+    next: Option<C>,
     /// A hash of the records' ids: two pages with the same one are the same page.
-    pub(crate) fingerprint: u64,
+    fingerprint: u64,
+}
+
+/// What a page says about whether another follows, read at the pointers its spec declares.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Signals {
+    /// The `has-more` flag; `None` when not declared or not sent.
+    pub has_more: Option<bool>,
+    /// The `next-link`: `Some(true)` when present, `Some(false)` when its parent object is
+    /// there but the link is null or missing, `None` when not declared or the parent is missing
+    /// (a page without the envelope cannot say).
+    pub link: Option<bool>,
+    /// Whether the page holds as many records as were asked for.
+    pub full: bool,
+}
+
+impl Signals {
+    /// Whether another page follows when nothing else (a cursor) decides: an explicit
+    /// `has-more: false` or a missing next link ends the walk; an explicit `true` or a present
+    /// link continues it; with neither, a full page continues and a short one ends it.
+    pub fn more(&self) -> bool {
+        match (self.has_more, self.link) {
+            (Some(false), _) | (_, Some(false)) => false,
+            (Some(true), _) | (_, Some(true)) => true,
+            (None, None) => self.full,
+        }
+    }
+}
+
+/// Feeds a record's id to `hasher` by its JSON form, whatever its Rust type (a string, a
+/// number, an untagged union of both): no id is copied or formatted into a `String`.
+pub fn hash_id<T: serde::Serialize + ?Sized>(id: &T, hasher: &mut DefaultHasher) {
+    struct Feed<'h>(&'h mut DefaultHasher);
+    impl std::io::Write for Feed<'_> {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.write(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    // Serializing an id into a hasher cannot fail: the writer never does.
+    let _ = serde_json::to_writer(Feed(hasher), id);
 }
 
 impl<R, C> Page<R, C> {
     /// A page whose fingerprint is computed from the records' ids, which `id` feeds to the
     /// hasher (by reference, so that no id is copied or formatted).
-    pub(crate) fn new(items: Vec<R>, next: Option<C>, id: impl Fn(&R, &mut DefaultHasher)) -> Self {
+    pub fn new(items: Vec<R>, next: Option<C>, id: impl Fn(&R, &mut DefaultHasher)) -> Self {
         let mut hasher = DefaultHasher::new();
         for item in &items {
             id(item, &mut hasher);
@@ -49,8 +93,8 @@ impl<R, C> Page<R, C> {
 
 /// Walks every page, starting at `first`, with `fetch`; `user` turns each record of a page
 /// into the user the stream yields, as it is yielded.
-pub(crate) fn walk<'a, R, T, C, F, Fut, U>(
-    provider: Provider,
+pub fn walk<'a, R, T, C, F, Fut, U>(
+    provider: &'static ProviderInfo,
     operation: &'static str,
     config: &Config,
     first: Option<C>,
@@ -122,7 +166,7 @@ impl<R> Batch<R> {
 }
 
 struct Walk<C, F> {
-    provider: Provider,
+    provider: &'static ProviderInfo,
     operation: &'static str,
     fetch: F,
     cursor: Option<C>,
@@ -203,7 +247,71 @@ where
     /// Ends the walk after `records` with `error`.
     fn stop<R>(mut self, records: Vec<R>, error: PagingError) -> (Batch<R>, Self) {
         self.finished = true;
-        let error = Error::new(self.provider, self.operation, ErrorKind::Paging(error));
+        let error = Error::new(self.provider.name, self.operation, ErrorKind::Paging(error));
         (Batch::new(records, Some(error)), self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signals() {
+        let none = Signals::default();
+        assert!(!none.more());
+        assert!(Signals { full: true, ..none }.more());
+        let full = Signals { full: true, ..none };
+        assert!(
+            !Signals {
+                has_more: Some(false),
+                ..full
+            }
+            .more()
+        );
+        assert!(
+            !Signals {
+                link: Some(false),
+                ..full
+            }
+            .more()
+        );
+        assert!(
+            Signals {
+                link: Some(true),
+                ..none
+            }
+            .more()
+        );
+        assert!(
+            Signals {
+                has_more: Some(true),
+                ..none
+            }
+            .more()
+        );
+        assert!(
+            !Signals {
+                has_more: Some(true),
+                link: Some(false),
+                full: true
+            }
+            .more()
+        );
+    }
+
+    #[test]
+    fn ids_hash_by_their_json_form() {
+        let of = |id: &dyn Fn(&mut DefaultHasher)| {
+            let mut hasher = DefaultHasher::new();
+            id(&mut hasher);
+            hasher.finish()
+        };
+        assert_eq!(
+            of(&|h| hash_id("42", h)),
+            of(&|h| hash_id(&"42".to_owned(), h))
+        );
+        assert_ne!(of(&|h| hash_id("42", h)), of(&|h| hash_id(&42, h)));
+        assert_ne!(of(&|h| hash_id(&1, h)), of(&|h| hash_id(&2, h)));
     }
 }

@@ -1,4 +1,4 @@
-//! Decoding helpers the generated types call, each faster than the derived code it replaces
+//! Decoding helpers the generated types call (public for them, not for you), each faster than the derived code it replaces
 //! and giving the same result for every input:
 //!
 //! - `DateTime<Utc>` fields (codegen points them here with `deserialize_with`; see
@@ -14,14 +14,12 @@ use chrono::{DateTime, FixedOffset, Utc};
 use serde::de::{self, Deserializer, Visitor};
 
 /// A required timestamp field.
-pub(crate) fn timestamp<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<DateTime<Utc>, D::Error> {
+pub fn timestamp<'de, D: Deserializer<'de>>(deserializer: D) -> Result<DateTime<Utc>, D::Error> {
     deserializer.deserialize_str(Timestamp)
 }
 
 /// An optional or nullable timestamp field (`null` is `None`).
-pub(crate) fn optional_timestamp<'de, D: Deserializer<'de>>(
+pub fn optional_timestamp<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<DateTime<Utc>>, D::Error> {
     deserializer.deserialize_option(MaybeTimestamp)
@@ -71,7 +69,7 @@ impl<'de> Visitor<'de> for MaybeTimestamp {
 }
 
 /// An open enum, from a JSON string.
-pub(crate) fn open_enum<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+pub fn open_enum<'de, D, T>(deserializer: D) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,
     T: for<'a> From<&'a str> + From<String>,

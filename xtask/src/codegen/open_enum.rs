@@ -207,7 +207,7 @@ impl ::serde::Serialize for {name} {{
 }}
 impl<'de> ::serde::Deserialize<'de> for {name} {{
     fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {{
-        crate::runtime::decode::open_enum(deserializer)
+        ::rollcall_runtime::decode::open_enum(deserializer)
     }}
 }}
 "#

@@ -9,8 +9,15 @@ use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagSt
 use serde_json::Value;
 
 use crate::project::{Project, Provider};
-use crate::spec::{Spec, SpecError, one_line};
-use crate::{open_enum, timestamps, untagged};
+use crate::spec::{Spec, SpecError, ext, one_line};
+
+mod access;
+mod glue;
+pub mod open_enum;
+mod registry;
+mod serde_attrs;
+pub mod timestamps;
+pub mod untagged;
 
 /// The parameter extension that keeps a documented parameter out of the generated client.
 pub const SKIP_EXTENSION: &str = "x-rollcall-codegen-skip";
@@ -22,11 +29,25 @@ pub struct Output {
     pub path: PathBuf,
     /// Its full text.
     pub contents: String,
+    /// The provider it belongs to; `None` for the crate's files that list every provider.
+    pub provider: Option<String>,
+}
+
+/// One provider's generated client and what its spec says.
+#[derive(Debug, Clone)]
+pub struct Generated {
+    /// The text of `generated.rs`.
+    pub source: String,
+    /// The extensions and the standard parts the glue reads.
+    pub ext: ext::Provider,
+    /// Optional dependencies the generated code uses.
+    pub deps: Vec<&'static str>,
 }
 
 /// Runs the command: regenerate (or, with `check`, compare) the selected providers.
 pub fn run(project: &Project, names: &[String], check: bool) -> Result<ExitCode> {
-    let providers = project.select(names)?;
+    let selected = project.select(names)?;
+    let providers = project.providers()?;
     let outputs = match generate_all(project, &providers) {
         Ok(outputs) => outputs,
         Err(errors) => {
@@ -40,8 +61,17 @@ pub fn run(project: &Project, names: &[String], check: bool) -> Result<ExitCode>
             return Ok(ExitCode::FAILURE);
         }
     };
+    // The crate's own files list every provider, so they are always regenerated.
+    let outputs: Vec<Output> = outputs
+        .into_iter()
+        .filter(|o| match &o.provider {
+            Some(name) => selected.iter().any(|p| &p.name == name),
+            None => true,
+        })
+        .collect();
     if check {
-        let stale = stale_files(project, &outputs);
+        let mut stale = stale_files(project, &outputs);
+        stale.extend(stray_modules(project, &providers));
         for line in &stale {
             eprintln!("{line}");
         }
@@ -56,7 +86,30 @@ pub fn run(project: &Project, names: &[String], check: bool) -> Result<ExitCode>
         return Ok(ExitCode::FAILURE);
     }
     write_all(project, &outputs)?;
+    for stray in stray_modules(project, &providers) {
+        eprintln!("{stray}: no spec names it any more; delete it with the spec's removal");
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `stray: path` for each module folder under `generated/src/` that no spec produces.
+fn stray_modules(project: &Project, providers: &[Provider]) -> Vec<String> {
+    let dir = project.root().join("generated/src");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Vec::new();
+    };
+    let mut stray: Vec<String> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|path| path.is_dir())
+        .filter(|path| {
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            !providers.iter().any(|p| p.module() == name)
+        })
+        .map(|path| format!("stray: {}", project.display(&path)))
+        .collect();
+    stray.sort();
+    stray
 }
 
 /// Generates every provider in memory; any failure returns every error and nothing else.
@@ -67,7 +120,7 @@ pub fn generate_all(
     project: &Project,
     providers: &[Provider],
 ) -> Result<Vec<Output>, Vec<SpecError>> {
-    let results: Vec<Result<Output, SpecError>> = std::thread::scope(|scope| {
+    let results: Vec<Result<Generated, SpecError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = providers
             .iter()
             .map(|provider| scope.spawn(move || generate(project, provider)))
@@ -86,18 +139,64 @@ pub fn generate_all(
             .collect()
     });
     let mut outputs = Vec::new();
+    let mut entries = Vec::new();
     let mut errors = Vec::new();
-    for result in results {
+    for (result, provider) in results.into_iter().zip(providers) {
         match result {
-            Ok(output) => outputs.push(output),
+            Ok(generated) => {
+                let entry = registry::Entry {
+                    name: provider.name.clone(),
+                    ext: generated.ext,
+                    deps: generated.deps,
+                };
+                outputs.push(Output {
+                    path: project.generated_path(provider),
+                    contents: generated.source,
+                    provider: Some(provider.name.clone()),
+                });
+                outputs.push(Output {
+                    path: project.generated_path(provider).with_file_name("mod.rs"),
+                    contents: registry::module(&entry),
+                    provider: Some(provider.name.clone()),
+                });
+                entries.push(entry);
+            }
             Err(error) => errors.push(error),
         }
     }
-    if errors.is_empty() {
-        Ok(outputs)
-    } else {
-        Err(errors)
+    if !errors.is_empty() {
+        return Err(errors);
     }
+    let crate_dir = project.root().join("generated");
+    let registry = format_source(
+        "generated/src/registry.rs",
+        &registry::registry_source(&entries),
+    )
+    .map_err(|e| vec![e])?;
+    for (path, contents) in [
+        (crate_dir.join("Cargo.toml"), registry::manifest(&entries)),
+        (crate_dir.join("src/lib.rs"), registry::lib(&entries)),
+        (
+            crate_dir.join("src/registry.rs"),
+            format!(
+                "// @generated by `cargo xtask codegen` from specs/*.yaml: do not edit by hand.\n{registry}"
+            ),
+        ),
+    ] {
+        outputs.push(Output {
+            path,
+            contents,
+            provider: None,
+        });
+    }
+    Ok(outputs)
+}
+
+/// `source` parsed and printed by prettyplease.
+fn format_source(file: &str, source: &str) -> Result<String, SpecError> {
+    let syntax: syn::File = syn::parse_str(source)
+        .map_err(|e| SpecError::whole(file, format!("codegen produced invalid Rust: {e}")))?;
+    Ok(prettyplease::unparse(&syntax))
 }
 
 /// `stale: path` / `missing: path` lines for every output that differs from the tree.
@@ -135,21 +234,24 @@ fn write_all(project: &Project, outputs: &[Output]) -> Result<()> {
 }
 
 /// Generates one provider's client.
-pub fn generate(project: &Project, provider: &Provider) -> Result<Output, SpecError> {
+pub fn generate(project: &Project, provider: &Provider) -> Result<Generated, SpecError> {
     let spec_path = project.spec_path(provider);
     let file = project.display(&spec_path);
     let text = std::fs::read_to_string(&spec_path)
         .map_err(|e| SpecError::whole(&file, format!("cannot read: {e}")))?;
-    let contents = generate_source(&file, &provider.name, &text)?;
-    Ok(Output {
-        path: project.generated_path(provider),
-        contents,
-    })
+    generate_provider(&file, &provider.name, &text)
 }
 
 /// The whole generated file for the spec `text` read from `file`.
 pub fn generate_source(file: &str, provider: &str, text: &str) -> Result<String, SpecError> {
+    generate_provider(file, provider, text).map(|g| g.source)
+}
+
+/// The generated client for the spec `text` read from `file`, with what the crate's shared
+/// files need to know of it.
+pub fn generate_provider(file: &str, provider: &str, text: &str) -> Result<Generated, SpecError> {
     let spec = Spec::parse(file, text)?;
+    let ext = ext::read(&spec)?;
     let module = provider.replace('-', "_");
     let open_enums = open_enum::collect(&spec)?;
 
@@ -162,7 +264,11 @@ pub fn generate_source(file: &str, provider: &str, text: &str) -> Result<String,
     settings
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
-        .with_inner_type("crate::runtime::Runtime".parse().expect("static type path"))
+        .with_inner_type(
+            "::rollcall_runtime::Runtime"
+                .parse()
+                .expect("static type path"),
+        )
         .with_hooks(HooksMode::Expected)
         .with_derive("PartialEq")
         .with_map_type("::std::collections::BTreeMap");
@@ -210,24 +316,163 @@ pub fn generate_source(file: &str, provider: &str, text: &str) -> Result<String,
         })
         .ok_or_else(|| SpecError::whole(file, "progenitor output has no `types` module"))?;
     types.1.extend(extra);
-    untagged::rewrite(&mut types.1);
-    timestamps::rewrite(&mut types.1);
+    let untagged = untagged::rewrite(&mut types.1);
+    let timestamps = timestamps::rewrite(&mut types.1);
+    check_passes(&spec, &open_enums, &untagged, timestamps, &types.1)?;
+
+    let model = access::Types::new(&types.1);
+    let success = success_types(&syntax.items);
+    let glue = glue::render(provider, &module, &ext, &model, &success)
+        .map_err(|e| SpecError::whole(file, format!("cannot generate the glue: {e}")))?;
+    let parse = |what: &str, text: &str| {
+        syn::parse_str::<syn::File>(text)
+            .map(|f| f.items)
+            .map_err(|e| SpecError::whole(file, format!("codegen produced invalid {what}: {e}")))
+    };
+    let top = parse("glue", &glue.top)?;
+    let walks = parse("walks", &glue.builder)?;
+    if !walks.is_empty() {
+        let builder = syntax
+            .items
+            .iter_mut()
+            .find_map(|item| match item {
+                syn::Item::Mod(m) if m.ident == "builder" => m.content.as_mut(),
+                _ => None,
+            })
+            .ok_or_else(|| SpecError::whole(file, "progenitor output has no `builder` module"))?;
+        builder.1.extend(walks);
+    }
+    syntax.items.extend(top);
 
     // Generated code is reviewed through the spec diff and its snapshots; lints that judge
     // style would only flag what progenitor chose.
     let allow: syn::File = syn::parse_str(
         "#![allow(clippy::all, clippy::pedantic, missing_docs, unused_imports, dead_code, \
          rustdoc::bare_urls, rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags, \
-         rustdoc::invalid_rust_codeblocks, unreachable_patterns)]",
+         rustdoc::invalid_rust_codeblocks, unreachable_patterns, unused_variables)]",
     )
     .expect("static attribute");
     syntax.attrs.extend(allow.attrs);
 
-    Ok(format!(
+    let source = format!(
         "// @generated by `cargo xtask codegen` from {file}: do not edit by hand.\n\
          // Edit the spec, then run `cargo xtask codegen {provider}`.\n{}",
         prettyplease::unparse(&syntax)
-    ))
+    );
+    let deps = [("uuid", "::uuid::"), ("regress", "regress::")]
+        .into_iter()
+        .filter(|(_, path)| source.contains(path))
+        .map(|(dep, _)| dep)
+        .collect();
+    Ok(Generated { source, ext, deps })
+}
+
+/// The response types of every generated `send()` (`ResponseValue<types::X>`).
+fn success_types(items: &[syn::Item]) -> Vec<String> {
+    let text = items
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Mod(m) if m.ident == "builder" => m.content.as_ref(),
+            _ => None,
+        })
+        .flat_map(|content| &content.1)
+        .map(|item| quote::ToTokens::to_token_stream(item).to_string())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut found: Vec<String> = text
+        .split("ResponseValue < types :: ")
+        .skip(1)
+        .filter_map(|rest| rest.split_whitespace().next())
+        .map(str::to_owned)
+        .collect();
+    found.sort();
+    found.dedup();
+    found
+}
+
+/// The pointer of the first `oneOf` whose branches are all typed, none nullable, each of a
+/// different `type`: what the untagged pass rewrites.
+fn kind_unions(root: &Value, node: &Value, at: &str) -> Option<String> {
+    match node {
+        Value::Object(map) => {
+            if let Some(Value::Array(branches)) = map.get("oneOf") {
+                let kinds: Option<Vec<&str>> = branches
+                    .iter()
+                    .map(|b| {
+                        let b = crate::spec::resolve(root, b);
+                        let nullable = b.get("nullable").and_then(Value::as_bool) == Some(true);
+                        b.get("type").and_then(Value::as_str).filter(|_| !nullable)
+                    })
+                    .collect();
+                if let Some(mut kinds) = kinds {
+                    let all = kinds.len();
+                    kinds.sort_unstable();
+                    kinds.dedup();
+                    if all > 1 && kinds.len() == all {
+                        return Some(at.to_owned());
+                    }
+                }
+            }
+            map.iter().find_map(|(key, value)| {
+                kind_unions(root, value, &format!("{at}/{}", crate::spec::escape(key)))
+            })
+        }
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, value)| kind_unions(root, value, &format!("{at}/{i}"))),
+        _ => None,
+    }
+}
+
+/// Fails when a pass the spec calls for rewrote nothing, so that a progenitor or typify
+/// upgrade that changes their output cannot silently turn one off.
+fn check_passes(
+    spec: &Spec,
+    open_enums: &[open_enum::OpenEnum],
+    untagged: &[String],
+    timestamps: usize,
+    types: &[syn::Item],
+) -> Result<(), SpecError> {
+    let text = serde_json::to_string(&spec.raw).unwrap_or_default();
+    let fail = |pass: &str, why: &str| {
+        SpecError::whole(
+            &spec.file,
+            format!("codegen pass `{pass}` applied to nothing although {why}"),
+        )
+    };
+    if text.contains("\"format\":\"date-time\"") && timestamps == 0 {
+        return Err(fail(
+            "timestamps",
+            "the spec has `format: date-time` fields",
+        ));
+    }
+    let names: Vec<String> = types
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Enum(e) => Some(e.ident.to_string()),
+            _ => None,
+        })
+        .collect();
+    if let Some(open) = open_enums.iter().find(|o| !names.contains(&o.name)) {
+        return Err(fail(
+            "open_enum",
+            &format!("`{}` has `x-extensible-enum`", open.name),
+        ));
+    }
+    let schemas = spec
+        .raw
+        .pointer("/components/schemas")
+        .unwrap_or(&Value::Null);
+    if let Some(pointer) = kind_unions(&spec.raw, schemas, "/components/schemas")
+        && untagged.is_empty()
+    {
+        return Err(fail(
+            "untagged",
+            &format!("#{pointer} is a `oneOf` of different JSON kinds"),
+        ));
+    }
+    Ok(())
 }
 
 /// Removes parameters that carry [`SKIP_EXTENSION`] from every operation and path item.

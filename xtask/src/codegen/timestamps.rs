@@ -1,5 +1,5 @@
 //! Timestamp fields (`format: date-time`, `chrono::DateTime<Utc>` in the generated types) decode
-//! through `crate::runtime::decode`, which tries chrono's strict RFC 3339 parser before the
+//! through `::rollcall_runtime::decode`, which tries chrono's strict RFC 3339 parser before the
 //! lenient one chrono's own `Deserialize` uses.
 //!
 //! Every real timestamp is strict RFC 3339, and the strict parser costs a fifth of the lenient
@@ -7,10 +7,10 @@
 //! a sixth of all decoding. The field types stay `DateTime<Utc>`, and any value the strict parser
 //! refuses is handed to the lenient one, so what decodes and the errors stay chrono's.
 
-use crate::serde_attrs::{derives_deserialize, serde_args};
+use super::serde_attrs::{derives_deserialize, serde_args};
 
 /// The runtime module the attributes point at.
-const MODULE: &str = "crate::runtime::decode";
+const MODULE: &str = "::rollcall_runtime::decode";
 
 /// Adds the decoding attribute to every timestamp field of the derived structs among `items`;
 /// returns how many fields it touched.
@@ -117,22 +117,26 @@ mod tests {
         )
         .unwrap();
         assert_eq!(rewrite(&mut file.items), 3);
-        let out = prettyplease::unparse(&file);
+        // prettyplease wraps long attributes: compare with whitespace collapsed.
+        let out = prettyplease::unparse(&file)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         assert!(
             out.contains(
-                "#[serde(default, deserialize_with = \"crate::runtime::decode::optional_timestamp\")]\n    pub created_at"
+                "#[serde( default, deserialize_with = \"::rollcall_runtime::decode::optional_timestamp\" )] pub created_at"
             ),
             "{out}"
         );
         assert!(
             out.contains(
-                "#[serde(deserialize_with = \"crate::runtime::decode::optional_timestamp\")]\n    pub seen_at"
+                "#[serde(deserialize_with = \"::rollcall_runtime::decode::optional_timestamp\")] pub seen_at"
             ),
             "{out}"
         );
         assert!(
             out.contains(
-                "#[serde(deserialize_with = \"crate::runtime::decode::timestamp\")]\n    pub updated_at"
+                "#[serde(deserialize_with = \"::rollcall_runtime::decode::timestamp\")] pub updated_at"
             ),
             "{out}"
         );

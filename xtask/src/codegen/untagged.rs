@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 
 use syn::punctuated::Punctuated;
 
-use crate::serde_attrs::{derive_paths, is_deserialize, serde_args};
+use super::serde_attrs::{derive_paths, is_deserialize, serde_args};
 
 /// The JSON kind a variant's payload is decoded from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -8,8 +8,8 @@ use progenitor_client::ResponseValue;
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, RETRY_AFTER};
 
-use super::Provider;
-use super::retry::{self, Exchange};
+use crate::ProviderInfo;
+use crate::retry::{self, Exchange};
 
 /// Why a call failed, with the provider and the operation it failed in.
 ///
@@ -27,13 +27,14 @@ use super::retry::{self, Exchange};
 #[derive(thiserror::Error)]
 #[error("{provider} {operation}: {kind}")]
 pub struct Error {
-    provider: Provider,
+    provider: &'static str,
     operation: &'static str,
     kind: Box<ErrorKind>,
 }
 
 impl Error {
-    pub(crate) fn new(provider: Provider, operation: &'static str, kind: ErrorKind) -> Self {
+    /// An error of `provider` (its kebab-case name) in `operation`.
+    pub fn new(provider: &'static str, operation: &'static str, kind: ErrorKind) -> Self {
         Self {
             provider,
             operation,
@@ -41,8 +42,9 @@ impl Error {
         }
     }
 
-    /// The provider the call went to.
-    pub fn provider(&self) -> Provider {
+    /// The provider the call went to: its kebab-case name, as in its spec file
+    /// (`rollcall::Provider::from_str` turns it into the registry's enum).
+    pub fn provider(&self) -> &'static str {
         self.provider
     }
 
@@ -201,23 +203,14 @@ impl fmt::Display for ApiError {
     }
 }
 
-/// An error body, parsed with the provider's error schema when it is JSON.
+/// An error body as the provider sent it.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum ErrorBody {
-    /// Zendesk Sell's `errors` envelope.
-    #[cfg(feature = "zendesk-sell")]
-    ZendeskSell(crate::zendesk_sell::types::ErrorEnvelope),
-    /// One of Zendesk Support's JSON error shapes.
-    #[cfg(feature = "zendesk-support")]
-    ZendeskSupport(crate::zendesk_support::types::ErrorBody),
-    /// Sequence's error object.
-    #[cfg(feature = "sequence")]
-    Sequence(crate::sequence::types::ErrorBody),
-    /// Worksection's envelope with `status: error`.
-    #[cfg(feature = "worksection")]
-    Worksection(crate::worksection::types::Envelope),
-    /// A body that is not the provider's JSON error: plain text, an HTML page, other JSON.
+    /// A JSON body (the provider's error schema, or any other JSON), as parsed. Read it with
+    /// [`ApiError::body_as`] into the provider's generated error type.
+    Json(serde_json::Value),
+    /// A body that is not JSON: plain text, an HTML page.
     Text {
         /// The `Content-Type` header, if any.
         content_type: Option<String>,
@@ -229,22 +222,16 @@ pub enum ErrorBody {
     Empty,
 }
 
-/// Implemented by each provider's error schema: what [`ApiError`] shows of it.
-pub trait ProviderError: sealed::Sealed {
-    #[doc(hidden)]
-    fn code(&self) -> Option<String>;
-    #[doc(hidden)]
-    fn message(&self) -> Option<String>;
-    #[doc(hidden)]
-    fn request_id(&self) -> Option<String> {
-        None
+impl ApiError {
+    /// The JSON error body decoded into `T` (usually the provider's generated error type, such
+    /// as `rollcall::zendesk_sell::types::ErrorEnvelope`); `None` for a body that is not JSON
+    /// or does not fit `T`.
+    pub fn body_as<T: serde::de::DeserializeOwned>(&self) -> Option<T> {
+        match &self.body {
+            ErrorBody::Json(value) => serde_json::from_value(value.clone()).ok(),
+            _ => None,
+        }
     }
-    #[doc(hidden)]
-    fn into_body(self) -> ErrorBody;
-}
-
-pub(crate) mod sealed {
-    pub trait Sealed {}
 }
 
 /// The longest excerpt of a non-JSON body kept in an error.
@@ -252,21 +239,23 @@ const EXCERPT_CHARS: usize = 200;
 
 /// Turns the outcome of a generated `send()` into the crate's result.
 ///
-/// `json_only`: refuse a successful answer whose `Content-Type` is not JSON.
-pub(crate) async fn check<T, E: ProviderError>(
-    provider: Provider,
+/// The typed error body progenitor decoded is not used: the raw body, kept by the retry layer,
+/// is read as JSON with the provider's [`ErrorRules`](crate::ErrorRules), so that a body of any
+/// shape still shows the provider's own message.
+pub(crate) async fn check<T, E>(
+    provider: &'static ProviderInfo,
     operation: &'static str,
     outcome: Result<ResponseValue<T>, progenitor_client::Error<E>>,
     exchange: Exchange,
-    json_only: bool,
 ) -> Result<ResponseValue<T>, Error> {
     use progenitor_client::Error as P;
-    let fail = |kind| Error::new(provider, operation, kind);
+    let fail = |kind| Error::new(provider.name, operation, kind);
     let attempts = exchange.attempts.max(1);
     match outcome {
         Ok(value) => {
             let content_type = content_type(value.headers());
-            if json_only && content_type.as_deref().is_some_and(|ct| !is_json(ct)) {
+            if !provider.any_content_type && content_type.as_deref().is_some_and(|ct| !is_json(ct))
+            {
                 return Err(fail(ErrorKind::InvalidResponse {
                     status: Some(value.status()),
                     reason: format!(
@@ -279,34 +268,18 @@ pub(crate) async fn check<T, E: ProviderError>(
         }
         Err(P::ErrorResponse(value)) => {
             let (status, headers) = (value.status(), value.headers().clone());
-            let body = value.into_inner();
-            let (code, mut message) = (body.code(), body.message());
-            if code.is_none() && message.is_none() {
-                // JSON, but not the provider's error shape: show the body itself.
-                message = exchange
-                    .error_body
-                    .as_deref()
-                    .filter(|raw| !raw.iter().all(u8::is_ascii_whitespace))
-                    .map(excerpt);
-            }
-            let request_id = body.request_id();
-            Err(fail(ErrorKind::Api(api_error(
-                status,
-                &headers,
-                attempts,
-                code,
-                message,
-                request_id,
-                body.into_body(),
+            let bytes = exchange.error_body.unwrap_or_default();
+            Err(fail(ErrorKind::Api(body_error(
+                provider, status, &headers, attempts, &bytes,
             ))))
         }
         Err(P::InvalidResponsePayload(bytes, parse)) => {
             let status = exchange.status;
             let headers = &exchange.headers;
             match status {
-                Some(status) if !status.is_success() => Err(fail(ErrorKind::Api(
-                    unparsed_api_error(status, headers, attempts, &bytes),
-                ))),
+                Some(status) if !status.is_success() => Err(fail(ErrorKind::Api(body_error(
+                    provider, status, headers, attempts, &bytes,
+                )))),
                 _ => Err(fail(ErrorKind::InvalidResponse {
                     status,
                     reason: unparsed_reason(headers, &bytes, &parse),
@@ -318,8 +291,8 @@ pub(crate) async fn check<T, E: ProviderError>(
             let headers = response.headers().clone();
             let bytes = response.bytes().await.unwrap_or_default();
             if status.is_client_error() || status.is_server_error() {
-                Err(fail(ErrorKind::Api(unparsed_api_error(
-                    status, &headers, attempts, &bytes,
+                Err(fail(ErrorKind::Api(body_error(
+                    provider, status, &headers, attempts, &bytes,
                 ))))
             } else {
                 Err(fail(ErrorKind::InvalidResponse {
@@ -340,30 +313,63 @@ pub(crate) async fn check<T, E: ProviderError>(
     }
 }
 
-/// The error for a provider error body that arrived with a success status (Worksection).
-pub(crate) fn refused<E: ProviderError>(
-    provider: Provider,
+/// The error for an error envelope that arrived with a success status.
+pub(crate) fn refused(
+    provider: &'static ProviderInfo,
     operation: &'static str,
     status: StatusCode,
     headers: &HeaderMap,
     attempts: u32,
-    body: E,
+    body: serde_json::Value,
 ) -> Error {
-    let (code, message, request_id) = (body.code(), body.message(), body.request_id());
-    let api = api_error(
+    let api = json_api_error(provider, status, headers, attempts.max(1), body, None);
+    Error::new(provider.name, operation, ErrorKind::Api(api))
+}
+
+/// An [`ApiError`] from an error status and its raw body, whatever it holds.
+fn body_error(
+    provider: &'static ProviderInfo,
+    status: StatusCode,
+    headers: &HeaderMap,
+    attempts: u32,
+    bytes: &Bytes,
+) -> ApiError {
+    match serde_json::from_slice::<serde_json::Value>(bytes) {
+        Ok(value) => json_api_error(provider, status, headers, attempts, value, Some(bytes)),
+        Err(_) => unparsed_api_error(status, headers, attempts, bytes),
+    }
+}
+
+/// An [`ApiError`] from a JSON error body, read with the provider's rules; a body in which
+/// they find nothing is shown as an excerpt of itself.
+fn json_api_error(
+    provider: &'static ProviderInfo,
+    status: StatusCode,
+    headers: &HeaderMap,
+    attempts: u32,
+    body: serde_json::Value,
+    raw: Option<&Bytes>,
+) -> ApiError {
+    let (code, mut message, request_id) = provider.errors.read(&body);
+    if code.is_none() && message.is_none() {
+        message = match raw {
+            Some(raw) => Some(excerpt(raw)),
+            None => serde_json::to_vec(&body).ok().map(|raw| excerpt(&raw)),
+        };
+    }
+    api_error(
         status,
         headers,
-        attempts.max(1),
+        attempts,
         code,
         message,
         request_id,
-        body.into_body(),
-    );
-    Error::new(provider, operation, ErrorKind::Api(api))
+        ErrorBody::Json(body),
+    )
 }
 
 /// An [`ApiError`] from its parts and the response headers.
-pub(crate) fn api_error(
+fn api_error(
     status: StatusCode,
     headers: &HeaderMap,
     attempts: u32,
@@ -388,7 +394,7 @@ pub(crate) fn api_error(
     }
 }
 
-/// An [`ApiError`] for an error status whose body is not the provider's JSON error.
+/// An [`ApiError`] for an error status whose body is not JSON.
 fn unparsed_api_error(
     status: StatusCode,
     headers: &HeaderMap,
