@@ -43,14 +43,19 @@ async fn until_error<T>(stream: rollcall::UserStream<'_, T>) -> (Vec<T>, Option<
 /// link on the last page (the walk must then stop on the empty page after it).
 fn sell_server(total: i64, next_on_last: bool) -> impl Fn(&Request) -> ResponseTemplate {
     move |request: &Request| {
-        let page: i64 = query(request, "page").unwrap().parse().unwrap();
-        let per_page: i64 = query(request, "per_page").unwrap().parse().unwrap();
-        let first = (page - 1) * per_page + 1;
-        let last = (page * per_page).min(total);
-        let more = last < total || (next_on_last && first <= total);
-        let next = more.then_some(page as u64 + 1);
-        ResponseTemplate::new(200).set_body_json(sell_page(first, last, next))
+        ResponseTemplate::new(200).set_body_json(sell_body(request, total, next_on_last))
     }
+}
+
+/// The page a Sell server with `total` users answers `request` with.
+fn sell_body(request: &Request, total: i64, next_on_last: bool) -> serde_json::Value {
+    let page: i64 = query(request, "page").unwrap().parse().unwrap();
+    let per_page: i64 = query(request, "per_page").unwrap().parse().unwrap();
+    let first = (page - 1) * per_page + 1;
+    let last = (page * per_page).min(total);
+    let more = last < total || (next_on_last && first <= total);
+    let next = more.then_some(page as u64 + 1);
+    sell_page(first, last, next)
 }
 
 #[tokio::test]
@@ -88,8 +93,34 @@ async fn sell_stops_on_an_empty_page_even_with_a_next_link() {
     assert_eq!(server.received_requests().await.unwrap().len(), 4);
 }
 
+/// A list page without the top-level `meta` (seen in official fixtures) cannot say whether
+/// another page follows: the walk goes on while pages are full and stops on a short or empty one.
 #[tokio::test]
-async fn sell_stops_when_the_collection_meta_is_missing() {
+async fn sell_without_meta_goes_on_while_pages_are_full() {
+    for (total, requests) in [(250, 3), (200, 3)] {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/v2/users"))
+            .respond_with(move |request: &Request| {
+                let mut body = sell_body(request, total, false);
+                body.as_object_mut().unwrap().remove("meta");
+                ResponseTemplate::new(200).set_body_json(body)
+            })
+            .mount(&server)
+            .await;
+        let users: Vec<_> = sell(&server).all_users().try_collect().await.unwrap();
+        assert_eq!(users.len(), total as usize);
+        assert!(users.iter().map(|u| u.id).eq(1..=total));
+        assert_eq!(
+            server.received_requests().await.unwrap().len(),
+            requests,
+            "{total} users"
+        );
+    }
+}
+
+#[tokio::test]
+async fn sell_without_meta_stops_on_a_short_page() {
     let server = MockServer::start().await;
     let mut page = sell_page(1, 3, Some(2));
     page.as_object_mut().unwrap().remove("meta");
@@ -285,6 +316,41 @@ async fn support_walks_2500_users_by_cursor_until_has_more_is_false() {
         requests[1].url.query(),
         Some("include_boundary_indicators=true&page%5Bafter%5D=c%2B%2F100%3D&page%5Bsize%5D=100")
     );
+}
+
+/// The walk on the list builder keeps every filter set on it, on every page: Support's
+/// server-side `role[]` filter (seats only) while walking by cursor.
+#[tokio::test]
+async fn support_walk_on_the_builder_keeps_its_filters() {
+    use rollcall::zendesk_support::types::ListUsersRoleItem;
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v2/users"))
+        .respond_with(support_server(250, |first, last| {
+            support_page(first, last, Some(false), None, false)
+        }))
+        .mount(&server)
+        .await;
+    let client = support(&server);
+    let users: Vec<_> = client
+        .list_users()
+        .role(vec![ListUsersRoleItem::Agent, ListUsersRoleItem::Admin])
+        .all_users()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(users.len(), 250);
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 3);
+    for request in &requests {
+        let roles: Vec<String> = request
+            .url
+            .query_pairs()
+            .filter(|(name, _)| name == "role[]")
+            .map(|(_, value)| value.into_owned())
+            .collect();
+        assert_eq!(roles, ["agent", "admin"], "{:?}", request.url.query());
+    }
 }
 
 #[tokio::test]
