@@ -76,6 +76,26 @@ impl Provider {
             }
         }
     }
+    /// Reads `text` as the generated type of component schema `schema` of this provider and writes it back (for tests that iterate the registry).
+    #[doc(hidden)]
+    pub fn __round_trip(
+        self,
+        schema: &str,
+        text: &str,
+    ) -> Option<Result<serde_json::Value, String>> {
+        match self {
+            #[cfg(feature = "sequence")]
+            Provider::Sequence => crate::sequence::__round_trip(schema, text),
+            #[cfg(feature = "worksection")]
+            Provider::Worksection => crate::worksection::__round_trip(schema, text),
+            #[cfg(feature = "zendesk-sell")]
+            Provider::ZendeskSell => crate::zendesk_sell::__round_trip(schema, text),
+            #[cfg(feature = "zendesk-support")]
+            Provider::ZendeskSupport => {
+                crate::zendesk_support::__round_trip(schema, text)
+            }
+        }
+    }
     /// A client of this provider with credentials from `var` (usually the environment): the first
     /// way to authenticate whose variables are all set wins ([`env_vars`](Self::env_vars)). Host
     /// variables may be left unset when `options.base_url` points elsewhere (a mock, a proxy).
@@ -103,14 +123,14 @@ impl Provider {
                     var("SEQUENCE_CLIENT_SECRET"),
                 ) {
                     let server: crate::sequence::Region = match var("SEQUENCE_REGION") {
-                        Some(v) => {
+                        Some(v) if options.base_url.is_none() => {
                             v.parse()
                                 .map_err(|e: String| config(
                                     self.name(),
                                     format!("SEQUENCE_REGION: {e}"),
                                 ))?
                         }
-                        None => Default::default(),
+                        _ => Default::default(),
                     };
                     let client = crate::sequence::Client::with_credentials(
                             server,

@@ -33,6 +33,8 @@ pub mod paging;
 mod provider;
 mod retry;
 mod rules;
+#[doc(hidden)]
+pub mod sample;
 mod secret;
 
 pub use auth::{Auth, Plugin, query_md5_hash};

@@ -1403,3 +1403,37 @@ impl ::rollcall_runtime::Users for Client {
     }
 }
 impl ::rollcall_runtime::Checked for types::UserList {}
+/// Reads `text` as the generated type of the component schema `schema`, writes it back and returns `{"type", "value"}`; `None` for a schema without a type. For tests.
+#[doc(hidden)]
+pub fn __round_trip(
+    schema: &str,
+    text: &str,
+) -> ::std::option::Option<
+    ::std::result::Result<::serde_json::Value, ::std::string::String>,
+> {
+    let _ = text;
+    Some(
+        match schema {
+            "UserList" => ::rollcall_runtime::sample::round_trip::<types::UserList>(text),
+            "Pagination" => {
+                ::rollcall_runtime::sample::round_trip::<types::Pagination>(text)
+            }
+            "User" => ::rollcall_runtime::sample::round_trip::<types::User>(text),
+            "UserState" => {
+                ::rollcall_runtime::sample::round_trip::<types::UserState>(text)
+            }
+            "UserRole" => ::rollcall_runtime::sample::round_trip::<types::UserRole>(text),
+            "RoleName" => ::rollcall_runtime::sample::round_trip::<types::RoleName>(text),
+            "Permission" => {
+                ::rollcall_runtime::sample::round_trip::<types::Permission>(text)
+            }
+            "ErrorBody" => {
+                ::rollcall_runtime::sample::round_trip::<types::ErrorBody>(text)
+            }
+            "ErrorDetail" => {
+                ::rollcall_runtime::sample::round_trip::<types::ErrorDetail>(text)
+            }
+            _ => return None,
+        },
+    )
+}

@@ -13,4 +13,4 @@
 #[rustfmt::skip]
 mod generated;
 
-pub use generated::{Client, PROVIDER, Region, builder, types};
+pub use generated::{Client, PROVIDER, Region, __round_trip, builder, types};

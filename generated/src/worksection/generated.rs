@@ -1800,3 +1800,30 @@ impl ::rollcall_runtime::Checked for types::Envelope {
         if ok { None } else { Some(::serde_json::to_value(self).unwrap_or_default()) }
     }
 }
+/// Reads `text` as the generated type of the component schema `schema`, writes it back and returns `{"type", "value"}`; `None` for a schema without a type. For tests.
+#[doc(hidden)]
+pub fn __round_trip(
+    schema: &str,
+    text: &str,
+) -> ::std::option::Option<
+    ::std::result::Result<::serde_json::Value, ::std::string::String>,
+> {
+    let _ = text;
+    Some(
+        match schema {
+            "Envelope" => ::rollcall_runtime::sample::round_trip::<types::Envelope>(text),
+            "EnvelopeStatus" => {
+                ::rollcall_runtime::sample::round_trip::<types::EnvelopeStatus>(text)
+            }
+            "User" => ::rollcall_runtime::sample::round_trip::<types::User>(text),
+            "UserServices" => {
+                ::rollcall_runtime::sample::round_trip::<types::UserServices>(text)
+            }
+            "ServiceAccounts" => {
+                ::rollcall_runtime::sample::round_trip::<types::ServiceAccounts>(text)
+            }
+            "UserRole" => ::rollcall_runtime::sample::round_trip::<types::UserRole>(text),
+            _ => return None,
+        },
+    )
+}

@@ -14,4 +14,4 @@
 #[rustfmt::skip]
 mod generated;
 
-pub use generated::{Client, PROVIDER, builder, types};
+pub use generated::{Client, PROVIDER, __round_trip, builder, types};

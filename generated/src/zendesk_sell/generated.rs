@@ -3074,3 +3074,56 @@ impl ::rollcall_runtime::Users for Client {
 }
 impl ::rollcall_runtime::Checked for types::UserEnvelope {}
 impl ::rollcall_runtime::Checked for types::UserList {}
+/// Reads `text` as the generated type of the component schema `schema`, writes it back and returns `{"type", "value"}`; `None` for a schema without a type. For tests.
+#[doc(hidden)]
+pub fn __round_trip(
+    schema: &str,
+    text: &str,
+) -> ::std::option::Option<
+    ::std::result::Result<::serde_json::Value, ::std::string::String>,
+> {
+    let _ = text;
+    Some(
+        match schema {
+            "UserList" => ::rollcall_runtime::sample::round_trip::<types::UserList>(text),
+            "UserItem" => ::rollcall_runtime::sample::round_trip::<types::UserItem>(text),
+            "UserEnvelope" => {
+                ::rollcall_runtime::sample::round_trip::<types::UserEnvelope>(text)
+            }
+            "ItemMeta" => ::rollcall_runtime::sample::round_trip::<types::ItemMeta>(text),
+            "CollectionMeta" => {
+                ::rollcall_runtime::sample::round_trip::<types::CollectionMeta>(text)
+            }
+            "CollectionLinks" => {
+                ::rollcall_runtime::sample::round_trip::<types::CollectionLinks>(text)
+            }
+            "User" => ::rollcall_runtime::sample::round_trip::<types::User>(text),
+            "UserStatus" => {
+                ::rollcall_runtime::sample::round_trip::<types::UserStatus>(text)
+            }
+            "UserRole" => ::rollcall_runtime::sample::round_trip::<types::UserRole>(text),
+            "IdentityType" => {
+                ::rollcall_runtime::sample::round_trip::<types::IdentityType>(text)
+            }
+            "UserRoleRef" => {
+                ::rollcall_runtime::sample::round_trip::<types::UserRoleRef>(text)
+            }
+            "ErrorEnvelope" => {
+                ::rollcall_runtime::sample::round_trip::<types::ErrorEnvelope>(text)
+            }
+            "ErrorEntry" => {
+                ::rollcall_runtime::sample::round_trip::<types::ErrorEntry>(text)
+            }
+            "ErrorDetail" => {
+                ::rollcall_runtime::sample::round_trip::<types::ErrorDetail>(text)
+            }
+            "ErrorEntryMeta" => {
+                ::rollcall_runtime::sample::round_trip::<types::ErrorEntryMeta>(text)
+            }
+            "ErrorMeta" => {
+                ::rollcall_runtime::sample::round_trip::<types::ErrorMeta>(text)
+            }
+            _ => return None,
+        },
+    )
+}

@@ -3507,3 +3507,46 @@ impl ::rollcall_runtime::Users for Client {
     }
 }
 impl ::rollcall_runtime::Checked for types::UserList {}
+/// Reads `text` as the generated type of the component schema `schema`, writes it back and returns `{"type", "value"}`; `None` for a schema without a type. For tests.
+#[doc(hidden)]
+pub fn __round_trip(
+    schema: &str,
+    text: &str,
+) -> ::std::option::Option<
+    ::std::result::Result<::serde_json::Value, ::std::string::String>,
+> {
+    let _ = text;
+    Some(
+        match schema {
+            "UserList" => ::rollcall_runtime::sample::round_trip::<types::UserList>(text),
+            "CursorMeta" => {
+                ::rollcall_runtime::sample::round_trip::<types::CursorMeta>(text)
+            }
+            "CursorLinks" => {
+                ::rollcall_runtime::sample::round_trip::<types::CursorLinks>(text)
+            }
+            "User" => ::rollcall_runtime::sample::round_trip::<types::User>(text),
+            "UserRole" => ::rollcall_runtime::sample::round_trip::<types::UserRole>(text),
+            "TicketRestriction" => {
+                ::rollcall_runtime::sample::round_trip::<types::TicketRestriction>(text)
+            }
+            "Photo" => ::rollcall_runtime::sample::round_trip::<types::Photo>(text),
+            "PhotoThumbnail" => {
+                ::rollcall_runtime::sample::round_trip::<types::PhotoThumbnail>(text)
+            }
+            "ErrorBody" => {
+                ::rollcall_runtime::sample::round_trip::<types::ErrorBody>(text)
+            }
+            "ErrorObject" => {
+                ::rollcall_runtime::sample::round_trip::<types::ErrorObject>(text)
+            }
+            "ErrorDetail" => {
+                ::rollcall_runtime::sample::round_trip::<types::ErrorDetail>(text)
+            }
+            "ErrorItem" => {
+                ::rollcall_runtime::sample::round_trip::<types::ErrorItem>(text)
+            }
+            _ => return None,
+        },
+    )
+}

@@ -9,6 +9,7 @@ use quote::ToTokens as _;
 /// The structs of a generated `types` module, by name.
 pub struct Types {
     structs: HashMap<String, Vec<FieldInfo>>,
+    enums: std::collections::HashSet<String>,
 }
 
 #[derive(Clone)]
@@ -36,6 +37,13 @@ impl Types {
     /// Reads the structs of `items` (a generated `types` module).
     pub fn new(items: &[syn::Item]) -> Self {
         let mut structs = HashMap::new();
+        let enums = items
+            .iter()
+            .filter_map(|item| match item {
+                syn::Item::Enum(e) => Some(e.ident.to_string()),
+                _ => None,
+            })
+            .collect();
         for item in items {
             let syn::Item::Struct(s) = item else { continue };
             let syn::Fields::Named(named) = &s.fields else {
@@ -62,7 +70,12 @@ impl Types {
                 .collect();
             structs.insert(s.ident.to_string(), fields);
         }
-        Self { structs }
+        Self { structs, enums }
+    }
+
+    /// Whether `name` is a type (struct or enum) of the module.
+    pub fn has(&self, name: &str) -> bool {
+        self.structs.contains_key(name) || self.enums.contains(name)
     }
 
     fn field(&self, ty: &str, json: &str) -> Result<&FieldInfo, String> {

@@ -29,6 +29,7 @@ pub fn render(
     provider: &Provider,
     types: &Types,
     success_types: &[String],
+    schemas: &[String],
 ) -> Result<Glue, String> {
     let mut top = String::new();
     let mut builder = String::new();
@@ -117,6 +118,7 @@ pub fn render(
     for list in &provider.lists {
         builder.push_str(&walk(provider, types, list)?);
     }
+    top.push_str(&round_trip(schemas, types));
     Ok(Glue { top, builder })
 }
 
@@ -353,6 +355,29 @@ fn checked(provider: &Provider, types: &Types, ty: &str) -> String {
         ),
         None => format!("impl ::rollcall_runtime::Checked for types::{ty} {{}}\n"),
     }
+}
+
+/// `__round_trip(schema, text)`: a sample read into the generated type of a component schema
+/// and written back, for tests that iterate the registry instead of naming types.
+fn round_trip(schemas: &[String], types: &Types) -> String {
+    let mut arms = String::new();
+    for schema in schemas {
+        let name = schema.to_upper_camel_case();
+        if types.has(&name) {
+            let _ = writeln!(
+                arms,
+                "{schema:?} => ::rollcall_runtime::sample::round_trip::<types::{name}>(text),"
+            );
+        }
+    }
+    format!(
+        "/// Reads `text` as the generated type of the component schema `schema`, writes it back \
+         and returns `{{\"type\", \"value\"}}`; `None` for a schema without a type. For tests.\n\
+         #[doc(hidden)]\n\
+         pub fn __round_trip(schema: &str, text: &str) -> ::std::option::Option<::std::result::Result<::serde_json::Value, ::std::string::String>> {{\n\
+         let _ = text;\n\
+         Some(match schema {{\n{arms}_ => return None,\n}})\n}}\n"
+    )
 }
 
 /// A literal for a parameter value from the spec.

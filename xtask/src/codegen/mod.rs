@@ -322,7 +322,8 @@ pub fn generate_provider(file: &str, provider: &str, text: &str) -> Result<Gener
 
     let model = access::Types::new(&types.1);
     let success = success_types(&syntax.items);
-    let glue = glue::render(provider, &module, &ext, &model, &success)
+    let schemas: Vec<String> = spec.schemas().map(|(name, _)| name.clone()).collect();
+    let glue = glue::render(provider, &module, &ext, &model, &success, &schemas)
         .map_err(|e| SpecError::whole(file, format!("cannot generate the glue: {e}")))?;
     let parse = |what: &str, text: &str| {
         syn::parse_str::<syn::File>(text)

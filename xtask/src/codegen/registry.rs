@@ -113,7 +113,7 @@ pub fn module(entry: &Entry) -> String {
                 .join(", ")
         );
     }
-    let mut exports = vec!["Client", "PROVIDER", "builder", "types"];
+    let mut exports = vec!["Client", "PROVIDER", "__round_trip", "builder", "types"];
     if let Some(name) = &ext.servers_enum {
         exports.push(name);
     }
@@ -304,6 +304,18 @@ fn registry(entries: &[Entry]) -> String {
             schemes.join(", ")
         );
     }
+    out.push_str("}\n}\n\n/// Reads `text` as the generated type of component schema `schema` of this provider and \
+                  writes it back (for tests that iterate the registry).\n#[doc(hidden)]\n\
+                  pub fn __round_trip(self, schema: &str, text: &str) -> Option<Result<serde_json::Value, String>> {\nmatch self {\n");
+    for entry in entries {
+        let _ = writeln!(
+            out,
+            "#[cfg(feature = {:?})]\nProvider::{} => crate::{}::__round_trip(schema, text),",
+            entry.name,
+            entry.variant(),
+            entry.module()
+        );
+    }
     out.push_str(CONNECT_DOC);
     for entry in entries {
         let _ = writeln!(
@@ -376,7 +388,7 @@ fn connect_arms(entry: &Entry) -> String {
             let var = ext::env_var(&entry.name, &name.to_snake_case());
             let _ = writeln!(
                 out,
-                "let server: crate::{module}::{name} = match var({var:?}) {{ Some(v) => v.parse().map_err(|e: String| config(self.name(), format!(\"{var}: {{e}}\")))?, None => Default::default() }};"
+                "let server: crate::{module}::{name} = match var({var:?}) {{ Some(v) if options.base_url.is_none() => v.parse().map_err(|e: String| config(self.name(), format!(\"{var}: {{e}}\")))?, _ => Default::default() }};"
             );
             args.push("server".to_owned());
         } else if let Some(server) = entry.ext.servers.first() {
