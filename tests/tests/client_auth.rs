@@ -38,7 +38,7 @@ fn assert_common_headers(request: &wiremock::Request) {
 #[tokio::test]
 async fn sell_sends_a_bearer_token() {
     let server = MockServer::start().await;
-    serve(&server, Kind::Sell).await;
+    serve(&server, Kind::ZendeskSell).await;
     let users: Vec<_> = sell(&server).all_users().try_collect().await.unwrap();
     assert_eq!(users.len(), 2);
     let request = only_request(&server).await;
@@ -52,7 +52,7 @@ async fn sell_sends_a_bearer_token() {
 #[tokio::test]
 async fn support_api_token_is_basic_auth_of_email_slash_token() {
     let server = MockServer::start().await;
-    serve(&server, Kind::Support).await;
+    serve(&server, Kind::ZendeskSupport).await;
     let users: Vec<_> = support(&server).all_users().try_collect().await.unwrap();
     assert_eq!(users.len(), 2);
     let request = only_request(&server).await;
@@ -73,7 +73,7 @@ async fn support_oauth_sends_a_bearer_token() {
             "authorization",
             format!("Bearer {SUPPORT_OAUTH_TOKEN}").as_str(),
         ))
-        .respond_with(ResponseTemplate::new(200).set_body_json(Kind::Support.last_page(1)))
+        .respond_with(ResponseTemplate::new(200).set_body_json(Kind::ZendeskSupport.last_page(1)))
         .expect(1)
         .mount(&server)
         .await;

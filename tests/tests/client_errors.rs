@@ -40,7 +40,7 @@ fn json_error(status: u16, body: Value) -> ResponseTemplate {
 #[tokio::test]
 async fn sell_error_envelope_with_logref() {
     let error = error_for(
-        Kind::Sell,
+        Kind::ZendeskSell,
         json_error(
             400,
             json!({
@@ -72,7 +72,7 @@ async fn sell_error_envelope_with_logref() {
 #[tokio::test]
 async fn sell_request_id_falls_back_to_the_header() {
     let error = error_for(
-        Kind::Sell,
+        Kind::ZendeskSell,
         json_error(
             401,
             json!({
@@ -94,7 +94,7 @@ async fn sell_request_id_falls_back_to_the_header() {
 #[tokio::test]
 async fn sell_422_with_a_collection_meta_and_several_errors() {
     let error = error_for(
-        Kind::Sell,
+        Kind::ZendeskSell,
         json_error(
             422,
             json!({
@@ -116,7 +116,7 @@ async fn sell_422_with_a_collection_meta_and_several_errors() {
 #[tokio::test]
 async fn sell_rate_limit_with_a_body_that_is_not_the_envelope() {
     let error = error_for(
-        Kind::Sell,
+        Kind::ZendeskSell,
         json_error(429, json!({"error": "rate limit exceeded"})),
     )
     .await;
@@ -198,14 +198,14 @@ async fn support_error_shapes() {
         ),
     ];
     for (response, expected) in cases {
-        let error = error_for(Kind::Support, response).await;
+        let error = error_for(Kind::ZendeskSupport, response).await;
         assert_eq!(
             error.to_string(),
             format!("zendesk-support list_users: {expected}")
         );
     }
     let rate_limited = error_for(
-        Kind::Support,
+        Kind::ZendeskSupport,
         ResponseTemplate::new(429)
             .insert_header("retry-after", "7")
             .set_body_string("Number of allowed API requests per minute exceeded"),
@@ -332,7 +332,7 @@ fn invalid_reason(error: &Error) -> &str {
 
 #[tokio::test]
 async fn truncated_json_is_an_error() {
-    for kind in Kind::ALL {
+    for kind in Kind::ALL.iter().copied() {
         let full = serde_json::to_string(&kind.last_page(3)).unwrap();
         let truncated = &full[..full.len() / 2];
         let error = error_for(
@@ -350,7 +350,7 @@ async fn truncated_json_is_an_error() {
 
 #[tokio::test]
 async fn malformed_json_is_an_error() {
-    for kind in Kind::ALL {
+    for kind in Kind::ALL.iter().copied() {
         let error = error_for(
             kind,
             ResponseTemplate::new(200).set_body_raw("{\"items\": [}", "application/json"),
@@ -365,7 +365,7 @@ async fn malformed_json_is_an_error() {
 
 #[tokio::test]
 async fn json_of_the_wrong_shape_is_an_error() {
-    for kind in Kind::ALL {
+    for kind in Kind::ALL.iter().copied() {
         let error = error_for(
             kind,
             ResponseTemplate::new(200)
@@ -381,7 +381,7 @@ async fn json_of_the_wrong_shape_is_an_error() {
 
 #[tokio::test]
 async fn an_html_page_with_status_200_is_an_error() {
-    for kind in Kind::ALL {
+    for kind in Kind::ALL.iter().copied() {
         let error = error_for(
             kind,
             ResponseTemplate::new(200).set_body_raw(
@@ -403,7 +403,7 @@ async fn an_html_page_with_status_200_is_an_error() {
 
 #[tokio::test]
 async fn json_with_a_wrong_content_type_is_an_error() {
-    for kind in [Kind::Sell, Kind::Support, Kind::Sequence] {
+    for kind in [Kind::ZendeskSell, Kind::ZendeskSupport, Kind::Sequence] {
         let body = serde_json::to_vec(&kind.last_page(1)).unwrap();
         let error = error_for(
             kind,
@@ -420,7 +420,7 @@ async fn json_with_a_wrong_content_type_is_an_error() {
 
 #[tokio::test]
 async fn an_empty_body_and_an_unlisted_status_are_errors() {
-    for kind in Kind::ALL {
+    for kind in Kind::ALL.iter().copied() {
         let error = error_for(kind, ResponseTemplate::new(200)).await;
         assert_eq!(invalid_reason(&error), "the body is empty", "{kind:?}");
         let error = error_for(kind, ResponseTemplate::new(204)).await;

@@ -559,60 +559,19 @@ async fn worksection_success_without_data_has_no_users() {
 
 #[tokio::test]
 async fn every_provider_honours_the_user_cap() {
-    for kind in Kind::ALL {
+    for kind in Kind::ALL.iter().copied() {
         let server = MockServer::start().await;
         Mock::given(method("GET"))
             .respond_with(ResponseTemplate::new(200).set_body_json(kind.last_page(10)))
             .mount(&server)
             .await;
-        // The cap lives in the client; build one per provider through the harness's URL.
-        let uri = server.uri();
-        let result: Result<Vec<String>, Error> = match kind {
-            Kind::Sell => {
-                let c = rollcall::zendesk_sell::Client::with_token("t")
-                    .base_url(uri)
-                    .max_users(4)
-                    .build()
-                    .unwrap();
-                c.all_users()
-                    .map_ok(|u| u.id.to_string())
-                    .try_collect()
-                    .await
-            }
-            Kind::Support => {
-                let c = rollcall::zendesk_support::Client::with_oauth_token("acme", "t")
-                    .base_url(uri)
-                    .max_users(4)
-                    .build()
-                    .unwrap();
-                c.all_users()
-                    .map_ok(|u| u.id.to_string())
-                    .try_collect()
-                    .await
-            }
-            Kind::Sequence => {
-                let c = rollcall::sequence::Client::with_credentials(Default::default(), "i", "s")
-                    .base_url(uri)
-                    .max_users(4)
-                    .build()
-                    .unwrap();
-                c.all_users()
-                    .map_ok(|u| u.id.to_string())
-                    .try_collect()
-                    .await
-            }
-            Kind::Worksection => {
-                let c = rollcall::worksection::Client::with_admin_key("acme", "k")
-                    .base_url(uri)
-                    .max_users(4)
-                    .build()
-                    .unwrap();
-                c.all_users()
-                    .map_ok(|u| u.id.to_string())
-                    .try_collect()
-                    .await
-            }
-        };
+        // The cap lives in the client: build one through the registry with the cap set.
+        let mut options = rollcall::ClientOptions::default();
+        options.base_url = Some(server.uri());
+        options.max_users = Some(4);
+        let client = kind.connect(&test_env, &options).unwrap();
+        let result: Result<Vec<serde_json::Value>, Error> =
+            client.all_users_json().try_collect().await;
         let error = result.unwrap_err();
         assert_eq!(
             paging_error(&error),

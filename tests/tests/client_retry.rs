@@ -39,7 +39,7 @@ async fn requests(server: &MockServer) -> usize {
 
 #[tokio::test]
 async fn every_provider_retries_503_three_times_then_succeeds() {
-    for kind in Kind::ALL {
+    for kind in Kind::ALL.iter().copied() {
         let server = fail_then_succeed(kind, ResponseTemplate::new(503), 3).await;
         let ids = kind.all_ids(&server).await.unwrap();
         assert_eq!(ids.len(), 3, "{kind:?}");
@@ -49,7 +49,7 @@ async fn every_provider_retries_503_three_times_then_succeeds() {
 
 #[tokio::test]
 async fn every_provider_retries_429_after_the_retry_after_delay() {
-    for kind in Kind::ALL {
+    for kind in Kind::ALL.iter().copied() {
         // The server asks for 30 s; the test policy caps that at 50 ms, and its own backoff is
         // 1-4 ms, so waiting at least 50 ms shows the header was read.
         let limited = ResponseTemplate::new(429)
@@ -72,10 +72,13 @@ async fn every_provider_retries_429_after_the_retry_after_delay() {
 #[tokio::test]
 async fn retry_after_in_seconds_is_honoured_in_full_under_the_cap() {
     let limited = ResponseTemplate::new(429).insert_header("retry-after", "1");
-    let server = fail_then_succeed(Kind::Sell, limited, 1).await;
+    let server = fail_then_succeed(Kind::ZendeskSell, limited, 1).await;
     let policy = fast_retry().with_max_retry_after(Duration::from_secs(5));
     let started = Instant::now();
-    let ids = Kind::Sell.all_ids_with(&server, policy).await.unwrap();
+    let ids = Kind::ZendeskSell
+        .all_ids_with(&server, policy)
+        .await
+        .unwrap();
     assert_eq!(ids.len(), 3);
     assert!(started.elapsed() >= Duration::from_secs(1));
 }
@@ -85,9 +88,9 @@ async fn retry_after_as_an_http_date_is_honoured() {
     let at = SystemTime::now() + Duration::from_secs(30);
     let limited = ResponseTemplate::new(429)
         .insert_header("retry-after", httpdate::fmt_http_date(at).as_str());
-    let server = fail_then_succeed(Kind::Support, limited, 1).await;
+    let server = fail_then_succeed(Kind::ZendeskSupport, limited, 1).await;
     let started = Instant::now();
-    let ids = Kind::Support.all_ids(&server).await.unwrap();
+    let ids = Kind::ZendeskSupport.all_ids(&server).await.unwrap();
     assert_eq!(ids.len(), 3);
     // Thirty seconds away, capped at 50 ms by the test policy.
     assert!(started.elapsed() >= ms(50));
@@ -95,7 +98,7 @@ async fn retry_after_as_an_http_date_is_honoured() {
 
 #[tokio::test]
 async fn every_provider_gives_up_after_the_last_attempt() {
-    for kind in Kind::ALL {
+    for kind in Kind::ALL.iter().copied() {
         let server = MockServer::start().await;
         Mock::given(method("GET"))
             .respond_with(ResponseTemplate::new(503).set_body_raw(
@@ -123,7 +126,7 @@ async fn every_provider_gives_up_after_the_last_attempt() {
 
 #[tokio::test]
 async fn a_client_error_is_not_retried() {
-    for kind in Kind::ALL {
+    for kind in Kind::ALL.iter().copied() {
         let server = MockServer::start().await;
         Mock::given(method("GET"))
             .respond_with(ResponseTemplate::new(400).set_body_json(json!({})))
@@ -184,7 +187,7 @@ async fn flaky_proxy(
 #[tokio::test]
 async fn every_provider_retries_broken_connections() {
     use std::sync::atomic::Ordering;
-    for kind in Kind::ALL {
+    for kind in Kind::ALL.iter().copied() {
         let server = MockServer::start().await;
         Mock::given(method("GET"))
             .respond_with(ResponseTemplate::new(200).set_body_json(kind.last_page(3)))
@@ -205,7 +208,7 @@ async fn connection_failures_end_after_the_last_attempt() {
     let never = MockServer::start().await;
     let (proxy, connections) = flaky_proxy(*never.address(), usize::MAX).await;
     let error = MockServerAt(format!("http://{proxy}"))
-        .all_ids_with(Kind::Sell, fast_retry().with_max_attempts(3))
+        .all_ids_with(Kind::ZendeskSell, fast_retry().with_max_attempts(3))
         .await
         .unwrap_err();
     assert_eq!(connections.load(Ordering::SeqCst), 3);
@@ -228,7 +231,7 @@ async fn each_attempt_times_out() {
     Mock::given(method("GET"))
         .respond_with(
             ResponseTemplate::new(200)
-                .set_body_json(Kind::Sell.last_page(1))
+                .set_body_json(Kind::ZendeskSell.last_page(1))
                 .set_delay(Duration::from_secs(2)),
         )
         .mount(&server)

@@ -237,63 +237,78 @@ pub fn worksection_envelope(first: i64, last: i64) -> Value {
 
 // --- One scenario, every provider ---------------------------------------------------------
 
-/// The four providers, for scenarios that every one of them must pass.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    Sell,
-    Support,
-    Sequence,
-    Worksection,
+/// A provider of the registry (`rollcall::Provider`), for scenarios that every one of them must
+/// pass; [`Fixtures`] gives what these tests keep for each.
+pub type Kind = rollcall::Provider;
+
+/// The variables `Provider::connect` reads, with this module's fake credentials.
+pub fn test_env(name: &str) -> Option<String> {
+    let value = match name {
+        "ZENDESK_SELL_TOKEN" => SELL_TOKEN,
+        "ZENDESK_SUPPORT_SUBDOMAIN" | "WORKSECTION_ACCOUNT" => "acme",
+        "ZENDESK_SUPPORT_EMAIL" => SUPPORT_EMAIL,
+        "ZENDESK_SUPPORT_TOKEN" => SUPPORT_TOKEN,
+        "SEQUENCE_CLIENT_ID" => SEQUENCE_ID,
+        "SEQUENCE_CLIENT_SECRET" => SEQUENCE_SECRET,
+        "WORKSECTION_API_KEY" => WORKSECTION_KEY,
+        _ => return None,
+    };
+    Some(value.to_owned())
 }
 
-impl Kind {
-    pub const ALL: [Kind; 4] = [Kind::Sell, Kind::Support, Kind::Sequence, Kind::Worksection];
-
+/// Fixtures keyed by the registry's providers.
+pub trait Fixtures: Copy {
     /// The path of the list operation.
-    pub fn path(self) -> &'static str {
-        match self {
-            Kind::Sell => "/v2/users",
-            Kind::Support => "/api/v2/users",
-            Kind::Sequence => "/users",
-            Kind::Worksection => "/api/admin/v2/",
-        }
-    }
-
-    /// The provider's name in errors.
-    pub fn name(self) -> &'static str {
-        match self {
-            Kind::Sell => "zendesk-sell",
-            Kind::Support => "zendesk-support",
-            Kind::Sequence => "sequence",
-            Kind::Worksection => "worksection",
-        }
-    }
-
+    fn path(self) -> &'static str;
     /// The operation id of the list operation.
-    pub fn operation(self) -> &'static str {
-        match self {
-            Kind::Worksection => "get_users",
+    fn operation(self) -> &'static str;
+    /// A complete, last page with users `1..=n`.
+    fn last_page(self, n: i64) -> Value;
+    /// Walks every user with the default test client; returns their ids as text.
+    async fn all_ids(self, server: &MockServer) -> Result<Vec<String>, Error>;
+    /// Walks every user with a client using `retry`; returns their ids as text.
+    async fn all_ids_with(
+        self,
+        server: &MockServer,
+        retry: RetryPolicy,
+    ) -> Result<Vec<String>, Error>;
+    /// Walks every user of the server at `uri` with a client using `retry`.
+    async fn all_ids_at(self, uri: &str, retry: RetryPolicy) -> Result<Vec<String>, Error>;
+}
+
+impl Fixtures for Kind {
+    fn path(self) -> &'static str {
+        match self.name() {
+            "zendesk-sell" => "/v2/users",
+            "zendesk-support" => "/api/v2/users",
+            "sequence" => "/users",
+            "worksection" => "/api/admin/v2/",
+            other => panic!("no fixture for {other}"),
+        }
+    }
+
+    fn operation(self) -> &'static str {
+        match self.name() {
+            "worksection" => "get_users",
             _ => "list_users",
         }
     }
 
-    /// A complete, last page with users `1..=n`.
-    pub fn last_page(self, n: i64) -> Value {
-        match self {
-            Kind::Sell => sell_page(1, n, None),
-            Kind::Support => support_page(1, n, Some(false), None, false),
-            Kind::Sequence => sequence_page(1, n, Some(None)),
-            Kind::Worksection => worksection_envelope(1, n),
+    fn last_page(self, n: i64) -> Value {
+        match self.name() {
+            "zendesk-sell" => sell_page(1, n, None),
+            "zendesk-support" => support_page(1, n, Some(false), None, false),
+            "sequence" => sequence_page(1, n, Some(None)),
+            "worksection" => worksection_envelope(1, n),
+            other => panic!("no fixture for {other}"),
         }
     }
 
-    /// Walks every user with the default test client; returns their ids as text.
-    pub async fn all_ids(self, server: &MockServer) -> Result<Vec<String>, Error> {
+    async fn all_ids(self, server: &MockServer) -> Result<Vec<String>, Error> {
         self.all_ids_with(server, fast_retry()).await
     }
 
-    /// Walks every user with a client using `retry`; returns their ids as text.
-    pub async fn all_ids_with(
+    async fn all_ids_with(
         self,
         server: &MockServer,
         retry: RetryPolicy,
@@ -301,46 +316,18 @@ impl Kind {
         self.all_ids_at(&server.uri(), retry).await
     }
 
-    /// Walks every user of the server at `uri` with a client using `retry`.
-    pub async fn all_ids_at(self, uri: &str, retry: RetryPolicy) -> Result<Vec<String>, Error> {
-        match self {
-            Kind::Sell => {
-                let client = zendesk_sell::Client::with_token(SELL_TOKEN)
-                    .base_url(uri)
-                    .retry(retry)
-                    .build()?;
-                let users: Vec<_> = client.all_users().try_collect().await?;
-                Ok(users.iter().map(|u| u.id.to_string()).collect())
-            }
-            Kind::Support => {
-                let client =
-                    zendesk_support::Client::with_api_token("acme", SUPPORT_EMAIL, SUPPORT_TOKEN)
-                        .base_url(uri)
-                        .retry(retry)
-                        .build()?;
-                let users: Vec<_> = client.all_users().try_collect().await?;
-                Ok(users.iter().map(|u| u.id.to_string()).collect())
-            }
-            Kind::Sequence => {
-                let client = sequence::Client::with_credentials(
-                    sequence::Region::Production,
-                    SEQUENCE_ID,
-                    SEQUENCE_SECRET,
-                )
-                .base_url(uri)
-                .retry(retry)
-                .build()?;
-                let users: Vec<_> = client.all_users().try_collect().await?;
-                Ok(users.iter().map(|u| u.id.to_string()).collect())
-            }
-            Kind::Worksection => {
-                let client = worksection::Client::with_admin_key("acme", WORKSECTION_KEY)
-                    .base_url(uri)
-                    .retry(retry)
-                    .build()?;
-                let users: Vec<_> = client.all_users().try_collect().await?;
-                Ok(users.iter().map(|u| u.id.to_string()).collect())
-            }
-        }
+    async fn all_ids_at(self, uri: &str, retry: RetryPolicy) -> Result<Vec<String>, Error> {
+        let mut options = rollcall::ClientOptions::default();
+        options.base_url = Some(uri.to_owned());
+        options.retry = Some(retry);
+        let client = self.connect(&test_env, &options)?;
+        let users: Vec<Value> = client.all_users_json().try_collect().await?;
+        Ok(users
+            .iter()
+            .map(|user| match &user["id"] {
+                Value::String(id) => id.clone(),
+                other => other.to_string(),
+            })
+            .collect())
     }
 }

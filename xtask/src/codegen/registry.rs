@@ -50,7 +50,8 @@ edition.workspace = true
 rust-version.workspace = true
 license.workspace = true
 version.workspace = true
-readme = "README.md"
+readme = "../README.md"
+documentation = "https://docs.rs/rollcall"
 keywords = ["openapi", "progenitor", "users", "access-review", "client"]
 categories = ["api-bindings", "web-programming::http-client"]
 
