@@ -332,7 +332,7 @@ fn invalid_reason(error: &Error) -> &str {
 
 #[tokio::test]
 async fn truncated_json_is_an_error() {
-    for kind in Kind::ALL.iter().copied() {
+    for kind in with_fixtures() {
         let full = serde_json::to_string(&kind.last_page(3)).unwrap();
         let truncated = &full[..full.len() / 2];
         let error = error_for(
@@ -350,7 +350,7 @@ async fn truncated_json_is_an_error() {
 
 #[tokio::test]
 async fn malformed_json_is_an_error() {
-    for kind in Kind::ALL.iter().copied() {
+    for kind in with_fixtures() {
         let error = error_for(
             kind,
             ResponseTemplate::new(200).set_body_raw("{\"items\": [}", "application/json"),
@@ -365,7 +365,7 @@ async fn malformed_json_is_an_error() {
 
 #[tokio::test]
 async fn json_of_the_wrong_shape_is_an_error() {
-    for kind in Kind::ALL.iter().copied() {
+    for kind in with_fixtures() {
         let error = error_for(
             kind,
             ResponseTemplate::new(200)
@@ -381,7 +381,7 @@ async fn json_of_the_wrong_shape_is_an_error() {
 
 #[tokio::test]
 async fn an_html_page_with_status_200_is_an_error() {
-    for kind in Kind::ALL.iter().copied() {
+    for kind in with_fixtures() {
         let error = error_for(
             kind,
             ResponseTemplate::new(200).set_body_raw(
@@ -420,7 +420,7 @@ async fn json_with_a_wrong_content_type_is_an_error() {
 
 #[tokio::test]
 async fn an_empty_body_and_an_unlisted_status_are_errors() {
-    for kind in Kind::ALL.iter().copied() {
+    for kind in with_fixtures() {
         let error = error_for(kind, ResponseTemplate::new(200)).await;
         assert_eq!(invalid_reason(&error), "the body is empty", "{kind:?}");
         let error = error_for(kind, ResponseTemplate::new(204)).await;

@@ -559,7 +559,7 @@ async fn worksection_success_without_data_has_no_users() {
 
 #[tokio::test]
 async fn every_provider_honours_the_user_cap() {
-    for kind in Kind::ALL.iter().copied() {
+    for kind in with_fixtures() {
         let server = MockServer::start().await;
         Mock::given(method("GET"))
             .respond_with(ResponseTemplate::new(200).set_body_json(kind.last_page(10)))

@@ -39,7 +39,7 @@ async fn requests(server: &MockServer) -> usize {
 
 #[tokio::test]
 async fn every_provider_retries_503_three_times_then_succeeds() {
-    for kind in Kind::ALL.iter().copied() {
+    for kind in with_fixtures() {
         let server = fail_then_succeed(kind, ResponseTemplate::new(503), 3).await;
         let ids = kind.all_ids(&server).await.unwrap();
         assert_eq!(ids.len(), 3, "{kind:?}");
@@ -49,7 +49,7 @@ async fn every_provider_retries_503_three_times_then_succeeds() {
 
 #[tokio::test]
 async fn every_provider_retries_429_after_the_retry_after_delay() {
-    for kind in Kind::ALL.iter().copied() {
+    for kind in with_fixtures() {
         // The server asks for 30 s; the test policy caps that at 50 ms, and its own backoff is
         // 1-4 ms, so waiting at least 50 ms shows the header was read.
         let limited = ResponseTemplate::new(429)
@@ -98,7 +98,7 @@ async fn retry_after_as_an_http_date_is_honoured() {
 
 #[tokio::test]
 async fn every_provider_gives_up_after_the_last_attempt() {
-    for kind in Kind::ALL.iter().copied() {
+    for kind in with_fixtures() {
         let server = MockServer::start().await;
         Mock::given(method("GET"))
             .respond_with(ResponseTemplate::new(503).set_body_raw(
@@ -126,7 +126,7 @@ async fn every_provider_gives_up_after_the_last_attempt() {
 
 #[tokio::test]
 async fn a_client_error_is_not_retried() {
-    for kind in Kind::ALL.iter().copied() {
+    for kind in with_fixtures() {
         let server = MockServer::start().await;
         Mock::given(method("GET"))
             .respond_with(ResponseTemplate::new(400).set_body_json(json!({})))
@@ -187,7 +187,7 @@ async fn flaky_proxy(
 #[tokio::test]
 async fn every_provider_retries_broken_connections() {
     use std::sync::atomic::Ordering;
-    for kind in Kind::ALL.iter().copied() {
+    for kind in with_fixtures() {
         let server = MockServer::start().await;
         Mock::given(method("GET"))
             .respond_with(ResponseTemplate::new(200).set_body_json(kind.last_page(3)))

@@ -276,7 +276,7 @@ fn help_lists_the_commands() {
 fn the_checked_in_clients_are_fresh() {
     let project = Project::workspace();
     let providers = project.providers().unwrap();
-    assert_eq!(providers.len(), 4);
+    assert!(!providers.is_empty(), "no spec in specs/");
     let outputs = codegen::generate_all(&project, &providers).unwrap_or_else(|errors| {
         panic!(
             "{}",
