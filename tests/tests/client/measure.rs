@@ -2,7 +2,7 @@
 //! with
 //!
 //! ```sh
-//! cargo test -p rollcall-tests --release --test client_measure -- --ignored --nocapture
+//! cargo test -p rollcall-tests --release --test client -- --ignored --nocapture measure::
 //! ```
 //!
 //! It prints, per provider, the requests made, the wall time and the peak resident memory of
@@ -10,19 +10,17 @@
 //! walk it from the example in another process:
 //!
 //! ```sh
-//! ROLLCALL_MEASURE_SERVE_SECS=120 cargo test -p rollcall-tests --release --test client_measure \
+//! ROLLCALL_MEASURE_SERVE_SECS=120 cargo test -p rollcall-tests --release --test client \
 //!     -- --ignored --nocapture serve   # prints the mock's URLs
 //! ZENDESK_SELL_TOKEN=x /usr/bin/time -v target/release/examples/list_users \
 //!     --provider zendesk-sell --base-url <sell URL> > /dev/null
 //! ```
 
-mod client_common;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use client_common::*;
+use super::common::*;
 use futures::TryStreamExt as _;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};

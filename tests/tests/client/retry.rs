@@ -1,11 +1,9 @@
 //! Retries: 429 with `Retry-After` (seconds or an HTTP date, capped), 5xx and broken
 //! connections with backoff, bounded attempts, no retry of a client error, per-attempt timeout.
 
-mod client_common;
-
 use std::time::{Duration, Instant, SystemTime};
 
-use client_common::*;
+use super::common::*;
 use rollcall::{ErrorKind, RetryPolicy};
 use serde_json::json;
 use tokio::io::AsyncWriteExt as _;

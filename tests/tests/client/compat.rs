@@ -2,9 +2,7 @@
 //! are kept and visible, `null` and `""` parse where the docs show values, and the shapes real
 //! servers send (numbers as strings, PHP's `[]` for an empty map, capitalised roles) parse.
 
-mod client_common;
-
-use client_common::*;
+use super::common::*;
 use futures::TryStreamExt as _;
 use rollcall::{sequence, worksection, zendesk_sell, zendesk_support};
 use serde_json::json;

@@ -1,9 +1,7 @@
 //! Credentials go out exactly as each provider documents them, the common headers are set, and
 //! no secret ever shows in `Debug` output or an error message.
 
-mod client_common;
-
-use client_common::*;
+use super::common::*;
 use futures::TryStreamExt as _;
 use rollcall::ClientInfo as _;
 use rollcall::{ErrorKind, worksection, zendesk_sell, zendesk_support};

@@ -2,9 +2,7 @@
 //! message and request id; non-JSON, malformed and truncated bodies give errors, not panics;
 //! `Display` is one line.
 
-mod client_common;
-
-use client_common::*;
+use super::common::*;
 use rollcall::{Error, ErrorBody, ErrorKind, RetryPolicy};
 use serde_json::{Value, json};
 use wiremock::matchers::method;

@@ -1,9 +1,7 @@
 //! Every provider's all-users walk: its own paging parameters, every documented way a walk
 //! ends, loops and caps that end it with an error, and laziness (one page in memory).
 
-mod client_common;
-
-use client_common::*;
+use super::common::*;
 use futures::{StreamExt as _, TryStreamExt as _};
 use rollcall::{Error, ErrorKind, PagingError};
 use serde_json::json;

@@ -1,0 +1,12 @@
+//! Mock-server tests of the generated clients, one module per concern, in one test binary (one
+//! link instead of one per file). Shared fixtures live in `common`.
+
+mod common;
+
+mod auth;
+mod compat;
+mod decode;
+mod errors;
+mod measure;
+mod paging;
+mod retry;
