@@ -140,20 +140,17 @@ async fn worksection_real_shapes_parse() {
     assert_eq!(users[0].department.as_deref(), Some(""));
     let services = users[0].services.as_ref().unwrap();
     assert!(
-        services.chats.as_ref().unwrap().is_empty(),
+        services.chats().unwrap().is_empty(),
         "`[]` is an empty group"
     );
     assert!(
-        services.socials.as_ref().unwrap().is_empty(),
+        services.socials().unwrap().is_empty(),
         "`{{}}` is an empty group"
     );
     let services = users[1].services.as_ref().unwrap();
+    assert_eq!(services.chats().unwrap().get("Telegram"), Some("@jonas"));
     assert_eq!(
-        services.chats.as_ref().unwrap().get("Telegram"),
-        Some("@jonas")
-    );
-    assert_eq!(
-        services.chats.as_ref().unwrap().iter().collect::<Vec<_>>(),
+        services.chats().unwrap().iter().collect::<Vec<_>>(),
         [("Telegram", "@jonas")]
     );
     assert!(users[2].services.is_none());

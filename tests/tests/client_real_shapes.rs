@@ -48,6 +48,84 @@ async fn sequence_ids_that_are_not_uuids() {
     assert_eq!(users[1].id.to_string(), sequence_uuid(2));
 }
 
+/// Fix 2: a Worksection user needs only `id` and `name`; `email` may be missing.
+#[tokio::test]
+async fn worksection_user_without_email() {
+    let mut body = worksection_envelope(1, 2);
+    body["data"][1].as_object_mut().unwrap().remove("email");
+    let server = serving(200, body).await;
+    let users: Vec<_> = worksection(&server)
+        .all_users()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(users.len(), 2);
+    assert_eq!(users[1].name, "Anna User2");
+    assert_eq!(json_of(&users[0])["email"], "user1@example.com");
+    assert_eq!(json_of(&users[1]).get("email"), None);
+}
+
+/// Fix 3: PHP sends an empty `services` as `[]`, and a messenger or social handle may be null.
+#[tokio::test]
+async fn worksection_services_as_empty_array_and_null_handles() {
+    let mut body = worksection_envelope(1, 3);
+    body["data"][0]["services"] = json!([]);
+    body["data"][1]["services"] =
+        json!({"chats": {"Telegram": null, "Skype": "anna.k"}, "socials": []});
+    body["data"][2]["services"] = json!({"chats": [], "socials": {"LinkedIn": null}});
+    let server = serving(200, body).await;
+    let users: Vec<_> = worksection(&server)
+        .all_users()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(users.len(), 3);
+    assert_eq!(json_of(&users[0])["services"], json!([]));
+    assert_eq!(
+        json_of(&users[1])["services"]["chats"],
+        json!({"Skype": "anna.k", "Telegram": null})
+    );
+    assert_eq!(
+        json_of(&users[2])["services"]["socials"],
+        json!({"LinkedIn": null})
+    );
+}
+
+/// Fix 4: Worksection's OAuth endpoint answers errors as `{"error", "errorDescription"}`
+/// without `status`, with HTTP 200 or 401. Either way the walk ends in a typed provider error
+/// (not a decode failure, not a success, not a panic) that keeps the body.
+#[tokio::test]
+async fn worksection_oauth_error_without_status() {
+    let description = "The access token provided is invalid or has expired";
+    let body = json!({"error": "not_authorized", "errorDescription": description});
+    for status in [200, 401] {
+        let server = serving(status, body.clone()).await;
+        let outcome = worksection_oauth(&server)
+            .all_users()
+            .try_collect::<Vec<_>>()
+            .await;
+        let error = outcome.expect_err("an error body is not a success");
+        let shown = error.to_string();
+        assert!(
+            shown.starts_with("worksection get_users_oauth2: "),
+            "{status}: {shown}"
+        );
+        assert!(!shown.contains('\n'), "{status}: {shown}");
+        let api = error
+            .api()
+            .unwrap_or_else(|| panic!("{status}: a provider error, not {shown}"));
+        assert_eq!(api.status.as_u16(), status);
+        let kept = format!("{:?}", api.body);
+        assert!(kept.contains("not_authorized"), "{status}: {kept}");
+        assert!(kept.contains(description), "{status}: {kept}");
+        if status == 401 {
+            assert!(shown.contains(description), "{status}: {shown}");
+        }
+        // message: done by the runtime rework (for HTTP 200 the Display should also carry
+        // "not_authorized: <errorDescription>").
+    }
+}
+
 /// Fix 8: every `Sequence-Version` Sequence documents can be requested; before 2024-05-09 users
 /// carry no `roles`.
 #[tokio::test]

@@ -94,6 +94,10 @@ impl fmt::Debug for Error {
 /// What went wrong in a call.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
+// `Api` holds the parsed error body, which Worksection's envelope (with the OAuth `error` and
+// `errorDescription` fields) makes larger than the other variants; errors are rare and the
+// whole kind is boxed inside `Error` already.
+#[allow(clippy::large_enum_variant)]
 pub enum ErrorKind {
     /// The server refused the request: an HTTP error status, or (Worksection) an error envelope.
     #[error("{0}")]

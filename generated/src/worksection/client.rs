@@ -73,7 +73,9 @@ impl Client {
         // Worksection is PHP, whose default Content-Type is text/html: the body decides.
         let value =
             runtime::check(Provider::Worksection, operation, outcome, exchange, false).await?;
-        if value.status == types::EnvelopeStatus::Ok {
+        // Only `status: ok` is a success: the OAuth endpoints' `{"error", "errorDescription"}`
+        // answers carry no `status` at all.
+        if value.status == Some(types::EnvelopeStatus::Ok) {
             return Ok(value);
         }
         let (status, headers) = (value.status(), value.headers().clone());

@@ -15,7 +15,7 @@
 //! let client = Client::with_admin_key("acme", "admin-api-key").build()?;
 //! let users: Vec<_> = client.all_users().try_collect().await?;
 //! for user in &users {
-//!     println!("{} {:?}", user.email, user.role);
+//!     println!("{} {:?}", user.name, user.role);
 //! }
 //! # Ok(()) }
 //! ```
