@@ -126,6 +126,54 @@ async fn worksection_oauth_error_without_status() {
     }
 }
 
+/// Fix 6: Zendesk Support sends null for many strings (and `photo`, `ticket_restriction`),
+/// and `""` for `alias`, `details` and `notes`.
+#[tokio::test]
+async fn support_nulls_and_empty_strings() {
+    let mut page = support_page(1, 3, Some(false), None, false);
+    for field in [
+        "alias",
+        "signature",
+        "details",
+        "notes",
+        "phone",
+        "shared_phone_number",
+        "organization_id",
+        "external_id",
+        "custom_role_id",
+        "last_login_at",
+        "email",
+        "two_factor_auth_enabled",
+        "photo",
+        "ticket_restriction",
+        "remote_photo_url",
+        "default_group_id",
+        "role_type",
+    ] {
+        page["users"][0][field] = Value::Null;
+    }
+    for field in ["alias", "details", "notes"] {
+        page["users"][1][field] = json!("");
+    }
+    page["users"][2]["photo"] = json!({
+        "id": 928374,
+        "file_name": "p.png",
+        "content_url": "https://acme.zendesk.com/p.png",
+        "width": null,
+        "height": "80",
+        "thumbnails": []
+    });
+    let server = serving(200, page).await;
+    let users: Vec<_> = support(&server).all_users().try_collect().await.unwrap();
+    assert_eq!(users.len(), 3);
+    assert_eq!(users[0].email, None);
+    assert!(users[0].photo.is_none());
+    assert_eq!(users[0].ticket_restriction, None);
+    assert_eq!(users[1].alias.as_deref(), Some(""));
+    assert_eq!(users[1].notes.as_deref(), Some(""));
+    assert_eq!(json_of(&users[2])["photo"]["id"], 928374);
+}
+
 /// Fix 8: every `Sequence-Version` Sequence documents can be requested; before 2024-05-09 users
 /// carry no `roles`.
 #[tokio::test]
