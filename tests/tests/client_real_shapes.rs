@@ -174,6 +174,21 @@ async fn support_nulls_and_empty_strings() {
     assert_eq!(json_of(&users[2])["photo"]["id"], 928374);
 }
 
+/// Fix 7: Zendesk Sell sends `confirmation_token` and `zendesk_user_id` as null.
+#[tokio::test]
+async fn sell_null_confirmation_token_and_zendesk_user_id() {
+    let mut page = sell_page(1, 2, None);
+    page["items"][0]["data"]["confirmation_token"] = Value::Null;
+    page["items"][0]["data"]["zendesk_user_id"] = Value::Null;
+    page["items"][1]["data"]["confirmation_token"] = json!("");
+    let server = serving(200, page).await;
+    let users: Vec<_> = sell(&server).all_users().try_collect().await.unwrap();
+    assert_eq!(users.len(), 2);
+    assert_eq!(users[0].confirmation_token, None);
+    assert!(users[0].zendesk_user_id.is_none());
+    assert_eq!(users[1].confirmation_token.as_deref(), Some(""));
+}
+
 /// Fix 8: every `Sequence-Version` Sequence documents can be requested; before 2024-05-09 users
 /// carry no `roles`.
 #[tokio::test]
