@@ -165,7 +165,7 @@ impl Page for SequenceList {
 
 impl Page for sequence::types::UserList {
     fn users(&self) -> usize {
-        self.items.iter().filter(|user| !user.id.is_nil()).count()
+        self.items.iter().filter(|user| !user.id.is_empty()).count()
     }
     fn next(&self) -> Option<String> {
         self.pagination.as_ref()?.after.clone()

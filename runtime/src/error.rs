@@ -96,6 +96,10 @@ impl fmt::Debug for Error {
 /// What went wrong in a call.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
+// `Api` holds the parsed error body, which Worksection's envelope (with the OAuth `error` and
+// `errorDescription` fields) makes larger than the other variants; errors are rare and the
+// whole kind is boxed inside `Error` already.
+#[allow(clippy::large_enum_variant)]
 pub enum ErrorKind {
     /// The server refused the request: an HTTP error status, or (Worksection) an error envelope.
     #[error("{0}")]
@@ -378,10 +382,12 @@ fn api_error(
     request_id: Option<String>,
     body: ErrorBody,
 ) -> ApiError {
+    // A provider's code or message can hold newlines; the error stays one line.
+    let one_line = |text: String| text.split_whitespace().collect::<Vec<_>>().join(" ");
     ApiError {
         status,
-        code: code.filter(|c| !c.trim().is_empty()),
-        message: message.filter(|m| !m.trim().is_empty()),
+        code: code.map(one_line).filter(|c| !c.is_empty()),
+        message: message.map(one_line).filter(|m| !m.is_empty()),
         request_id: request_id
             .filter(|id| !id.trim().is_empty())
             .or_else(|| header_request_id(headers)),

@@ -61,12 +61,18 @@ pub mod types {
         PartialOrd
     )]
     pub enum ListUsersSequenceVersion {
+        #[serde(rename = "2024-01-01")]
+        X20240101,
+        #[serde(rename = "2024-05-09")]
+        X20240509,
         #[serde(rename = "2024-07-30")]
         X20240730,
     }
     impl ::std::fmt::Display for ListUsersSequenceVersion {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
+                Self::X20240101 => f.write_str("2024-01-01"),
+                Self::X20240509 => f.write_str("2024-05-09"),
                 Self::X20240730 => f.write_str("2024-07-30"),
             }
         }
@@ -77,6 +83,8 @@ pub mod types {
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
+                "2024-01-01" => Ok(Self::X20240101),
+                "2024-05-09" => Ok(Self::X20240509),
                 "2024-07-30" => Ok(Self::X20240730),
                 _ => Err("invalid value".into()),
             }
@@ -144,13 +152,14 @@ pub mod types {
     pub struct User {
         ///The user's email address, also used to sign in.
         pub email: ::std::string::String,
-        ///Sequence's id of the user.
-        pub id: ::uuid::Uuid,
-        ///The roles granted to the user, each with the permissions it brings.
+        ///Sequence's id of the user. Usually a UUID, but Sequence's published schema types it as a plain string, so no format is assumed.
+        pub id: ::std::string::String,
+        ///The roles granted to the user, each with the permissions it brings. Required by Sequence's schema from API version 2024-05-09 on; absent in answers to 2024-01-01.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub roles: ::std::vec::Vec<UserRole>,
         ///Ids of the Sequence accounts the user belongs to.
         #[serde(rename = "sequenceAccountIds")]
-        pub sequence_account_ids: ::std::vec::Vec<::uuid::Uuid>,
+        pub sequence_account_ids: ::std::vec::Vec<::std::string::String>,
         ///Whether the user is active or has been deleted.
         pub state: crate::sequence::types::UserState,
     }
@@ -452,13 +461,13 @@ kept optional here.
         #[derive(Clone, Debug)]
         pub struct User {
             email: ::std::result::Result<::std::string::String, ::std::string::String>,
-            id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
             roles: ::std::result::Result<
                 ::std::vec::Vec<super::UserRole>,
                 ::std::string::String,
             >,
             sequence_account_ids: ::std::result::Result<
-                ::std::vec::Vec<::uuid::Uuid>,
+                ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
             >,
             state: ::std::result::Result<
@@ -471,7 +480,7 @@ kept optional here.
                 Self {
                     email: Err("no value supplied for email".to_string()),
                     id: Err("no value supplied for id".to_string()),
-                    roles: Err("no value supplied for roles".to_string()),
+                    roles: Ok(Default::default()),
                     sequence_account_ids: Err(
                         "no value supplied for sequence_account_ids".to_string(),
                     ),
@@ -494,7 +503,7 @@ kept optional here.
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::uuid::Uuid>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -516,7 +525,7 @@ kept optional here.
             }
             pub fn sequence_account_ids<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::uuid::Uuid>>,
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.sequence_account_ids = value
@@ -896,8 +905,9 @@ the Sequence API documentation at docs.sequencehq.com, and Sequence's published 
 document) and widens it where real servers are more lenient than documented: the pagination
 fields are optional and nullable, and user states and role names are open enumerations.
 
-The version of this document is the Sequence API version it describes (`Sequence-Version`
-header value 2024-07-30).
+The version of this document is the newest Sequence API version it describes
+(`Sequence-Version` header value 2024-07-30, sent by default); requests may also ask for the
+older documented versions 2024-01-01 and 2024-05-09.
 
 
 Version: 2024-07-30*/
@@ -986,8 +996,10 @@ get the page that follows it. Leave it out for the first page.
 page that precedes it.
 
 - `limit`: The largest number of users one page may hold, from 1 to 100.
-- `sequence_version`: The API version to use. Without the header the newest version applies; a version the
-server does not know is refused with 400 `UnrecognisedApiVersion`.
+- `sequence_version`: The API version to use: one of the versions Sequence's published documents describe.
+Without the header the newest version applies, and rollcall sends the newest
+(2024-07-30) unless a request sets another. Users carry `roles` from 2024-05-09 on. A
+version the server does not know is refused with 400 `UnrecognisedApiVersion`.
 
 ```ignore
 let response = client.list_users()

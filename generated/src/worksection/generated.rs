@@ -20,19 +20,30 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
-    ///Every Worksection answer, successful or not. `status` tells which: with `ok` the users are in `data` (which may be missing when there is nothing to return); with `error` the `status_code`, `message` and possibly `message_details` describe the problem. Error envelopes usually come with HTTP 200.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    ///Every Worksection answer, successful or not. `status` tells which: with `ok` the users are in `data` (which may be missing when there is nothing to return); with `error` the `status_code`, `message` and possibly `message_details` describe the problem. Error envelopes usually come with HTTP 200. The OAuth 2.0 endpoints also answer errors as `{"error": ..., "errorDescription": ...}` without any `status` (with HTTP 200 or 401), so every field is optional and an answer without `status: ok` is an error.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Envelope {
         ///The users of the account, all in one response. Absent on errors and on successes that carry no data.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<User>,
+        ///Error code of an OAuth 2.0 error answer (for example `not_authorized`), which has no `status`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub error: ::std::option::Option<::std::string::String>,
+        ///Human-readable description of an OAuth 2.0 error answer.
+        #[serde(
+            rename = "errorDescription",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub error_description: ::std::option::Option<::std::string::String>,
         ///Human-readable description of the error.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
         ///Further detail about the error, when the server gives any.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message_details: ::std::option::Option<::std::string::String>,
-        pub status: crate::worksection::types::EnvelopeStatus,
+        ///`ok` for success, `error` for failure; absent from the OAuth endpoints' error answers, which are failures too.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<crate::worksection::types::EnvelopeStatus>,
         ///Error code of an error envelope, for example 2 for a missing or invalid `hash`, or 401 for an expired OAuth token.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status_code: ::std::option::Option<i64>,
@@ -149,17 +160,23 @@ pub mod types {
     #[serde(untagged)]
     pub enum ServiceAccounts {
         Accounts(
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
+            >,
         ),
         NoAccounts(::std::vec::Vec<::std::string::String>),
     }
     impl ::std::convert::From<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::std::option::Option<::std::string::String>,
+        >,
     > for ServiceAccounts {
         fn from(
             value: ::std::collections::BTreeMap<
                 ::std::string::String,
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
             >,
         ) -> Self {
             Self::Accounts(value)
@@ -171,7 +188,24 @@ pub mod types {
             Self::NoAccounts(value)
         }
     }
-    ///A user of the Worksection account. Only `id`, `name` and `email` are always present; optional fields that have no value are left out rather than sent empty, and unknown fields may appear.
+    ///The user's accounts on other services. Worksection is written in PHP, whose JSON encoder turns an empty map into an empty array, so a user with no services at all may have `[]` here instead of an object; both are accepted.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum Services {
+        UserServices(UserServices),
+        NoServices(::std::vec::Vec<::std::string::String>),
+    }
+    impl ::std::convert::From<UserServices> for Services {
+        fn from(value: UserServices) -> Self {
+            Self::UserServices(value)
+        }
+    }
+    impl ::std::convert::From<::std::vec::Vec<::std::string::String>> for Services {
+        fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
+            Self::NoServices(value)
+        }
+    }
+    ///A user of the Worksection account. Only `id` and `name` are always present (nothing promises `email`; the official client defaults it to an empty string); optional fields that have no value are left out rather than sent empty, and unknown fields may appear.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct User {
         ///Postal address; absent when not set.
@@ -192,8 +226,9 @@ pub mod types {
         ///Name of the user's department; an empty string when the user has none.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub department: ::std::option::Option<::std::string::String>,
-        ///Email address of the user.
-        pub email: ::std::string::String,
+        ///Email address of the user; may be absent.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub email: ::std::option::Option<::std::string::String>,
         ///First name of the user.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub first_name: ::std::option::Option<::std::string::String>,
@@ -225,7 +260,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub role: ::std::option::Option<crate::worksection::types::UserRole>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub services: ::std::option::Option<UserServices>,
+        pub services: ::std::option::Option<Services>,
         ///The user's position or job title.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
@@ -301,6 +336,14 @@ pub mod types {
                 ::std::vec::Vec<super::User>,
                 ::std::string::String,
             >,
+            error: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            error_description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             message: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -310,7 +353,7 @@ pub mod types {
                 ::std::string::String,
             >,
             status: ::std::result::Result<
-                crate::worksection::types::EnvelopeStatus,
+                ::std::option::Option<crate::worksection::types::EnvelopeStatus>,
                 ::std::string::String,
             >,
             status_code: ::std::result::Result<
@@ -322,9 +365,11 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    error: Ok(Default::default()),
+                    error_description: Ok(Default::default()),
                     message: Ok(Default::default()),
                     message_details: Ok(Default::default()),
-                    status: Err("no value supplied for status".to_string()),
+                    status: Ok(Default::default()),
                     status_code: Ok(Default::default()),
                 }
             }
@@ -339,6 +384,32 @@ pub mod types {
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn error<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.error = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for error: {e}")
+                    });
+                self
+            }
+            pub fn error_description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.error_description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for error_description: {e}"
+                        )
                     });
                 self
             }
@@ -370,7 +441,9 @@ pub mod types {
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<crate::worksection::types::EnvelopeStatus>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::worksection::types::EnvelopeStatus>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -400,6 +473,8 @@ pub mod types {
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     data: value.data?,
+                    error: value.error?,
+                    error_description: value.error_description?,
                     message: value.message?,
                     message_details: value.message_details?,
                     status: value.status?,
@@ -411,6 +486,8 @@ pub mod types {
             fn from(value: super::Envelope) -> Self {
                 Self {
                     data: Ok(value.data),
+                    error: Ok(value.error),
+                    error_description: Ok(value.error_description),
                     message: Ok(value.message),
                     message_details: Ok(value.message_details),
                     status: Ok(value.status),
@@ -444,7 +521,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            email: ::std::result::Result<::std::string::String, ::std::string::String>,
+            email: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             first_name: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -484,7 +564,7 @@ pub mod types {
                 ::std::string::String,
             >,
             services: ::std::result::Result<
-                ::std::option::Option<super::UserServices>,
+                ::std::option::Option<super::Services>,
                 ::std::string::String,
             >,
             title: ::std::result::Result<
@@ -505,7 +585,7 @@ pub mod types {
                     contacts: Ok(Default::default()),
                     date_added: Ok(Default::default()),
                     department: Ok(Default::default()),
-                    email: Err("no value supplied for email".to_string()),
+                    email: Ok(Default::default()),
                     first_name: Ok(Default::default()),
                     group: Ok(Default::default()),
                     id: Err("no value supplied for id".to_string()),
@@ -598,7 +678,7 @@ pub mod types {
             }
             pub fn email<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.email = value
@@ -742,7 +822,7 @@ pub mod types {
             }
             pub fn services<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::UserServices>>,
+                T: ::std::convert::TryInto<::std::option::Option<super::Services>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.services = value
@@ -1345,7 +1425,7 @@ let response = client.get_users()
     }
     /**List the account's users (OAuth 2.0 API)
 
-Runs the `get_users` action on behalf of the user who authorised the OAuth 2.0 access token and returns every user of the account in one envelope; there is no paging. Errors, such as an expired token, usually arrive with HTTP 200 and `"status": "error"` in the body, so the `status` field, not the HTTP status, decides success. `date_added` is not returned to OAuth tokens.
+Runs the `get_users` action on behalf of the user who authorised the OAuth 2.0 access token and returns every user of the account in one envelope; there is no paging. Errors, such as an expired token, usually arrive with HTTP 200 and `"status": "error"` in the body, so the `status` field, not the HTTP status, decides success. Some OAuth errors come instead as `{"error": ..., "errorDescription": ...}` without `status`, with HTTP 200 or 401: an answer without `"status": "ok"` is a failure. `date_added` is not returned to OAuth tokens.
 
 Sends a `GET` request to `/api/oauth2`
 
@@ -1795,7 +1875,7 @@ impl ::rollcall_runtime::Users for Client {
 impl ::rollcall_runtime::Checked for types::Envelope {
     fn refusal(&self) -> ::std::option::Option<::serde_json::Value> {
         let ok = ::std::option::Option::Some(self)
-            .map(|x| &x.status)
+            .and_then(|x| x.status.as_ref())
             .is_some_and(|value| value.to_string() == "ok");
         if ok { None } else { Some(::serde_json::to_value(self).unwrap_or_default()) }
     }
@@ -1816,6 +1896,7 @@ pub fn __round_trip(
                 ::rollcall_runtime::sample::round_trip::<types::EnvelopeStatus>(text)
             }
             "User" => ::rollcall_runtime::sample::round_trip::<types::User>(text),
+            "Services" => ::rollcall_runtime::sample::round_trip::<types::Services>(text),
             "UserServices" => {
                 ::rollcall_runtime::sample::round_trip::<types::UserServices>(text)
             }

@@ -416,7 +416,7 @@ pub mod types {
     ///A user of the Sell account: a person (agent) or an integration's internal system user. Only `id` and `name` are always present; every other field may be missing, and unknown fields may appear.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct User {
-        ///Not documented. Seen in real responses; presumably the token of the account confirmation link.
+        ///Not documented. Seen in real responses, where it is usually null; presumably the token of the account confirmation link.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub confirmation_token: ::std::option::Option<::std::string::String>,
         ///Whether the user has confirmed the account. Independent of `status`: inactive users can be confirmed.
@@ -488,7 +488,7 @@ pub mod types {
             deserialize_with = "::rollcall_runtime::decode::optional_timestamp"
         )]
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        ///Id of the linked Zendesk user, present when the Sell account is linked to a Zendesk account. Documented as a string, but some clients receive it as a number, so both are accepted.
+        ///Id of the linked Zendesk user, present when the Sell account is linked to a Zendesk account, and possibly null when it is not. Documented as a string, but some clients receive it as a number, so both are accepted.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub zendesk_user_id: ::std::option::Option<UserZendeskUserId>,
     }
@@ -564,7 +564,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///Id of the linked Zendesk user, present when the Sell account is linked to a Zendesk account. Documented as a string, but some clients receive it as a number, so both are accepted.
+    ///The Zendesk user id, as a string or as a number.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum UserZendeskUserId {

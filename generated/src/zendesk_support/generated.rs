@@ -230,7 +230,9 @@ an object, or an `errors` list.
             value.parse()
         }
     }
-    ///An image attachment used as a profile picture, with its thumbnails.
+    /**The user's profile picture, an image attachment with its thumbnails; null when none
+was uploaded (real pages send null for nearly every user).
+*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Photo {
         ///The image's media type (for example `image/png`).
@@ -384,7 +386,7 @@ required. End users see a smaller subset of these fields.
         ///False once the user has been deleted.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub active: ::std::option::Option<bool>,
-        ///A name shown to end users instead of the agent's real name.
+        ///A name shown to end users instead of the agent's real name; null or `""` when not set.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub alias: ::std::option::Option<::std::string::String>,
         ///True for agents who only work in Chat and have no Support seat.
@@ -403,10 +405,10 @@ required. End users see a smaller subset of these fields.
         ///The id of the agent's default group.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub default_group_id: ::std::option::Option<i64>,
-        ///Free-text details about the user, such as an address.
+        ///Free-text details about the user, such as an address; null or `""` when not set.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub details: ::std::option::Option<::std::string::String>,
-        ///The user's primary email address.
+        ///The user's primary email address; null for many end users (callers, for example).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
         ///An identifier from another system, unique within the account.
@@ -437,7 +439,7 @@ required. End users see a smaller subset of these fields.
         pub moderator: ::std::option::Option<bool>,
         ///The user's name.
         pub name: ::std::string::String,
-        ///Notes about the user, visible to agents.
+        ///Notes about the user, visible to agents; null or `""` when not set.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub notes: ::std::option::Option<::std::string::String>,
         ///True if the user may only add private (internal) comments.
@@ -446,10 +448,12 @@ required. End users see a smaller subset of these fields.
         ///The id of the user's organization (the default one when there are several).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub organization_id: ::std::option::Option<i64>,
-        ///The user's primary phone number.
+        ///The user's primary phone number; null when not set.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone: ::std::option::Option<::std::string::String>,
-        ///The user's profile picture; null when none was uploaded.
+        /**The user's profile picture, an image attachment with its thumbnails; null when none
+was uploaded (real pages send null for nearly every user).
+*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub photo: ::std::option::Option<Photo>,
         ///A URL Zendesk fetched the profile picture from, if one was given.
@@ -479,7 +483,7 @@ agent, 2 chat agent, 3 chat agent added to Support as a contributor, 4 administr
         ///Whether the user's phone number is shared with other users; null when there is no phone.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub shared_phone_number: ::std::option::Option<bool>,
-        ///The agent's signature, appended to their comments.
+        ///The agent's signature, appended to their comments; null when not set.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub signature: ::std::option::Option<::std::string::String>,
         ///True if the user is suspended and cannot sign in or submit requests.
@@ -488,7 +492,6 @@ agent, 2 chat agent, 3 chat agent added to Support as a contributor, 4 administr
         ///Tags attached to the user (only when user tagging is enabled).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub tags: ::std::vec::Vec<::std::string::String>,
-        ///Which tickets the user may access; null for unrestricted agents.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ticket_restriction: ::std::option::Option<
             crate::zendesk_support::types::TicketRestriction,
@@ -496,7 +499,7 @@ agent, 2 chat agent, 3 chat agent added to Support as a contributor, 4 administr
         ///The user's time zone in Zendesk's naming (for example `Copenhagen`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub time_zone: ::std::option::Option<::std::string::String>,
-        ///Whether two-factor authentication is enabled for the user.
+        ///Whether two-factor authentication is enabled for the user; often null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub two_factor_auth_enabled: ::std::option::Option<bool>,
         ///When the user was last changed.
@@ -2591,8 +2594,8 @@ top-level lists.
             ::rollcall_runtime::decode::open_enum(deserializer)
         }
     }
-    ///The tickets a restricted user may access: those of their organization, of their groups,
-    ///assigned to them, or requested by them. Open enumeration.
+    ///Which tickets a user may access: those of their organization, of their groups, assigned
+    ///to them, or requested by them; null for unrestricted agents. Open enumeration.
     ///
     ///Open: a value the spec does not list is kept in [`TicketRestriction::Other`] instead of failing.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -3530,7 +3533,6 @@ pub fn __round_trip(
             "TicketRestriction" => {
                 ::rollcall_runtime::sample::round_trip::<types::TicketRestriction>(text)
             }
-            "Photo" => ::rollcall_runtime::sample::round_trip::<types::Photo>(text),
             "PhotoThumbnail" => {
                 ::rollcall_runtime::sample::round_trip::<types::PhotoThumbnail>(text)
             }

@@ -136,26 +136,33 @@ async fn worksection_real_shapes_parse() {
     assert_eq!(users[2].role, Some(UserRole::AccountAdmin));
     assert_eq!(users[3].role, Some(UserRole::Other("Superuser".into())));
     assert_eq!(users[0].department.as_deref(), Some(""));
-    use worksection::types::ServiceAccounts;
-    let handles = |group: Option<&ServiceAccounts>| -> Vec<(String, String)> {
-        match group.expect("the group is present") {
+    use worksection::types::{ServiceAccounts, Services};
+    // The handles of one group (`chats` or `socials`); `[]` for the group or for all services
+    // is no handles at all.
+    let handles = |services: &Services, chats: bool| -> Vec<(String, Option<String>)> {
+        let Services::UserServices(groups) = services else {
+            return Vec::new();
+        };
+        let group = if chats {
+            &groups.chats
+        } else {
+            &groups.socials
+        };
+        match group.as_ref().expect("the group is present") {
             ServiceAccounts::Accounts(map) => map.clone().into_iter().collect(),
             ServiceAccounts::NoAccounts(_) => Vec::new(),
         }
     };
     let services = users[0].services.as_ref().unwrap();
+    assert!(handles(services, true).is_empty(), "`[]` is an empty group");
     assert!(
-        handles(services.chats.as_ref()).is_empty(),
-        "`[]` is an empty group"
-    );
-    assert!(
-        handles(services.socials.as_ref()).is_empty(),
+        handles(services, false).is_empty(),
         "`{{}}` is an empty group"
     );
     let services = users[1].services.as_ref().unwrap();
     assert_eq!(
-        handles(services.chats.as_ref()),
-        [("Telegram".to_owned(), "@jonas".to_owned())]
+        handles(services, true),
+        [("Telegram".to_owned(), Some("@jonas".to_owned()))]
     );
     assert!(users[2].services.is_none());
 }

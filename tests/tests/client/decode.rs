@@ -114,7 +114,7 @@ fn worksection_service_accounts_decode_as_untagged_would() {
     #[derive(Debug, Deserialize)]
     #[serde(untagged)]
     enum Mirror {
-        Accounts(BTreeMap<String, String>),
+        Accounts(BTreeMap<String, Option<String>>),
         NoAccounts(Vec<String>),
     }
     use worksection::types::ServiceAccounts as Ours;

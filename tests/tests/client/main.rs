@@ -9,4 +9,6 @@ mod decode;
 mod errors;
 mod measure;
 mod paging;
+mod real_shapes;
 mod retry;
+mod robustness;

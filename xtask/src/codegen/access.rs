@@ -179,7 +179,7 @@ fn segments(pointer: &str) -> Vec<String> {
 
 /// The `T` of `Wrapper<T>` (by the last path segment's name).
 fn wrapped<'t>(ty: &'t syn::Type, wrapper: &str) -> Option<&'t syn::Type> {
-    let syn::Type::Path(path) = ty else {
+    let syn::Type::Path(path) = ungroup(ty) else {
         return None;
     };
     let last = path.path.segments.last()?;
@@ -195,9 +195,19 @@ fn wrapped<'t>(ty: &'t syn::Type, wrapper: &str) -> Option<&'t syn::Type> {
     }
 }
 
+/// The type inside invisible groups and parentheses (tokens interpolated by `quote!` arrive
+/// as a `Type::Group`).
+fn ungroup(ty: &syn::Type) -> &syn::Type {
+    match ty {
+        syn::Type::Group(group) => ungroup(&group.elem),
+        syn::Type::Paren(paren) => ungroup(&paren.elem),
+        other => other,
+    }
+}
+
 /// The last path segment of a type (`User` for `crate::x::types::User`).
 fn type_name(ty: &syn::Type) -> Option<String> {
-    match ty {
+    match ungroup(ty) {
         syn::Type::Path(path) => Some(path.path.segments.last()?.ident.to_string()),
         _ => None,
     }
