@@ -12,6 +12,7 @@ use crate::project::{Project, Provider};
 use crate::spec::{Spec, SpecError, ext, one_line};
 
 mod access;
+mod builders;
 mod glue;
 pub mod open_enum;
 mod registry;
@@ -318,7 +319,18 @@ pub fn generate_provider(file: &str, provider: &str, text: &str) -> Result<Gener
     types.1.extend(extra);
     let untagged = untagged::rewrite(&mut types.1);
     let timestamps = timestamps::rewrite(&mut types.1);
+    let struct_builders = types
+        .1
+        .iter()
+        .any(|item| matches!(item, syn::Item::Mod(m) if m.ident == "builder"));
+    let stripped = builders::strip(&mut types.1, builders::sends_bodies(&spec.raw));
     check_passes(&spec, &open_enums, &untagged, timestamps, &types.1)?;
+    if struct_builders && !builders::sends_bodies(&spec.raw) && stripped == 0 {
+        return Err(SpecError::whole(
+            file,
+            "codegen pass `builders` applied to nothing although typify wrote type builders",
+        ));
+    }
 
     let model = access::Types::new(&types.1);
     let success = success_types(&syntax.items);
