@@ -7,7 +7,7 @@ use std::time::Duration;
 use backon::BackoffBuilder as _;
 use reqwest::header::{HeaderName, HeaderValue};
 
-use crate::{Auth, Error, ErrorKind, ProviderInfo, Runtime};
+use crate::{Auth, Error, ErrorKind, ProviderInfo, RateLimit, Runtime};
 
 /// When and how often a failed request is sent again.
 ///
@@ -37,6 +37,7 @@ pub struct RetryPolicy {
     max_delay: Duration,
     jitter: bool,
     max_retry_after: Duration,
+    rate_limited_wait: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -49,6 +50,7 @@ impl Default for RetryPolicy {
             max_delay: Duration::from_secs(30),
             jitter: true,
             max_retry_after: Duration::from_secs(60),
+            rate_limited_wait: Duration::from_secs(10),
         }
     }
 }
@@ -88,6 +90,19 @@ impl RetryPolicy {
     pub fn with_max_retry_after(mut self, cap: Duration) -> Self {
         self.max_retry_after = cap;
         self
+    }
+
+    /// Sets how long a `429 Too Many Requests` without `Retry-After` waits before the retry
+    /// (default 10 s, as Zendesk's own client does): backing off by the exponential delays would
+    /// only run into the limit again.
+    pub fn with_rate_limited_wait(mut self, wait: Duration) -> Self {
+        self.rate_limited_wait = wait;
+        self
+    }
+
+    /// How long a `429` without `Retry-After` waits.
+    pub fn rate_limited_wait(&self) -> Duration {
+        self.rate_limited_wait
     }
 
     /// How many times a request may be sent in all.
@@ -141,6 +156,8 @@ pub struct Config {
     max_pages: Option<u64>,
     max_users: Option<u64>,
     user_agent: String,
+    rate_limit: Option<RateLimit>,
+    max_wait: Option<Duration>,
 }
 
 impl Default for Config {
@@ -153,9 +170,15 @@ impl Default for Config {
             max_pages: Some(DEFAULT_MAX_PAGES),
             max_users: None,
             user_agent: format!("rollcall/{}", env!("CARGO_PKG_VERSION")),
+            rate_limit: None,
+            max_wait: Some(DEFAULT_MAX_WAIT),
         }
     }
 }
+
+/// The default cap on the time one call or walk may spend waiting (rate-limit pacing,
+/// `Retry-After`, backoff) before it ends with [`ErrorKind::WaitBudget`].
+pub const DEFAULT_MAX_WAIT: Duration = Duration::from_secs(15 * 60);
 
 /// The default cap on pages in one walk: ten million users at 100 a page.
 pub const DEFAULT_MAX_PAGES: u64 = 100_000;
@@ -197,6 +220,18 @@ impl Config {
     pub fn user_agent(&self) -> &str {
         &self.user_agent
     }
+
+    /// The client-side rate limit requests are paced to (the spec's documented limit unless
+    /// the builder changed it); `None` paces only by what the provider's headers announce.
+    pub fn rate_limit(&self) -> Option<RateLimit> {
+        self.rate_limit
+    }
+
+    /// The most time one call, or one walk over all pages, may spend waiting before it ends
+    /// with [`ErrorKind::WaitBudget`]; `None` means no limit.
+    pub fn max_wait(&self) -> Option<Duration> {
+        self.max_wait
+    }
 }
 
 /// A generated client that [`ClientBuilder`] can build. Implemented by every provider's
@@ -237,11 +272,15 @@ pub struct ClientBuilder<C> {
 impl<C: GeneratedClient> ClientBuilder<C> {
     #[doc(hidden)]
     pub fn new(base_url: String, auth: Auth) -> Self {
+        let config = Config {
+            rate_limit: C::PROVIDER.rate_limit,
+            ..Config::default()
+        };
         Self {
             base_url,
             auth,
             headers: Vec::new(),
-            config: Config::default(),
+            config,
             http: None,
             problem: None,
             client: PhantomData,
@@ -314,6 +353,21 @@ impl<C: GeneratedClient> ClientBuilder<C> {
     /// [`PagingError::UserLimit`](crate::PagingError::UserLimit).
     pub fn max_users(mut self, users: impl Into<Option<u64>>) -> Self {
         self.config.max_users = users.into();
+        self
+    }
+
+    /// Paces requests to `limit` (default: the limit the provider's spec documents, if any);
+    /// `None` turns the client-side limit off, leaving only the pacing by the provider's
+    /// rate-limit headers. Clones of the client share one budget.
+    pub fn rate_limit(mut self, limit: impl Into<Option<RateLimit>>) -> Self {
+        self.config.rate_limit = limit.into();
+        self
+    }
+
+    /// Caps the time one call or walk may spend waiting (default [`DEFAULT_MAX_WAIT`]); `None`
+    /// removes the cap.
+    pub fn max_wait(mut self, wait: impl Into<Option<Duration>>) -> Self {
+        self.config.max_wait = wait.into();
         self
     }
 
@@ -439,6 +493,10 @@ pub struct ClientOptions {
     pub max_users: Option<u64>,
     /// How long one attempt may take.
     pub request_timeout: Option<Duration>,
+    /// Replaces the client-side rate limit: `Some(None)` turns it off.
+    pub rate_limit: Option<Option<RateLimit>>,
+    /// Replaces the wait budget: `Some(None)` removes it.
+    pub max_wait: Option<Option<Duration>>,
 }
 
 impl<C: GeneratedClient> ClientBuilder<C> {
@@ -461,6 +519,12 @@ impl<C: GeneratedClient> ClientBuilder<C> {
         }
         if let Some(timeout) = options.request_timeout {
             self = self.request_timeout(timeout);
+        }
+        if let Some(limit) = options.rate_limit {
+            self = self.rate_limit(limit);
+        }
+        if let Some(wait) = options.max_wait {
+            self = self.max_wait(wait);
         }
         self
     }

@@ -124,6 +124,20 @@ pub enum ErrorKind {
     /// A walk over all pages stopped because the server misbehaved or a cap was reached.
     #[error(transparent)]
     Paging(PagingError),
+    /// The call or walk would have waited longer than its budget
+    /// ([`Config::max_wait`](crate::Config::max_wait)) for the provider's rate limit, a
+    /// `Retry-After` or retries: it ends here instead of hanging.
+    #[error(
+        "gave up after waiting {} s for the rate limit and retries (max_wait is {} s)",
+        waited.as_secs(),
+        max_wait.as_secs()
+    )]
+    WaitBudget {
+        /// How long the call or walk had waited.
+        waited: Duration,
+        /// The budget it would have exceeded.
+        max_wait: Duration,
+    },
     /// The request could not be built from the arguments given.
     #[error("invalid request: {0}")]
     InvalidRequest(String),

@@ -29,6 +29,7 @@ mod auth;
 mod config;
 pub mod decode;
 mod error;
+mod pacing;
 pub mod paging;
 mod provider;
 mod retry;
@@ -39,10 +40,12 @@ mod secret;
 
 pub use auth::{Auth, Plugin, query_md5_hash};
 pub use config::{
-    ClientBuilder, ClientOptions, Config, DEFAULT_MAX_PAGES, GeneratedClient, RetryPolicy,
+    ClientBuilder, ClientOptions, Config, DEFAULT_MAX_PAGES, DEFAULT_MAX_WAIT, GeneratedClient,
+    RetryPolicy,
 };
 pub use config::{host_label_problem, template_problem};
 pub use error::{ApiError, Error, ErrorBody, ErrorKind, PagingError};
+pub use pacing::RateLimit;
 pub use paging::UserStream;
 pub use provider::{AnyClient, Checked, ProviderInfo, Users};
 pub use rules::{ErrorRules, Field, Only, Part};
@@ -57,6 +60,7 @@ pub struct Runtime {
     user_agent: HeaderValue,
     headers: Vec<(HeaderName, HeaderValue)>,
     config: Config,
+    pacer: pacing::Pacer,
 }
 
 impl Runtime {
@@ -67,12 +71,14 @@ impl Runtime {
         headers: Vec<(HeaderName, HeaderValue)>,
         config: Config,
     ) -> Self {
+        let pacer = pacing::Pacer::new(config.rate_limit());
         Self {
             provider,
             auth,
             user_agent,
             headers,
             config,
+            pacer,
         }
     }
 
@@ -120,7 +126,7 @@ impl Runtime {
         request: reqwest::Request,
         operation: &'static str,
     ) -> reqwest::Result<reqwest::Response> {
-        retry::execute(client, request, self.config.retry(), operation).await
+        retry::execute(client, request, &self.config, &self.pacer, operation).await
     }
 }
 
@@ -151,6 +157,13 @@ where
     let (outcome, exchange) = retry::observe(send).await;
     let operation = exchange.operation.unwrap_or("request");
     let attempts = exchange.attempts;
+    if let Some((waited, max_wait)) = exchange.wait_exhausted {
+        return Err(Error::new(
+            provider.name,
+            operation,
+            ErrorKind::WaitBudget { waited, max_wait },
+        ));
+    }
     let value = error::check(provider, operation, outcome, exchange).await?;
     match value.refusal() {
         None => Ok(value),

@@ -127,6 +127,7 @@ where
         seen_cursors,
         seen_pages: HashSet::new(),
         finished: false,
+        waited: std::sync::Arc::default(),
     };
     // Each page's records move straight from the decoded page to the reader: no second
     // vector, so a user is copied once on its way out, as in a hand-written loop.
@@ -178,6 +179,8 @@ struct Walk<C, F> {
     seen_cursors: HashSet<u64>,
     seen_pages: HashSet<u64>,
     finished: bool,
+    /// Milliseconds waited so far by the walk's calls: one wait budget for the whole walk.
+    waited: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl<C, F> Walk<C, F>
@@ -198,7 +201,8 @@ where
         {
             return Some(self.stop(Vec::new(), PagingError::PageLimit { max_pages }));
         }
-        let page = match (self.fetch)(self.cursor.clone()).await {
+        let fetch = (self.fetch)(self.cursor.clone());
+        let page = match crate::retry::with_wait_budget(self.waited.clone(), fetch).await {
             Ok(page) => page,
             Err(error) => {
                 self.finished = true;

@@ -22,6 +22,8 @@ pub struct ProviderInfo {
     /// Whether a successful answer may come with any `Content-Type` (PHP sends JSON as
     /// `text/html`); otherwise a non-JSON `Content-Type` is refused.
     pub any_content_type: bool,
+    /// The documented rate limit clients pace themselves to (`x-rollcall.rate-limit`).
+    pub rate_limit: Option<crate::RateLimit>,
 }
 
 impl ProviderInfo {
@@ -33,6 +35,7 @@ impl ProviderInfo {
         max_page_size: Option<u32>,
         errors: ErrorRules,
         any_content_type: bool,
+        rate_limit: Option<crate::RateLimit>,
     ) -> Self {
         Self {
             name,
@@ -40,6 +43,7 @@ impl ProviderInfo {
             max_page_size,
             errors,
             any_content_type,
+            rate_limit,
         }
     }
 }

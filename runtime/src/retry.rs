@@ -8,7 +8,11 @@ use std::time::{Duration, SystemTime};
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 
-use super::RetryPolicy;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::pacing::Pacer;
+use crate::{Config, RetryPolicy};
 
 /// What the hooks saw of one call: the final response's status and headers and how many
 /// attempts it took. The generated code drops the response when its body does not parse, so
@@ -23,10 +27,33 @@ pub(crate) struct Exchange {
     /// The body of the final response when its status is not a success (cheap to keep: the
     /// generated code reads the same buffer).
     pub(crate) error_body: Option<bytes::Bytes>,
+    /// Set when the wait budget ran out: how long had been waited, and the budget.
+    pub(crate) wait_exhausted: Option<(Duration, Duration)>,
 }
 
 tokio::task_local! {
     static EXCHANGE: RefCell<Exchange>;
+    /// Milliseconds waited by every call of the current walk: one budget for the whole walk.
+    static WAITED: Arc<AtomicU64>;
+}
+
+/// Runs `call` with `waited` as the wait budget of every request inside it (a walk's fetches).
+pub(crate) async fn with_wait_budget<F: Future>(waited: Arc<AtomicU64>, call: F) -> F::Output {
+    WAITED.scope(waited, call).await
+}
+
+/// Adds `wait` to `waited` if that stays within `max_wait`; `false` when it would not.
+fn spend(waited: &AtomicU64, wait: Duration, max_wait: Option<Duration>) -> bool {
+    let wait = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX);
+    let max = max_wait.map_or(u64::MAX, |m| {
+        u64::try_from(m.as_millis()).unwrap_or(u64::MAX)
+    });
+    waited
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |so_far| {
+            let total = so_far.saturating_add(wait);
+            (total <= max).then_some(total)
+        })
+        .is_ok()
 }
 
 /// Runs `call` (a generated `send()` future) and returns its output with what the hooks saw.
@@ -40,14 +67,27 @@ pub(crate) async fn observe<F: Future>(call: F) -> (F::Output, Exchange) {
         .await
 }
 
-/// Sends `request`, retrying as `policy` allows, and returns the final outcome with its body
-/// already read into memory.
+/// Sends `request`, paced by `pacer` and retrying as the configuration allows, and returns the
+/// final outcome with its body already read into memory. Every wait counts against the wait
+/// budget (the walk's, or this call's own): when it would run out, the call ends there.
 pub(crate) async fn execute(
     client: &reqwest::Client,
     request: reqwest::Request,
-    policy: &RetryPolicy,
+    config: &Config,
+    pacer: &Pacer,
     operation: &'static str,
 ) -> reqwest::Result<reqwest::Response> {
+    let policy = config.retry();
+    let waited = WAITED
+        .try_with(Arc::clone)
+        .unwrap_or_else(|_| Arc::new(AtomicU64::new(0)));
+    let exhausted = |waited: &AtomicU64| {
+        let so_far = Duration::from_millis(waited.load(Ordering::Relaxed));
+        let _ = EXCHANGE.try_with(|exchange| {
+            exchange.borrow_mut().wait_exhausted =
+                Some((so_far, config.max_wait().unwrap_or(Duration::MAX)));
+        });
+    };
     let mut delays = policy.backoff();
     let mut next = Some(request);
     let mut attempt = 0;
@@ -56,21 +96,35 @@ pub(crate) async fn execute(
         let Some(request) = next.take() else {
             unreachable!("a request is kept for every further attempt");
         };
+        if !pace(pacer, &waited, config.max_wait()).await {
+            exhausted(&waited);
+            let outcome = Ok(refused_locally());
+            record(&outcome, attempt - 1, operation);
+            return outcome;
+        }
         let spare = if attempt < policy.max_attempts() {
             request.try_clone()
         } else {
             None
         };
         let outcome = send_buffered(client, request).await;
+        if let Ok(response) = &outcome {
+            pacer.observe(response.headers());
+        }
         let wait = spare.as_ref().and_then(|_| match &outcome {
             Ok(response) => response_delay(response, policy, &mut delays),
             Err(error) if is_transient(error) => delays.next(),
             Err(_) => None,
         });
         match wait {
-            Some(delay) => {
+            Some(delay) if spend(&waited, delay, config.max_wait()) => {
                 tokio::time::sleep(delay).await;
                 next = spare;
+            }
+            Some(_) => {
+                exhausted(&waited);
+                record(&outcome, attempt, operation);
+                return outcome;
             }
             None => {
                 record(&outcome, attempt, operation);
@@ -78,6 +132,38 @@ pub(crate) async fn execute(
             }
         }
     }
+}
+
+/// Waits until the rate budget lets a request go: a slot of the token bucket (asked again
+/// after each wait, since waiting reserves nothing), then what the announced budget calls for.
+/// `false` when that would exceed the wait budget.
+async fn pace(pacer: &Pacer, waited: &AtomicU64, max_wait: Option<Duration>) -> bool {
+    loop {
+        let wait = pacer.bucket_wait();
+        if wait.is_zero() {
+            break;
+        }
+        if !spend(waited, wait, max_wait) {
+            return false;
+        }
+        tokio::time::sleep(wait).await;
+    }
+    let wait = pacer.announced_wait();
+    if !wait.is_zero() {
+        if !spend(waited, wait, max_wait) {
+            return false;
+        }
+        tokio::time::sleep(wait).await;
+    }
+    true
+}
+
+/// The answer for a request never sent because waiting for it would exceed the wait budget:
+/// a bodiless 429, which [`observe`]'s caller turns into the budget error.
+fn refused_locally() -> reqwest::Response {
+    let mut response = http::Response::new(bytes::Bytes::new());
+    *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+    reqwest::Response::from(response)
 }
 
 /// Sends `request` and reads the whole body, so that a connection that breaks mid-body is a
@@ -134,6 +220,9 @@ fn response_delay(
         .and_then(|value| parse_retry_after(value, SystemTime::now()));
     match told {
         Some(wait) => Some(wait.min(policy.max_retry_after())),
+        // A rate limit without a word on how long: the documented wait, not a quick backoff
+        // that would only run into it again.
+        None if status == StatusCode::TOO_MANY_REQUESTS => Some(policy.rate_limited_wait()),
         None => delays.next(),
     }
 }

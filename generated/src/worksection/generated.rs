@@ -1106,6 +1106,7 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = ::rollcall_runtime::Prov
         request_id: &[],
     },
     true,
+    Some(::rollcall_runtime::RateLimit::new(60, ::std::time::Duration::from_secs(60))),
 );
 impl ClientHooks<::rollcall_runtime::Runtime> for Client {
     async fn pre<E>(

@@ -1508,6 +1508,7 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = ::rollcall_runtime::Prov
         ],
     },
     false,
+    Some(::rollcall_runtime::RateLimit::new(10, ::std::time::Duration::from_secs(1))),
 );
 impl ClientHooks<::rollcall_runtime::Runtime> for Client {
     async fn pre<E>(

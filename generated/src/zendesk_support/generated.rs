@@ -1433,6 +1433,7 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = ::rollcall_runtime::Prov
         request_id: &[],
     },
     false,
+    None,
 );
 impl ClientHooks<::rollcall_runtime::Runtime> for Client {
     async fn pre<E>(

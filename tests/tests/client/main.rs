@@ -8,6 +8,7 @@ mod compat;
 mod decode;
 mod errors;
 mod measure;
+mod pacing;
 mod paging;
 mod real_shapes;
 mod retry;

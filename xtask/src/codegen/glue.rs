@@ -39,11 +39,17 @@ pub fn render(
         "/// {title} as the runtime sees it: its name, largest page size and where its error \
          bodies keep their message (`x-rollcall.errors`).\n\
          pub static PROVIDER: ::rollcall_runtime::ProviderInfo = \
-         ::rollcall_runtime::ProviderInfo::new({name:?}, {title:?}, {max:?}, {rules}, {any});",
+         ::rollcall_runtime::ProviderInfo::new({name:?}, {title:?}, {max:?}, {rules}, {any}, {limit});",
         title = provider.title,
         max = max_size,
         rules = error_rules(&provider.errors),
         any = provider.any_content_type,
+        limit = match provider.rate_limit {
+            Some((requests, seconds)) => format!(
+                "Some(::rollcall_runtime::RateLimit::new({requests}, ::std::time::Duration::from_secs({seconds})))"
+            ),
+            None => "None".to_owned(),
+        },
     );
     top.push_str(HOOKS);
     if let Some(enum_name) = &provider.servers_enum {

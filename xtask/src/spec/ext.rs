@@ -19,7 +19,13 @@ use serde_json::{Map, Value};
 use super::{Spec, SpecError, escape, for_each_operation, resolve};
 
 /// Keys `x-rollcall` may hold.
-const DOCUMENT_KEYS: &[&str] = &["errors", "envelope", "any-content-type", "servers-enum"];
+const DOCUMENT_KEYS: &[&str] = &[
+    "errors",
+    "envelope",
+    "any-content-type",
+    "servers-enum",
+    "rate-limit",
+];
 /// Keys `x-rollcall-auth` may hold.
 const AUTH_KEYS: &[&str] = &["constructor", "user", "secret", "plugin", "env"];
 /// Keys `x-rollcall-pagination` may hold.
@@ -57,6 +63,8 @@ pub struct Provider {
     pub servers: Vec<Server>,
     /// The name of the enum over `servers`, when there are several.
     pub servers_enum: Option<String>,
+    /// The documented rate limit: requests per so many seconds.
+    pub rate_limit: Option<(u32, u64)>,
     /// One constructor per security scheme, in the spec's order.
     pub schemes: Vec<Scheme>,
     /// Header parameters with a `default`, sent with every request unless set.
@@ -244,6 +252,29 @@ pub fn read(spec: &Spec) -> Result<Provider, SpecError> {
         let ok = str_at(file, raw, "/x-rollcall/envelope/ok")?
             .ok_or_else(|| SpecError::at(file, "/x-rollcall/envelope", "needs `ok`"))?;
         provider.envelope = Some((at, ok.to_owned()));
+    }
+    if let Some(limit) = object_at(file, raw, "/x-rollcall/rate-limit")? {
+        let at = "/x-rollcall/rate-limit";
+        check_keys(file, at, Some(limit), &["requests", "per"])?;
+        let requests = limit
+            .get("requests")
+            .and_then(Value::as_u64)
+            .and_then(|n| u32::try_from(n).ok())
+            .filter(|n| *n > 0)
+            .ok_or_else(|| SpecError::at(file, at, "`requests` is a positive integer"))?;
+        let per = match limit.get("per").and_then(Value::as_str) {
+            Some("second") => 1,
+            Some("minute") => 60,
+            Some("hour") => 3600,
+            _ => {
+                return Err(SpecError::at(
+                    file,
+                    &format!("{at}/per"),
+                    "`per` is second, minute or hour",
+                ));
+            }
+        };
+        provider.rate_limit = Some((requests, per));
     }
     provider.servers = servers(file, raw)?;
     if provider.servers.len() > 1 && provider.servers_enum.is_none() {
