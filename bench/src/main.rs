@@ -9,12 +9,15 @@
 //! - `rollcall-bench decode [--quick]`: one full page of each provider into three targets.
 //! - `rollcall-bench decode-repeat PROVIDER ours|value|minimal COUNT`: one page COUNT times,
 //!   silently, for `valgrind --tool=callgrind` instruction counts.
+//! - `rollcall-bench latency [--quick]`: walks against servers with latency that enforce Sell's
+//!   and Support's rate limits, rollcall beside a sequential hand-written loop.
 //! - `rollcall-bench serve PROVIDER N`: only the mock, until killed; prints its URL. For
 //!   profiling one side of a walk alone, e.g. `perf record rollcall-bench walk … URL N`.
 
 mod baseline;
 mod decode;
 mod fixtures;
+mod latency;
 mod row;
 mod server;
 mod walk;
@@ -30,6 +33,7 @@ fn main() -> ExitCode {
         Some("decode") => decode::all(quick),
         Some("serve") => server::serve(&args[1..]),
         Some("decode-repeat") => decode::repeat(&args[1..]),
+        Some("latency") => latency::all(quick),
         _ => Err("usage: rollcall-bench walks|decode [--quick] | walk … | serve …".to_owned()),
     };
     match result {

@@ -81,7 +81,7 @@ pub fn run(project: &Project, quick: bool, no_build: bool) -> Result<ExitCode> {
 
     eprintln!("bench: building rollcall-bench (release, {TARGET_DIR})");
     let exe = build_bench_binary(project)?;
-    for mode in ["walks", "decode"] {
+    for mode in ["walks", "decode", "latency"] {
         eprintln!("bench: {mode}");
         rows.extend(run_bench_binary(project, &exe, mode, quick)?);
     }
