@@ -47,8 +47,9 @@
 /// Reads a generated client's base URL and inner runtime (progenitor's trait).
 pub use progenitor_client::ClientInfo;
 pub use rollcall_runtime::{
-    AnyClient, ApiError, ClientBuilder, ClientOptions, Config, DEFAULT_MAX_PAGES, Error, ErrorBody,
-    ErrorKind, PagingError, ProviderInfo, RetryPolicy, Secret, UserStream, Users, query_md5_hash,
+    Account, AnyClient, ApiError, ClientBuilder, ClientOptions, Config, DEFAULT_MAX_PAGES, Error,
+    ErrorBody, ErrorKind, PagingError, ProviderInfo, RetryPolicy, Secret, UserStream, Users,
+    account, query_md5_hash,
 };
 
 #[rustfmt::skip]

@@ -17,6 +17,7 @@
 //! | `error`, `rules` | [`Error`] and what it holds; reading the provider's message out of a body |
 //! | `paging` | the one loop behind every all-pages walk ([`UserStream`]) |
 //! | `decode` | what the generated types call to decode timestamps and open enums quickly |
+//! | `account` | [`Account`]: a user record read by the spec's [`AccountRules`], and SCIM |
 //! | `provider` | [`ProviderInfo`] and the traits every generated client implements |
 
 #![warn(missing_docs)]
@@ -25,6 +26,7 @@ use std::fmt;
 
 use reqwest::header::{ACCEPT, HeaderName, HeaderValue, USER_AGENT};
 
+pub mod account;
 mod auth;
 mod config;
 pub mod decode;
@@ -37,6 +39,7 @@ mod rules;
 pub mod sample;
 mod secret;
 
+pub use account::{Account, AccountRules};
 pub use auth::{Auth, Plugin, query_md5_hash};
 pub use config::{
     ClientBuilder, ClientOptions, Config, DEFAULT_MAX_PAGES, GeneratedClient, RetryPolicy,

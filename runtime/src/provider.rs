@@ -5,7 +5,7 @@ use std::fmt;
 
 use futures::StreamExt as _;
 
-use crate::{ErrorRules, UserStream};
+use crate::{AccountRules, ErrorRules, UserStream};
 
 /// One provider as its spec describes it: generated into the `rollcall` crate as a `static`.
 #[derive(Debug)]
@@ -22,6 +22,8 @@ pub struct ProviderInfo {
     /// Whether a successful answer may come with any `Content-Type` (PHP sends JSON as
     /// `text/html`); otherwise a non-JSON `Content-Type` is refused.
     pub any_content_type: bool,
+    /// How a user record reads as an [`Account`](crate::Account) (`x-rollcall.account`).
+    pub account: AccountRules,
 }
 
 impl ProviderInfo {
@@ -33,6 +35,7 @@ impl ProviderInfo {
         max_page_size: Option<u32>,
         errors: ErrorRules,
         any_content_type: bool,
+        account: AccountRules,
     ) -> Self {
         Self {
             name,
@@ -40,6 +43,7 @@ impl ProviderInfo {
             max_page_size,
             errors,
             any_content_type,
+            account,
         }
     }
 }

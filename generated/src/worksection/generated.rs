@@ -1696,6 +1696,19 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = ::rollcall_runtime::Prov
         request_id: &[],
     },
     true,
+    ::rollcall_runtime::AccountRules {
+        id: "/id",
+        email: "/email",
+        name: "/name",
+        status: &[],
+        kind: &[],
+        roles: &[],
+        privileged: &[],
+        created_at: "",
+        updated_at: "",
+        last_login_at: "",
+        manager: "",
+    },
 );
 impl ClientHooks<::rollcall_runtime::Runtime> for Client {
     async fn pre<E>(

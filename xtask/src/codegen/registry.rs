@@ -232,8 +232,9 @@ const LIB_BODY: &str = r#"
 /// Reads a generated client's base URL and inner runtime (progenitor's trait).
 pub use progenitor_client::ClientInfo;
 pub use rollcall_runtime::{
-    AnyClient, ApiError, ClientBuilder, ClientOptions, Config, DEFAULT_MAX_PAGES, Error, ErrorBody,
-    ErrorKind, PagingError, ProviderInfo, RetryPolicy, Secret, UserStream, Users, query_md5_hash,
+    Account, AnyClient, ApiError, ClientBuilder, ClientOptions, Config, DEFAULT_MAX_PAGES, Error,
+    ErrorBody, ErrorKind, PagingError, ProviderInfo, RetryPolicy, Secret, UserStream, Users,
+    account, query_md5_hash,
 };
 
 #[rustfmt::skip]
