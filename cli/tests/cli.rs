@@ -294,3 +294,232 @@ async fn compare_finds_joined_left_and_changed_accounts() {
     assert!(run.stderr.contains("broken.jsonl:2:"), "{run:?}");
     assert_eq!(run.stderr.lines().count(), 1);
 }
+
+/// One loopback imitation per provider, each serving records that cover its mapping table;
+/// every account comes back with the right status, kind, roles and privileged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_provider_maps_its_accounts() {
+    struct Case {
+        name: &'static str,
+        path: &'static str,
+        body: Value,
+        env: &'static [(&'static str, &'static str)],
+        /// id → (status, kind, privileged)
+        expected: &'static [(&'static str, &'static str, &'static str, bool)],
+    }
+    let uuid = |n: u32| format!("00000000-0000-4000-8000-{n:012x}");
+    let cases = [
+        Case {
+            name: "zendesk-sell",
+            path: "/v2/users",
+            body: sell_page(vec![
+                sell_user(1, json!({"role": "admin"})),
+                sell_user(2, json!({"status": "inactive"})),
+                sell_user(3, json!({"deleted_at": "2024-05-01T00:00:00Z"})),
+                sell_user(
+                    4,
+                    json!({"invited": true, "confirmed": false, "status": "inactive"}),
+                ),
+                sell_user(5, json!({"identity_type": "integration"})),
+                sell_user(6, json!({"sell_login_disabled": true})),
+                sell_user(7, json!({"status": "frozen"})),
+            ]),
+            env: &[("ZENDESK_SELL_TOKEN", SELL_TOKEN)],
+            expected: &[
+                ("1", "active", "member", true),
+                ("2", "inactive", "member", false),
+                ("3", "deleted", "member", false),
+                ("4", "invited", "member", false),
+                ("5", "active", "bot", false),
+                ("6", "suspended", "member", false),
+                ("7", "unknown", "member", false),
+            ],
+        },
+        Case {
+            name: "zendesk-support",
+            path: "/api/v2/users",
+            body: json!({"users": [
+                {"id": 1, "name": "A", "email": "a@x.org", "role": "admin", "active": true, "suspended": false},
+                {"id": 2, "name": "B", "email": null, "role": "end-user", "active": true, "suspended": false},
+                {"id": 3, "name": "C", "email": "c@x.org", "role": "agent", "active": false, "suspended": false},
+                {"id": 4, "name": "D", "email": "d@x.org", "role": "agent", "active": true, "suspended": true},
+                {"id": 5, "name": "E", "email": "e@x.org", "role": "agent", "role_type": 4, "active": true},
+            ], "meta": {"has_more": false, "after_cursor": null}, "links": {"next": null}, "count": 5}),
+            env: &[
+                ("ZENDESK_SUPPORT_EMAIL", "admin@x.org"),
+                ("ZENDESK_SUPPORT_TOKEN", "support-secret-token"),
+            ],
+            expected: &[
+                ("1", "active", "member", true),
+                ("2", "active", "end_user", false),
+                ("3", "deleted", "member", false),
+                ("4", "suspended", "member", false),
+                ("5", "active", "member", true),
+            ],
+        },
+        Case {
+            name: "sequence",
+            path: "/users",
+            body: json!({"items": [
+                {"id": uuid(1), "email": "a@x.com", "sequenceAccountIds": [], "state": "active",
+                 "roles": [{"roleName": "admin"}]},
+                {"id": uuid(2), "email": "b@x.com", "sequenceAccountIds": [], "state": "deleted",
+                 "roles": [{"roleName": "readOnlyUser"}]},
+                {"id": uuid(3), "email": "c@x.com", "sequenceAccountIds": [], "state": "archived",
+                 "roles": []},
+            ], "pagination": {"after": null, "totalResultSize": 3}}),
+            env: &[
+                ("SEQUENCE_CLIENT_ID", "seq-id"),
+                ("SEQUENCE_CLIENT_SECRET", "seq-secret-value"),
+            ],
+            expected: &[
+                (
+                    "00000000-0000-4000-8000-000000000001",
+                    "active",
+                    "member",
+                    true,
+                ),
+                (
+                    "00000000-0000-4000-8000-000000000002",
+                    "deleted",
+                    "member",
+                    false,
+                ),
+                (
+                    "00000000-0000-4000-8000-000000000003",
+                    "unknown",
+                    "member",
+                    false,
+                ),
+            ],
+        },
+        Case {
+            name: "worksection",
+            path: "/api/admin/v2/",
+            body: json!({"status": "ok", "data": [
+                {"id": "1", "name": "A", "email": "a@x.com", "role": "Owner"},
+                {"id": "2", "name": "B", "email": "b@x.com", "role": "Account admin"},
+                {"id": "3", "name": "C", "email": "c@x.com", "role": "User"},
+                {"id": "4", "name": "D", "email": "d@x.com", "role": "Guest"},
+                {"id": "5", "name": "E", "email": "e@x.com", "role": "reader"},
+            ]}),
+            env: &[("WORKSECTION_API_KEY", "ws-secret-key")],
+            expected: &[
+                ("1", "active", "member", true),
+                ("2", "active", "member", true),
+                ("3", "active", "member", false),
+                ("4", "active", "guest", false),
+                ("5", "active", "guest", false),
+            ],
+        },
+    ];
+    for case in cases {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path(case.path))
+            .respond_with(ResponseTemplate::new(200).set_body_json(&case.body))
+            .mount(&server)
+            .await;
+        let uri = server.uri();
+        let run = rollcall(&["users", case.name, "--base-url", &uri], case.env).await;
+        assert_eq!(run.code, 0, "{}: {run:?}", case.name);
+        let got: Vec<(String, String, String, bool)> = run
+            .lines()
+            .iter()
+            .map(|a| {
+                (
+                    a["id"].as_str().unwrap().to_owned(),
+                    a["status"].as_str().unwrap().to_owned(),
+                    a["kind"].as_str().unwrap().to_owned(),
+                    a["privileged"].as_bool().unwrap(),
+                )
+            })
+            .collect();
+        let expected: Vec<(String, String, String, bool)> = case
+            .expected
+            .iter()
+            .map(|(i, s, k, p)| ((*i).into(), (*s).into(), (*k).into(), *p))
+            .collect();
+        assert_eq!(got, expected, "{}", case.name);
+        for (_, secret) in case.env {
+            assert!(!run.stdout.contains(secret) && !run.stderr.contains(secret));
+        }
+
+        // The other formats hold the same accounts.
+        let csv = rollcall(
+            &["users", case.name, "--base-url", &uri, "--format", "csv"],
+            case.env,
+        )
+        .await;
+        assert_eq!(csv.code, 0, "{csv:?}");
+        let rows: Vec<&str> = csv.stdout.lines().collect();
+        assert_eq!(
+            rows[0],
+            "provider,id,email,name,status,kind,roles,privileged,created_at,updated_at,last_login_at"
+        );
+        assert_eq!(rows.len(), expected.len() + 1, "{}", csv.stdout);
+        for (row, (id, status, kind, privileged)) in rows[1..].iter().zip(&expected) {
+            let cells: Vec<&str> = row.split(',').collect();
+            assert_eq!(cells[0], case.name);
+            assert_eq!(cells[1], id);
+            assert_eq!(cells[4], status);
+            assert_eq!(cells[5], kind);
+            assert_eq!(cells[7], privileged.to_string());
+        }
+
+        let scim = rollcall(
+            &["users", case.name, "--base-url", &uri, "--format", "scim"],
+            case.env,
+        )
+        .await;
+        assert_eq!(scim.code, 0, "{scim:?}");
+        let users = scim.lines();
+        assert_eq!(users.len(), expected.len());
+        for (user, (id, status, _, _)) in users.iter().zip(&expected) {
+            assert_eq!(
+                user["schemas"][0],
+                "urn:ietf:params:scim:schemas:core:2.0:User"
+            );
+            assert_eq!(&user["id"], id);
+            let active = !matches!(status.as_str(), "deleted" | "inactive" | "suspended");
+            assert_eq!(user["active"], active, "{user}");
+        }
+
+        let table = rollcall(
+            &["users", case.name, "--base-url", &uri, "--format", "table"],
+            case.env,
+        )
+        .await;
+        assert_eq!(table.code, 0, "{table:?}");
+        let lines: Vec<&str> = table.stdout.lines().collect();
+        assert!(lines[0].starts_with("ID "), "{}", table.stdout);
+        assert_eq!(lines.len(), expected.len() + 1);
+        for (line, (id, status, kind, _)) in lines[1..].iter().zip(&expected) {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            assert_eq!(words[0], id);
+            assert!(
+                words.contains(&status.as_str()) && words.contains(&kind.as_str()),
+                "{line}"
+            );
+        }
+
+        // --seats-only keeps members and guests.
+        let seats = rollcall(
+            &["users", case.name, "--base-url", &uri, "--seats-only"],
+            case.env,
+        )
+        .await;
+        assert_eq!(seats.code, 0, "{seats:?}");
+        let kept: Vec<String> = seats
+            .lines()
+            .iter()
+            .map(|a| a["id"].as_str().unwrap().to_owned())
+            .collect();
+        let seated: Vec<String> = expected
+            .iter()
+            .filter(|(_, _, kind, _)| kind == "member" || kind == "guest")
+            .map(|(id, ..)| id.clone())
+            .collect();
+        assert_eq!(kept, seated, "{}", case.name);
+    }
+}

@@ -1700,10 +1700,47 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = ::rollcall_runtime::Prov
         id: "/id",
         email: "/email",
         name: "/name",
-        status: &[],
-        kind: &[],
-        roles: &[],
-        privileged: &[],
+        status: &[
+            ::rollcall_runtime::account::Rule {
+                value: ::rollcall_runtime::account::Status::Active,
+                all: &[],
+            },
+        ],
+        kind: &[
+            ::rollcall_runtime::account::Rule {
+                value: ::rollcall_runtime::account::Kind::Guest,
+                all: &[
+                    ::rollcall_runtime::account::Test {
+                        at: "/role",
+                        check: ::rollcall_runtime::account::Check::Is(
+                            &[
+                                ::rollcall_runtime::account::Literal::Str("guest"),
+                                ::rollcall_runtime::account::Literal::Str("reader"),
+                            ],
+                        ),
+                        ci: true,
+                    },
+                ],
+            },
+        ],
+        roles: &["/role"],
+        privileged: &[
+            ::rollcall_runtime::account::Rule {
+                value: true,
+                all: &[
+                    ::rollcall_runtime::account::Test {
+                        at: "/role",
+                        check: ::rollcall_runtime::account::Check::Is(
+                            &[
+                                ::rollcall_runtime::account::Literal::Str("owner"),
+                                ::rollcall_runtime::account::Literal::Str("account admin"),
+                            ],
+                        ),
+                        ci: true,
+                    },
+                ],
+            },
+        ],
         created_at: "",
         updated_at: "",
         last_login_at: "",

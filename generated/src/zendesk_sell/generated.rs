@@ -3004,14 +3004,106 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = ::rollcall_runtime::Prov
         id: "/id",
         email: "/email",
         name: "/name",
-        status: &[],
-        kind: &[],
-        roles: &[],
-        privileged: &[],
-        created_at: "",
-        updated_at: "",
+        status: &[
+            ::rollcall_runtime::account::Rule {
+                value: ::rollcall_runtime::account::Status::Deleted,
+                all: &[
+                    ::rollcall_runtime::account::Test {
+                        at: "/deleted_at",
+                        check: ::rollcall_runtime::account::Check::Present(true),
+                        ci: false,
+                    },
+                ],
+            },
+            ::rollcall_runtime::account::Rule {
+                value: ::rollcall_runtime::account::Status::Invited,
+                all: &[
+                    ::rollcall_runtime::account::Test {
+                        at: "/invited",
+                        check: ::rollcall_runtime::account::Check::Is(
+                            &[::rollcall_runtime::account::Literal::Bool(true)],
+                        ),
+                        ci: false,
+                    },
+                    ::rollcall_runtime::account::Test {
+                        at: "/confirmed",
+                        check: ::rollcall_runtime::account::Check::Is(
+                            &[::rollcall_runtime::account::Literal::Bool(false)],
+                        ),
+                        ci: false,
+                    },
+                ],
+            },
+            ::rollcall_runtime::account::Rule {
+                value: ::rollcall_runtime::account::Status::Inactive,
+                all: &[
+                    ::rollcall_runtime::account::Test {
+                        at: "/status",
+                        check: ::rollcall_runtime::account::Check::Is(
+                            &[::rollcall_runtime::account::Literal::Str("inactive")],
+                        ),
+                        ci: true,
+                    },
+                ],
+            },
+            ::rollcall_runtime::account::Rule {
+                value: ::rollcall_runtime::account::Status::Suspended,
+                all: &[
+                    ::rollcall_runtime::account::Test {
+                        at: "/sell_login_disabled",
+                        check: ::rollcall_runtime::account::Check::Is(
+                            &[::rollcall_runtime::account::Literal::Bool(true)],
+                        ),
+                        ci: false,
+                    },
+                ],
+            },
+            ::rollcall_runtime::account::Rule {
+                value: ::rollcall_runtime::account::Status::Active,
+                all: &[
+                    ::rollcall_runtime::account::Test {
+                        at: "/status",
+                        check: ::rollcall_runtime::account::Check::Is(
+                            &[::rollcall_runtime::account::Literal::Str("active")],
+                        ),
+                        ci: true,
+                    },
+                ],
+            },
+        ],
+        kind: &[
+            ::rollcall_runtime::account::Rule {
+                value: ::rollcall_runtime::account::Kind::Bot,
+                all: &[
+                    ::rollcall_runtime::account::Test {
+                        at: "/identity_type",
+                        check: ::rollcall_runtime::account::Check::Is(
+                            &[::rollcall_runtime::account::Literal::Str("integration")],
+                        ),
+                        ci: true,
+                    },
+                ],
+            },
+        ],
+        roles: &["/role", "/roles/*/name"],
+        privileged: &[
+            ::rollcall_runtime::account::Rule {
+                value: true,
+                all: &[
+                    ::rollcall_runtime::account::Test {
+                        at: "/role",
+                        check: ::rollcall_runtime::account::Check::Is(
+                            &[::rollcall_runtime::account::Literal::Str("admin")],
+                        ),
+                        ci: true,
+                    },
+                ],
+            },
+        ],
+        created_at: "/created_at",
+        updated_at: "/updated_at",
         last_login_at: "",
-        manager: "",
+        manager: "/reports_to",
     },
 );
 impl ClientHooks<::rollcall_runtime::Runtime> for Client {

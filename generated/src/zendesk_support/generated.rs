@@ -3417,13 +3417,88 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = ::rollcall_runtime::Prov
         id: "/id",
         email: "/email",
         name: "/name",
-        status: &[],
-        kind: &[],
-        roles: &[],
-        privileged: &[],
-        created_at: "",
-        updated_at: "",
-        last_login_at: "",
+        status: &[
+            ::rollcall_runtime::account::Rule {
+                value: ::rollcall_runtime::account::Status::Deleted,
+                all: &[
+                    ::rollcall_runtime::account::Test {
+                        at: "/active",
+                        check: ::rollcall_runtime::account::Check::Is(
+                            &[::rollcall_runtime::account::Literal::Bool(false)],
+                        ),
+                        ci: false,
+                    },
+                ],
+            },
+            ::rollcall_runtime::account::Rule {
+                value: ::rollcall_runtime::account::Status::Suspended,
+                all: &[
+                    ::rollcall_runtime::account::Test {
+                        at: "/suspended",
+                        check: ::rollcall_runtime::account::Check::Is(
+                            &[::rollcall_runtime::account::Literal::Bool(true)],
+                        ),
+                        ci: false,
+                    },
+                ],
+            },
+            ::rollcall_runtime::account::Rule {
+                value: ::rollcall_runtime::account::Status::Active,
+                all: &[
+                    ::rollcall_runtime::account::Test {
+                        at: "/active",
+                        check: ::rollcall_runtime::account::Check::Is(
+                            &[::rollcall_runtime::account::Literal::Bool(true)],
+                        ),
+                        ci: false,
+                    },
+                ],
+            },
+        ],
+        kind: &[
+            ::rollcall_runtime::account::Rule {
+                value: ::rollcall_runtime::account::Kind::EndUser,
+                all: &[
+                    ::rollcall_runtime::account::Test {
+                        at: "/role",
+                        check: ::rollcall_runtime::account::Check::Is(
+                            &[::rollcall_runtime::account::Literal::Str("end-user")],
+                        ),
+                        ci: true,
+                    },
+                ],
+            },
+        ],
+        roles: &["/role"],
+        privileged: &[
+            ::rollcall_runtime::account::Rule {
+                value: true,
+                all: &[
+                    ::rollcall_runtime::account::Test {
+                        at: "/role",
+                        check: ::rollcall_runtime::account::Check::Is(
+                            &[::rollcall_runtime::account::Literal::Str("admin")],
+                        ),
+                        ci: true,
+                    },
+                ],
+            },
+            ::rollcall_runtime::account::Rule {
+                value: true,
+                all: &[
+                    ::rollcall_runtime::account::Test {
+                        at: "/role_type",
+                        check: ::rollcall_runtime::account::Check::Is(
+                            &[::rollcall_runtime::account::Literal::Int(4)],
+                        ),
+                        ci: false,
+                    },
+                ],
+            },
+        ],
+        created_at: "/created_at",
+        updated_at: "/updated_at",
+        last_login_at: "/last_login_at",
         manager: "",
     },
 );

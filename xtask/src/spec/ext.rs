@@ -943,6 +943,9 @@ fn account(file: &str, raw: &Value, lists: &[List]) -> Result<Account, SpecError
     };
     let pointer = |key: &str, default: &str| -> Result<String, SpecError> {
         let at = format!("{base}/{key}");
+        if raw.pointer(&at).is_some_and(Value::is_null) {
+            return Ok(String::new());
+        }
         match str_at(file, raw, &at)? {
             Some(text) => checked(&at, text),
             None if map.contains_key(key) => Ok(String::new()),
