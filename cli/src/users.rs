@@ -4,7 +4,9 @@ use std::io::{self, Write as _};
 use std::time::{Duration, Instant};
 
 use futures::TryStreamExt as _;
-use rollcall::{Account, ClientOptions, Provider};
+use std::path::Path;
+
+use rollcall::{Account, ClientOptions, Provider, Report, WalkReport};
 
 use crate::output::Printer;
 use crate::{Failure, UsersArgs, progress_allowed};
@@ -23,9 +25,14 @@ pub(crate) fn run(args: UsersArgs) -> Result<(), Failure> {
     let format = if args.raw { None } else { Some(args.format) };
     let stdout = io::stdout().lock();
     let mut printer = Printer::new(stdout, format);
-    let mut progress = Progress::new(provider.name(), progress_allowed(args.quiet));
+    let mut users = client.all_users_json();
+    let report = users.report();
+    let mut progress = Progress::new(
+        provider.name(),
+        progress_allowed(args.quiet),
+        report.clone(),
+    );
     let outcome = runtime.block_on(async {
-        let mut users = client.all_users_json();
         loop {
             let user = match users.try_next().await {
                 Ok(Some(user)) => user,
@@ -43,8 +50,21 @@ pub(crate) fn run(args: UsersArgs) -> Result<(), Failure> {
             }
         }
     });
+    drop(users);
     progress.done();
     let finished = printer.finish();
+    let walked = report.get();
+    if let Some(path) = &args.report {
+        write_report(path, provider.name(), &walked)?;
+    }
+    if walked.total_disagrees() && !args.quiet {
+        eprintln!(
+            "rollcall: warning: {} declared {} users but the walk yielded {}",
+            provider.name(),
+            walked.declared_total.unwrap_or_default(),
+            walked.users + walked.duplicates,
+        );
+    }
     match outcome {
         Ok(()) => {
             if let Err(error) = finished {
@@ -68,6 +88,16 @@ pub(crate) fn run(args: UsersArgs) -> Result<(), Failure> {
     }
 }
 
+/// `--report FILE`: the walk report as one JSON object, with the provider.
+fn write_report(path: &Path, provider: &str, report: &WalkReport) -> Result<(), Failure> {
+    let mut value = serde_json::to_value(report).unwrap_or_default();
+    value["provider"] = provider.into();
+    let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+    text.push('\n');
+    std::fs::write(path, text)
+        .map_err(|e| Failure::Usage(format!("cannot write the report {}: {e}", path.display())))
+}
+
 /// A closed stdout (`rollcall users ... | head`) ends the output quietly.
 fn broken(error: io::Error) {
     if error.kind() != io::ErrorKind::BrokenPipe {
@@ -81,15 +111,17 @@ struct Progress {
     on: bool,
     accounts: u64,
     drawn: Option<Instant>,
+    report: Report,
 }
 
 impl Progress {
-    fn new(provider: &'static str, on: bool) -> Self {
+    fn new(provider: &'static str, on: bool, report: Report) -> Self {
         Self {
             provider,
             on,
             accounts: 0,
             drawn: None,
+            report,
         }
     }
 
@@ -107,7 +139,16 @@ impl Progress {
 
     fn draw(&self) {
         let mut err = io::stderr().lock();
-        let _ = write!(err, "\r{}: {} accounts", self.provider, self.accounts);
+        let walk = self.report.get();
+        let _ = write!(
+            err,
+            "\r{}: {} pages, {} accounts, {} retries, waited {:.1} s",
+            self.provider,
+            walk.pages,
+            self.accounts,
+            walk.retries,
+            walk.waited_ms as f64 / 1000.0
+        );
         let _ = err.flush();
     }
 

@@ -523,3 +523,90 @@ async fn every_provider_maps_its_accounts() {
         assert_eq!(kept, seated, "{}", case.name);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn report_counts_the_walk() {
+    let uuid = |n: u32| format!("00000000-0000-4000-8000-{n:012x}");
+    let user = |n: u32| {
+        json!({"id": uuid(n), "email": format!("u{n}@x.com"), "sequenceAccountIds": [],
+               "state": "active", "roles": []})
+    };
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/users"))
+        .and(wiremock::matchers::query_param("after", "c1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "items": [user(2), user(3)],
+            "pagination": {"after": null, "totalResultSize": 4}
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/users"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "items": (1..=99).map(|n| user(n + 10)).chain([user(2)]).collect::<Vec<_>>(),
+            "pagination": {"after": "c1", "totalResultSize": 4}
+        })))
+        .mount(&server)
+        .await;
+    let report = temp_file("report.json", "");
+    let run = rollcall(
+        &[
+            "users",
+            "sequence",
+            "--base-url",
+            &server.uri(),
+            "--report",
+            report.to_str().unwrap(),
+        ],
+        &[
+            ("SEQUENCE_CLIENT_ID", "seq-id"),
+            ("SEQUENCE_CLIENT_SECRET", "seq-secret"),
+        ],
+    )
+    .await;
+    assert_eq!(run.code, 0, "{run:?}");
+    let printed = run.lines().len();
+    let written: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    // 100 on page 1 (user 2 among them), page 2 repeats user 2: one duplicate dropped.
+    assert_eq!(printed, 101);
+    assert_eq!(
+        written,
+        json!({"provider": "sequence", "pages": 2, "users": 101, "duplicates": 1, "retries": 0,
+               "waited_ms": 0, "declared_total": 4, "stop": "last_page"})
+    );
+    // The declared total disagrees with what the walk saw: a warning says so.
+    assert!(
+        run.stderr
+            .contains("declared 4 users but the walk yielded 102"),
+        "{run:?}"
+    );
+
+    // --max-pages stops early, exit 0, and the report says why.
+    let run = rollcall(
+        &[
+            "users",
+            "sequence",
+            "--base-url",
+            &server.uri(),
+            "--max-pages",
+            "1",
+            "--report",
+            report.to_str().unwrap(),
+            "--quiet",
+        ],
+        &[
+            ("SEQUENCE_CLIENT_ID", "seq-id"),
+            ("SEQUENCE_CLIENT_SECRET", "seq-secret"),
+        ],
+    )
+    .await;
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.lines().len(), 100);
+    assert!(run.stderr.is_empty(), "{run:?}");
+    let written: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(
+        (written["pages"].as_u64(), written["stop"].as_str()),
+        (Some(1), Some("max_pages"))
+    );
+}

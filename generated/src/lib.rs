@@ -48,8 +48,8 @@
 pub use progenitor_client::ClientInfo;
 pub use rollcall_runtime::{
     Account, AnyClient, ApiError, ClientBuilder, ClientOptions, Config, DEFAULT_MAX_PAGES, Error,
-    ErrorBody, ErrorKind, PagingError, ProviderInfo, RetryPolicy, Secret, UserStream, Users,
-    account, query_md5_hash,
+    ErrorBody, ErrorKind, PagingError, ProviderInfo, Report, RetryPolicy, Secret, Stop, UserStream,
+    Users, WalkReport, account, query_md5_hash,
 };
 
 #[rustfmt::skip]

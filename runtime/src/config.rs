@@ -22,7 +22,7 @@ use crate::{Auth, Error, ErrorKind, ProviderInfo, Runtime};
 ///
 /// ```
 /// use std::time::Duration;
-/// use rollcall::RetryPolicy;
+/// use rollcall_runtime::RetryPolicy;
 ///
 /// let policy = RetryPolicy::default()
 ///     .with_max_attempts(6)
@@ -419,11 +419,9 @@ pub fn template_problem(what: &str, value: &str) -> Option<String> {
 /// builder's defaults.
 ///
 /// ```
-/// let options = rollcall_runtime::ClientOptions {
-///     base_url: Some("http://127.0.0.1:8080".to_owned()),
-///     max_pages: Some(10),
-///     ..Default::default()
-/// };
+/// let mut options = rollcall_runtime::ClientOptions::default();
+/// options.base_url = Some("http://127.0.0.1:8080".to_owned());
+/// options.max_pages = Some(10);
 /// assert_eq!(options.max_users, None);
 /// ```
 #[derive(Clone, Debug, Default)]

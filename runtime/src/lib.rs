@@ -46,7 +46,7 @@ pub use config::{
 };
 pub use config::{host_label_problem, template_problem};
 pub use error::{ApiError, Error, ErrorBody, ErrorKind, PagingError};
-pub use paging::UserStream;
+pub use paging::{Report, Stop, UserStream, WalkReport};
 pub use provider::{AnyClient, Checked, ProviderInfo, Users};
 pub use rules::{ErrorRules, Field, Only, Part};
 pub use secret::Secret;

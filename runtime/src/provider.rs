@@ -3,8 +3,6 @@
 
 use std::fmt;
 
-use futures::StreamExt as _;
-
 use crate::{AccountRules, ErrorRules, UserStream};
 
 /// One provider as its spec describes it: generated into the `rollcall` crate as a `static`.
@@ -112,21 +110,19 @@ where
 
     fn all_users_json(&self) -> UserStream<'_, serde_json::Value> {
         let provider = Users::provider(self);
-        self.all_users()
-            .map(move |user| {
-                user.and_then(|user| {
-                    serde_json::to_value(&user).map_err(|e| {
-                        crate::Error::new(
-                            provider.name,
-                            "all_users",
-                            crate::ErrorKind::InvalidResponse {
-                                status: None,
-                                reason: format!("a user does not serialize to JSON: {e}"),
-                            },
-                        )
-                    })
+        self.all_users().map_users(move |user| {
+            user.and_then(|user| {
+                serde_json::to_value(&user).map_err(|e| {
+                    crate::Error::new(
+                        provider.name,
+                        "all_users",
+                        crate::ErrorKind::InvalidResponse {
+                            status: None,
+                            reason: format!("a user does not serialize to JSON: {e}"),
+                        },
+                    )
                 })
             })
-            .boxed()
+        })
     }
 }

@@ -69,6 +69,7 @@ pub(crate) async fn execute(
         });
         match wait {
             Some(delay) => {
+                crate::paging::note_retry(delay);
                 tokio::time::sleep(delay).await;
                 next = spare;
             }

@@ -9,7 +9,7 @@ use std::fmt;
 /// an error message or a snapshot by accident. Build one from a `String` or `&str`:
 ///
 /// ```
-/// use rollcall::Secret;
+/// use rollcall_runtime::Secret;
 ///
 /// let token = Secret::from("0123456789abcdef");
 /// assert_eq!(format!("{token:?}"), "Secret([redacted])");

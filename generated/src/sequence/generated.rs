@@ -1212,6 +1212,12 @@ pub mod builder {
                             .and_then(|x| x.after.as_ref())
                             .map(|c| c.to_string())
                             .filter(|c| !c.is_empty() && signals.more());
+                        let total: ::std::option::Option<u64> = ::std::option::Option::Some(
+                                &body,
+                            )
+                            .and_then(|x| x.pagination.as_ref())
+                            .and_then(|x| x.total_result_size.as_ref())
+                            .and_then(|n| u64::try_from(*n).ok());
                         let items: ::std::vec::Vec<types::User> = ::std::option::Option::Some(
                                 body,
                             )
@@ -1219,13 +1225,14 @@ pub mod builder {
                             .unwrap_or_default();
                         Ok(
                             ::rollcall_runtime::paging::Page::new(
-                                items,
-                                next,
-                                |item, hasher| ::rollcall_runtime::paging::hash_id(
-                                    &::std::option::Option::Some(item).map(|x| &x.id),
-                                    hasher,
-                                ),
-                            ),
+                                    items,
+                                    next,
+                                    |item, hasher| ::rollcall_runtime::paging::hash_id(
+                                        &::std::option::Option::Some(item).map(|x| &x.id),
+                                        hasher,
+                                    ),
+                                )
+                                .with_total(total),
                         )
                     }
                 },

@@ -1575,6 +1575,7 @@ pub mod builder {
                                 .map_or(0, |v| v.len() as u64) >= size,
                         };
                         let next = None::<::std::string::String>;
+                        let total: ::std::option::Option<u64> = None;
                         let items: ::std::vec::Vec<types::User> = ::std::option::Option::Some(
                                 body,
                             )
@@ -1582,13 +1583,14 @@ pub mod builder {
                             .unwrap_or_default();
                         Ok(
                             ::rollcall_runtime::paging::Page::new(
-                                items,
-                                next,
-                                |item, hasher| ::rollcall_runtime::paging::hash_id(
-                                    &::std::option::Option::Some(item).map(|x| &x.id),
-                                    hasher,
-                                ),
-                            ),
+                                    items,
+                                    next,
+                                    |item, hasher| ::rollcall_runtime::paging::hash_id(
+                                        &::std::option::Option::Some(item).map(|x| &x.id),
+                                        hasher,
+                                    ),
+                                )
+                                .with_total(total),
                         )
                     }
                 },
@@ -1629,6 +1631,7 @@ pub mod builder {
                                 .map_or(0, |v| v.len() as u64) >= size,
                         };
                         let next = None::<::std::string::String>;
+                        let total: ::std::option::Option<u64> = None;
                         let items: ::std::vec::Vec<types::User> = ::std::option::Option::Some(
                                 body,
                             )
@@ -1636,13 +1639,14 @@ pub mod builder {
                             .unwrap_or_default();
                         Ok(
                             ::rollcall_runtime::paging::Page::new(
-                                items,
-                                next,
-                                |item, hasher| ::rollcall_runtime::paging::hash_id(
-                                    &::std::option::Option::Some(item).map(|x| &x.id),
-                                    hasher,
-                                ),
-                            ),
+                                    items,
+                                    next,
+                                    |item, hasher| ::rollcall_runtime::paging::hash_id(
+                                        &::std::option::Option::Some(item).map(|x| &x.id),
+                                        hasher,
+                                    ),
+                                )
+                                .with_total(total),
                         )
                     }
                 },

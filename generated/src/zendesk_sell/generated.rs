@@ -2938,6 +2938,7 @@ pub mod builder {
                                 .map_or(0, |v| v.len() as u64) >= size,
                         };
                         let next = signals.more().then_some(page + 1);
+                        let total: ::std::option::Option<u64> = None;
                         let items: ::std::vec::Vec<types::UserItem> = ::std::option::Option::Some(
                                 body,
                             )
@@ -2945,13 +2946,14 @@ pub mod builder {
                             .unwrap_or_default();
                         Ok(
                             ::rollcall_runtime::paging::Page::new(
-                                items,
-                                next,
-                                |item, hasher| ::rollcall_runtime::paging::hash_id(
-                                    &::std::option::Option::Some(&(*item).data).map(|x| &x.id),
-                                    hasher,
-                                ),
-                            ),
+                                    items,
+                                    next,
+                                    |item, hasher| ::rollcall_runtime::paging::hash_id(
+                                        &::std::option::Option::Some(&(*item).data).map(|x| &x.id),
+                                        hasher,
+                                    ),
+                                )
+                                .with_total(total),
                         )
                     }
                 },

@@ -3308,6 +3308,11 @@ pub mod builder {
                             .and_then(|x| x.after_cursor.as_ref())
                             .map(|c| c.to_string())
                             .filter(|c| !c.is_empty() && signals.more());
+                        let total: ::std::option::Option<u64> = ::std::option::Option::Some(
+                                &body,
+                            )
+                            .and_then(|x| x.count.as_ref())
+                            .and_then(|n| u64::try_from(*n).ok());
                         let items: ::std::vec::Vec<types::User> = ::std::option::Option::Some(
                                 body,
                             )
@@ -3315,13 +3320,14 @@ pub mod builder {
                             .unwrap_or_default();
                         Ok(
                             ::rollcall_runtime::paging::Page::new(
-                                items,
-                                next,
-                                |item, hasher| ::rollcall_runtime::paging::hash_id(
-                                    &::std::option::Option::Some(item).map(|x| &x.id),
-                                    hasher,
-                                ),
-                            ),
+                                    items,
+                                    next,
+                                    |item, hasher| ::rollcall_runtime::paging::hash_id(
+                                        &::std::option::Option::Some(item).map(|x| &x.id),
+                                        hasher,
+                                    ),
+                                )
+                                .with_total(total),
                         )
                     }
                 },

@@ -490,6 +490,13 @@ fn walk(provider: &Provider, types: &Types, list: &List) -> Result<String, Strin
         Some(at) => format!("{}.copied()", types.borrow(response, "&body", at)?.borrow),
         None => "None".to_owned(),
     };
+    let total = match &list.total {
+        Some(at) => format!(
+            "{}.and_then(|n| u64::try_from(*n).ok())",
+            types.borrow(response, "&body", at)?.borrow
+        ),
+        None => "None".to_owned(),
+    };
     let link = match &list.next_link {
         Some(at) => {
             let place = types.borrow(response, "&body", at)?;
@@ -572,8 +579,9 @@ fn walk(provider: &Provider, types: &Types, list: &List) -> Result<String, Strin
          let body: types::{response} = ::rollcall_runtime::call(&super::PROVIDER, request.send()).await?.into_inner();\n\
          let signals = ::rollcall_runtime::paging::Signals {{ has_more: {has_more}, link: {link}, full: {items_len} >= size }};\n\
          let next = {next};\n\
+         let total: ::std::option::Option<u64> = {total};\n\
          let items: ::std::vec::Vec<types::{element}> = {items};\n\
-         Ok(::rollcall_runtime::paging::Page::new(items, next, |item, hasher| {id}))\n\
+         Ok(::rollcall_runtime::paging::Page::new(items, next, |item, hasher| {id}).with_total(total))\n\
          }}\n}}, |item: types::{element}| {to_user})\n}}\n}}\n",
         items_len = items_len(types, response, &list.items)?,
     ))

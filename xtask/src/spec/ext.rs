@@ -68,6 +68,7 @@ pub const PAGINATION_KEYS: &[&str] = &[
     "next-link",
     "stop-on-empty",
     "send",
+    "total",
 ];
 /// Signature plugins the runtime has (`rollcall_runtime::Plugin`).
 pub const PLUGINS: &[&str] = &["query-md5"];
@@ -288,6 +289,8 @@ pub struct List {
     pub has_more: Option<String>,
     /// Pointer of the next link.
     pub next_link: Option<String>,
+    /// Pointer of the total number of users the server declares.
+    pub total: Option<String>,
     /// Required parameters with one documented value: (name, value) the walk sends.
     pub fixed: Vec<(String, Value)>,
     /// The component schema of the user.
@@ -887,6 +890,7 @@ fn lists(spec: &Spec) -> Result<Vec<List>, SpecError> {
             next_cursor: pointer("next-cursor")?,
             has_more: pointer("has-more")?,
             next_link: pointer("next-link")?,
+            total: pointer("total")?,
             fixed,
             user_schema,
         };
