@@ -120,5 +120,15 @@ fn cells(account: &Account) -> [String; 11] {
     ]
 }
 
-/// Nothing yet: tracing comes with the runtime's spans.
-pub(crate) fn init_tracing() {}
+/// Shows the runtime's tracing events on stderr when `RUST_LOG` asks for them
+/// (`RUST_LOG=rollcall=debug`); nothing otherwise.
+pub(crate) fn init_tracing() {
+    let Ok(filter) = tracing_subscriber::EnvFilter::try_from_default_env() else {
+        return;
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(io::stderr)
+        .with_ansi(io::IsTerminal::is_terminal(&io::stderr()))
+        .try_init();
+}

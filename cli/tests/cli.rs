@@ -610,3 +610,79 @@ async fn report_counts_the_walk() {
         (Some(1), Some("max_pages"))
     );
 }
+
+/// `RUST_LOG=rollcall=debug` shows each request (method, path, status, attempt), each retry
+/// and each page on stderr, and no credential or signature in any of them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tracing_shows_requests_without_secrets() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v2/users"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v2/users"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(sell_page(vec![sell_user(1, json!({}))])),
+        )
+        .mount(&server)
+        .await;
+    let env = [
+        ("ZENDESK_SELL_TOKEN", SELL_TOKEN),
+        ("RUST_LOG", "rollcall=debug"),
+    ];
+    let run = rollcall(
+        &["users", "zendesk-sell", "--base-url", &server.uri()],
+        &env,
+    )
+    .await;
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.lines().len(), 1);
+    let log = &run.stderr;
+    assert!(
+        log.contains("path=\"/v2/users\"") || log.contains("path=/v2/users"),
+        "{log}"
+    );
+    assert!(log.contains("method=GET"), "{log}");
+    assert!(
+        log.contains("status=503") && log.contains("status=200"),
+        "{log}"
+    );
+    assert!(log.contains("attempt=2"), "{log}");
+    assert!(log.contains("retrying after a wait"), "{log}");
+    assert!(log.contains("page") && log.contains("users=1"), "{log}");
+    assert!(!log.contains(SELL_TOKEN), "{log}");
+    assert!(!log.contains("per_page"), "no query in the log: {log}");
+
+    // Worksection signs its query: neither the key nor the signature is logged.
+    let key = "ws-secret-key-for-tracing";
+    let signature = rollcall::query_md5_hash("action=get_users", key);
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"status": "ok", "data": [
+                {"id": "1", "name": "A", "email": "a@x.com", "role": "Owner"}
+            ]})),
+        )
+        .mount(&server)
+        .await;
+    let env = [("WORKSECTION_API_KEY", key), ("RUST_LOG", "rollcall=debug")];
+    let run = rollcall(&["users", "worksection", "--base-url", &server.uri()], &env).await;
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stderr.contains("/api/admin/v2/"), "{}", run.stderr);
+    assert!(
+        !run.stderr.contains(key) && !run.stderr.contains(&signature),
+        "{}",
+        run.stderr
+    );
+
+    // Without RUST_LOG, stderr stays empty (not a terminal: no progress line either).
+    let run = rollcall(
+        &["users", "worksection", "--base-url", &server.uri()],
+        &[("WORKSECTION_API_KEY", key)],
+    )
+    .await;
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+}

@@ -123,7 +123,14 @@ impl Runtime {
         request: reqwest::Request,
         operation: &'static str,
     ) -> reqwest::Result<reqwest::Response> {
-        retry::execute(client, request, self.config.retry(), operation).await
+        retry::execute(
+            client,
+            request,
+            self.config.retry(),
+            self.provider.name,
+            operation,
+        )
+        .await
     }
 }
 

@@ -407,7 +407,8 @@ where
             return Some(self.stop(Vec::new(), PagingError::RepeatedPage { page }));
         }
         // A user already yielded (the same id on an earlier page or twice on this one) is dropped.
-        let mut records = Vec::with_capacity(page.items.len());
+        let received = page.items.len();
+        let mut records = Vec::with_capacity(received);
         let mut duplicates = 0;
         for (record, id) in page.items.into_iter().zip(page.ids) {
             if self.seen_ids.insert(id) {
@@ -428,6 +429,17 @@ where
             r.users = users;
             r.duplicates += duplicates;
         });
+        tracing::debug!(
+            target: "rollcall::paging",
+            provider = self.provider.name,
+            operation = self.operation,
+            page = self.pages,
+            records = received,
+            duplicates,
+            users = self.users,
+            last = page.next.is_none(),
+            "page"
+        );
         if let Some(max_users) = self.max_users
             && self.users >= max_users
             && (more_users || page.next.is_some())
@@ -456,6 +468,13 @@ where
     /// Ends the walk after `records` with `error`.
     fn stop<R>(mut self, records: Vec<R>, error: PagingError) -> (Batch<R>, Self) {
         self.finished = true;
+        tracing::debug!(
+            target: "rollcall::paging",
+            provider = self.provider.name,
+            operation = self.operation,
+            reason = %error,
+            "walk stopped"
+        );
         let stop = match error {
             PagingError::PageLimit { .. } => Stop::MaxPages,
             PagingError::UserLimit { .. } => Stop::MaxUsers,

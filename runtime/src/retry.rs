@@ -8,6 +8,8 @@ use std::time::{Duration, SystemTime};
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 
+use tracing::Instrument as _;
+
 use super::RetryPolicy;
 
 /// What the hooks saw of one call: the final response's status and headers and how many
@@ -46,6 +48,28 @@ pub(crate) async fn execute(
     client: &reqwest::Client,
     request: reqwest::Request,
     policy: &RetryPolicy,
+    provider: &'static str,
+    operation: &'static str,
+) -> reqwest::Result<reqwest::Response> {
+    // The path only: a query can carry a signature (Worksection's `hash`), and headers carry
+    // credentials, so neither is ever recorded.
+    let span = tracing::debug_span!(
+        target: "rollcall::http",
+        "request",
+        provider,
+        operation,
+        method = %request.method(),
+        path = request.url().path(),
+    );
+    execute_attempts(client, request, policy, operation)
+        .instrument(span)
+        .await
+}
+
+async fn execute_attempts(
+    client: &reqwest::Client,
+    request: reqwest::Request,
+    policy: &RetryPolicy,
     operation: &'static str,
 ) -> reqwest::Result<reqwest::Response> {
     let mut delays = policy.backoff();
@@ -62,6 +86,20 @@ pub(crate) async fn execute(
             None
         };
         let outcome = send_buffered(client, request).await;
+        match &outcome {
+            Ok(response) => tracing::debug!(
+                target: "rollcall::http",
+                attempt,
+                status = response.status().as_u16(),
+                "response"
+            ),
+            Err(error) => tracing::debug!(
+                target: "rollcall::http",
+                attempt,
+                error = %crate::error::transport_message(error),
+                "no response"
+            ),
+        }
         let wait = spare.as_ref().and_then(|_| match &outcome {
             Ok(response) => response_delay(response, policy, &mut delays),
             Err(error) if is_transient(error) => delays.next(),
@@ -69,6 +107,12 @@ pub(crate) async fn execute(
         });
         match wait {
             Some(delay) => {
+                tracing::info!(
+                    target: "rollcall::retry",
+                    attempt,
+                    wait_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                    "retrying after a wait"
+                );
                 crate::paging::note_retry(delay);
                 tokio::time::sleep(delay).await;
                 next = spare;
