@@ -539,7 +539,7 @@ fn attempts_note(attempts: u32) -> String {
 
 /// A transport error on one line: what kind of failure, and its root cause (`reqwest` keeps the
 /// useful part, such as "connection refused", at the end of its chain of sources).
-fn transport_message(error: &reqwest::Error) -> String {
+pub(crate) fn transport_message(error: &reqwest::Error) -> String {
     let kind = if error.is_timeout() {
         "timed out"
     } else if error.is_connect() {

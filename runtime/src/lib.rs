@@ -17,6 +17,7 @@
 //! | `error`, `rules` | [`Error`] and what it holds; reading the provider's message out of a body |
 //! | `paging` | the one loop behind every all-pages walk ([`UserStream`]) |
 //! | `decode` | what the generated types call to decode timestamps and open enums quickly |
+//! | `account` | [`Account`]: a user record read by the spec's [`AccountRules`], and SCIM |
 //! | `provider` | [`ProviderInfo`] and the traits every generated client implements |
 
 #![warn(missing_docs)]
@@ -25,6 +26,7 @@ use std::fmt;
 
 use reqwest::header::{ACCEPT, HeaderName, HeaderValue, USER_AGENT};
 
+pub mod account;
 mod auth;
 mod config;
 pub mod decode;
@@ -38,6 +40,7 @@ mod rules;
 pub mod sample;
 mod secret;
 
+pub use account::{Account, AccountRules};
 pub use auth::{Auth, Plugin, query_md5_hash};
 pub use config::{
     ClientBuilder, ClientOptions, Config, DEFAULT_MAX_PAGES, DEFAULT_MAX_WAIT, GeneratedClient,
@@ -46,7 +49,7 @@ pub use config::{
 pub use config::{host_label_problem, template_problem};
 pub use error::{ApiError, Error, ErrorBody, ErrorKind, PagingError};
 pub use pacing::RateLimit;
-pub use paging::UserStream;
+pub use paging::{Report, Stop, UserStream, WalkReport};
 pub use provider::{AnyClient, Checked, ProviderInfo, Users};
 pub use rules::{ErrorRules, Field, Only, Part};
 pub use secret::Secret;
@@ -126,7 +129,15 @@ impl Runtime {
         request: reqwest::Request,
         operation: &'static str,
     ) -> reqwest::Result<reqwest::Response> {
-        retry::execute(client, request, &self.config, &self.pacer, operation).await
+        retry::execute(
+            client,
+            request,
+            &self.config,
+            &self.pacer,
+            self.provider.name,
+            operation,
+        )
+        .await
     }
 }
 

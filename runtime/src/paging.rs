@@ -4,23 +4,176 @@
 //! page after a cursor (a page number, an opaque cursor, or nothing) and reads from the page
 //! what it says about the next one ([`Signals`]). This module turns it into a stream that holds
 //! at most one page in memory, stops on an empty page, refuses a cursor or a page it has
-//! already seen, and honours the `max_pages` and `max_users` caps.
+//! already seen, drops a user whose id it has already yielded, and honours the `max_pages`
+//! and `max_users` caps. Every walk keeps a [`WalkReport`] of what it did.
 
+use std::cell::Cell;
 use std::collections::HashSet;
 use std::fmt;
 use std::future::Future;
 use std::hash::{BuildHasher, DefaultHasher, Hash, Hasher as _, RandomState};
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Duration;
 
-use futures::StreamExt as _;
 use futures::stream::{self, BoxStream};
+use futures::{Stream, StreamExt as _};
 
 use crate::{Config, Error, ErrorKind, PagingError, ProviderInfo};
 
 /// The users of a provider, one by one, as the all-users walks yield them.
 ///
-/// A boxed [`futures::Stream`]: use it with [`futures::TryStreamExt`] (`try_next`,
-/// `try_collect`, ...). After an `Err` the stream ends.
-pub type UserStream<'a, T> = BoxStream<'a, Result<T, Error>>;
+/// A [`futures::Stream`]: use it with [`futures::TryStreamExt`] (`try_next`, `try_collect`,
+/// ...). After an `Err` the stream ends. [`report`](Self::report) gives a handle on what the
+/// walk did, readable while and after the stream is consumed:
+///
+/// ```
+/// # async fn run<C: rollcall_runtime::Users>(client: &C) -> Result<(), rollcall_runtime::Error> {
+/// use futures::TryStreamExt as _;
+/// let users = client.all_users();
+/// let report = users.report();
+/// let all: Vec<C::User> = users.try_collect().await?;
+/// let report = report.get();
+/// assert_eq!(report.users, all.len() as u64);
+/// println!("{} pages, stopped: {:?}", report.pages, report.stop);
+/// # Ok(()) }
+/// ```
+pub struct UserStream<'a, T> {
+    inner: BoxStream<'a, Result<T, Error>>,
+    report: Report,
+}
+
+impl<'a, T> UserStream<'a, T> {
+    /// A stream of users with the report of the walk that yields them.
+    pub fn new(inner: BoxStream<'a, Result<T, Error>>, report: Report) -> Self {
+        Self { inner, report }
+    }
+
+    /// A handle on the walk's report; it stays valid after the stream is consumed or dropped.
+    pub fn report(&self) -> Report {
+        self.report.clone()
+    }
+
+    /// The same walk, each user turned by `f` (the report is kept).
+    pub fn map_users<U>(
+        self,
+        f: impl FnMut(Result<T, Error>) -> Result<U, Error> + Send + 'a,
+    ) -> UserStream<'a, U>
+    where
+        T: 'a,
+    {
+        UserStream {
+            inner: self.inner.map(f).boxed(),
+            report: self.report,
+        }
+    }
+}
+
+impl<T> Stream for UserStream<'_, T> {
+    type Item = Result<T, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.inner.poll_next_unpin(cx)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+impl<T> fmt::Debug for UserStream<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UserStream")
+            .field("report", &self.report.get())
+            .finish_non_exhaustive()
+    }
+}
+
+/// What one all-pages walk did, as far as it got. Its JSON form has exactly these fields.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct WalkReport {
+    /// Pages received.
+    pub pages: u64,
+    /// Users yielded (duplicates left out).
+    pub users: u64,
+    /// Users dropped because a user with the same id was already yielded.
+    pub duplicates: u64,
+    /// Requests sent again after a 408, 429, 5xx or a broken connection.
+    pub retries: u64,
+    /// Milliseconds spent waiting before retries (`Retry-After` and backoff).
+    pub waited_ms: u64,
+    /// The number of users the server said it has, where it says (the spec's `total`).
+    pub declared_total: Option<u64>,
+    /// Why the walk ended; `None` while it goes on (or when its reader stopped first).
+    pub stop: Option<Stop>,
+}
+
+impl WalkReport {
+    /// Whether the server declared a total that differs from the users yielded by a walk that
+    /// ran to its end (duplicates count as yielded: the server did send them).
+    pub fn total_disagrees(&self) -> bool {
+        matches!(self.stop, Some(Stop::LastPage | Stop::EmptyPage))
+            && self
+                .declared_total
+                .is_some_and(|total| total != self.users + self.duplicates)
+    }
+}
+
+/// Why a walk ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stop {
+    /// The server said this page was the last.
+    LastPage,
+    /// A page came back empty.
+    EmptyPage,
+    /// The `max_pages` cap was reached.
+    MaxPages,
+    /// The `max_users` cap was reached.
+    MaxUsers,
+    /// A request failed, or the server repeated a page or a cursor.
+    Error,
+}
+
+/// A shared handle on a walk's [`WalkReport`].
+#[derive(Clone, Debug, Default)]
+pub struct Report(Arc<Mutex<WalkReport>>);
+
+impl Report {
+    /// The report as it stands.
+    pub fn get(&self) -> WalkReport {
+        self.0.lock().map(|r| r.clone()).unwrap_or_default()
+    }
+
+    fn update(&self, f: impl FnOnce(&mut WalkReport)) {
+        if let Ok(mut report) = self.0.lock() {
+            f(&mut report);
+        }
+    }
+}
+
+tokio::task_local! {
+    /// Retries and waits of the page being fetched, counted by the retry loop.
+    static PAGE_WAITS: Cell<(u64, Duration)>;
+}
+
+/// Counts one retry after waiting `delay`, for the walk fetching this page, if any.
+pub(crate) fn note_retry(delay: Duration) {
+    let _ = PAGE_WAITS.try_with(|waits| {
+        let (retries, waited) = waits.get();
+        waits.set((retries + 1, waited + delay));
+    });
+}
+
+/// Counts a wait for the rate budget (not a retry) for the walk fetching this page, if any.
+pub(crate) fn note_wait(delay: Duration) {
+    let _ = PAGE_WAITS.try_with(|waits| {
+        let (retries, waited) = waits.get();
+        waits.set((retries, waited + delay));
+    });
+}
 
 /// One page as a generated fetch function reports it.
 pub struct Page<R, C> {
@@ -28,8 +181,12 @@ pub struct Page<R, C> {
     items: Vec<R>,
     /// The cursor of the next page, or `None` when the server says this is the last.
     next: Option<C>,
+    /// A hash of each record's id, in order.
+    ids: Vec<u64>,
     /// A hash of the records' ids: two pages with the same one are the same page.
     fingerprint: u64,
+    /// The total number of users the server declares, if it does.
+    total: Option<u64>,
 }
 
 /// What a page says about whether another follows, read at the pointers its spec declares.
@@ -79,15 +236,30 @@ impl<R, C> Page<R, C> {
     /// A page whose fingerprint is computed from the records' ids, which `id` feeds to the
     /// hasher (by reference, so that no id is copied or formatted).
     pub fn new(items: Vec<R>, next: Option<C>, id: impl Fn(&R, &mut DefaultHasher)) -> Self {
-        let mut hasher = DefaultHasher::new();
-        for item in &items {
-            id(item, &mut hasher);
-        }
+        let mut page = DefaultHasher::new();
+        let ids: Vec<u64> = items
+            .iter()
+            .map(|item| {
+                let mut hasher = DefaultHasher::new();
+                id(item, &mut hasher);
+                let hash = hasher.finish();
+                page.write_u64(hash);
+                hash
+            })
+            .collect();
         Self {
-            fingerprint: hasher.finish(),
+            fingerprint: page.finish(),
+            ids,
             items,
             next,
+            total: None,
         }
+    }
+
+    /// The total number of users the server declares on this page (the spec's `total`).
+    pub fn with_total(mut self, total: Option<u64>) -> Self {
+        self.total = total;
+        self
     }
 }
 
@@ -114,7 +286,10 @@ where
     if let Some(cursor) = &first {
         seen_cursors.insert(state.hash_one(cursor));
     }
+    let report = Report::default();
     let walk = Walk {
+        report: report.clone(),
+        seen_ids: HashSet::new(),
         provider,
         operation,
         fetch,
@@ -131,12 +306,13 @@ where
     };
     // Each page's records move straight from the decoded page to the reader: no second
     // vector, so a user is copied once on its way out, as in a hand-written loop.
-    stream::unfold(walk, Walk::step)
+    let inner = stream::unfold(walk, Walk::step)
         .flat_map(move |batch| {
             let user = user.clone();
             stream::iter(batch.map(move |item| item.map(&user)))
         })
-        .boxed()
+        .boxed();
+    UserStream::new(inner, report)
 }
 
 /// What one step of the walk yields: records of a page in order, then the error that ended
@@ -167,6 +343,9 @@ impl<R> Batch<R> {
 }
 
 struct Walk<C, F> {
+    report: Report,
+    /// A hash of every id yielded, to drop a user a server sends twice.
+    seen_ids: HashSet<u64>,
     provider: &'static ProviderInfo,
     operation: &'static str,
     fetch: F,
@@ -201,24 +380,55 @@ where
         {
             return Some(self.stop(Vec::new(), PagingError::PageLimit { max_pages }));
         }
-        let fetch = (self.fetch)(self.cursor.clone());
-        let page = match crate::retry::with_wait_budget(self.waited.clone(), fetch).await {
+        let request =
+            crate::retry::with_wait_budget(self.waited.clone(), (self.fetch)(self.cursor.clone()));
+        let fetched = PAGE_WAITS
+            .scope(Cell::new((0, Duration::ZERO)), async move {
+                let page = request.await;
+                (page, PAGE_WAITS.with(Cell::get))
+            })
+            .await;
+        let (page, (retries, waited)) = fetched;
+        self.report.update(|r| {
+            r.retries += retries;
+            r.waited_ms += u64::try_from(waited.as_millis()).unwrap_or(u64::MAX);
+        });
+        let page = match page {
             Ok(page) => page,
             Err(error) => {
                 self.finished = true;
+                self.report.update(|r| r.stop = Some(Stop::Error));
                 return Some((Batch::new(Vec::new(), Some(error)), self));
             }
         };
         self.pages += 1;
+        let pages = self.pages;
+        self.report.update(|r| {
+            r.pages = pages;
+            if page.total.is_some() {
+                r.declared_total = page.total;
+            }
+        });
         if page.items.is_empty() {
             self.finished = true;
+            self.report.update(|r| r.stop = Some(Stop::EmptyPage));
             return Some((Batch::new(Vec::new(), None), self));
         }
         if !self.seen_pages.insert(page.fingerprint) {
             let page = self.pages;
             return Some(self.stop(Vec::new(), PagingError::RepeatedPage { page }));
         }
-        let mut records = page.items;
+        // A user already yielded (the same id on an earlier page or twice on this one) is dropped.
+        let received = page.items.len();
+        let mut records = Vec::with_capacity(received);
+        let mut duplicates = 0;
+        for (record, id) in page.items.into_iter().zip(page.ids) {
+            if self.seen_ids.insert(id) {
+                records.push(record);
+            } else {
+                duplicates += 1;
+            }
+        }
         let mut more_users = false;
         if let Some(max_users) = self.max_users {
             let room = usize::try_from(max_users.saturating_sub(self.users)).unwrap_or(usize::MAX);
@@ -226,6 +436,22 @@ where
             records.truncate(room);
         }
         self.users += records.len() as u64;
+        let users = self.users;
+        self.report.update(|r| {
+            r.users = users;
+            r.duplicates += duplicates;
+        });
+        tracing::debug!(
+            target: "rollcall::paging",
+            provider = self.provider.name,
+            operation = self.operation,
+            page = self.pages,
+            records = received,
+            duplicates,
+            users = self.users,
+            last = page.next.is_none(),
+            "page"
+        );
         if let Some(max_users) = self.max_users
             && self.users >= max_users
             && (more_users || page.next.is_some())
@@ -233,7 +459,10 @@ where
             return Some(self.stop(records, PagingError::UserLimit { max_users }));
         }
         match page.next {
-            None => self.finished = true,
+            None => {
+                self.finished = true;
+                self.report.update(|r| r.stop = Some(Stop::LastPage));
+            }
             Some(next) => {
                 if !self.seen_cursors.insert(self.state.hash_one(&next)) {
                     let error = PagingError::RepeatedCursor {
@@ -251,6 +480,19 @@ where
     /// Ends the walk after `records` with `error`.
     fn stop<R>(mut self, records: Vec<R>, error: PagingError) -> (Batch<R>, Self) {
         self.finished = true;
+        tracing::debug!(
+            target: "rollcall::paging",
+            provider = self.provider.name,
+            operation = self.operation,
+            reason = %error,
+            "walk stopped"
+        );
+        let stop = match error {
+            PagingError::PageLimit { .. } => Stop::MaxPages,
+            PagingError::UserLimit { .. } => Stop::MaxUsers,
+            _ => Stop::Error,
+        };
+        self.report.update(|r| r.stop = Some(stop));
         let error = Error::new(self.provider.name, self.operation, ErrorKind::Paging(error));
         (Batch::new(records, Some(error)), self)
     }

@@ -3,9 +3,7 @@
 
 use std::fmt;
 
-use futures::StreamExt as _;
-
-use crate::{ErrorRules, UserStream};
+use crate::{AccountRules, ErrorRules, UserStream};
 
 /// One provider as its spec describes it: generated into the `rollcall` crate as a `static`.
 #[derive(Debug)]
@@ -22,6 +20,8 @@ pub struct ProviderInfo {
     /// Whether a successful answer may come with any `Content-Type` (PHP sends JSON as
     /// `text/html`); otherwise a non-JSON `Content-Type` is refused.
     pub any_content_type: bool,
+    /// How a user record reads as an [`Account`](crate::Account) (`x-rollcall.account`).
+    pub account: AccountRules,
     /// The documented rate limit clients pace themselves to (`x-rollcall.rate-limit`).
     pub rate_limit: Option<crate::RateLimit>,
 }
@@ -35,6 +35,7 @@ impl ProviderInfo {
         max_page_size: Option<u32>,
         errors: ErrorRules,
         any_content_type: bool,
+        account: AccountRules,
         rate_limit: Option<crate::RateLimit>,
     ) -> Self {
         Self {
@@ -43,6 +44,7 @@ impl ProviderInfo {
             max_page_size,
             errors,
             any_content_type,
+            account,
             rate_limit,
         }
     }
@@ -112,21 +114,19 @@ where
 
     fn all_users_json(&self) -> UserStream<'_, serde_json::Value> {
         let provider = Users::provider(self);
-        self.all_users()
-            .map(move |user| {
-                user.and_then(|user| {
-                    serde_json::to_value(&user).map_err(|e| {
-                        crate::Error::new(
-                            provider.name,
-                            "all_users",
-                            crate::ErrorKind::InvalidResponse {
-                                status: None,
-                                reason: format!("a user does not serialize to JSON: {e}"),
-                            },
-                        )
-                    })
+        self.all_users().map_users(move |user| {
+            user.and_then(|user| {
+                serde_json::to_value(&user).map_err(|e| {
+                    crate::Error::new(
+                        provider.name,
+                        "all_users",
+                        crate::ErrorKind::InvalidResponse {
+                            status: None,
+                            reason: format!("a user does not serialize to JSON: {e}"),
+                        },
+                    )
                 })
             })
-            .boxed()
+        })
     }
 }

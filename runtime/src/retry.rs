@@ -11,6 +11,8 @@ use reqwest::header::{HeaderMap, RETRY_AFTER};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use tracing::Instrument as _;
+
 use crate::pacing::Pacer;
 use crate::{Config, RetryPolicy};
 
@@ -75,6 +77,29 @@ pub(crate) async fn execute(
     request: reqwest::Request,
     config: &Config,
     pacer: &Pacer,
+    provider: &'static str,
+    operation: &'static str,
+) -> reqwest::Result<reqwest::Response> {
+    // The path only: a query can carry a signature (Worksection's `hash`), and headers carry
+    // credentials, so neither is ever recorded.
+    let span = tracing::debug_span!(
+        target: "rollcall::http",
+        "request",
+        provider,
+        operation,
+        method = %request.method(),
+        path = request.url().path(),
+    );
+    execute_attempts(client, request, config, pacer, operation)
+        .instrument(span)
+        .await
+}
+
+async fn execute_attempts(
+    client: &reqwest::Client,
+    request: reqwest::Request,
+    config: &Config,
+    pacer: &Pacer,
     operation: &'static str,
 ) -> reqwest::Result<reqwest::Response> {
     let policy = config.retry();
@@ -108,8 +133,22 @@ pub(crate) async fn execute(
             None
         };
         let outcome = send_buffered(client, request).await;
-        if let Ok(response) = &outcome {
-            pacer.observe(response.headers());
+        match &outcome {
+            Ok(response) => {
+                pacer.observe(response.headers());
+                tracing::debug!(
+                    target: "rollcall::http",
+                    attempt,
+                    status = response.status().as_u16(),
+                    "response"
+                );
+            }
+            Err(error) => tracing::debug!(
+                target: "rollcall::http",
+                attempt,
+                error = %crate::error::transport_message(error),
+                "no response"
+            ),
         }
         let wait = spare.as_ref().and_then(|_| match &outcome {
             Ok(response) => response_delay(response, policy, &mut delays),
@@ -118,6 +157,13 @@ pub(crate) async fn execute(
         });
         match wait {
             Some(delay) if spend(&waited, delay, config.max_wait()) => {
+                tracing::info!(
+                    target: "rollcall::retry",
+                    attempt,
+                    wait_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                    "retrying after a wait"
+                );
+                crate::paging::note_retry(delay);
                 tokio::time::sleep(delay).await;
                 next = spare;
             }
@@ -146,16 +192,27 @@ async fn pace(pacer: &Pacer, waited: &AtomicU64, max_wait: Option<Duration>) -> 
         if !spend(waited, wait, max_wait) {
             return false;
         }
-        tokio::time::sleep(wait).await;
+        pause(wait).await;
     }
     let wait = pacer.announced_wait();
     if !wait.is_zero() {
         if !spend(waited, wait, max_wait) {
             return false;
         }
-        tokio::time::sleep(wait).await;
+        pause(wait).await;
     }
     true
+}
+
+/// A pacing wait: logged and counted in the walk's report, then slept.
+async fn pause(wait: Duration) {
+    tracing::debug!(
+        target: "rollcall::pacing",
+        wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+        "waiting for the rate budget"
+    );
+    crate::paging::note_wait(wait);
+    tokio::time::sleep(wait).await;
 }
 
 /// The answer for a request never sent because waiting for it would exceed the wait budget:

@@ -121,7 +121,7 @@ fn lookup<'v>(node: &'v Value, pointer: &str) -> Option<&'v Value> {
 
 /// Calls `f` on every value `pointer` reaches from `node`, with the object key the last `*`
 /// matched.
-fn visit<'v>(
+pub(crate) fn visit<'v>(
     node: &'v Value,
     pointer: &str,
     key: Option<&'v str>,

@@ -57,7 +57,59 @@ fn extensions() {
     assert_eq!(
         fixture("extensions"),
         [
-            "specs/extensions.yaml:13:3: #/x-rollcall/retries: [extensions] unknown key `retries` (known: errors, envelope, any-content-type, servers-enum)"
+            "specs/extensions.yaml:13:3: #/x-rollcall/retries: [extensions] unknown key `retries` (known: errors, envelope, any-content-type, servers-enum, rate-limit, account)"
+        ]
+    );
+}
+
+/// `x-rollcall.account` is read and checked: each mistake is one located line.
+#[test]
+fn account_mapping() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lint/good.yaml");
+    let good = std::fs::read_to_string(&path).unwrap();
+    let with = |account: &str| {
+        let text = good.replacen(
+            "paths:\n",
+            &format!("x-rollcall:\n  account:\n{account}paths:\n"),
+            1,
+        );
+        lint_text("specs/good.yaml", &text)
+            .unwrap()
+            .iter()
+            .map(ToString::to_string)
+            .map(|line| {
+                line.split_once(": #")
+                    .map(|(_, rest)| format!("#{rest}"))
+                    .unwrap_or(line)
+            })
+            .collect::<Vec<_>>()
+    };
+    let fine = "    name: null\n    status:\n      - {value: active, at: /name, present: true}\n      - {value: deleted}\n    kind:\n      - value: bot\n        all: [{at: /id, is: [1, 2]}, {at: /email, is: bot@example.com, ci: true}]\n    roles: [/nickname]\n    privileged:\n      - {at: /nickname, is: admin}\n      - {value: false, at: /id, is: null}\n";
+    assert_eq!(with(fine), Vec::<String>::new());
+    assert_eq!(
+        with("    roles: [/rank]\n"),
+        ["#/x-rollcall/account/roles/0: [extensions] `rank` is not a property of the user schema"]
+    );
+    assert_eq!(
+        with("    status:\n      - {value: gone, at: /name, present: false}\n"),
+        [
+            "#/x-rollcall/account/status/0/value: [extensions] unknown value `gone` (one of active, inactive, suspended, invited, deleted, unknown)"
+        ]
+    );
+    assert_eq!(
+        with("    kind:\n      - {value: bot, at: /name}\n"),
+        ["#/x-rollcall/account/kind/0: [extensions] a test has exactly one of `is` and `present`"]
+    );
+    assert_eq!(
+        with("    manager: reports_to\n"),
+        [
+            "#/x-rollcall/account/manager: [extensions] `reports_to` is not a JSON pointer (it starts with `/`)"
+        ]
+    );
+    assert_eq!(
+        with("    status:\n      - {at: /name, is: x}\n"),
+        [
+            "#/x-rollcall/account/status/0: [extensions] a rule needs `value` (one of active, inactive, suspended, invited, deleted, unknown)"
         ]
     );
 }

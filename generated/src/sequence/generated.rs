@@ -685,6 +685,12 @@ pub mod builder {
                             .and_then(|x| x.after.as_ref())
                             .map(|c| c.to_string())
                             .filter(|c| !c.is_empty() && signals.more());
+                        let total: ::std::option::Option<u64> = ::std::option::Option::Some(
+                                &body,
+                            )
+                            .and_then(|x| x.pagination.as_ref())
+                            .and_then(|x| x.total_result_size.as_ref())
+                            .and_then(|n| u64::try_from(*n).ok());
                         let items: ::std::vec::Vec<types::User> = ::std::option::Option::Some(
                                 body,
                             )
@@ -692,13 +698,14 @@ pub mod builder {
                             .unwrap_or_default();
                         Ok(
                             ::rollcall_runtime::paging::Page::new(
-                                items,
-                                next,
-                                |item, hasher| ::rollcall_runtime::paging::hash_id(
-                                    &::std::option::Option::Some(item).map(|x| &x.id),
-                                    hasher,
-                                ),
-                            ),
+                                    items,
+                                    next,
+                                    |item, hasher| ::rollcall_runtime::paging::hash_id(
+                                        &::std::option::Option::Some(item).map(|x| &x.id),
+                                        hasher,
+                                    ),
+                                )
+                                .with_total(total),
                         )
                     }
                 },
@@ -752,6 +759,57 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = ::rollcall_runtime::Prov
         request_id: &[],
     },
     false,
+    ::rollcall_runtime::AccountRules {
+        id: "/id",
+        email: "/email",
+        name: "",
+        status: &[
+            ::rollcall_runtime::account::Rule {
+                value: ::rollcall_runtime::account::Status::Active,
+                all: &[
+                    ::rollcall_runtime::account::Test {
+                        at: "/state",
+                        check: ::rollcall_runtime::account::Check::Is(
+                            &[::rollcall_runtime::account::Literal::Str("active")],
+                        ),
+                        ci: true,
+                    },
+                ],
+            },
+            ::rollcall_runtime::account::Rule {
+                value: ::rollcall_runtime::account::Status::Deleted,
+                all: &[
+                    ::rollcall_runtime::account::Test {
+                        at: "/state",
+                        check: ::rollcall_runtime::account::Check::Is(
+                            &[::rollcall_runtime::account::Literal::Str("deleted")],
+                        ),
+                        ci: true,
+                    },
+                ],
+            },
+        ],
+        kind: &[],
+        roles: &["/roles/*/roleName"],
+        privileged: &[
+            ::rollcall_runtime::account::Rule {
+                value: true,
+                all: &[
+                    ::rollcall_runtime::account::Test {
+                        at: "/roles/*/roleName",
+                        check: ::rollcall_runtime::account::Check::Is(
+                            &[::rollcall_runtime::account::Literal::Str("admin")],
+                        ),
+                        ci: true,
+                    },
+                ],
+            },
+        ],
+        created_at: "",
+        updated_at: "",
+        last_login_at: "",
+        manager: "",
+    },
     Some(::rollcall_runtime::RateLimit::new(100, ::std::time::Duration::from_secs(60))),
 );
 impl ClientHooks<::rollcall_runtime::Runtime> for Client {

@@ -985,6 +985,7 @@ pub mod builder {
                                 .map_or(0, |v| v.len() as u64) >= size,
                         };
                         let next = None::<::std::string::String>;
+                        let total: ::std::option::Option<u64> = None;
                         let items: ::std::vec::Vec<types::User> = ::std::option::Option::Some(
                                 body,
                             )
@@ -992,13 +993,14 @@ pub mod builder {
                             .unwrap_or_default();
                         Ok(
                             ::rollcall_runtime::paging::Page::new(
-                                items,
-                                next,
-                                |item, hasher| ::rollcall_runtime::paging::hash_id(
-                                    &::std::option::Option::Some(item).map(|x| &x.id),
-                                    hasher,
-                                ),
-                            ),
+                                    items,
+                                    next,
+                                    |item, hasher| ::rollcall_runtime::paging::hash_id(
+                                        &::std::option::Option::Some(item).map(|x| &x.id),
+                                        hasher,
+                                    ),
+                                )
+                                .with_total(total),
                         )
                     }
                 },
@@ -1039,6 +1041,7 @@ pub mod builder {
                                 .map_or(0, |v| v.len() as u64) >= size,
                         };
                         let next = None::<::std::string::String>;
+                        let total: ::std::option::Option<u64> = None;
                         let items: ::std::vec::Vec<types::User> = ::std::option::Option::Some(
                                 body,
                             )
@@ -1046,13 +1049,14 @@ pub mod builder {
                             .unwrap_or_default();
                         Ok(
                             ::rollcall_runtime::paging::Page::new(
-                                items,
-                                next,
-                                |item, hasher| ::rollcall_runtime::paging::hash_id(
-                                    &::std::option::Option::Some(item).map(|x| &x.id),
-                                    hasher,
-                                ),
-                            ),
+                                    items,
+                                    next,
+                                    |item, hasher| ::rollcall_runtime::paging::hash_id(
+                                        &::std::option::Option::Some(item).map(|x| &x.id),
+                                        hasher,
+                                    ),
+                                )
+                                .with_total(total),
                         )
                     }
                 },
@@ -1106,6 +1110,56 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = ::rollcall_runtime::Prov
         request_id: &[],
     },
     true,
+    ::rollcall_runtime::AccountRules {
+        id: "/id",
+        email: "/email",
+        name: "/name",
+        status: &[
+            ::rollcall_runtime::account::Rule {
+                value: ::rollcall_runtime::account::Status::Active,
+                all: &[],
+            },
+        ],
+        kind: &[
+            ::rollcall_runtime::account::Rule {
+                value: ::rollcall_runtime::account::Kind::Guest,
+                all: &[
+                    ::rollcall_runtime::account::Test {
+                        at: "/role",
+                        check: ::rollcall_runtime::account::Check::Is(
+                            &[
+                                ::rollcall_runtime::account::Literal::Str("guest"),
+                                ::rollcall_runtime::account::Literal::Str("reader"),
+                            ],
+                        ),
+                        ci: true,
+                    },
+                ],
+            },
+        ],
+        roles: &["/role"],
+        privileged: &[
+            ::rollcall_runtime::account::Rule {
+                value: true,
+                all: &[
+                    ::rollcall_runtime::account::Test {
+                        at: "/role",
+                        check: ::rollcall_runtime::account::Check::Is(
+                            &[
+                                ::rollcall_runtime::account::Literal::Str("owner"),
+                                ::rollcall_runtime::account::Literal::Str("account admin"),
+                            ],
+                        ),
+                        ci: true,
+                    },
+                ],
+            },
+        ],
+        created_at: "",
+        updated_at: "",
+        last_login_at: "",
+        manager: "",
+    },
     Some(::rollcall_runtime::RateLimit::new(60, ::std::time::Duration::from_secs(60))),
 );
 impl ClientHooks<::rollcall_runtime::Runtime> for Client {

@@ -1446,6 +1446,7 @@ pub mod builder {
                                 .map_or(0, |v| v.len() as u64) >= size,
                         };
                         let next = signals.more().then_some(page + 1);
+                        let total: ::std::option::Option<u64> = None;
                         let items: ::std::vec::Vec<types::UserItem> = ::std::option::Option::Some(
                                 body,
                             )
@@ -1453,13 +1454,14 @@ pub mod builder {
                             .unwrap_or_default();
                         Ok(
                             ::rollcall_runtime::paging::Page::new(
-                                items,
-                                next,
-                                |item, hasher| ::rollcall_runtime::paging::hash_id(
-                                    &::std::option::Option::Some(&(*item).data).map(|x| &x.id),
-                                    hasher,
-                                ),
-                            ),
+                                    items,
+                                    next,
+                                    |item, hasher| ::rollcall_runtime::paging::hash_id(
+                                        &::std::option::Option::Some(&(*item).data).map(|x| &x.id),
+                                        hasher,
+                                    ),
+                                )
+                                .with_total(total),
                         )
                     }
                 },
@@ -1508,6 +1510,111 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = ::rollcall_runtime::Prov
         ],
     },
     false,
+    ::rollcall_runtime::AccountRules {
+        id: "/id",
+        email: "/email",
+        name: "/name",
+        status: &[
+            ::rollcall_runtime::account::Rule {
+                value: ::rollcall_runtime::account::Status::Deleted,
+                all: &[
+                    ::rollcall_runtime::account::Test {
+                        at: "/deleted_at",
+                        check: ::rollcall_runtime::account::Check::Present(true),
+                        ci: false,
+                    },
+                ],
+            },
+            ::rollcall_runtime::account::Rule {
+                value: ::rollcall_runtime::account::Status::Invited,
+                all: &[
+                    ::rollcall_runtime::account::Test {
+                        at: "/invited",
+                        check: ::rollcall_runtime::account::Check::Is(
+                            &[::rollcall_runtime::account::Literal::Bool(true)],
+                        ),
+                        ci: false,
+                    },
+                    ::rollcall_runtime::account::Test {
+                        at: "/confirmed",
+                        check: ::rollcall_runtime::account::Check::Is(
+                            &[::rollcall_runtime::account::Literal::Bool(false)],
+                        ),
+                        ci: false,
+                    },
+                ],
+            },
+            ::rollcall_runtime::account::Rule {
+                value: ::rollcall_runtime::account::Status::Inactive,
+                all: &[
+                    ::rollcall_runtime::account::Test {
+                        at: "/status",
+                        check: ::rollcall_runtime::account::Check::Is(
+                            &[::rollcall_runtime::account::Literal::Str("inactive")],
+                        ),
+                        ci: true,
+                    },
+                ],
+            },
+            ::rollcall_runtime::account::Rule {
+                value: ::rollcall_runtime::account::Status::Suspended,
+                all: &[
+                    ::rollcall_runtime::account::Test {
+                        at: "/sell_login_disabled",
+                        check: ::rollcall_runtime::account::Check::Is(
+                            &[::rollcall_runtime::account::Literal::Bool(true)],
+                        ),
+                        ci: false,
+                    },
+                ],
+            },
+            ::rollcall_runtime::account::Rule {
+                value: ::rollcall_runtime::account::Status::Active,
+                all: &[
+                    ::rollcall_runtime::account::Test {
+                        at: "/status",
+                        check: ::rollcall_runtime::account::Check::Is(
+                            &[::rollcall_runtime::account::Literal::Str("active")],
+                        ),
+                        ci: true,
+                    },
+                ],
+            },
+        ],
+        kind: &[
+            ::rollcall_runtime::account::Rule {
+                value: ::rollcall_runtime::account::Kind::Bot,
+                all: &[
+                    ::rollcall_runtime::account::Test {
+                        at: "/identity_type",
+                        check: ::rollcall_runtime::account::Check::Is(
+                            &[::rollcall_runtime::account::Literal::Str("integration")],
+                        ),
+                        ci: true,
+                    },
+                ],
+            },
+        ],
+        roles: &["/role", "/roles/*/name"],
+        privileged: &[
+            ::rollcall_runtime::account::Rule {
+                value: true,
+                all: &[
+                    ::rollcall_runtime::account::Test {
+                        at: "/role",
+                        check: ::rollcall_runtime::account::Check::Is(
+                            &[::rollcall_runtime::account::Literal::Str("admin")],
+                        ),
+                        ci: true,
+                    },
+                ],
+            },
+        ],
+        created_at: "/created_at",
+        updated_at: "/updated_at",
+        last_login_at: "",
+        manager: "/reports_to",
+    },
     Some(::rollcall_runtime::RateLimit::new(10, ::std::time::Duration::from_secs(1))),
 );
 impl ClientHooks<::rollcall_runtime::Runtime> for Client {

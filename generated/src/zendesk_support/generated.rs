@@ -1328,6 +1328,11 @@ pub mod builder {
                             .and_then(|x| x.after_cursor.as_ref())
                             .map(|c| c.to_string())
                             .filter(|c| !c.is_empty() && signals.more());
+                        let total: ::std::option::Option<u64> = ::std::option::Option::Some(
+                                &body,
+                            )
+                            .and_then(|x| x.count.as_ref())
+                            .and_then(|n| u64::try_from(*n).ok());
                         let items: ::std::vec::Vec<types::User> = ::std::option::Option::Some(
                                 body,
                             )
@@ -1335,13 +1340,14 @@ pub mod builder {
                             .unwrap_or_default();
                         Ok(
                             ::rollcall_runtime::paging::Page::new(
-                                items,
-                                next,
-                                |item, hasher| ::rollcall_runtime::paging::hash_id(
-                                    &::std::option::Option::Some(item).map(|x| &x.id),
-                                    hasher,
-                                ),
-                            ),
+                                    items,
+                                    next,
+                                    |item, hasher| ::rollcall_runtime::paging::hash_id(
+                                        &::std::option::Option::Some(item).map(|x| &x.id),
+                                        hasher,
+                                    ),
+                                )
+                                .with_total(total),
                         )
                     }
                 },
@@ -1433,6 +1439,94 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = ::rollcall_runtime::Prov
         request_id: &[],
     },
     false,
+    ::rollcall_runtime::AccountRules {
+        id: "/id",
+        email: "/email",
+        name: "/name",
+        status: &[
+            ::rollcall_runtime::account::Rule {
+                value: ::rollcall_runtime::account::Status::Deleted,
+                all: &[
+                    ::rollcall_runtime::account::Test {
+                        at: "/active",
+                        check: ::rollcall_runtime::account::Check::Is(
+                            &[::rollcall_runtime::account::Literal::Bool(false)],
+                        ),
+                        ci: false,
+                    },
+                ],
+            },
+            ::rollcall_runtime::account::Rule {
+                value: ::rollcall_runtime::account::Status::Suspended,
+                all: &[
+                    ::rollcall_runtime::account::Test {
+                        at: "/suspended",
+                        check: ::rollcall_runtime::account::Check::Is(
+                            &[::rollcall_runtime::account::Literal::Bool(true)],
+                        ),
+                        ci: false,
+                    },
+                ],
+            },
+            ::rollcall_runtime::account::Rule {
+                value: ::rollcall_runtime::account::Status::Active,
+                all: &[
+                    ::rollcall_runtime::account::Test {
+                        at: "/active",
+                        check: ::rollcall_runtime::account::Check::Is(
+                            &[::rollcall_runtime::account::Literal::Bool(true)],
+                        ),
+                        ci: false,
+                    },
+                ],
+            },
+        ],
+        kind: &[
+            ::rollcall_runtime::account::Rule {
+                value: ::rollcall_runtime::account::Kind::EndUser,
+                all: &[
+                    ::rollcall_runtime::account::Test {
+                        at: "/role",
+                        check: ::rollcall_runtime::account::Check::Is(
+                            &[::rollcall_runtime::account::Literal::Str("end-user")],
+                        ),
+                        ci: true,
+                    },
+                ],
+            },
+        ],
+        roles: &["/role"],
+        privileged: &[
+            ::rollcall_runtime::account::Rule {
+                value: true,
+                all: &[
+                    ::rollcall_runtime::account::Test {
+                        at: "/role",
+                        check: ::rollcall_runtime::account::Check::Is(
+                            &[::rollcall_runtime::account::Literal::Str("admin")],
+                        ),
+                        ci: true,
+                    },
+                ],
+            },
+            ::rollcall_runtime::account::Rule {
+                value: true,
+                all: &[
+                    ::rollcall_runtime::account::Test {
+                        at: "/role_type",
+                        check: ::rollcall_runtime::account::Check::Is(
+                            &[::rollcall_runtime::account::Literal::Int(4)],
+                        ),
+                        ci: false,
+                    },
+                ],
+            },
+        ],
+        created_at: "/created_at",
+        updated_at: "/updated_at",
+        last_login_at: "/last_login_at",
+        manager: "",
+    },
     None,
 );
 impl ClientHooks<::rollcall_runtime::Runtime> for Client {

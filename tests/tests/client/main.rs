@@ -13,3 +13,4 @@ mod paging;
 mod real_shapes;
 mod retry;
 mod robustness;
+mod walk_report;

@@ -39,8 +39,9 @@ pub fn render(
         "/// {title} as the runtime sees it: its name, largest page size and where its error \
          bodies keep their message (`x-rollcall.errors`).\n\
          pub static PROVIDER: ::rollcall_runtime::ProviderInfo = \
-         ::rollcall_runtime::ProviderInfo::new({name:?}, {title:?}, {max:?}, {rules}, {any}, {limit});",
+         ::rollcall_runtime::ProviderInfo::new({name:?}, {title:?}, {max:?}, {rules}, {any}, {account}, {limit});",
         title = provider.title,
+        account = account_rules(&provider.account)?,
         max = max_size,
         rules = error_rules(&provider.errors),
         any = provider.any_content_type,
@@ -205,6 +206,79 @@ fn error_rules(rules: &ext::ErrorRules) -> String {
         parts.join(", "),
         fields(&rules.request_id)
     )
+}
+
+/// `x-rollcall.account` as a `rollcall_runtime::AccountRules` literal.
+fn account_rules(account: &ext::Account) -> Result<String, String> {
+    let tests = |tests: &[ext::Test]| -> Result<String, String> {
+        let mut items = Vec::new();
+        for test in tests {
+            let check = match test.present {
+                Some(flag) => format!("::rollcall_runtime::account::Check::Present({flag})"),
+                None => {
+                    let mut literals = Vec::new();
+                    for value in &test.is {
+                        literals.push(match value {
+                            Value::String(text) => {
+                                format!("::rollcall_runtime::account::Literal::Str({text:?})")
+                            }
+                            Value::Bool(flag) => {
+                                format!("::rollcall_runtime::account::Literal::Bool({flag})")
+                            }
+                            Value::Null => "::rollcall_runtime::account::Literal::Null".to_owned(),
+                            Value::Number(n) => format!(
+                                "::rollcall_runtime::account::Literal::Int({})",
+                                n.as_i64().ok_or("`is` takes integers only")?
+                            ),
+                            other => return Err(format!("`is` cannot compare with {other}")),
+                        });
+                    }
+                    format!(
+                        "::rollcall_runtime::account::Check::Is(&[{}])",
+                        literals.join(", ")
+                    )
+                }
+            };
+            items.push(format!(
+                "::rollcall_runtime::account::Test {{ at: {:?}, check: {check}, ci: {} }}",
+                test.at, test.ci
+            ));
+        }
+        Ok(format!("&[{}]", items.join(", ")))
+    };
+    let rules = |rules: &[ext::Rule], ty: &str| -> Result<String, String> {
+        let mut items = Vec::new();
+        for rule in rules {
+            let value = match ty {
+                "bool" => rule.value.clone(),
+                ty => format!(
+                    "::rollcall_runtime::account::{ty}::{}",
+                    rule.value.to_upper_camel_case()
+                ),
+            };
+            items.push(format!(
+                "::rollcall_runtime::account::Rule {{ value: {value}, all: {} }}",
+                tests(&rule.all)?
+            ));
+        }
+        Ok(format!("&[{}]", items.join(", ")))
+    };
+    Ok(format!(
+        "::rollcall_runtime::AccountRules {{ id: {:?}, email: {:?}, name: {:?}, status: {}, \
+         kind: {}, roles: &{:?}, privileged: {}, created_at: {:?}, updated_at: {:?}, \
+         last_login_at: {:?}, manager: {:?} }}",
+        account.id,
+        account.email,
+        account.name,
+        rules(&account.status, "Status")?,
+        rules(&account.kind, "Kind")?,
+        account.roles,
+        rules(&account.privileged, "bool")?,
+        account.created_at,
+        account.updated_at,
+        account.last_login_at,
+        account.manager,
+    ))
 }
 
 fn servers_enum(name: &str, provider: &Provider) -> Result<String, String> {
@@ -422,6 +496,13 @@ fn walk(provider: &Provider, types: &Types, list: &List) -> Result<String, Strin
         Some(at) => format!("{}.copied()", types.borrow(response, "&body", at)?.borrow),
         None => "None".to_owned(),
     };
+    let total = match &list.total {
+        Some(at) => format!(
+            "{}.and_then(|n| u64::try_from(*n).ok())",
+            types.borrow(response, "&body", at)?.borrow
+        ),
+        None => "None".to_owned(),
+    };
     let link = match &list.next_link {
         Some(at) => {
             let place = types.borrow(response, "&body", at)?;
@@ -504,8 +585,9 @@ fn walk(provider: &Provider, types: &Types, list: &List) -> Result<String, Strin
          let body: types::{response} = ::rollcall_runtime::call(&super::PROVIDER, request.send()).await?.into_inner();\n\
          let signals = ::rollcall_runtime::paging::Signals {{ has_more: {has_more}, link: {link}, full: {items_len} >= size }};\n\
          let next = {next};\n\
+         let total: ::std::option::Option<u64> = {total};\n\
          let items: ::std::vec::Vec<types::{element}> = {items};\n\
-         Ok(::rollcall_runtime::paging::Page::new(items, next, |item, hasher| {id}))\n\
+         Ok(::rollcall_runtime::paging::Page::new(items, next, |item, hasher| {id}).with_total(total))\n\
          }}\n}}, |item: types::{element}| {to_user})\n}}\n}}\n",
         items_len = items_len(types, response, &list.items)?,
     ))

@@ -233,9 +233,9 @@ const LIB_BODY: &str = r#"
 /// Reads a generated client's base URL and inner runtime (progenitor's trait).
 pub use progenitor_client::ClientInfo;
 pub use rollcall_runtime::{
-    AnyClient, ApiError, ClientBuilder, ClientOptions, Config, DEFAULT_MAX_PAGES, DEFAULT_MAX_WAIT,
-    Error, ErrorBody, ErrorKind, PagingError, ProviderInfo, RateLimit, RetryPolicy, Secret,
-    UserStream, Users, query_md5_hash,
+    Account, AnyClient, ApiError, ClientBuilder, ClientOptions, Config, DEFAULT_MAX_PAGES,
+    DEFAULT_MAX_WAIT, Error, ErrorBody, ErrorKind, PagingError, ProviderInfo, RateLimit, Report,
+    RetryPolicy, Secret, Stop, UserStream, Users, WalkReport, account, query_md5_hash,
 };
 
 #[rustfmt::skip]

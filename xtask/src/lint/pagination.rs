@@ -52,6 +52,7 @@ pub(super) fn check(doc: &mut Doc<'_>) {
                     "record",
                     "id",
                     "send",
+                    "total",
                 ],
             ),
             Some("cursor") => (
@@ -69,9 +70,10 @@ pub(super) fn check(doc: &mut Doc<'_>) {
                     "record",
                     "id",
                     "send",
+                    "total",
                 ],
             ),
-            Some("none") => (&["items"], &["record", "id", "send"]),
+            Some("none") => (&["items"], &["record", "id", "send", "total"]),
             _ => {
                 doc.report(
                     "pagination",
@@ -163,7 +165,7 @@ pub(super) fn check(doc: &mut Doc<'_>) {
     });
 }
 
-/// `items`, `next-cursor`, `has-more` and `next-link` must point at a field of the right type
+/// `items`, `next-cursor`, `has-more`, `next-link` and `total` must point at a field of the right type
 /// in the success body.
 fn check_pointers(doc: &mut Doc<'_>, at: &str, ext: &Map<String, Value>, body: Option<&Value>) {
     let raw = doc.raw;
@@ -172,6 +174,7 @@ fn check_pointers(doc: &mut Doc<'_>, at: &str, ext: &Map<String, Value>, body: O
         ("next-cursor", "string"),
         ("has-more", "boolean"),
         ("next-link", "string"),
+        ("total", "integer"),
     ] {
         let Some(value) = ext.get(key) else { continue };
         let Some(pointer) = value.as_str().filter(|p| p.starts_with('/')) else {

@@ -1,0 +1,201 @@
+//! `rollcall`: who has an account where. Lists every account of a provider (any provider
+//! generated from `specs/`) as JSON lines, CSV, SCIM or a table, and compares two exports.
+//!
+//! Exit status: 0 on success, 1 when the provider or the network fails, 2 on a usage error
+//! (a bad flag, a missing environment variable, a malformed export). Every error is one line
+//! on stderr; no credential is ever printed.
+
+use std::io::{self, IsTerminal as _, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+mod compare;
+mod output;
+mod users;
+
+const EXAMPLES: &str = "\
+Examples:
+  rollcall providers
+  ZENDESK_SELL_TOKEN=... rollcall users zendesk-sell > accounts.jsonl
+  rollcall users zendesk-support --seats-only --format csv > seats.csv
+  rollcall users worksection --format table
+  rollcall users sequence --format scim --report walk.json
+  rollcall users zendesk-sell --raw --base-url http://127.0.0.1:8080
+  rollcall compare last-week.jsonl today.jsonl
+
+Credentials come from the environment, one convention for every provider (see `rollcall
+providers`). RUST_LOG=rollcall=debug shows every request on stderr.";
+
+/// Who has an account where: every account of a SaaS provider, normalized.
+#[derive(Parser, Debug)]
+#[command(name = "rollcall", version, after_help = EXAMPLES)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// List every provider with the environment variables it reads.
+    #[command(after_help = "Example:\n  rollcall providers")]
+    Providers,
+    /// Print every account of a provider.
+    #[command(after_help = "\
+Examples:
+  ZENDESK_SELL_TOKEN=... rollcall users zendesk-sell
+  rollcall users zendesk-support --seats-only --format csv > seats.csv
+  rollcall users worksection --format table --report walk.json
+  rollcall users sequence --raw --base-url http://127.0.0.1:8080 --max-pages 2")]
+    Users(UsersArgs),
+    /// Compare two `jsonl` exports: one JSON line per account that joined, left or changed.
+    #[command(after_help = "Example:\n  rollcall compare last-week.jsonl today.jsonl")]
+    Compare {
+        /// The older export (`rollcall users ... --format jsonl`).
+        old: PathBuf,
+        /// The newer export.
+        new: PathBuf,
+    },
+}
+
+/// `rollcall users`.
+#[derive(clap::Args, Debug)]
+struct UsersArgs {
+    /// The provider's name, as `rollcall providers` lists it (`zendesk-sell`).
+    provider: String,
+    /// How to print accounts.
+    #[arg(long, value_enum, default_value_t = Format::Jsonl)]
+    format: Format,
+    /// Print the provider's own user records as JSON lines instead of accounts.
+    #[arg(long, conflicts_with = "format")]
+    raw: bool,
+    /// Keep only accounts holding a seat (kind `member` or `guest`).
+    #[arg(long)]
+    seats_only: bool,
+    /// Send requests to this URL instead of the provider's host (a mock, a proxy).
+    #[arg(long, value_name = "URL")]
+    base_url: Option<String>,
+    /// Request at most this many pages, then stop (the report says `max_pages`).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    max_pages: Option<u64>,
+    /// Write what the walk did (pages, users, duplicates, retries, waits, why it stopped) as JSON.
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
+    /// No progress line on stderr.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+/// The output formats of `rollcall users`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// One account per line, as JSON.
+    Jsonl,
+    /// A header row, then one account per row; roles joined with `;`.
+    Csv,
+    /// One SCIM 2.0 User resource per line, as JSON.
+    Scim,
+    /// Aligned columns for reading.
+    Table,
+}
+
+/// A failure, with the exit status it leads to.
+#[derive(Debug)]
+enum Failure {
+    /// Exit 2: the command line, the environment or an input file is wrong.
+    Usage(String),
+    /// Exit 1: the provider or the network failed.
+    Provider(String),
+}
+
+impl From<rollcall::Error> for Failure {
+    fn from(error: rollcall::Error) -> Self {
+        match error.kind() {
+            rollcall::ErrorKind::Config(_) => Failure::Usage(error.to_string()),
+            _ => Failure::Provider(error.to_string()),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            use clap::error::ErrorKind;
+            if matches!(
+                error.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
+                let code = if error.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                    2
+                } else {
+                    0
+                };
+                let _ = error.print();
+                return ExitCode::from(code);
+            }
+            // clap's message is several lines (usage, a hint): keep the first, the error.
+            let text = error.render().to_string();
+            let line = text.lines().next().unwrap_or("invalid arguments");
+            let line = line.strip_prefix("error: ").unwrap_or(line);
+            eprintln!("rollcall: {line} (see `rollcall --help`)");
+            return ExitCode::from(2);
+        }
+    };
+    output::init_tracing();
+    let outcome = match cli.command {
+        Command::Providers => providers(),
+        Command::Users(args) => users::run(args),
+        Command::Compare { old, new } => compare::run(&old, &new),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Usage(message)) => {
+            eprintln!("rollcall: {}", one_line(&message));
+            ExitCode::from(2)
+        }
+        Err(Failure::Provider(message)) => {
+            eprintln!("rollcall: {}", one_line(&message));
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `rollcall providers`: name, title and, per way to authenticate, the variables it reads.
+fn providers() -> Result<(), Failure> {
+    let mut out = io::stdout().lock();
+    let width = rollcall::Provider::ALL
+        .iter()
+        .map(|p| p.name().len())
+        .max()
+        .unwrap_or(0);
+    for provider in rollcall::Provider::ALL {
+        let ways: Vec<String> = provider
+            .env_vars()
+            .iter()
+            .map(|vars| vars.join(" "))
+            .collect();
+        let line = format!(
+            "{:width$}  {}  ({})",
+            provider.name(),
+            ways.join(" | "),
+            provider.info().title,
+        );
+        if writeln!(out, "{line}").is_err() {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Whether a progress line may be drawn on stderr.
+fn progress_allowed(quiet: bool) -> bool {
+    !quiet && io::stderr().is_terminal()
+}

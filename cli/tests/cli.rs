@@ -1,0 +1,688 @@
+//! The `rollcall` binary run as a process against loopback imitations of the providers.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use serde_json::{Value, json};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const SELL_TOKEN: &str = "sell-secret-token-0123456789";
+
+/// What one run of the binary did.
+#[derive(Debug)]
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn lines(&self) -> Vec<Value> {
+        self.stdout
+            .lines()
+            .map(|line| serde_json::from_str(line).expect("a JSON line"))
+            .collect()
+    }
+}
+
+/// Runs `rollcall args...` with only the variables in `env`, off the async runtime's threads
+/// (the mock servers keep answering meanwhile).
+async fn rollcall(args: &[&str], env: &[(&str, &str)]) -> Run {
+    let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+    let env: Vec<(String, String)> = env
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    tokio::task::spawn_blocking(move || {
+        let output = Command::new(env!("CARGO_BIN_EXE_rollcall"))
+            .args(&args)
+            .env_clear()
+            .envs(env)
+            .output()
+            .expect("the binary runs");
+        Run {
+            code: output.status.code().expect("exited"),
+            stdout: String::from_utf8(output.stdout).expect("UTF-8"),
+            stderr: String::from_utf8(output.stderr).expect("UTF-8"),
+        }
+    })
+    .await
+    .expect("joined")
+}
+
+fn sell_user(id: i64, overrides: Value) -> Value {
+    let mut user = json!({
+        "id": id,
+        "name": format!("User {id}"),
+        "email": format!("user{id}@example.com"),
+        "status": "active",
+        "invited": false,
+        "confirmed": true,
+        "role": "user",
+        "roles": [],
+        "reports_to": null,
+        "deleted_at": null,
+        "created_at": "2019-03-04T08:15:00Z",
+        "updated_at": "2023-11-20T14:02:41Z",
+        "identity_type": "person",
+    });
+    for (key, value) in overrides.as_object().expect("an object") {
+        user[key] = value.clone();
+    }
+    user
+}
+
+fn sell_page(users: Vec<Value>) -> Value {
+    let items: Vec<Value> = users
+        .into_iter()
+        .map(|user| json!({"data": user, "meta": {"type": "user"}}))
+        .collect();
+    json!({"items": items, "meta": {"type": "collection", "count": items.len(), "links": {}}})
+}
+
+async fn sell_server(users: Vec<Value>) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v2/users"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(sell_page(users)))
+        .mount(&server)
+        .await;
+    server
+}
+
+fn temp_file(name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("rollcall-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join(name);
+    std::fs::write(&file, text).expect("written");
+    file
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn providers_lists_every_provider_with_its_variables() {
+    let run = rollcall(&["providers"], &[]).await;
+    assert_eq!(run.code, 0, "{run:?}");
+    for (name, var) in [
+        ("zendesk-sell", "ZENDESK_SELL_TOKEN"),
+        ("zendesk-support", "ZENDESK_SUPPORT_OAUTH_TOKEN"),
+        ("sequence", "SEQUENCE_CLIENT_SECRET"),
+        ("worksection", "WORKSECTION_API_KEY"),
+    ] {
+        let line = run
+            .stdout
+            .lines()
+            .find(|line| line.starts_with(name) && line[name.len()..].starts_with(' '))
+            .unwrap_or_else(|| panic!("no line for {name}: {}", run.stdout));
+        assert!(line.contains(var), "{line}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn users_prints_accounts_and_raw_records() {
+    let server = sell_server(vec![
+        sell_user(1, json!({})),
+        sell_user(2, json!({"email": ""})),
+    ])
+    .await;
+    let uri = server.uri();
+    let env = [("ZENDESK_SELL_TOKEN", SELL_TOKEN)];
+    let run = rollcall(&["users", "zendesk-sell", "--base-url", &uri], &env).await;
+    assert_eq!(run.code, 0, "{run:?}");
+    let lines = run.lines();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["provider"], "zendesk-sell");
+    assert_eq!(lines[0]["id"], "1");
+    assert_eq!(lines[0]["email"], "user1@example.com");
+    assert_eq!(lines[1]["id"], "2");
+    assert_eq!(lines[1]["email"], Value::Null);
+    // The line keeps the documented field order.
+    let first = run.stdout.lines().next().unwrap();
+    let order: Vec<usize> = [
+        "provider",
+        "id",
+        "email",
+        "name",
+        "status",
+        "kind",
+        "roles",
+        "privileged",
+        "created_at",
+        "updated_at",
+        "last_login_at",
+    ]
+    .iter()
+    .map(|key| first.find(&format!("\"{key}\":")).expect(key))
+    .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{first}");
+    assert_eq!(lines[0].as_object().unwrap().len(), 11, "{first}");
+    assert!(!run.stdout.contains(SELL_TOKEN) && !run.stderr.contains(SELL_TOKEN));
+
+    let raw = rollcall(
+        &["users", "zendesk-sell", "--raw", "--base-url", &uri],
+        &env,
+    )
+    .await;
+    assert_eq!(raw.code, 0, "{raw:?}");
+    let lines = raw.lines();
+    assert_eq!(lines[0]["id"], 1);
+    assert_eq!(lines[0]["identity_type"], "person");
+    assert_eq!(lines[1]["email"], "");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn usage_errors_exit_2_with_one_line() {
+    let missing = rollcall(
+        &["users", "zendesk-sell", "--base-url", "http://127.0.0.1:9"],
+        &[],
+    )
+    .await;
+    assert_eq!(missing.code, 2, "{missing:?}");
+    assert!(missing.stderr.contains("ZENDESK_SELL_TOKEN"), "{missing:?}");
+    assert_eq!(missing.stderr.lines().count(), 1, "{missing:?}");
+
+    let unknown = rollcall(&["users", "salesforce"], &[]).await;
+    assert_eq!(unknown.code, 2, "{unknown:?}");
+    assert!(unknown.stderr.contains("unknown provider `salesforce`"));
+    assert_eq!(unknown.stderr.lines().count(), 1, "{unknown:?}");
+
+    let flag = rollcall(&["users", "zendesk-sell", "--format", "xml"], &[]).await;
+    assert_eq!(flag.code, 2, "{flag:?}");
+    assert_eq!(flag.stderr.lines().count(), 1, "{flag:?}");
+
+    let help = rollcall(&["users", "--help"], &[]).await;
+    assert_eq!(help.code, 0);
+    assert!(help.stdout.contains("Examples:"), "{help:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn provider_failures_exit_1_without_secrets() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v2/users"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({
+            "errors": [{"error": {"code": "unauthorized", "message": "The access token is invalid"}}],
+            "meta": {"type": "errors", "http_status": "401 Unauthorized"}
+        })))
+        .mount(&server)
+        .await;
+    let run = rollcall(
+        &["users", "zendesk-sell", "--base-url", &server.uri()],
+        &[("ZENDESK_SELL_TOKEN", SELL_TOKEN)],
+    )
+    .await;
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(run.stderr.lines().count(), 1, "{run:?}");
+    assert!(
+        run.stderr.contains("The access token is invalid"),
+        "{run:?}"
+    );
+    assert!(!run.stderr.contains(SELL_TOKEN));
+    assert!(run.stdout.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compare_finds_joined_left_and_changed_accounts() {
+    let account = |id: &str, status: &str, roles: Value, privileged: bool| {
+        json!({"provider": "zendesk-sell", "id": id, "email": format!("{id}@example.com"),
+               "name": null, "status": status, "kind": "member", "roles": roles,
+               "privileged": privileged, "created_at": null, "updated_at": null,
+               "last_login_at": null})
+        .to_string()
+    };
+    let old = temp_file(
+        "old.jsonl",
+        &[
+            account("1", "active", json!(["user"]), false),
+            account("2", "active", json!(["user"]), false),
+            account("3", "active", json!(["user"]), false),
+        ]
+        .join("\n"),
+    );
+    let new = temp_file(
+        "new.jsonl",
+        &[
+            account("1", "active", json!(["user"]), false),
+            account("3", "suspended", json!(["admin"]), true),
+            account("4", "invited", json!([]), false),
+            String::new(),
+        ]
+        .join("\n"),
+    );
+    let run = rollcall(
+        &["compare", old.to_str().unwrap(), new.to_str().unwrap()],
+        &[],
+    )
+    .await;
+    assert_eq!(run.code, 0, "{run:?}");
+    let lines = run.lines();
+    assert_eq!(lines.len(), 3, "{}", run.stdout);
+    assert_eq!(lines[0]["change"], "left");
+    assert_eq!(lines[0]["id"], "2");
+    assert_eq!(lines[1]["change"], "changed");
+    assert_eq!(lines[1]["id"], "3");
+    assert_eq!(
+        lines[1]["status"],
+        json!({"before": "active", "after": "suspended"})
+    );
+    assert_eq!(
+        lines[1]["roles"],
+        json!({"before": ["user"], "after": ["admin"]})
+    );
+    assert_eq!(
+        lines[1]["privileged"],
+        json!({"before": false, "after": true})
+    );
+    assert!(lines[1].get("email").is_none());
+    assert_eq!(lines[2]["change"], "joined");
+    assert_eq!(lines[2]["id"], "4");
+    assert_eq!(lines[2]["status"], "invited");
+
+    let broken = temp_file(
+        "broken.jsonl",
+        &format!(
+            "{}\n{{\"id\": 1\n",
+            account("1", "active", json!([]), false)
+        ),
+    );
+    let run = rollcall(
+        &["compare", old.to_str().unwrap(), broken.to_str().unwrap()],
+        &[],
+    )
+    .await;
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("broken.jsonl:2:"), "{run:?}");
+    assert_eq!(run.stderr.lines().count(), 1);
+}
+
+/// One loopback imitation per provider, each serving records that cover its mapping table;
+/// every account comes back with the right status, kind, roles and privileged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_provider_maps_its_accounts() {
+    struct Case {
+        name: &'static str,
+        path: &'static str,
+        body: Value,
+        env: &'static [(&'static str, &'static str)],
+        /// id → (status, kind, privileged)
+        expected: &'static [(&'static str, &'static str, &'static str, bool)],
+    }
+    let uuid = |n: u32| format!("00000000-0000-4000-8000-{n:012x}");
+    let cases = [
+        Case {
+            name: "zendesk-sell",
+            path: "/v2/users",
+            body: sell_page(vec![
+                sell_user(1, json!({"role": "admin"})),
+                sell_user(2, json!({"status": "inactive"})),
+                sell_user(3, json!({"deleted_at": "2024-05-01T00:00:00Z"})),
+                sell_user(
+                    4,
+                    json!({"invited": true, "confirmed": false, "status": "inactive"}),
+                ),
+                sell_user(5, json!({"identity_type": "integration"})),
+                sell_user(6, json!({"sell_login_disabled": true})),
+                sell_user(7, json!({"status": "frozen"})),
+            ]),
+            env: &[("ZENDESK_SELL_TOKEN", SELL_TOKEN)],
+            expected: &[
+                ("1", "active", "member", true),
+                ("2", "inactive", "member", false),
+                ("3", "deleted", "member", false),
+                ("4", "invited", "member", false),
+                ("5", "active", "bot", false),
+                ("6", "suspended", "member", false),
+                ("7", "unknown", "member", false),
+            ],
+        },
+        Case {
+            name: "zendesk-support",
+            path: "/api/v2/users",
+            body: json!({"users": [
+                {"id": 1, "name": "A", "email": "a@x.org", "role": "admin", "active": true, "suspended": false},
+                {"id": 2, "name": "B", "email": null, "role": "end-user", "active": true, "suspended": false},
+                {"id": 3, "name": "C", "email": "c@x.org", "role": "agent", "active": false, "suspended": false},
+                {"id": 4, "name": "D", "email": "d@x.org", "role": "agent", "active": true, "suspended": true},
+                {"id": 5, "name": "E", "email": "e@x.org", "role": "agent", "role_type": 4, "active": true},
+            ], "meta": {"has_more": false, "after_cursor": null}, "links": {"next": null}, "count": 5}),
+            env: &[
+                ("ZENDESK_SUPPORT_EMAIL", "admin@x.org"),
+                ("ZENDESK_SUPPORT_TOKEN", "support-secret-token"),
+            ],
+            expected: &[
+                ("1", "active", "member", true),
+                ("2", "active", "end_user", false),
+                ("3", "deleted", "member", false),
+                ("4", "suspended", "member", false),
+                ("5", "active", "member", true),
+            ],
+        },
+        Case {
+            name: "sequence",
+            path: "/users",
+            body: json!({"items": [
+                {"id": uuid(1), "email": "a@x.com", "sequenceAccountIds": [], "state": "active",
+                 "roles": [{"roleName": "admin"}]},
+                {"id": uuid(2), "email": "b@x.com", "sequenceAccountIds": [], "state": "deleted",
+                 "roles": [{"roleName": "readOnlyUser"}]},
+                {"id": uuid(3), "email": "c@x.com", "sequenceAccountIds": [], "state": "archived",
+                 "roles": []},
+            ], "pagination": {"after": null, "totalResultSize": 3}}),
+            env: &[
+                ("SEQUENCE_CLIENT_ID", "seq-id"),
+                ("SEQUENCE_CLIENT_SECRET", "seq-secret-value"),
+            ],
+            expected: &[
+                (
+                    "00000000-0000-4000-8000-000000000001",
+                    "active",
+                    "member",
+                    true,
+                ),
+                (
+                    "00000000-0000-4000-8000-000000000002",
+                    "deleted",
+                    "member",
+                    false,
+                ),
+                (
+                    "00000000-0000-4000-8000-000000000003",
+                    "unknown",
+                    "member",
+                    false,
+                ),
+            ],
+        },
+        Case {
+            name: "worksection",
+            path: "/api/admin/v2/",
+            body: json!({"status": "ok", "data": [
+                {"id": "1", "name": "A", "email": "a@x.com", "role": "Owner"},
+                {"id": "2", "name": "B", "email": "b@x.com", "role": "Account admin"},
+                {"id": "3", "name": "C", "email": "c@x.com", "role": "User"},
+                {"id": "4", "name": "D", "email": "d@x.com", "role": "Guest"},
+                {"id": "5", "name": "E", "email": "e@x.com", "role": "reader"},
+            ]}),
+            env: &[("WORKSECTION_API_KEY", "ws-secret-key")],
+            expected: &[
+                ("1", "active", "member", true),
+                ("2", "active", "member", true),
+                ("3", "active", "member", false),
+                ("4", "active", "guest", false),
+                ("5", "active", "guest", false),
+            ],
+        },
+    ];
+    for case in cases {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path(case.path))
+            .respond_with(ResponseTemplate::new(200).set_body_json(&case.body))
+            .mount(&server)
+            .await;
+        let uri = server.uri();
+        let run = rollcall(&["users", case.name, "--base-url", &uri], case.env).await;
+        assert_eq!(run.code, 0, "{}: {run:?}", case.name);
+        let got: Vec<(String, String, String, bool)> = run
+            .lines()
+            .iter()
+            .map(|a| {
+                (
+                    a["id"].as_str().unwrap().to_owned(),
+                    a["status"].as_str().unwrap().to_owned(),
+                    a["kind"].as_str().unwrap().to_owned(),
+                    a["privileged"].as_bool().unwrap(),
+                )
+            })
+            .collect();
+        let expected: Vec<(String, String, String, bool)> = case
+            .expected
+            .iter()
+            .map(|(i, s, k, p)| ((*i).into(), (*s).into(), (*k).into(), *p))
+            .collect();
+        assert_eq!(got, expected, "{}", case.name);
+        for (_, secret) in case.env {
+            assert!(!run.stdout.contains(secret) && !run.stderr.contains(secret));
+        }
+
+        // The other formats hold the same accounts.
+        let csv = rollcall(
+            &["users", case.name, "--base-url", &uri, "--format", "csv"],
+            case.env,
+        )
+        .await;
+        assert_eq!(csv.code, 0, "{csv:?}");
+        let rows: Vec<&str> = csv.stdout.lines().collect();
+        assert_eq!(
+            rows[0],
+            "provider,id,email,name,status,kind,roles,privileged,created_at,updated_at,last_login_at"
+        );
+        assert_eq!(rows.len(), expected.len() + 1, "{}", csv.stdout);
+        for (row, (id, status, kind, privileged)) in rows[1..].iter().zip(&expected) {
+            let cells: Vec<&str> = row.split(',').collect();
+            assert_eq!(cells[0], case.name);
+            assert_eq!(cells[1], id);
+            assert_eq!(cells[4], status);
+            assert_eq!(cells[5], kind);
+            assert_eq!(cells[7], privileged.to_string());
+        }
+
+        let scim = rollcall(
+            &["users", case.name, "--base-url", &uri, "--format", "scim"],
+            case.env,
+        )
+        .await;
+        assert_eq!(scim.code, 0, "{scim:?}");
+        let users = scim.lines();
+        assert_eq!(users.len(), expected.len());
+        for (user, (id, status, _, _)) in users.iter().zip(&expected) {
+            assert_eq!(
+                user["schemas"][0],
+                "urn:ietf:params:scim:schemas:core:2.0:User"
+            );
+            assert_eq!(&user["id"], id);
+            let active = !matches!(status.as_str(), "deleted" | "inactive" | "suspended");
+            assert_eq!(user["active"], active, "{user}");
+        }
+
+        let table = rollcall(
+            &["users", case.name, "--base-url", &uri, "--format", "table"],
+            case.env,
+        )
+        .await;
+        assert_eq!(table.code, 0, "{table:?}");
+        let lines: Vec<&str> = table.stdout.lines().collect();
+        assert!(lines[0].starts_with("ID "), "{}", table.stdout);
+        assert_eq!(lines.len(), expected.len() + 1);
+        for (line, (id, status, kind, _)) in lines[1..].iter().zip(&expected) {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            assert_eq!(words[0], id);
+            assert!(
+                words.contains(&status.as_str()) && words.contains(&kind.as_str()),
+                "{line}"
+            );
+        }
+
+        // --seats-only keeps members and guests.
+        let seats = rollcall(
+            &["users", case.name, "--base-url", &uri, "--seats-only"],
+            case.env,
+        )
+        .await;
+        assert_eq!(seats.code, 0, "{seats:?}");
+        let kept: Vec<String> = seats
+            .lines()
+            .iter()
+            .map(|a| a["id"].as_str().unwrap().to_owned())
+            .collect();
+        let seated: Vec<String> = expected
+            .iter()
+            .filter(|(_, _, kind, _)| kind == "member" || kind == "guest")
+            .map(|(id, ..)| id.clone())
+            .collect();
+        assert_eq!(kept, seated, "{}", case.name);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn report_counts_the_walk() {
+    let uuid = |n: u32| format!("00000000-0000-4000-8000-{n:012x}");
+    let user = |n: u32| {
+        json!({"id": uuid(n), "email": format!("u{n}@x.com"), "sequenceAccountIds": [],
+               "state": "active", "roles": []})
+    };
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/users"))
+        .and(wiremock::matchers::query_param("after", "c1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "items": [user(2), user(3)],
+            "pagination": {"after": null, "totalResultSize": 4}
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/users"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "items": (1..=99).map(|n| user(n + 10)).chain([user(2)]).collect::<Vec<_>>(),
+            "pagination": {"after": "c1", "totalResultSize": 4}
+        })))
+        .mount(&server)
+        .await;
+    let report = temp_file("report.json", "");
+    let run = rollcall(
+        &[
+            "users",
+            "sequence",
+            "--base-url",
+            &server.uri(),
+            "--report",
+            report.to_str().unwrap(),
+        ],
+        &[
+            ("SEQUENCE_CLIENT_ID", "seq-id"),
+            ("SEQUENCE_CLIENT_SECRET", "seq-secret"),
+        ],
+    )
+    .await;
+    assert_eq!(run.code, 0, "{run:?}");
+    let printed = run.lines().len();
+    let written: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    // 100 on page 1 (user 2 among them), page 2 repeats user 2: one duplicate dropped.
+    assert_eq!(printed, 101);
+    assert_eq!(
+        written,
+        json!({"provider": "sequence", "pages": 2, "users": 101, "duplicates": 1, "retries": 0,
+               "waited_ms": 0, "declared_total": 4, "stop": "last_page"})
+    );
+    // The declared total disagrees with what the walk saw: a warning says so.
+    assert!(
+        run.stderr
+            .contains("declared 4 users but the walk yielded 102"),
+        "{run:?}"
+    );
+
+    // --max-pages stops early, exit 0, and the report says why.
+    let run = rollcall(
+        &[
+            "users",
+            "sequence",
+            "--base-url",
+            &server.uri(),
+            "--max-pages",
+            "1",
+            "--report",
+            report.to_str().unwrap(),
+            "--quiet",
+        ],
+        &[
+            ("SEQUENCE_CLIENT_ID", "seq-id"),
+            ("SEQUENCE_CLIENT_SECRET", "seq-secret"),
+        ],
+    )
+    .await;
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.lines().len(), 100);
+    assert!(run.stderr.is_empty(), "{run:?}");
+    let written: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(
+        (written["pages"].as_u64(), written["stop"].as_str()),
+        (Some(1), Some("max_pages"))
+    );
+}
+
+/// `RUST_LOG=rollcall=debug` shows each request (method, path, status, attempt), each retry
+/// and each page on stderr, and no credential or signature in any of them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tracing_shows_requests_without_secrets() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v2/users"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v2/users"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(sell_page(vec![sell_user(1, json!({}))])),
+        )
+        .mount(&server)
+        .await;
+    let env = [
+        ("ZENDESK_SELL_TOKEN", SELL_TOKEN),
+        ("RUST_LOG", "rollcall=debug"),
+    ];
+    let run = rollcall(
+        &["users", "zendesk-sell", "--base-url", &server.uri()],
+        &env,
+    )
+    .await;
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.lines().len(), 1);
+    let log = &run.stderr;
+    assert!(
+        log.contains("path=\"/v2/users\"") || log.contains("path=/v2/users"),
+        "{log}"
+    );
+    assert!(log.contains("method=GET"), "{log}");
+    assert!(
+        log.contains("status=503") && log.contains("status=200"),
+        "{log}"
+    );
+    assert!(log.contains("attempt=2"), "{log}");
+    assert!(log.contains("retrying after a wait"), "{log}");
+    assert!(log.contains("page") && log.contains("users=1"), "{log}");
+    assert!(!log.contains(SELL_TOKEN), "{log}");
+    assert!(!log.contains("per_page"), "no query in the log: {log}");
+
+    // Worksection signs its query: neither the key nor the signature is logged.
+    let key = "ws-secret-key-for-tracing";
+    let signature = rollcall::query_md5_hash("action=get_users", key);
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"status": "ok", "data": [
+                {"id": "1", "name": "A", "email": "a@x.com", "role": "Owner"}
+            ]})),
+        )
+        .mount(&server)
+        .await;
+    let env = [("WORKSECTION_API_KEY", key), ("RUST_LOG", "rollcall=debug")];
+    let run = rollcall(&["users", "worksection", "--base-url", &server.uri()], &env).await;
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stderr.contains("/api/admin/v2/"), "{}", run.stderr);
+    assert!(
+        !run.stderr.contains(key) && !run.stderr.contains(&signature),
+        "{}",
+        run.stderr
+    );
+
+    // Without RUST_LOG, stderr stays empty (not a terminal: no progress line either).
+    let run = rollcall(
+        &["users", "worksection", "--base-url", &server.uri()],
+        &[("WORKSECTION_API_KEY", key)],
+    )
+    .await;
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+}

@@ -1,0 +1,313 @@
+//! Every provider's account mapping (`x-rollcall.account` in its spec), pinned case by case:
+//! each record is first read into the provider's generated `User` type and written back (what
+//! a walk yields), then read as an [`Account`]. Null, missing and unknown values included: an
+//! unknown status is `unknown`, never an error.
+
+use rollcall::account::{Kind, Status};
+use rollcall::{Account, Provider};
+use serde_json::{Value, json};
+
+/// `user` as provider `name`'s walk yields it, read as an account.
+fn account(name: &str, user: Value) -> Account {
+    let provider: Provider = name.parse().expect("a provider of the registry");
+    let typed = provider
+        .__round_trip("User", &user.to_string())
+        .expect("the spec has a User schema")
+        .unwrap_or_else(|e| panic!("{name}: {user} does not fit User: {e}"));
+    Account::from_user(provider.info(), typed["value"].clone())
+}
+
+/// The facts a mapping decides, in one comparable tuple.
+fn facts(account: &Account) -> (Status, Kind, Vec<&str>, bool) {
+    (
+        account.status,
+        account.kind,
+        account.roles.iter().map(String::as_str).collect(),
+        account.privileged,
+    )
+}
+
+fn merged(base: &Value, overrides: Value) -> Value {
+    let mut user = base.clone();
+    for (key, value) in overrides.as_object().unwrap() {
+        if value == &json!("<missing>") {
+            user.as_object_mut().unwrap().remove(key);
+        } else {
+            user[key] = value.clone();
+        }
+    }
+    user
+}
+
+#[test]
+fn every_provider_maps_a_minimal_record_without_failing() {
+    for provider in Provider::ALL {
+        let user = match provider.name() {
+            "sequence" => {
+                json!({"id": "00000000-0000-4000-8000-00000000000a", "email": "a@example.com",
+                                 "sequenceAccountIds": [], "state": "active", "roles": []})
+            }
+            _ => json!({"id": 1, "name": "A", "email": "a@example.com"}),
+        };
+        let account = account(provider.name(), user);
+        assert_eq!(account.provider, provider.name());
+        assert!(!account.id.is_empty(), "{provider}");
+        assert_eq!(
+            account.email.as_deref(),
+            Some("a@example.com"),
+            "{provider}"
+        );
+    }
+}
+
+#[test]
+fn zendesk_sell() {
+    let base = json!({
+        "id": 10, "name": "Ann", "email": "ann@example.com", "status": "active",
+        "invited": true, "confirmed": true, "role": "user", "roles": [],
+        "deleted_at": null, "reports_to": 7, "identity_type": "person",
+        "sell_login_disabled": false,
+        "created_at": "2019-03-04T08:15:00Z", "updated_at": "2023-11-20T14:02:41Z",
+    });
+    let sell = |overrides: Value| account("zendesk-sell", merged(&base, overrides));
+    let ann = sell(json!({}));
+    assert_eq!(
+        facts(&ann),
+        (Status::Active, Kind::Member, vec!["user"], false)
+    );
+    assert_eq!(ann.id, "10");
+    assert_eq!(ann.name.as_deref(), Some("Ann"));
+    assert_eq!(ann.manager.as_deref(), Some("7"));
+    assert_eq!(ann.created_at.as_deref(), Some("2019-03-04T08:15:00Z"));
+    assert_eq!(ann.updated_at.as_deref(), Some("2023-11-20T14:02:41Z"));
+    assert_eq!(ann.last_login_at, None);
+    let scim = ann.to_scim();
+    assert_eq!(
+        scim["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]["manager"]["value"],
+        "7"
+    );
+
+    let cases = [
+        (json!({"status": "inactive"}), Status::Inactive),
+        (
+            json!({"deleted_at": "2024-01-01T00:00:00Z", "status": "active"}),
+            Status::Deleted,
+        ),
+        (
+            json!({"invited": true, "confirmed": false}),
+            Status::Invited,
+        ),
+        (json!({"sell_login_disabled": true}), Status::Suspended),
+        (json!({"status": "archived"}), Status::Unknown),
+        (json!({"status": "<missing>"}), Status::Unknown),
+        (json!({"status": "ACTIVE"}), Status::Active),
+    ];
+    for (overrides, status) in cases {
+        assert_eq!(sell(overrides.clone()).status, status, "{overrides}");
+    }
+    let admin = sell(
+        json!({"role": "admin", "roles": [{"id": 1, "name": "Sales"}, {"id": 2, "name": "admin"}]}),
+    );
+    assert_eq!(
+        facts(&admin),
+        (Status::Active, Kind::Member, vec!["admin", "Sales"], true)
+    );
+    let bot = sell(json!({"identity_type": "integration"}));
+    assert_eq!(bot.kind, Kind::Bot);
+    let empty =
+        sell(json!({"email": "", "reports_to": null, "role": "<missing>", "roles": "<missing>"}));
+    assert_eq!(empty.email, None);
+    assert_eq!(empty.manager, None);
+    assert_eq!(facts(&empty), (Status::Active, Kind::Member, vec![], false));
+    assert!(empty.to_scim().get("emails").is_none());
+}
+
+#[test]
+fn zendesk_support() {
+    let base = json!({
+        "id": 360000000001_i64, "name": "Bo", "email": "bo@example.org", "role": "agent",
+        "active": true, "suspended": false, "role_type": null,
+        "created_at": "2014-03-12T08:45:03Z", "updated_at": "2024-11-02T16:20:11Z",
+        "last_login_at": "2024-11-01T09:00:00Z",
+    });
+    let support = |overrides: Value| account("zendesk-support", merged(&base, overrides));
+    let bo = support(json!({}));
+    assert_eq!(
+        facts(&bo),
+        (Status::Active, Kind::Member, vec!["agent"], false)
+    );
+    assert_eq!(bo.id, "360000000001");
+    assert_eq!(bo.last_login_at.as_deref(), Some("2024-11-01T09:00:00Z"));
+    let cases = [
+        (
+            json!({"role": "end-user"}),
+            (Status::Active, Kind::EndUser, vec!["end-user"], false),
+        ),
+        (
+            json!({"role": "admin"}),
+            (Status::Active, Kind::Member, vec!["admin"], true),
+        ),
+        (
+            json!({"role_type": 4}),
+            (Status::Active, Kind::Member, vec!["agent"], true),
+        ),
+        (
+            json!({"role_type": 2}),
+            (Status::Active, Kind::Member, vec!["agent"], false),
+        ),
+        (
+            json!({"active": false}),
+            (Status::Deleted, Kind::Member, vec!["agent"], false),
+        ),
+        (
+            json!({"suspended": true}),
+            (Status::Suspended, Kind::Member, vec!["agent"], false),
+        ),
+        (
+            json!({"active": false, "suspended": true}),
+            (Status::Deleted, Kind::Member, vec!["agent"], false),
+        ),
+        (
+            json!({"active": "<missing>", "suspended": "<missing>", "role": "<missing>"}),
+            (Status::Unknown, Kind::Member, vec![], false),
+        ),
+        (
+            json!({"role": "light-agent"}),
+            (Status::Active, Kind::Member, vec!["light-agent"], false),
+        ),
+    ];
+    for (overrides, expected) in cases {
+        assert_eq!(facts(&support(overrides.clone())), expected, "{overrides}");
+    }
+    let nulls = support(json!({"email": null, "last_login_at": null}));
+    assert_eq!((nulls.email, nulls.last_login_at), (None, None));
+}
+
+#[test]
+fn sequence() {
+    let base = json!({
+        "id": "00000000-0000-4000-8000-000000000001", "email": "cy@example.com",
+        "sequenceAccountIds": ["83da2ca4-49c7-4d81-9c9a-ba5be11768b0"], "state": "active",
+        "roles": [{"roleName": "financeUser"}],
+    });
+    let sequence = |overrides: Value| account("sequence", merged(&base, overrides));
+    let cy = sequence(json!({}));
+    assert_eq!(
+        facts(&cy),
+        (Status::Active, Kind::Member, vec!["financeUser"], false)
+    );
+    assert_eq!(cy.id, "00000000-0000-4000-8000-000000000001");
+    assert_eq!((cy.name, cy.created_at), (None, None));
+    let cases = [
+        (
+            json!({"state": "deleted"}),
+            (Status::Deleted, Kind::Member, vec!["financeUser"], false),
+        ),
+        (
+            json!({"state": "paused"}),
+            (Status::Unknown, Kind::Member, vec!["financeUser"], false),
+        ),
+        (
+            json!({"roles": [{"roleName": "salesUser"}, {"roleName": "admin"}, {"roleName": "admin"}]}),
+            (
+                Status::Active,
+                Kind::Member,
+                vec!["salesUser", "admin"],
+                true,
+            ),
+        ),
+        (
+            json!({"roles": [{}]}),
+            (Status::Active, Kind::Member, vec![], false),
+        ),
+        (
+            json!({"roles": []}),
+            (Status::Active, Kind::Member, vec![], false),
+        ),
+    ];
+    for (overrides, expected) in cases {
+        assert_eq!(facts(&sequence(overrides.clone())), expected, "{overrides}");
+    }
+}
+
+#[test]
+fn worksection() {
+    let base = json!({
+        "id": "3993", "name": "Dee Doe", "email": "dee@example.com", "role": "User",
+        "date_added": "2021-02-15 09:42",
+    });
+    let worksection = |overrides: Value| account("worksection", merged(&base, overrides));
+    let dee = worksection(json!({}));
+    assert_eq!(dee.id, "3993");
+    assert_eq!(dee.status, Status::Active);
+    assert_eq!((dee.kind, dee.privileged), (Kind::Member, false));
+    assert_eq!(dee.roles.len(), 1);
+    assert!(dee.roles[0].eq_ignore_ascii_case("user"));
+    // `date_added` has no time zone: not a created_at.
+    assert_eq!(dee.created_at, None);
+    assert_eq!(worksection(json!({"id": 3993})).id, "3993");
+    for (role, kind, privileged) in [
+        ("Owner", Kind::Member, true),
+        ("owner", Kind::Member, true),
+        ("Account admin", Kind::Member, true),
+        ("ACCOUNT ADMIN", Kind::Member, true),
+        ("Team admin", Kind::Member, false),
+        ("Department admin", Kind::Member, false),
+        ("Guest", Kind::Guest, false),
+        ("reader", Kind::Guest, false),
+        ("Auditor", Kind::Member, false),
+    ] {
+        let account = worksection(json!({"role": role}));
+        assert_eq!(
+            (account.kind, account.privileged),
+            (kind, privileged),
+            "{role}"
+        );
+        assert_eq!(account.status, Status::Active, "{role}");
+    }
+    let no_role = worksection(json!({"role": "<missing>"}));
+    assert_eq!(
+        (no_role.kind, no_role.privileged, no_role.roles.len()),
+        (Kind::Member, false, 0)
+    );
+}
+
+#[test]
+fn scim_users() {
+    let user = json!({
+        "id": 5, "name": "Eve", "email": "eve@example.org", "role": "admin", "active": true,
+        "suspended": true, "created_at": "2014-03-12T08:45:03Z",
+        "updated_at": "2024-11-02T16:20:11Z",
+    });
+    let scim = account("zendesk-support", user).to_scim();
+    assert_eq!(
+        scim,
+        json!({
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            "id": "5",
+            "userName": "eve@example.org",
+            "displayName": "Eve",
+            "emails": [{"value": "eve@example.org", "type": "work", "primary": true}],
+            "active": false,
+            "roles": [{"value": "admin"}],
+            "meta": {"resourceType": "User", "created": "2014-03-12T08:45:03Z",
+                     "lastModified": "2024-11-02T16:20:11Z"},
+        })
+    );
+    for (status, active) in [
+        (Status::Active, true),
+        (Status::Invited, true),
+        (Status::Unknown, true),
+        (Status::Inactive, false),
+        (Status::Suspended, false),
+        (Status::Deleted, false),
+    ] {
+        let mut account = account(
+            "sequence",
+            json!({"id": "00000000-0000-4000-8000-00000000000b", "email": "x@example.com",
+            "sequenceAccountIds": [], "state": "active", "roles": []}),
+        );
+        account.status = status;
+        assert_eq!(account.to_scim()["active"], active, "{status}");
+    }
+}
