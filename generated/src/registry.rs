@@ -141,12 +141,14 @@ impl Provider {
                         .build()?;
                     return Ok(Box::new(client));
                 }
-                Err(
-                    missing(
-                        self.name(),
-                        &["SEQUENCE_CLIENT_ID", "SEQUENCE_CLIENT_SECRET"],
-                    ),
-                )
+                let hosts: &[&str] = &[];
+                let unset: Vec<&str> = hosts
+                    .iter()
+                    .chain(&["SEQUENCE_CLIENT_ID", "SEQUENCE_CLIENT_SECRET"])
+                    .copied()
+                    .filter(|n| var(n).is_none())
+                    .collect();
+                Err(missing(self.name(), &unset))
             }
             #[cfg(feature = "worksection")]
             Provider::Worksection => {
@@ -170,7 +172,18 @@ impl Provider {
                         .build()?;
                     return Ok(Box::new(client));
                 }
-                Err(missing(self.name(), &["WORKSECTION_API_KEY"]))
+                let hosts: &[&str] = if options.base_url.is_some() {
+                    &[]
+                } else {
+                    &["WORKSECTION_ACCOUNT"]
+                };
+                let unset: Vec<&str> = hosts
+                    .iter()
+                    .chain(&["WORKSECTION_API_KEY"])
+                    .copied()
+                    .filter(|n| var(n).is_none())
+                    .collect();
+                Err(missing(self.name(), &unset))
             }
             #[cfg(feature = "zendesk-sell")]
             Provider::ZendeskSell => {
@@ -180,7 +193,14 @@ impl Provider {
                         .build()?;
                     return Ok(Box::new(client));
                 }
-                Err(missing(self.name(), &["ZENDESK_SELL_TOKEN"]))
+                let hosts: &[&str] = &[];
+                let unset: Vec<&str> = hosts
+                    .iter()
+                    .chain(&["ZENDESK_SELL_TOKEN"])
+                    .copied()
+                    .filter(|n| var(n).is_none())
+                    .collect();
+                Err(missing(self.name(), &unset))
             }
             #[cfg(feature = "zendesk-support")]
             Provider::ZendeskSupport => {
@@ -208,12 +228,18 @@ impl Provider {
                         .build()?;
                     return Ok(Box::new(client));
                 }
-                Err(
-                    missing(
-                        self.name(),
-                        &["ZENDESK_SUPPORT_EMAIL", "ZENDESK_SUPPORT_TOKEN"],
-                    ),
-                )
+                let hosts: &[&str] = if options.base_url.is_some() {
+                    &[]
+                } else {
+                    &["ZENDESK_SUPPORT_SUBDOMAIN"]
+                };
+                let unset: Vec<&str> = hosts
+                    .iter()
+                    .chain(&["ZENDESK_SUPPORT_EMAIL", "ZENDESK_SUPPORT_TOKEN"])
+                    .copied()
+                    .filter(|n| var(n).is_none())
+                    .collect();
+                Err(missing(self.name(), &unset))
             }
         }
     }

@@ -53,7 +53,10 @@ fn every_provider_maps_a_minimal_record_without_failing() {
                 .into_iter()
                 .map(|id| json!({"id": id, "name": "A", "email": "a@example.com"}))
                 .find(|user| {
-                    matches!(provider.__round_trip("User", &user.to_string()), Some(Ok(_)))
+                    matches!(
+                        provider.__round_trip("User", &user.to_string()),
+                        Some(Ok(_))
+                    )
                 })
                 .unwrap_or_else(|| panic!("{provider}: no minimal User fits")),
         };

@@ -411,18 +411,46 @@ fn connect_arms(entry: &Entry) -> String {
             args.join(", ")
         );
     }
-    let first: Vec<String> = entry
-        .ext
-        .schemes
-        .first()
-        .map(|s| {
-            s.args()
+    // Name every unset variable of the first way to authenticate, host variables included
+    // unless the base URL replaces the host.
+    let (hosts, creds): (Vec<String>, Vec<String>) = match entry.ext.schemes.first() {
+        Some(scheme) => {
+            let creds: Vec<String> = scheme
+                .args()
                 .iter()
-                .map(|a| format!("{:?}", s.env_var(&entry.name, a)))
-                .collect()
-        })
-        .unwrap_or_default();
-    let _ = writeln!(out, "Err(missing(self.name(), &[{}]))", first.join(", "));
+                .map(|a| scheme.env_var(&entry.name, a))
+                .collect();
+            let hosts = env_vars(entry, scheme)
+                .into_iter()
+                .filter(|v| !creds.contains(v))
+                .collect();
+            (hosts, creds)
+        }
+        None => (Vec::new(), Vec::new()),
+    };
+    let quoted = |names: &[String]| {
+        names
+            .iter()
+            .map(|n| format!("{n:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    // The servers enum has a default: only host variables are required.
+    let hosts = if entry.ext.servers_enum.is_some() || hosts.is_empty() {
+        "&[]".to_owned()
+    } else {
+        format!(
+            "if options.base_url.is_some() {{ &[] }} else {{ &[{}] }}",
+            quoted(&hosts)
+        )
+    };
+    let _ = writeln!(
+        out,
+        "let hosts: &[&str] = {hosts};\n\
+         let unset: Vec<&str> = hosts.iter().chain(&[{}]).copied().filter(|n| var(n).is_none()).collect();\n\
+         Err(missing(self.name(), &unset))",
+        quoted(&creds),
+    );
     out
 }
 
