@@ -82,7 +82,7 @@ fn sell_page(users: Vec<Value>) -> Value {
 }
 
 async fn sell_server(users: Vec<Value>) -> MockServer {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/v2/users"))
         .respond_with(ResponseTemplate::new(200).set_body_json(sell_page(users)))
@@ -197,7 +197,7 @@ async fn usage_errors_exit_2_with_one_line() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn provider_failures_exit_1_without_secrets() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/v2/users"))
         .respond_with(ResponseTemplate::new(401).set_body_json(json!({
@@ -414,7 +414,7 @@ async fn every_provider_maps_its_accounts() {
         },
     ];
     for case in cases {
-        let server = MockServer::start().await;
+        let server = MockServer::builder().start().await;
         Mock::given(method("GET"))
             .and(path(case.path))
             .respond_with(ResponseTemplate::new(200).set_body_json(&case.body))
@@ -531,7 +531,7 @@ async fn report_counts_the_walk() {
         json!({"id": uuid(n), "email": format!("u{n}@x.com"), "sequenceAccountIds": [],
                "state": "active", "roles": []})
     };
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/users"))
         .and(wiremock::matchers::query_param("after", "c1"))
@@ -615,7 +615,7 @@ async fn report_counts_the_walk() {
 /// and each page on stderr, and no credential or signature in any of them.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tracing_shows_requests_without_secrets() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/v2/users"))
         .respond_with(ResponseTemplate::new(503))
@@ -659,7 +659,7 @@ async fn tracing_shows_requests_without_secrets() {
     // Worksection signs its query: neither the key nor the signature is logged.
     let key = "ws-secret-key-for-tracing";
     let signature = rollcall::query_md5_hash("action=get_users", key);
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .respond_with(
             ResponseTemplate::new(200).set_body_json(json!({"status": "ok", "data": [

@@ -48,8 +48,9 @@
 pub use progenitor_client::ClientInfo;
 pub use rollcall_runtime::{
     Account, AnyClient, ApiError, ClientBuilder, ClientOptions, Config, DEFAULT_MAX_PAGES,
-    DEFAULT_MAX_WAIT, Error, ErrorBody, ErrorKind, PagingError, ProviderInfo, RateLimit, Report,
-    RetryPolicy, Secret, Stop, UserStream, Users, WalkReport, account, query_md5_hash,
+    DEFAULT_MAX_WAIT, DEFAULT_PAGE_CONCURRENCY, Error, ErrorBody, ErrorKind, PagingError,
+    ProviderInfo, RateLimit, Report, RetryPolicy, Secret, Stop, UserStream, Users, WalkReport,
+    account, query_md5_hash,
 };
 
 #[rustfmt::skip]

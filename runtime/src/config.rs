@@ -158,6 +158,7 @@ pub struct Config {
     user_agent: String,
     rate_limit: Option<RateLimit>,
     max_wait: Option<Duration>,
+    page_concurrency: usize,
 }
 
 impl Default for Config {
@@ -172,6 +173,7 @@ impl Default for Config {
             user_agent: format!("rollcall/{}", env!("CARGO_PKG_VERSION")),
             rate_limit: None,
             max_wait: Some(DEFAULT_MAX_WAIT),
+            page_concurrency: DEFAULT_PAGE_CONCURRENCY,
         }
     }
 }
@@ -179,6 +181,11 @@ impl Default for Config {
 /// The default cap on the time one call or walk may spend waiting (rate-limit pacing,
 /// `Retry-After`, backoff) before it ends with [`ErrorKind::WaitBudget`].
 pub const DEFAULT_MAX_WAIT: Duration = Duration::from_secs(15 * 60);
+
+/// How many pages of a numbered walk are requested at once by default: enough to keep a
+/// provider's rate limit busy at a few hundred milliseconds of latency, few enough that a walk
+/// asks for at most three pages past the last one.
+pub const DEFAULT_PAGE_CONCURRENCY: usize = 4;
 
 /// The default cap on pages in one walk: ten million users at 100 a page.
 pub const DEFAULT_MAX_PAGES: u64 = 100_000;
@@ -225,6 +232,12 @@ impl Config {
     /// the builder changed it); `None` paces only by what the provider's headers announce.
     pub fn rate_limit(&self) -> Option<RateLimit> {
         self.rate_limit
+    }
+
+    /// How many pages a walk over numbered pages requests at once (cursor walks request the
+    /// next page as soon as it is named, one at a time).
+    pub fn page_concurrency(&self) -> usize {
+        self.page_concurrency
     }
 
     /// The most time one call, or one walk over all pages, may spend waiting before it ends
@@ -364,6 +377,14 @@ impl<C: GeneratedClient> ClientBuilder<C> {
         self
     }
 
+    /// Sets how many pages a walk over numbered pages requests at once (default
+    /// [`DEFAULT_PAGE_CONCURRENCY`]; `1` fetches one page after the other). Records still come
+    /// out in order and the stop rules are the same; pages fetched past the last are dropped.
+    pub fn page_concurrency(mut self, pages: usize) -> Self {
+        self.config.page_concurrency = pages.max(1);
+        self
+    }
+
     /// Caps the time one call or walk may spend waiting (default [`DEFAULT_MAX_WAIT`]); `None`
     /// removes the cap.
     pub fn max_wait(mut self, wait: impl Into<Option<Duration>>) -> Self {
@@ -497,6 +518,8 @@ pub struct ClientOptions {
     pub rate_limit: Option<Option<RateLimit>>,
     /// Replaces the wait budget: `Some(None)` removes it.
     pub max_wait: Option<Option<Duration>>,
+    /// How many pages a numbered walk requests at once.
+    pub page_concurrency: Option<usize>,
 }
 
 impl<C: GeneratedClient> ClientBuilder<C> {
@@ -525,6 +548,9 @@ impl<C: GeneratedClient> ClientBuilder<C> {
         }
         if let Some(wait) = options.max_wait {
             self = self.max_wait(wait);
+        }
+        if let Some(pages) = options.page_concurrency {
+            self = self.page_concurrency(pages);
         }
         self
     }

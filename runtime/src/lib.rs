@@ -43,8 +43,8 @@ mod secret;
 pub use account::{Account, AccountRules};
 pub use auth::{Auth, Plugin, query_md5_hash};
 pub use config::{
-    ClientBuilder, ClientOptions, Config, DEFAULT_MAX_PAGES, DEFAULT_MAX_WAIT, GeneratedClient,
-    RetryPolicy,
+    ClientBuilder, ClientOptions, Config, DEFAULT_MAX_PAGES, DEFAULT_MAX_WAIT,
+    DEFAULT_PAGE_CONCURRENCY, GeneratedClient, RetryPolicy,
 };
 pub use config::{host_label_problem, template_problem};
 pub use error::{ApiError, Error, ErrorBody, ErrorKind, PagingError};

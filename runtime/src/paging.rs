@@ -8,16 +8,17 @@
 //! and `max_users` caps. Every walk keeps a [`WalkReport`] of what it did.
 
 use std::cell::Cell;
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::fmt;
 use std::future::Future;
 use std::hash::{BuildHasher, DefaultHasher, Hash, Hasher as _, RandomState};
 use std::pin::Pin;
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use futures::stream::{self, BoxStream};
+use futures::stream::{BoxStream, FuturesOrdered};
 use futures::{Stream, StreamExt as _};
 
 use crate::{Config, Error, ErrorKind, PagingError, ProviderInfo};
@@ -263,13 +264,23 @@ impl<R, C> Page<R, C> {
     }
 }
 
+/// How the next page's cursor follows from the current one when the walk can tell before the
+/// page arrives (page numbers: `n + 1`), so that pages can be fetched ahead.
+pub type Successor<C> = fn(&C) -> C;
+
 /// Walks every page, starting at `first`, with `fetch`; `user` turns each record of a page
 /// into the user the stream yields, as it is yielded.
+///
+/// With a `successor` (page numbers), up to [`Config::page_concurrency`] pages are requested
+/// ahead, concurrently, and their records still come out in order, one page at a time; pages
+/// fetched past the last one are dropped unread. Without one (cursors), the next page is
+/// requested as soon as the current one names it, while its records are being read.
 pub fn walk<'a, R, T, C, F, Fut, U>(
     provider: &'static ProviderInfo,
     operation: &'static str,
     config: &Config,
     first: Option<C>,
+    successor: Option<Successor<C>>,
     fetch: F,
     user: U,
 ) -> UserStream<'a, T>
@@ -277,23 +288,35 @@ where
     R: Send + 'a,
     T: Send + 'a,
     U: Fn(R) -> T + Clone + Send + 'a,
-    C: Clone + Hash + fmt::Display + Send + 'a,
+    C: Clone + Hash + PartialEq + fmt::Display + Send + 'a,
     F: FnMut(Option<C>) -> Fut + Send + 'a,
     Fut: Future<Output = Result<Page<R, C>, Error>> + Send + 'a,
 {
+    let mut fetch = fetch;
     let state = RandomState::new();
     let mut seen_cursors = HashSet::new();
     if let Some(cursor) = &first {
         seen_cursors.insert(state.hash_one(cursor));
     }
     let report = Report::default();
+    let ahead = if successor.is_some() {
+        config.page_concurrency().max(1)
+    } else {
+        1
+    };
     let walk = Walk {
         report: report.clone(),
         seen_ids: HashSet::new(),
         provider,
         operation,
-        fetch,
-        cursor: first,
+        fetch: Box::new(move |cursor| Box::pin(fetch(cursor)) as Fetching<'a, R, C>),
+        launch: Some(first),
+        successor,
+        ahead,
+        inflight: FuturesOrdered::new(),
+        ready: VecDeque::new(),
+        launched: 0,
+        batch: None,
         max_pages: config.max_pages(),
         max_users: config.max_users(),
         pages: 0,
@@ -302,16 +325,11 @@ where
         seen_cursors,
         seen_pages: HashSet::new(),
         finished: false,
-        waited: std::sync::Arc::default(),
+        waited: Arc::default(),
     };
     // Each page's records move straight from the decoded page to the reader: no second
     // vector, so a user is copied once on its way out, as in a hand-written loop.
-    let inner = stream::unfold(walk, Walk::step)
-        .flat_map(move |batch| {
-            let user = user.clone();
-            stream::iter(batch.map(move |item| item.map(&user)))
-        })
-        .boxed();
+    let inner = walk.map(move |item| item.map(&user)).boxed();
     UserStream::new(inner, report)
 }
 
@@ -342,14 +360,34 @@ impl<R> Batch<R> {
     }
 }
 
-struct Walk<C, F> {
+/// A page being fetched.
+type Fetching<'a, R, C> = Pin<Box<dyn Future<Output = Result<Page<R, C>, Error>> + Send + 'a>>;
+
+/// A fetched page, with the cursor it was fetched for and the retries and waits it took.
+type Fetched<R, C> = (Option<C>, Result<Page<R, C>, Error>, (u64, Duration));
+
+type InFlight<'a, R, C> = Pin<Box<dyn Future<Output = Fetched<R, C>> + Send + 'a>>;
+
+struct Walk<'a, R, C> {
     report: Report,
     /// A hash of every id yielded, to drop a user a server sends twice.
     seen_ids: HashSet<u64>,
     provider: &'static ProviderInfo,
     operation: &'static str,
-    fetch: F,
-    cursor: Option<C>,
+    fetch: Box<dyn FnMut(Option<C>) -> Fetching<'a, R, C> + Send + 'a>,
+    /// The cursor of the next page to request, when known (`Some(None)`: the first page).
+    launch: Option<Option<C>>,
+    successor: Option<Successor<C>>,
+    /// How many pages may be in flight at once.
+    ahead: usize,
+    /// Pages requested, in order.
+    inflight: FuturesOrdered<InFlight<'a, R, C>>,
+    /// Pages that arrived while the reader was still on an earlier one, in order.
+    ready: VecDeque<Fetched<R, C>>,
+    /// Pages requested so far, for the `max_pages` cap.
+    launched: u64,
+    /// The records being handed out.
+    batch: Option<Batch<R>>,
     max_pages: Option<u64>,
     max_users: Option<u64>,
     pages: u64,
@@ -359,36 +397,90 @@ struct Walk<C, F> {
     seen_pages: HashSet<u64>,
     finished: bool,
     /// Milliseconds waited so far by the walk's calls: one wait budget for the whole walk.
-    waited: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    waited: Arc<AtomicU64>,
 }
 
-impl<C, F> Walk<C, F>
+// Nothing of a walk is pinned in place: requests in flight are boxed futures.
+impl<R, C> Unpin for Walk<'_, R, C> {}
+
+impl<'a, R, C> Stream for Walk<'a, R, C>
 where
-    C: Clone + Hash + fmt::Display,
+    R: Send + 'a,
+    C: Clone + Hash + PartialEq + fmt::Display + Send + 'a,
 {
-    /// Fetches the next page; yields its records (and an error when the walk must stop early).
-    async fn step<R, Fut>(mut self) -> Option<(Batch<R>, Self)>
-    where
-        F: FnMut(Option<C>) -> Fut,
-        Fut: Future<Output = Result<Page<R, C>, Error>>,
-    {
-        if self.finished {
-            return None;
+    type Item = Result<R, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        loop {
+            this.fill();
+            // Drive every request in flight, also while records of an earlier page are read.
+            while let Poll::Ready(Some(fetched)) = this.inflight.poll_next_unpin(cx) {
+                this.ready.push_back(fetched);
+            }
+            if let Some(batch) = &mut this.batch {
+                if let Some(item) = batch.next() {
+                    return Poll::Ready(Some(item));
+                }
+                this.batch = None;
+            }
+            if this.finished {
+                return Poll::Ready(None);
+            }
+            if let Some(fetched) = this.ready.pop_front() {
+                let batch = this.process(fetched);
+                this.batch = Some(batch);
+                continue;
+            }
+            if this.inflight.is_empty() {
+                // A next page exists, but the cap forbids requesting it.
+                let max_pages = this.max_pages.unwrap_or(this.pages);
+                this.batch = Some(this.stop(Vec::new(), PagingError::PageLimit { max_pages }));
+                continue;
+            }
+            return Poll::Pending;
         }
-        if let Some(max_pages) = self.max_pages
-            && self.pages >= max_pages
+    }
+}
+
+impl<'a, R, C> Walk<'a, R, C>
+where
+    R: Send + 'a,
+    C: Clone + Hash + PartialEq + fmt::Display + Send + 'a,
+{
+    /// Requests pages until `ahead` are in flight, as far as their cursors are known and the
+    /// `max_pages` cap allows.
+    fn fill(&mut self) {
+        // One request until a page has said that another follows: an account of one page
+        // costs one request, not `ahead`.
+        let ahead = if self.pages == 0 { 1 } else { self.ahead };
+        while !self.finished
+            && self.inflight.len() < ahead
+            && self.max_pages.is_none_or(|max| self.launched < max)
         {
-            return Some(self.stop(Vec::new(), PagingError::PageLimit { max_pages }));
+            let Some(cursor) = self.launch.take() else {
+                return;
+            };
+            self.launch = match (&cursor, self.successor) {
+                (Some(c), Some(next)) => Some(Some(next(c))),
+                _ => None,
+            };
+            self.launched += 1;
+            let request =
+                crate::retry::with_wait_budget(self.waited.clone(), (self.fetch)(cursor.clone()));
+            self.inflight.push_back(Box::pin(PAGE_WAITS.scope(
+                Cell::new((0, Duration::ZERO)),
+                async move {
+                    let page = request.await;
+                    (cursor, page, PAGE_WAITS.with(Cell::get))
+                },
+            )));
         }
-        let request =
-            crate::retry::with_wait_budget(self.waited.clone(), (self.fetch)(self.cursor.clone()));
-        let fetched = PAGE_WAITS
-            .scope(Cell::new((0, Duration::ZERO)), async move {
-                let page = request.await;
-                (page, PAGE_WAITS.with(Cell::get))
-            })
-            .await;
-        let (page, (retries, waited)) = fetched;
+    }
+
+    /// Checks a page that arrived in turn; returns its records (and an error when the walk must
+    /// stop early).
+    fn process(&mut self, (cursor, page, (retries, waited)): Fetched<R, C>) -> Batch<R> {
         self.report.update(|r| {
             r.retries += retries;
             r.waited_ms += u64::try_from(waited.as_millis()).unwrap_or(u64::MAX);
@@ -396,9 +488,9 @@ where
         let page = match page {
             Ok(page) => page,
             Err(error) => {
-                self.finished = true;
+                self.finish();
                 self.report.update(|r| r.stop = Some(Stop::Error));
-                return Some((Batch::new(Vec::new(), Some(error)), self));
+                return Batch::new(Vec::new(), Some(error));
             }
         };
         self.pages += 1;
@@ -410,13 +502,13 @@ where
             }
         });
         if page.items.is_empty() {
-            self.finished = true;
+            self.finish();
             self.report.update(|r| r.stop = Some(Stop::EmptyPage));
-            return Some((Batch::new(Vec::new(), None), self));
+            return Batch::new(Vec::new(), None);
         }
         if !self.seen_pages.insert(page.fingerprint) {
             let page = self.pages;
-            return Some(self.stop(Vec::new(), PagingError::RepeatedPage { page }));
+            return self.stop(Vec::new(), PagingError::RepeatedPage { page });
         }
         // A user already yielded (the same id on an earlier page or twice on this one) is dropped.
         let received = page.items.len();
@@ -456,11 +548,11 @@ where
             && self.users >= max_users
             && (more_users || page.next.is_some())
         {
-            return Some(self.stop(records, PagingError::UserLimit { max_users }));
+            return self.stop(records, PagingError::UserLimit { max_users });
         }
         match page.next {
             None => {
-                self.finished = true;
+                self.finish();
                 self.report.update(|r| r.stop = Some(Stop::LastPage));
             }
             Some(next) => {
@@ -469,17 +561,39 @@ where
                         page: self.pages,
                         cursor: next.to_string(),
                     };
-                    return Some(self.stop(records, error));
+                    return self.stop(records, error);
                 }
-                self.cursor = Some(next);
+                // Pages requested ahead are for the cursors the successor predicted from this
+                // one; when the server names another, they are dropped and the walk follows
+                // the server.
+                let predicted = match (&cursor, self.successor) {
+                    (Some(cursor), Some(successor)) => Some(successor(cursor)),
+                    _ => None,
+                };
+                if predicted.as_ref() != Some(&next) {
+                    self.inflight = FuturesOrdered::new();
+                    self.ready.clear();
+                    self.launched = self.pages;
+                    self.launch = Some(Some(next));
+                } else if self.inflight.is_empty() && self.ready.is_empty() {
+                    self.launch = Some(Some(next));
+                }
             }
         }
-        Some((Batch::new(records, None), self))
+        Batch::new(records, None)
+    }
+
+    /// Ends the walk: nothing more is requested, and pages in flight are dropped.
+    fn finish(&mut self) {
+        self.finished = true;
+        self.launch = None;
+        self.inflight = FuturesOrdered::new();
+        self.ready.clear();
     }
 
     /// Ends the walk after `records` with `error`.
-    fn stop<R>(mut self, records: Vec<R>, error: PagingError) -> (Batch<R>, Self) {
-        self.finished = true;
+    fn stop(&mut self, records: Vec<R>, error: PagingError) -> Batch<R> {
+        self.finish();
         tracing::debug!(
             target: "rollcall::paging",
             provider = self.provider.name,
@@ -494,7 +608,7 @@ where
         };
         self.report.update(|r| r.stop = Some(stop));
         let error = Error::new(self.provider.name, self.operation, ErrorKind::Paging(error));
-        (Batch::new(records, Some(error)), self)
+        Batch::new(records, Some(error))
     }
 }
 

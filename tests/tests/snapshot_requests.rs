@@ -41,7 +41,7 @@ where
     Fut: Future<Output = Result<T, E>>,
     E: Debug,
 {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(any())
         .respond_with(ResponseTemplate::new(200).set_body_json(body))
         .mount(&server)
@@ -281,7 +281,7 @@ async fn sequence_list_users_default_version() {
 async fn every_provider_and_scheme_through_the_registry() {
     for provider in rollcall::Provider::ALL.iter().copied() {
         for (scheme, vars) in provider.env_vars().iter().enumerate() {
-            let server = MockServer::start().await;
+            let server = MockServer::builder().start().await;
             Mock::given(any())
                 .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
                 .mount(&server)

@@ -661,6 +661,7 @@ pub mod builder {
                 "list_users",
                 config,
                 None,
+                None,
                 move |cursor: Option<::std::string::String>| {
                     let mut request = request.clone();
                     if let Some(cursor) = cursor {

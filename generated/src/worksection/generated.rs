@@ -967,6 +967,7 @@ pub mod builder {
                 "get_users",
                 config,
                 None,
+                None,
                 move |cursor: Option<::std::string::String>| {
                     let _ = cursor;
                     let request = request.clone();
@@ -1022,6 +1023,7 @@ pub mod builder {
                 &super::PROVIDER,
                 "get_users_oauth2",
                 config,
+                None,
                 None,
                 move |cursor: Option<::std::string::String>| {
                     let _ = cursor;

@@ -1425,6 +1425,7 @@ pub mod builder {
                 "list_users",
                 config,
                 Some(1u64),
+                Some(|page: &u64| page + 1),
                 move |cursor: Option<u64>| {
                     let page = cursor.unwrap_or(1);
                     let request = request.clone().page(page);

@@ -35,7 +35,7 @@ fn assert_common_headers(request: &wiremock::Request) {
 
 #[tokio::test]
 async fn sell_sends_a_bearer_token() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     serve(&server, Kind::ZendeskSell).await;
     let users: Vec<_> = sell(&server).all_users().try_collect().await.unwrap();
     assert_eq!(users.len(), 2);
@@ -49,7 +49,7 @@ async fn sell_sends_a_bearer_token() {
 
 #[tokio::test]
 async fn support_api_token_is_basic_auth_of_email_slash_token() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     serve(&server, Kind::ZendeskSupport).await;
     let users: Vec<_> = support(&server).all_users().try_collect().await.unwrap();
     assert_eq!(users.len(), 2);
@@ -64,7 +64,7 @@ async fn support_api_token_is_basic_auth_of_email_slash_token() {
 
 #[tokio::test]
 async fn support_oauth_sends_a_bearer_token() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/api/v2/users"))
         .and(header(
@@ -85,7 +85,7 @@ async fn support_oauth_sends_a_bearer_token() {
 
 #[tokio::test]
 async fn sequence_sends_basic_client_credentials_and_the_api_version() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     serve(&server, Kind::Sequence).await;
     let users: Vec<_> = sequence(&server).all_users().try_collect().await.unwrap();
     assert_eq!(users.len(), 2);
@@ -101,7 +101,7 @@ async fn sequence_sends_basic_client_credentials_and_the_api_version() {
 
 #[tokio::test]
 async fn sequence_version_set_on_a_request_is_not_overridden() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     serve(&server, Kind::Sequence).await;
     let client = sequence(&server);
     let request = client.list_users().sequence_version("2024-07-30");
@@ -113,7 +113,7 @@ async fn sequence_version_set_on_a_request_is_not_overridden() {
 
 #[tokio::test]
 async fn worksection_admin_requests_carry_the_md5_hash_last() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     serve(&server, Kind::Worksection).await;
     let users: Vec<_> = worksection(&server)
         .all_users()
@@ -133,7 +133,7 @@ async fn worksection_admin_requests_carry_the_md5_hash_last() {
 
 #[tokio::test]
 async fn worksection_oauth_uses_the_oauth_path_and_a_bearer_token() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/api/oauth2"))
         .respond_with(ResponseTemplate::new(200).set_body_json(worksection_envelope(1, 3)))
@@ -319,7 +319,7 @@ fn secrets_never_show_in_debug_output() {
 #[tokio::test]
 async fn secrets_never_show_in_error_messages() {
     // An error answer that echoes the request headers back.
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .respond_with(|request: &wiremock::Request| {
             ResponseTemplate::new(401)

@@ -11,7 +11,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 /// Serves `response` to every request and returns the error of walking `kind`'s users once
 /// (no retries).
 async fn error_for(kind: Kind, response: ResponseTemplate) -> Error {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .respond_with(response)
         .mount(&server)
@@ -126,7 +126,7 @@ async fn sell_rate_limit_with_a_body_that_is_not_the_envelope() {
 
 #[tokio::test]
 async fn sell_unknown_user_is_a_404() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .respond_with(json_error(
             404,
@@ -264,7 +264,7 @@ async fn worksection_error_envelope_in_http_200() {
 
 #[tokio::test]
 async fn worksection_expired_oauth_token_in_http_200() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .respond_with(json_error(
             200,
@@ -304,7 +304,7 @@ async fn worksection_error_envelope_with_an_http_error_status() {
 #[tokio::test]
 async fn worksection_json_sent_as_text_html_is_accepted() {
     // PHP's default Content-Type is text/html; for Worksection the body decides.
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     let body = serde_json::to_vec(&worksection_envelope(1, 2)).unwrap();
     Mock::given(method("GET"))
         .respond_with(ResponseTemplate::new(200).set_body_raw(body, "text/html; charset=UTF-8"))

@@ -34,7 +34,7 @@ impl Arrivals {
 /// A Support server with `pages` pages of 2 users whose answers say the budget is spent until
 /// the window resets in `reset` seconds.
 async fn support_spending_its_budget(pages: i64, reset: u64) -> (MockServer, Arrivals) {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     let arrivals = Arrivals::default();
     let seen = arrivals.clone();
     Mock::given(method("GET"))
@@ -114,7 +114,7 @@ async fn a_429_without_retry_after_waits_the_rate_limited_wait() {
         Duration::from_secs(10),
         "the documented default"
     );
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     let arrivals = Arrivals::default();
     let seen = arrivals.clone();
     Mock::given(method("GET"))
@@ -141,7 +141,7 @@ async fn a_429_without_retry_after_waits_the_rate_limited_wait() {
 
 #[tokio::test]
 async fn a_retry_after_beyond_the_wait_budget_ends_the_call_at_once() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "30"))
         .mount(&server)
@@ -166,7 +166,7 @@ async fn a_retry_after_beyond_the_wait_budget_ends_the_call_at_once() {
 
 #[tokio::test]
 async fn the_documented_limit_spaces_requests_and_clones_share_it() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     let arrivals = Arrivals::default();
     let seen = arrivals.clone();
     Mock::given(method("GET"))

@@ -3,7 +3,7 @@
 
 use super::common::*;
 use futures::{StreamExt as _, TryStreamExt as _};
-use rollcall::{Error, ErrorKind, PagingError};
+use rollcall::{Error, ErrorKind, PagingError, zendesk_sell};
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
@@ -56,15 +56,30 @@ fn sell_body(request: &Request, total: i64, next_on_last: bool) -> serde_json::V
     sell_page(first, last, next)
 }
 
+/// The page numbers `requests` asked for, in the order they arrived.
+fn pages_asked(requests: &[Request]) -> Vec<u64> {
+    requests
+        .iter()
+        .map(|r| query(r, "page").unwrap().parse().unwrap())
+        .collect()
+}
+
+/// One page after the other (`page_concurrency(1)`): exactly the pages there are, in order.
 #[tokio::test]
 async fn sell_walks_2500_users_until_there_is_no_next_page() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/v2/users"))
         .respond_with(sell_server(2500, false))
         .mount(&server)
         .await;
-    let users: Vec<_> = sell(&server).all_users().try_collect().await.unwrap();
+    let client = zendesk_sell::Client::with_token(SELL_TOKEN)
+        .base_url(server.uri())
+        .retry(fast_retry())
+        .page_concurrency(1)
+        .build()
+        .unwrap();
+    let users: Vec<_> = client.all_users().try_collect().await.unwrap();
     assert_eq!(users.len(), 2500);
     assert!(users.iter().map(|u| u.id).eq(1..=2500));
     let requests = server.received_requests().await.unwrap();
@@ -77,9 +92,54 @@ async fn sell_walks_2500_users_until_there_is_no_next_page() {
     }
 }
 
+/// Pages requested ahead, concurrently (the default): every user once and in order, every page
+/// asked once, and at most `page_concurrency - 1` pages past the last one.
+#[tokio::test]
+async fn sell_fetches_pages_ahead_and_yields_every_user_once_in_order() {
+    let server = MockServer::builder().start().await;
+    Mock::given(method("GET"))
+        .and(path("/v2/users"))
+        .respond_with({
+            let pages = sell_server(2500, false);
+            move |request: &Request| pages(request)
+        })
+        .mount(&server)
+        .await;
+    let client = sell(&server);
+    assert_eq!(
+        client.config().page_concurrency(),
+        rollcall::DEFAULT_PAGE_CONCURRENCY
+    );
+    let stream = client.all_users();
+    let report = stream.report();
+    let users: Vec<_> = stream.try_collect().await.unwrap();
+    assert!(users.iter().map(|u| u.id).eq(1..=2500), "in order, once");
+    let report = report.get();
+    assert_eq!((report.pages, report.users), (25, 2500));
+    let mut asked = pages_asked(&server.received_requests().await.unwrap());
+    asked.sort_unstable();
+    let mut once = asked.clone();
+    once.dedup();
+    // A page asked twice can only be a transport retry, which the report counts.
+    let arrived = pages_asked(&server.received_requests().await.unwrap());
+    assert_eq!(
+        asked.len() - once.len(),
+        report.retries as usize,
+        "{arrived:?} {report:?}"
+    );
+    assert!(
+        once[..25].iter().copied().eq(1..=25),
+        "every page: {once:?}"
+    );
+    assert!(
+        once.len() - 25 < rollcall::DEFAULT_PAGE_CONCURRENCY,
+        "at most page_concurrency - 1 pages past the last: {once:?}"
+    );
+}
+
 #[tokio::test]
 async fn sell_stops_on_an_empty_page_even_with_a_next_link() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/v2/users"))
         .respond_with(sell_server(250, true))
@@ -87,16 +147,22 @@ async fn sell_stops_on_an_empty_page_even_with_a_next_link() {
         .await;
     let users: Vec<_> = sell(&server).all_users().try_collect().await.unwrap();
     assert_eq!(users.len(), 250);
-    // Pages 1-3 hold users, page 4 is empty and ends the walk.
-    assert_eq!(server.received_requests().await.unwrap().len(), 4);
+    // Pages 1-3 hold users, page 4 is empty and ends the walk; pages fetched ahead of it
+    // (at most page_concurrency - 1) are dropped unread.
+    let asked = pages_asked(&server.received_requests().await.unwrap());
+    assert!(asked.contains(&4), "{asked:?}");
+    assert!(
+        asked.len() < 4 + rollcall::DEFAULT_PAGE_CONCURRENCY,
+        "{asked:?}"
+    );
 }
 
 /// A list page without the top-level `meta` (seen in official fixtures) cannot say whether
 /// another page follows: the walk goes on while pages are full and stops on a short or empty one.
 #[tokio::test]
 async fn sell_without_meta_goes_on_while_pages_are_full() {
-    for (total, requests) in [(250, 3), (200, 3)] {
-        let server = MockServer::start().await;
+    for (total, needed) in [(250, 3), (200, 3)] {
+        let server = MockServer::builder().start().await;
         Mock::given(method("GET"))
             .and(path("/v2/users"))
             .respond_with(move |request: &Request| {
@@ -109,17 +175,17 @@ async fn sell_without_meta_goes_on_while_pages_are_full() {
         let users: Vec<_> = sell(&server).all_users().try_collect().await.unwrap();
         assert_eq!(users.len(), total as usize);
         assert!(users.iter().map(|u| u.id).eq(1..=total));
-        assert_eq!(
-            server.received_requests().await.unwrap().len(),
-            requests,
-            "{total} users"
+        let requests = server.received_requests().await.unwrap().len();
+        assert!(
+            (needed..needed + rollcall::DEFAULT_PAGE_CONCURRENCY).contains(&requests),
+            "{total} users: {requests} requests"
         );
     }
 }
 
 #[tokio::test]
 async fn sell_without_meta_stops_on_a_short_page() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     let mut page = sell_page(1, 3, Some(2));
     page.as_object_mut().unwrap().remove("meta");
     Mock::given(method("GET"))
@@ -133,7 +199,7 @@ async fn sell_without_meta_stops_on_a_short_page() {
 
 #[tokio::test]
 async fn sell_uses_the_configured_page_size() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .respond_with(sell_server(120, false))
         .mount(&server)
@@ -146,13 +212,23 @@ async fn sell_uses_the_configured_page_size() {
     let users: Vec<_> = client.all_users().try_collect().await.unwrap();
     assert_eq!(users.len(), 120);
     let requests = server.received_requests().await.unwrap();
-    assert_eq!(requests.len(), 5);
-    assert_eq!(query(&requests[4], "per_page").as_deref(), Some("25"));
+    // Five pages of 25 (the last holds 20), and perhaps pages asked ahead past it.
+    let asked = pages_asked(&requests);
+    assert!((1..=5).all(|p| asked.contains(&p)), "{asked:?}");
+    assert!(
+        requests.len() < 5 + rollcall::DEFAULT_PAGE_CONCURRENCY,
+        "{asked:?}"
+    );
+    assert!(
+        requests
+            .iter()
+            .all(|r| query(r, "per_page").as_deref() == Some("25"))
+    );
 }
 
 #[tokio::test]
 async fn sell_server_that_ignores_page_is_caught() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .respond_with(ResponseTemplate::new(200).set_body_json(sell_page(1, 100, Some(2))))
         .mount(&server)
@@ -165,12 +241,17 @@ async fn sell_server_that_ignores_page_is_caught() {
         error.to_string(),
         "zendesk-sell list_users: page 2 repeats the users of an earlier page"
     );
-    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+    // Page 2 is checked in turn, before the pages fetched ahead of it.
+    let requests = server.received_requests().await.unwrap().len();
+    assert!(
+        (2..=1 + rollcall::DEFAULT_PAGE_CONCURRENCY).contains(&requests),
+        "{requests}"
+    );
 }
 
 #[tokio::test]
 async fn a_server_that_never_ends_hits_the_page_cap() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     // Always a full page of new users and a next link.
     Mock::given(method("GET"))
         .respond_with(sell_server(i64::MAX / 2, false))
@@ -201,7 +282,7 @@ async fn a_server_that_never_ends_hits_the_page_cap() {
 
 #[tokio::test]
 async fn the_user_cap_yields_exactly_that_many_users() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .respond_with(sell_server(1000, false))
         .mount(&server)
@@ -228,12 +309,17 @@ async fn the_user_cap_yields_exactly_that_many_users() {
 
 #[tokio::test]
 async fn pages_are_fetched_only_as_the_stream_is_read() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .respond_with(sell_server(2500, false))
         .mount(&server)
         .await;
-    let client = sell(&server);
+    // One page after the other: a page is fetched only when the previous one is used up.
+    let client = zendesk_sell::Client::with_token(SELL_TOKEN)
+        .base_url(server.uri())
+        .page_concurrency(1)
+        .build()
+        .unwrap();
     let mut users = client.all_users();
     assert!(server.received_requests().await.unwrap().is_empty());
     let first: Vec<_> = users.by_ref().take(100).try_collect().await.unwrap();
@@ -242,6 +328,15 @@ async fn pages_are_fetched_only_as_the_stream_is_read() {
     let next = users.try_next().await.unwrap().unwrap();
     assert_eq!(next.id, 101);
     assert_eq!(server.received_requests().await.unwrap().len(), 2);
+    // Pages fetched ahead (the default): never more than page_concurrency beyond the reader.
+    let client = sell(&server);
+    let mut users = client.all_users();
+    let _: Vec<_> = users.by_ref().take(150).try_collect().await.unwrap();
+    let asked = server.received_requests().await.unwrap().len() - 2;
+    assert!(
+        (2..=2 + rollcall::DEFAULT_PAGE_CONCURRENCY).contains(&asked),
+        "{asked} pages asked for 150 users"
+    );
 }
 
 // --- Zendesk Support: cursors -----------------------------------------------------------
@@ -283,7 +378,7 @@ async fn support_walk(
     total: i64,
     last: fn(i64, i64) -> serde_json::Value,
 ) -> (usize, Vec<Request>) {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/api/v2/users"))
         .respond_with(support_server(total, last))
@@ -321,7 +416,7 @@ async fn support_walks_2500_users_by_cursor_until_has_more_is_false() {
 #[tokio::test]
 async fn support_walk_on_the_builder_keeps_its_filters() {
     use rollcall::zendesk_support::types::ListUsersRoleItem;
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/api/v2/users"))
         .respond_with(support_server(250, |first, last| {
@@ -375,7 +470,7 @@ async fn support_stops_when_links_next_is_null() {
 #[tokio::test]
 async fn support_stops_on_an_empty_page_after_has_more_true() {
     // 300 users, a multiple of the page size: page 3 says has_more true, page 4 is empty.
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .respond_with(|request: &Request| {
             let after = query(request, "page[after]");
@@ -396,7 +491,7 @@ async fn support_stops_on_an_empty_page_after_has_more_true() {
 
 #[tokio::test]
 async fn support_repeated_cursor_ends_the_walk_with_an_error() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .respond_with(|request: &Request| {
             // Fresh users on every page, but the same cursor after the first.
@@ -447,7 +542,7 @@ fn sequence_server(
 }
 
 async fn sequence_walk(total: i64, last_after: Option<Option<&'static str>>) -> (usize, usize) {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/users"))
         .respond_with(sequence_server(total, last_after))
@@ -477,7 +572,7 @@ async fn sequence_stops_when_after_is_absent() {
 
 #[tokio::test]
 async fn sequence_stops_when_pagination_is_absent() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .respond_with(
             ResponseTemplate::new(200).set_body_json(json!({"items": [sequence_user(1)]})),
@@ -497,7 +592,7 @@ async fn sequence_stops_on_an_empty_page() {
 
 #[tokio::test]
 async fn sequence_repeated_cursor_ends_the_walk_with_an_error() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .respond_with(|request: &Request| {
             let body = match query(request, "after") {
@@ -525,7 +620,7 @@ async fn sequence_repeated_cursor_ends_the_walk_with_an_error() {
 
 #[tokio::test]
 async fn worksection_lists_every_user_in_one_request() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/api/admin/v2/"))
         .respond_with(ResponseTemplate::new(200).set_body_json(worksection_envelope(1, 2500)))
@@ -542,7 +637,7 @@ async fn worksection_lists_every_user_in_one_request() {
 
 #[tokio::test]
 async fn worksection_success_without_data_has_no_users() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"status": "ok"})))
         .mount(&server)
@@ -558,7 +653,7 @@ async fn worksection_success_without_data_has_no_users() {
 #[tokio::test]
 async fn every_provider_honours_the_user_cap() {
     for kind in with_fixtures() {
-        let server = MockServer::start().await;
+        let server = MockServer::builder().start().await;
         Mock::given(method("GET"))
             .respond_with(ResponseTemplate::new(200).set_body_json(kind.last_page(10)))
             .mount(&server)

@@ -15,7 +15,7 @@ use wiremock::matchers::{header, method};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 async fn serving(status: u16, body: Value) -> MockServer {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .respond_with(ResponseTemplate::new(status).set_body_json(body))
         .mount(&server)
@@ -197,7 +197,7 @@ async fn sell_null_confirmation_token_and_zendesk_user_id() {
 #[tokio::test]
 async fn sequence_every_documented_version() {
     for version in ["2024-01-01", "2024-05-09", "2024-07-30"] {
-        let server = MockServer::start().await;
+        let server = MockServer::builder().start().await;
         let mut page = sequence_page(1, 2, Some(None));
         if version == "2024-01-01" {
             for user in page["items"].as_array_mut().unwrap() {

@@ -14,7 +14,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 /// Mounts `failure` for the first `times` requests to the provider's list path, then a page
 /// with three users.
 async fn fail_then_succeed(kind: Kind, failure: ResponseTemplate, times: u64) -> MockServer {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path(kind.path()))
         .respond_with(failure)
@@ -97,7 +97,7 @@ async fn retry_after_as_an_http_date_is_honoured() {
 #[tokio::test]
 async fn every_provider_gives_up_after_the_last_attempt() {
     for kind in with_fixtures() {
-        let server = MockServer::start().await;
+        let server = MockServer::builder().start().await;
         Mock::given(method("GET"))
             .respond_with(ResponseTemplate::new(503).set_body_raw(
                 "<html><title>Service Unavailable</title></html>",
@@ -125,7 +125,7 @@ async fn every_provider_gives_up_after_the_last_attempt() {
 #[tokio::test]
 async fn a_client_error_is_not_retried() {
     for kind in with_fixtures() {
-        let server = MockServer::start().await;
+        let server = MockServer::builder().start().await;
         Mock::given(method("GET"))
             .respond_with(ResponseTemplate::new(400).set_body_json(json!({})))
             .mount(&server)
@@ -186,7 +186,7 @@ async fn flaky_proxy(
 async fn every_provider_retries_broken_connections() {
     use std::sync::atomic::Ordering;
     for kind in with_fixtures() {
-        let server = MockServer::start().await;
+        let server = MockServer::builder().start().await;
         Mock::given(method("GET"))
             .respond_with(ResponseTemplate::new(200).set_body_json(kind.last_page(3)))
             .mount(&server)
@@ -203,7 +203,7 @@ async fn every_provider_retries_broken_connections() {
 #[tokio::test]
 async fn connection_failures_end_after_the_last_attempt() {
     use std::sync::atomic::Ordering;
-    let never = MockServer::start().await;
+    let never = MockServer::builder().start().await;
     let (proxy, connections) = flaky_proxy(*never.address(), usize::MAX).await;
     let error = MockServerAt(format!("http://{proxy}"))
         .all_ids_with(Kind::ZendeskSell, fast_retry().with_max_attempts(3))
@@ -225,7 +225,7 @@ async fn connection_failures_end_after_the_last_attempt() {
 
 #[tokio::test]
 async fn each_attempt_times_out() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .respond_with(
             ResponseTemplate::new(200)

@@ -322,7 +322,7 @@ fn run(kind: Kind) {
         .expect("a runtime");
     let current = Current::default();
     let server = runtime.block_on(async {
-        let server = MockServer::start().await;
+        let server = MockServer::builder().start().await;
         Mock::given(wiremock::matchers::any())
             .respond_with(current.clone())
             .mount(&server)

@@ -20,7 +20,7 @@ async fn walk<T>(stream: rollcall::UserStream<'_, T>) -> (usize, WalkReport) {
 
 #[tokio::test]
 async fn sequence_counts_pages_duplicates_and_the_declared_total() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     // Page 1: users 1-3; page 2 repeats user 3 and adds 4; the server declares 5.
     let mut first = sequence_page(1, 3, Some(Some("c1")));
     first["pagination"]["totalResultSize"] = json!(5);
@@ -65,7 +65,7 @@ async fn sequence_counts_pages_duplicates_and_the_declared_total() {
 
 #[tokio::test]
 async fn support_reports_retries_waits_and_an_empty_last_page() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     let mut first = support_page(1, 2, Some(true), Some("a1"), true);
     first["count"] = json!(3);
     Mock::given(method("GET"))
@@ -100,7 +100,7 @@ async fn support_reports_retries_waits_and_an_empty_last_page() {
 
 #[tokio::test]
 async fn caps_and_errors_say_why_the_walk_stopped() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/v2/users"))
         .respond_with(move |request: &wiremock::Request| {
@@ -136,7 +136,7 @@ async fn caps_and_errors_say_why_the_walk_stopped() {
         (3, 3, Some(Stop::MaxUsers))
     );
 
-    let failing = MockServer::start().await;
+    let failing = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .respond_with(ResponseTemplate::new(500))
         .mount(&failing)
@@ -153,7 +153,7 @@ async fn caps_and_errors_say_why_the_walk_stopped() {
 
 #[tokio::test]
 async fn the_report_survives_the_json_view_of_any_client() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .respond_with(ResponseTemplate::new(200).set_body_json(worksection_envelope(1, 4)))
         .mount(&server)

@@ -578,7 +578,7 @@ fn walk(provider: &Provider, types: &Types, list: &List) -> Result<String, Strin
          let config = ::progenitor_client::ClientInfo::inner(client).config();\n\
          {size}\n\
          let request = self{setup};\n\
-         ::rollcall_runtime::paging::walk(&super::PROVIDER, {op:?}, config, {first}, \
+         ::rollcall_runtime::paging::walk(&super::PROVIDER, {op:?}, config, {first}, {successor}, \
          move |cursor: Option<{cursor_ty}>| {{\n\
          {apply}\n\
          async move {{\n\
@@ -590,6 +590,10 @@ fn walk(provider: &Provider, types: &Types, list: &List) -> Result<String, Strin
          Ok(::rollcall_runtime::paging::Page::new(items, next, |item, hasher| {id}).with_total(total))\n\
          }}\n}}, |item: types::{element}| {to_user})\n}}\n}}\n",
         items_len = items_len(types, response, &list.items)?,
+        successor = match list.style {
+            Style::Page => "Some(|page: &u64| page + 1)",
+            _ => "None",
+        },
     ))
 }
 
