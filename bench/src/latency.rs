@@ -264,12 +264,14 @@ pub fn all(quick: bool) -> Result<(), String> {
         runs,
         "target: rollcall ≤ 0.5× the sequential loop, zero 429s",
     )?;
-    // Support: 10 requests per 2-second window, announced in headers.
-    let (per_window, seconds) = (10, 2);
-    let windows = pages.div_ceil(per_window);
-    let support_bound = ((windows - 1) as u64 * seconds) as f64 + latency.as_secs_f64();
+    // Support: a fixed window announced in headers (a smaller one in the quick run, so that
+    // its few pages still have to wait for a reset). `ratelimit-reset` is whole seconds, so a
+    // client that waits for it can lose up to a second per window: little against Zendesk's
+    // minute, much against the quick run's one second.
+    let (per_window, seconds) = if quick { (5, 1) } else { (10, 6) };
+    let support_bound = cursor_bound(pages, latency, per_window, seconds);
     rows(
-        "Support 10 per 2 s window, in headers",
+        &format!("Support {per_window} per {seconds} s window, in headers"),
         Provider::Support,
         users,
         latency,
@@ -281,6 +283,28 @@ pub fn all(quick: bool) -> Result<(), String> {
         runs,
         "target: rollcall ≤ 1.25× the window bound, zero 429s",
     )
+}
+
+/// The least time a cursor walk (one page after the other: each needs the previous one's
+/// cursor) can take under a fixed window of `per_window` requests every `seconds`: pages go
+/// back to back until the window's budget is spent, then wait for the next window.
+fn cursor_bound(pages: usize, latency: Duration, per_window: usize, seconds: u64) -> f64 {
+    let (latency, window) = (latency.as_secs_f64(), seconds as f64);
+    let (mut now, mut used, mut window_start) = (0.0_f64, 0, 0.0_f64);
+    for _ in 0..pages {
+        if now >= window_start + window {
+            window_start += window * ((now - window_start) / window).floor();
+            used = 0;
+        }
+        if used == per_window {
+            window_start += window;
+            now = window_start;
+            used = 0;
+        }
+        used += 1;
+        now += latency;
+    }
+    now
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -2,22 +2,26 @@
 //! shared by its clones and every walk on it.
 //!
 //! - A documented limit (the spec's `x-rollcall.rate-limit`, or [`RateLimit`] set on the
-//!   builder) is a client-side token bucket ([`governor`]'s GCRA).
+//!   builder) is kept as a sliding window on the client: a request goes when fewer than
+//!   `requests` went in the last `period` (plus a small margin for the network's jitter). That is
+//!   how providers count ("10 a second", "100 a minute"), so it never runs into their limit
+//!   and still uses all of it; a token bucket (GCRA, as in the `governor` crate) allows a burst
+//!   on top of the rate, which a provider counting requests per window refuses.
 //! - A provider that announces its budget in headers (`ratelimit-remaining`/`ratelimit-reset`,
-//!   `x-rate-limit-remaining`, `x-ratelimit-remaining`/`x-ratelimit-reset`) is slowed down as the
-//!   budget runs low and held back once it is spent, until the window resets.
+//!   `x-rate-limit-remaining`, `x-ratelimit-remaining`/`x-ratelimit-reset`) is used to the last
+//!   request of the window and held back once it is spent, until the window resets; requests
+//!   sent meanwhile are counted down locally, so concurrent pages cannot overshoot it.
 //!
 //! Every wait is counted, so that [`Config::max_wait`](crate::Config::max_wait) can end a call or
 //! walk that would otherwise wait forever.
 
-use std::num::NonZeroU32;
+use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use governor::{Quota, RateLimiter, clock::Clock as _, clock::DefaultClock};
 use reqwest::header::HeaderMap;
 
-/// A documented request rate: `requests` per `period`, with bursts of up to `requests`.
+/// A documented request rate: at most `requests` in any `period`.
 ///
 /// ```
 /// use std::time::Duration;
@@ -51,19 +55,19 @@ impl RateLimit {
         self.period
     }
 
-    fn quota(&self) -> Option<Quota> {
-        let burst = NonZeroU32::new(self.requests)?;
-        let every = self.period / self.requests;
-        Some(Quota::with_period(every)?.allow_burst(burst))
+    /// The margin added to the period for the network's jitter: a request that left at the
+    /// window's edge must not arrive inside the previous one.
+    fn margin(&self) -> Duration {
+        (self.period / 20).max(Duration::from_millis(10))
     }
 }
 
-type Bucket = RateLimiter<
-    governor::state::NotKeyed,
-    governor::state::InMemoryState,
-    DefaultClock,
-    governor::middleware::NoOpMiddleware<<DefaultClock as governor::clock::Clock>::Instant>,
->;
+/// The requests sent in the last period of a [`RateLimit`].
+#[derive(Debug)]
+struct Window {
+    limit: RateLimit,
+    sent: VecDeque<Instant>,
+}
 
 /// What the provider's headers last said about the budget.
 #[derive(Debug, Default)]
@@ -79,14 +83,14 @@ struct Announced {
 /// One client's rate budget; clones share it.
 #[derive(Clone)]
 pub(crate) struct Pacer {
-    bucket: Option<Arc<Bucket>>,
+    window: Option<Arc<Mutex<Window>>>,
     announced: Arc<Mutex<Announced>>,
 }
 
 impl std::fmt::Debug for Pacer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Pacer")
-            .field("bucket", &self.bucket.is_some())
+            .field("window", &self.window.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -94,27 +98,40 @@ impl std::fmt::Debug for Pacer {
 impl Pacer {
     pub(crate) fn new(limit: Option<RateLimit>) -> Self {
         Self {
-            bucket: limit
-                .and_then(|l| l.quota())
-                .map(|q| Arc::new(RateLimiter::direct(q))),
+            window: limit.map(|limit| {
+                Arc::new(Mutex::new(Window {
+                    limit,
+                    sent: VecDeque::with_capacity(limit.requests as usize),
+                }))
+            }),
             announced: Arc::default(),
         }
     }
 
-    /// How long to wait before the token bucket has a slot; `ZERO` means the slot is taken.
-    /// Call again after waiting: a wait does not reserve the slot.
+    /// How long to wait before the documented limit has room for a request; `ZERO` means the
+    /// request is counted and may go. Call again after waiting: a wait reserves nothing.
     pub(crate) fn bucket_wait(&self) -> Duration {
-        self.bucket.as_ref().map_or(Duration::ZERO, |bucket| {
-            let clock = DefaultClock::default();
-            match bucket.check() {
-                Ok(()) => Duration::ZERO,
-                Err(not_until) => not_until.wait_time_from(clock.now()),
-            }
-        })
+        let Some(window) = &self.window else {
+            return Duration::ZERO;
+        };
+        let mut window = window.lock().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        let span = window.limit.period + window.limit.margin();
+        while window.sent.front().is_some_and(|at| now - *at >= span) {
+            window.sent.pop_front();
+        }
+        if window.sent.len() < window.limit.requests as usize {
+            window.sent.push_back(now);
+            return Duration::ZERO;
+        }
+        window
+            .sent
+            .front()
+            .map_or(Duration::ZERO, |oldest| (*oldest + span) - now)
     }
 
-    /// The wait the announced budget calls for: none while plenty is left; spread over the rest
-    /// of the window as it runs low (the last tenth); until the reset once it is spent.
+    /// The wait the announced budget calls for: none while some is left (the request is
+    /// counted against it); until the window resets once it is spent.
     pub(crate) fn announced_wait(&self) -> Duration {
         let mut announced = self.announced.lock().unwrap_or_else(|e| e.into_inner());
         let now = Instant::now();
@@ -122,21 +139,15 @@ impl Pacer {
             // No window, or it has reset: nothing is known to be spent.
             return Duration::ZERO;
         };
-        let Some(remaining) = announced.remaining else {
-            return Duration::ZERO;
-        };
-        let left = reset_at - now;
-        if remaining == 0 {
-            // Spent: every request waits for the reset; the first answer after it announces the
-            // new window.
-            return left;
-        }
-        announced.remaining = Some(remaining - 1);
-        let low = announced.limit.map_or(10, |limit| (limit / 10).max(1));
-        if remaining > low {
-            Duration::ZERO
-        } else {
-            left / u32::try_from(remaining).unwrap_or(u32::MAX)
+        match announced.remaining {
+            // Spent: every request waits for the reset; the first answer after it announces
+            // the new window.
+            Some(0) => reset_at - now,
+            Some(remaining) => {
+                announced.remaining = Some(remaining - 1);
+                Duration::ZERO
+            }
+            None => Duration::ZERO,
         }
     }
 
@@ -169,9 +180,18 @@ impl Pacer {
             .filter(|seconds| *seconds < 24 * 3600)
             .unwrap_or(60);
         let mut announced = self.announced.lock().unwrap_or_else(|e| e.into_inner());
-        announced.remaining = Some(remaining);
+        let reset_at = Instant::now() + Duration::from_secs(reset);
+        // Within the same window, requests counted down locally may not have reached the
+        // server when it answered: keep the lower count. A later reset is a new window.
+        let same_window = announced
+            .reset_at
+            .is_some_and(|at| at + Duration::from_secs(1) >= reset_at);
+        announced.remaining = match announced.remaining {
+            Some(local) if same_window => Some(local.min(remaining)),
+            _ => Some(remaining),
+        };
         announced.limit = limit;
-        announced.reset_at = Some(Instant::now() + Duration::from_secs(reset));
+        announced.reset_at = Some(reset_at);
     }
 }
 
@@ -188,15 +208,15 @@ mod tests {
     }
 
     #[test]
-    fn a_bucket_lets_a_burst_through_then_spaces_requests() {
+    fn the_window_lets_its_requests_through_then_waits_for_the_oldest() {
         let pacer = Pacer::new(Some(RateLimit::new(5, Duration::from_secs(1))));
         for _ in 0..5 {
             assert_eq!(pacer.bucket_wait(), Duration::ZERO);
         }
         let wait = pacer.bucket_wait();
         assert!(
-            wait > Duration::ZERO && wait <= Duration::from_millis(200),
-            "{wait:?}"
+            wait > Duration::from_millis(950) && wait <= Duration::from_millis(1050),
+            "the sixth waits for the first to leave the window: {wait:?}"
         );
     }
 
@@ -210,37 +230,32 @@ mod tests {
     }
 
     #[test]
-    fn announced_budget_slows_down_then_holds_until_the_reset() {
+    fn announced_budget_is_used_up_then_holds_until_the_reset() {
         let pacer = Pacer::new(None);
         pacer.observe(&headers(&[
             ("ratelimit-limit", "100"),
-            ("ratelimit-remaining", "50"),
+            ("ratelimit-remaining", "2"),
             ("ratelimit-reset", "30"),
         ]));
-        assert_eq!(pacer.announced_wait(), Duration::ZERO, "plenty left");
-        pacer.observe(&headers(&[
-            ("ratelimit-limit", "100"),
-            ("ratelimit-remaining", "5"),
-            ("ratelimit-reset", "30"),
-        ]));
-        let spread = pacer.announced_wait();
-        assert!(
-            spread > Duration::from_secs(5) && spread <= Duration::from_secs(6),
-            "{spread:?}"
-        );
-        pacer.observe(&headers(&[
-            ("x-rate-limit", "100"),
-            ("x-rate-limit-remaining", "0"),
-            ("ratelimit-reset", "20"),
-        ]));
+        assert_eq!(pacer.announced_wait(), Duration::ZERO, "two left");
+        assert_eq!(pacer.announced_wait(), Duration::ZERO, "one left");
         let hold = pacer.announced_wait();
         assert!(
-            hold > Duration::from_secs(19) && hold <= Duration::from_secs(20),
-            "{hold:?}"
+            hold > Duration::from_secs(29) && hold <= Duration::from_secs(30),
+            "counted down to none: {hold:?}"
         );
-        assert!(
-            pacer.announced_wait() > Duration::from_secs(19),
-            "every request waits for the reset, not only the first"
-        );
+        // An answer of the same window that has not seen those requests yet says more.
+        pacer.observe(&headers(&[
+            ("x-rate-limit", "100"),
+            ("x-rate-limit-remaining", "1"),
+            ("ratelimit-reset", "30"),
+        ]));
+        assert!(pacer.announced_wait() > Duration::from_secs(29));
+        // A new window (a later reset) brings a new budget.
+        pacer.observe(&headers(&[
+            ("ratelimit-remaining", "50"),
+            ("ratelimit-reset", "60"),
+        ]));
+        assert_eq!(pacer.announced_wait(), Duration::ZERO);
     }
 }
