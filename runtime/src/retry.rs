@@ -180,7 +180,7 @@ async fn execute_attempts(
     }
 }
 
-/// Waits until the rate budget lets a request go: a slot of the token bucket (asked again
+/// Waits until the rate budget lets a request go: room in the documented limit's window (asked again
 /// after each wait, since waiting reserves nothing), then what the announced budget calls for.
 /// `false` when that would exceed the wait budget.
 async fn pace(pacer: &Pacer, waited: &AtomicU64, max_wait: Option<Duration>) -> bool {
