@@ -77,36 +77,100 @@ fn extensions(old: &Value, new: &Value, out: &mut Findings) {
         out
     }
     let (a, b) = (collect(old), collect(new));
-    let pointers: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
-    for pointer in pointers {
-        let (before, after) = (a.get(pointer), b.get(pointer));
-        if before == after {
+    // One section per behaviour (`/x-rollcall/errors`, a scheme's `x-rollcall-auth/user`, a
+    // server's name): a section that appears or disappears whole is one finding, a section that
+    // changes is one finding per leaf.
+    let section = |pointer: &str| -> String {
+        let parts: Vec<&str> = pointer.split('/').collect();
+        let keep = match parts.get(1) {
+            Some(&"x-rollcall") => 3,
+            Some(&"servers") => 4,
+            _ => 6,
+        };
+        parts[..keep.min(parts.len())].join("/")
+    };
+    let renames = |pointer: &str| {
+        pointer.ends_with("/constructor")
+            || pointer.ends_with("/x-rollcall-name")
+            || pointer == "/x-rollcall/servers-enum"
+    };
+    let sections: BTreeSet<String> = a.keys().chain(b.keys()).map(|p| section(p)).collect();
+    for name in sections {
+        let old_leaves: BTreeMap<&String, &Value> =
+            a.iter().filter(|(p, _)| section(p) == name).collect();
+        let new_leaves: BTreeMap<&String, &Value> =
+            b.iter().filter(|(p, _)| section(p) == name).collect();
+        if old_leaves == new_leaves {
             continue;
         }
-        let renames = pointer.ends_with("/constructor")
-            || pointer.ends_with("/x-rollcall-name")
-            || pointer == "/x-rollcall/servers-enum";
-        let show = |v: Option<&Value>| v.map_or("none".to_owned(), |v| format!("`{v}`"));
-        out.push(
-            if renames {
-                Severity::Breaking
+        let whole = |leaves: &BTreeMap<&String, &Value>| {
+            leaves
+                .iter()
+                .map(|(p, v)| match &p[name.len()..] {
+                    "" => v.to_string(),
+                    rest => format!("{rest}={v}"),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        if old_leaves.is_empty() || new_leaves.is_empty() {
+            let added = old_leaves.is_empty();
+            let severity = match (renames(&name), added) {
+                (true, _) => Severity::Breaking,
+                (false, true) => Severity::Addition,
+                (false, false) => Severity::Warning,
+            };
+            let message = if added {
+                format!("`{name}` is declared: {}", whole(&new_leaves))
             } else {
-                Severity::Warning
-            },
-            "extension-changed",
-            pointer,
-            format!(
-                "`{pointer}` changes from {} to {}: {}",
-                show(before),
-                show(after),
+                format!(
+                    "`{name}` is no longer declared (was {})",
+                    whole(&old_leaves)
+                )
+            };
+            let consequence = if renames(&name) {
+                "a generated public name changes"
+            } else {
+                "the generated glue behaves differently"
+            };
+            out.push(
+                severity,
+                "extension-changed",
+                &name,
+                format!("{message}: {consequence}"),
+                None,
+            );
+            continue;
+        }
+        let pointers: BTreeSet<&&String> = old_leaves.keys().chain(new_leaves.keys()).collect();
+        for pointer in pointers {
+            let (before, after) = (old_leaves.get(*pointer), new_leaves.get(*pointer));
+            if before == after {
+                continue;
+            }
+            let renames = renames(pointer);
+            let show = |v: Option<&&Value>| v.map_or("none".to_owned(), |v| format!("`{v}`"));
+            out.push(
                 if renames {
-                    "a generated public name changes"
+                    Severity::Breaking
                 } else {
-                    "the generated glue (auth, errors, envelope, servers) behaves differently"
-                }
-            ),
-            None,
-        );
+                    Severity::Warning
+                },
+                "extension-changed",
+                pointer,
+                format!(
+                    "`{pointer}` changes from {} to {}: {}",
+                    show(before),
+                    show(after),
+                    if renames {
+                        "a generated public name changes"
+                    } else {
+                        "the generated glue (auth, errors, envelope, servers) behaves differently"
+                    }
+                ),
+                None,
+            );
+        }
     }
 }
 
