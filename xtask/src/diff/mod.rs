@@ -136,8 +136,8 @@ pub const RULES: &[(&str, &str, &str)] = &[
     ),
     (
         "extension-changed",
-        "breaking / warning",
-        "a leaf of `x-rollcall`, a server's `x-rollcall-name` or a scheme's `x-rollcall-auth` changes",
+        "breaking / warning / addition",
+        "a section of `x-rollcall`, a server's `x-rollcall-name` or a scheme's `x-rollcall-auth` is declared, removed or changed",
     ),
     (
         "schema-removed",
