@@ -25,7 +25,12 @@ pub(crate) fn run(args: UsersArgs) -> Result<(), Failure> {
     let format = if args.raw { None } else { Some(args.format) };
     let stdout = io::stdout().lock();
     let mut printer = Printer::new(stdout, format);
-    let mut users = client.all_users_json();
+    // Seats only: the provider's own filter where its spec declares one (fewer pages to walk),
+    // and the account kinds below in every case.
+    let mut users = match args.seats_only.then(|| client.seats_json()).flatten() {
+        Some(seats) => seats,
+        None => client.all_users_json(),
+    };
     let report = users.report();
     let mut progress = Progress::new(
         provider.name(),

@@ -436,7 +436,6 @@ mod tests {
             created_at: "/created_at",
             ..AccountRules::DEFAULT
         },
-        None,
     );
 
     #[test]

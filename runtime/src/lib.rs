@@ -118,6 +118,7 @@ impl Runtime {
         if request.timeout().is_none() {
             *request.timeout_mut() = Some(self.config.request_timeout());
         }
+        paging::extra_query(request.url_mut());
         self.auth.apply(request)
     }
 

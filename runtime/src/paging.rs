@@ -158,6 +158,49 @@ impl Report {
 tokio::task_local! {
     /// Retries and waits of the page being fetched, counted by the retry loop.
     static PAGE_WAITS: Cell<(u64, Duration)>;
+    /// Query parameters every request of the walk being polled carries in addition.
+    static EXTRA_QUERY: &'static [(&'static str, &'static str)];
+}
+
+/// The same walk, each of its requests carrying `pairs` in its query as well (a server-side
+/// filter the generated builder has no typed setter call for).
+pub fn with_query<'a, T: 'a>(
+    users: UserStream<'a, T>,
+    pairs: &'static [(&'static str, &'static str)],
+) -> UserStream<'a, T> {
+    struct Scoped<'a, T> {
+        inner: BoxStream<'a, Result<T, Error>>,
+        pairs: &'static [(&'static str, &'static str)],
+    }
+    impl<T> Stream for Scoped<'_, T> {
+        type Item = Result<T, Error>;
+        fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+            let pairs = self.pairs;
+            // The requests are built while the walk is polled: set the pairs for each poll.
+            EXTRA_QUERY.sync_scope(pairs, || self.inner.poll_next_unpin(cx))
+        }
+    }
+    let report = users.report();
+    UserStream::new(
+        Scoped {
+            inner: users.inner,
+            pairs,
+        }
+        .boxed(),
+        report,
+    )
+}
+
+/// Appends the query parameters of [`with_query`], if the request is built inside one.
+pub(crate) fn extra_query(url: &mut reqwest::Url) {
+    let _ = EXTRA_QUERY.try_with(|pairs| {
+        if !pairs.is_empty() {
+            let mut query = url.query_pairs_mut();
+            for (name, value) in *pairs {
+                query.append_pair(name, value);
+            }
+        }
+    });
 }
 
 /// Counts one retry after waiting `delay`, for the walk fetching this page, if any.

@@ -24,6 +24,9 @@ pub struct ProviderInfo {
     pub account: AccountRules,
     /// The documented rate limit clients pace themselves to (`x-rollcall.rate-limit`).
     pub rate_limit: Option<crate::RateLimit>,
+    /// Query parameters that make the list walk return only seat holders, where the provider
+    /// filters server-side (`x-rollcall-pagination.seats`; Support's `role[]`).
+    pub seats: &'static [(&'static str, &'static str)],
 }
 
 impl ProviderInfo {
@@ -36,7 +39,6 @@ impl ProviderInfo {
         errors: ErrorRules,
         any_content_type: bool,
         account: AccountRules,
-        rate_limit: Option<crate::RateLimit>,
     ) -> Self {
         Self {
             name,
@@ -45,8 +47,23 @@ impl ProviderInfo {
             errors,
             any_content_type,
             account,
-            rate_limit,
+            rate_limit: None,
+            seats: &[],
         }
+    }
+
+    /// The same, with the documented rate limit.
+    #[doc(hidden)]
+    pub const fn with_rate_limit(mut self, rate_limit: Option<crate::RateLimit>) -> Self {
+        self.rate_limit = rate_limit;
+        self
+    }
+
+    /// The same, with the query parameters that list only seat holders.
+    #[doc(hidden)]
+    pub const fn with_seats(mut self, seats: &'static [(&'static str, &'static str)]) -> Self {
+        self.seats = seats;
+        self
     }
 }
 
@@ -102,6 +119,13 @@ pub trait AnyClient: fmt::Debug + Send + Sync {
 
     /// Every user of the account, each as the provider's own record in JSON.
     fn all_users_json(&self) -> UserStream<'_, serde_json::Value>;
+
+    /// The users that hold a seat, filtered by the provider where its spec says how
+    /// (`x-rollcall-pagination.seats`); `None` when it cannot filter, and the caller filters.
+    fn seats_json(&self) -> Option<UserStream<'_, serde_json::Value>> {
+        let seats = self.provider().seats;
+        (!seats.is_empty()).then(|| crate::paging::with_query(self.all_users_json(), seats))
+    }
 }
 
 impl<C> AnyClient for C

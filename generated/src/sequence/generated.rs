@@ -721,98 +721,103 @@ pub mod prelude {
 }
 /// Sequence — Users as the runtime sees it: its name, largest page size and where its error bodies keep their message (`x-rollcall.errors`).
 pub static PROVIDER: ::rollcall_runtime::ProviderInfo = ::rollcall_runtime::ProviderInfo::new(
-    "sequence",
-    "Sequence — Users",
-    Some(100),
-    ::rollcall_runtime::ErrorRules {
-        code: &[
-            ::rollcall_runtime::Field {
-                at: "/error/type",
-                only: ::rollcall_runtime::Only::Any,
-            },
-        ],
-        message: &[
-            ::rollcall_runtime::Part {
-                each: "",
-                text: &[
-                    ::rollcall_runtime::Field {
-                        at: "/error/message",
-                        only: ::rollcall_runtime::Only::Any,
-                    },
-                ],
-                label: None,
-            },
-            ::rollcall_runtime::Part {
-                each: "/errors/*",
-                text: &[
-                    ::rollcall_runtime::Field {
-                        at: "/message",
-                        only: ::rollcall_runtime::Only::Any,
-                    },
-                    ::rollcall_runtime::Field {
-                        at: "/error",
-                        only: ::rollcall_runtime::Only::Any,
-                    },
-                ],
-                label: Some("/key"),
-            },
-        ],
-        request_id: &[],
-    },
-    false,
-    ::rollcall_runtime::AccountRules {
-        id: "/id",
-        email: "/email",
-        name: "",
-        status: &[
-            ::rollcall_runtime::account::Rule {
-                value: ::rollcall_runtime::account::Status::Active,
-                all: &[
-                    ::rollcall_runtime::account::Test {
-                        at: "/state",
-                        check: ::rollcall_runtime::account::Check::Is(
-                            &[::rollcall_runtime::account::Literal::Str("active")],
-                        ),
-                        ci: true,
-                    },
-                ],
-            },
-            ::rollcall_runtime::account::Rule {
-                value: ::rollcall_runtime::account::Status::Deleted,
-                all: &[
-                    ::rollcall_runtime::account::Test {
-                        at: "/state",
-                        check: ::rollcall_runtime::account::Check::Is(
-                            &[::rollcall_runtime::account::Literal::Str("deleted")],
-                        ),
-                        ci: true,
-                    },
-                ],
-            },
-        ],
-        kind: &[],
-        roles: &["/roles/*/roleName"],
-        privileged: &[
-            ::rollcall_runtime::account::Rule {
-                value: true,
-                all: &[
-                    ::rollcall_runtime::account::Test {
-                        at: "/roles/*/roleName",
-                        check: ::rollcall_runtime::account::Check::Is(
-                            &[::rollcall_runtime::account::Literal::Str("admin")],
-                        ),
-                        ci: true,
-                    },
-                ],
-            },
-        ],
-        created_at: "",
-        updated_at: "",
-        last_login_at: "",
-        manager: "",
-    },
-    Some(::rollcall_runtime::RateLimit::new(100, ::std::time::Duration::from_secs(60))),
-);
+        "sequence",
+        "Sequence — Users",
+        Some(100),
+        ::rollcall_runtime::ErrorRules {
+            code: &[
+                ::rollcall_runtime::Field {
+                    at: "/error/type",
+                    only: ::rollcall_runtime::Only::Any,
+                },
+            ],
+            message: &[
+                ::rollcall_runtime::Part {
+                    each: "",
+                    text: &[
+                        ::rollcall_runtime::Field {
+                            at: "/error/message",
+                            only: ::rollcall_runtime::Only::Any,
+                        },
+                    ],
+                    label: None,
+                },
+                ::rollcall_runtime::Part {
+                    each: "/errors/*",
+                    text: &[
+                        ::rollcall_runtime::Field {
+                            at: "/message",
+                            only: ::rollcall_runtime::Only::Any,
+                        },
+                        ::rollcall_runtime::Field {
+                            at: "/error",
+                            only: ::rollcall_runtime::Only::Any,
+                        },
+                    ],
+                    label: Some("/key"),
+                },
+            ],
+            request_id: &[],
+        },
+        false,
+        ::rollcall_runtime::AccountRules {
+            id: "/id",
+            email: "/email",
+            name: "",
+            status: &[
+                ::rollcall_runtime::account::Rule {
+                    value: ::rollcall_runtime::account::Status::Active,
+                    all: &[
+                        ::rollcall_runtime::account::Test {
+                            at: "/state",
+                            check: ::rollcall_runtime::account::Check::Is(
+                                &[::rollcall_runtime::account::Literal::Str("active")],
+                            ),
+                            ci: true,
+                        },
+                    ],
+                },
+                ::rollcall_runtime::account::Rule {
+                    value: ::rollcall_runtime::account::Status::Deleted,
+                    all: &[
+                        ::rollcall_runtime::account::Test {
+                            at: "/state",
+                            check: ::rollcall_runtime::account::Check::Is(
+                                &[::rollcall_runtime::account::Literal::Str("deleted")],
+                            ),
+                            ci: true,
+                        },
+                    ],
+                },
+            ],
+            kind: &[],
+            roles: &["/roles/*/roleName"],
+            privileged: &[
+                ::rollcall_runtime::account::Rule {
+                    value: true,
+                    all: &[
+                        ::rollcall_runtime::account::Test {
+                            at: "/roles/*/roleName",
+                            check: ::rollcall_runtime::account::Check::Is(
+                                &[::rollcall_runtime::account::Literal::Str("admin")],
+                            ),
+                            ci: true,
+                        },
+                    ],
+                },
+            ],
+            created_at: "",
+            updated_at: "",
+            last_login_at: "",
+            manager: "",
+        },
+    )
+    .with_rate_limit(
+        Some(
+            ::rollcall_runtime::RateLimit::new(100, ::std::time::Duration::from_secs(60)),
+        ),
+    )
+    .with_seats(&[]);
 impl ClientHooks<::rollcall_runtime::Runtime> for Client {
     async fn pre<E>(
         &self,

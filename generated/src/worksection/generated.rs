@@ -1073,97 +1073,102 @@ pub mod prelude {
 }
 /// Worksection Users API as the runtime sees it: its name, largest page size and where its error bodies keep their message (`x-rollcall.errors`).
 pub static PROVIDER: ::rollcall_runtime::ProviderInfo = ::rollcall_runtime::ProviderInfo::new(
-    "worksection",
-    "Worksection Users API",
-    None,
-    ::rollcall_runtime::ErrorRules {
-        code: &[
-            ::rollcall_runtime::Field {
-                at: "/status_code",
-                only: ::rollcall_runtime::Only::Any,
-            },
-            ::rollcall_runtime::Field {
-                at: "/error",
-                only: ::rollcall_runtime::Only::Word,
-            },
-        ],
-        message: &[
-            ::rollcall_runtime::Part {
-                each: "",
-                text: &[
-                    ::rollcall_runtime::Field {
-                        at: "/message_details",
-                        only: ::rollcall_runtime::Only::Any,
-                    },
-                ],
-                label: Some("/message"),
-            },
-            ::rollcall_runtime::Part {
-                each: "",
-                text: &[
-                    ::rollcall_runtime::Field {
-                        at: "/errorDescription",
-                        only: ::rollcall_runtime::Only::Any,
-                    },
-                ],
-                label: Some("/error"),
-            },
-        ],
-        request_id: &[],
-    },
-    true,
-    ::rollcall_runtime::AccountRules {
-        id: "/id",
-        email: "/email",
-        name: "/name",
-        status: &[
-            ::rollcall_runtime::account::Rule {
-                value: ::rollcall_runtime::account::Status::Active,
-                all: &[],
-            },
-        ],
-        kind: &[
-            ::rollcall_runtime::account::Rule {
-                value: ::rollcall_runtime::account::Kind::Guest,
-                all: &[
-                    ::rollcall_runtime::account::Test {
-                        at: "/role",
-                        check: ::rollcall_runtime::account::Check::Is(
-                            &[
-                                ::rollcall_runtime::account::Literal::Str("guest"),
-                                ::rollcall_runtime::account::Literal::Str("reader"),
-                            ],
-                        ),
-                        ci: true,
-                    },
-                ],
-            },
-        ],
-        roles: &["/role"],
-        privileged: &[
-            ::rollcall_runtime::account::Rule {
-                value: true,
-                all: &[
-                    ::rollcall_runtime::account::Test {
-                        at: "/role",
-                        check: ::rollcall_runtime::account::Check::Is(
-                            &[
-                                ::rollcall_runtime::account::Literal::Str("owner"),
-                                ::rollcall_runtime::account::Literal::Str("account admin"),
-                            ],
-                        ),
-                        ci: true,
-                    },
-                ],
-            },
-        ],
-        created_at: "",
-        updated_at: "",
-        last_login_at: "",
-        manager: "",
-    },
-    Some(::rollcall_runtime::RateLimit::new(60, ::std::time::Duration::from_secs(60))),
-);
+        "worksection",
+        "Worksection Users API",
+        None,
+        ::rollcall_runtime::ErrorRules {
+            code: &[
+                ::rollcall_runtime::Field {
+                    at: "/status_code",
+                    only: ::rollcall_runtime::Only::Any,
+                },
+                ::rollcall_runtime::Field {
+                    at: "/error",
+                    only: ::rollcall_runtime::Only::Word,
+                },
+            ],
+            message: &[
+                ::rollcall_runtime::Part {
+                    each: "",
+                    text: &[
+                        ::rollcall_runtime::Field {
+                            at: "/message_details",
+                            only: ::rollcall_runtime::Only::Any,
+                        },
+                    ],
+                    label: Some("/message"),
+                },
+                ::rollcall_runtime::Part {
+                    each: "",
+                    text: &[
+                        ::rollcall_runtime::Field {
+                            at: "/errorDescription",
+                            only: ::rollcall_runtime::Only::Any,
+                        },
+                    ],
+                    label: Some("/error"),
+                },
+            ],
+            request_id: &[],
+        },
+        true,
+        ::rollcall_runtime::AccountRules {
+            id: "/id",
+            email: "/email",
+            name: "/name",
+            status: &[
+                ::rollcall_runtime::account::Rule {
+                    value: ::rollcall_runtime::account::Status::Active,
+                    all: &[],
+                },
+            ],
+            kind: &[
+                ::rollcall_runtime::account::Rule {
+                    value: ::rollcall_runtime::account::Kind::Guest,
+                    all: &[
+                        ::rollcall_runtime::account::Test {
+                            at: "/role",
+                            check: ::rollcall_runtime::account::Check::Is(
+                                &[
+                                    ::rollcall_runtime::account::Literal::Str("guest"),
+                                    ::rollcall_runtime::account::Literal::Str("reader"),
+                                ],
+                            ),
+                            ci: true,
+                        },
+                    ],
+                },
+            ],
+            roles: &["/role"],
+            privileged: &[
+                ::rollcall_runtime::account::Rule {
+                    value: true,
+                    all: &[
+                        ::rollcall_runtime::account::Test {
+                            at: "/role",
+                            check: ::rollcall_runtime::account::Check::Is(
+                                &[
+                                    ::rollcall_runtime::account::Literal::Str("owner"),
+                                    ::rollcall_runtime::account::Literal::Str("account admin"),
+                                ],
+                            ),
+                            ci: true,
+                        },
+                    ],
+                },
+            ],
+            created_at: "",
+            updated_at: "",
+            last_login_at: "",
+            manager: "",
+        },
+    )
+    .with_rate_limit(
+        Some(
+            ::rollcall_runtime::RateLimit::new(60, ::std::time::Duration::from_secs(60)),
+        ),
+    )
+    .with_seats(&[]);
 impl ClientHooks<::rollcall_runtime::Runtime> for Client {
     async fn pre<E>(
         &self,

@@ -1477,147 +1477,150 @@ pub mod prelude {
 }
 /// Zendesk Sell Users API as the runtime sees it: its name, largest page size and where its error bodies keep their message (`x-rollcall.errors`).
 pub static PROVIDER: ::rollcall_runtime::ProviderInfo = ::rollcall_runtime::ProviderInfo::new(
-    "zendesk-sell",
-    "Zendesk Sell Users API",
-    Some(100),
-    ::rollcall_runtime::ErrorRules {
-        code: &[
-            ::rollcall_runtime::Field {
-                at: "/errors/*/error/code",
-                only: ::rollcall_runtime::Only::Any,
-            },
-        ],
-        message: &[
-            ::rollcall_runtime::Part {
-                each: "/errors/*/error",
-                text: &[
-                    ::rollcall_runtime::Field {
-                        at: "/message",
-                        only: ::rollcall_runtime::Only::Any,
-                    },
-                    ::rollcall_runtime::Field {
-                        at: "/details",
-                        only: ::rollcall_runtime::Only::Any,
-                    },
-                ],
-                label: Some("/field"),
-            },
-        ],
-        request_id: &[
-            ::rollcall_runtime::Field {
-                at: "/meta/logref",
-                only: ::rollcall_runtime::Only::Any,
-            },
-        ],
-    },
-    false,
-    ::rollcall_runtime::AccountRules {
-        id: "/id",
-        email: "/email",
-        name: "/name",
-        status: &[
-            ::rollcall_runtime::account::Rule {
-                value: ::rollcall_runtime::account::Status::Deleted,
-                all: &[
-                    ::rollcall_runtime::account::Test {
-                        at: "/deleted_at",
-                        check: ::rollcall_runtime::account::Check::Present(true),
-                        ci: false,
-                    },
-                ],
-            },
-            ::rollcall_runtime::account::Rule {
-                value: ::rollcall_runtime::account::Status::Invited,
-                all: &[
-                    ::rollcall_runtime::account::Test {
-                        at: "/invited",
-                        check: ::rollcall_runtime::account::Check::Is(
-                            &[::rollcall_runtime::account::Literal::Bool(true)],
-                        ),
-                        ci: false,
-                    },
-                    ::rollcall_runtime::account::Test {
-                        at: "/confirmed",
-                        check: ::rollcall_runtime::account::Check::Is(
-                            &[::rollcall_runtime::account::Literal::Bool(false)],
-                        ),
-                        ci: false,
-                    },
-                ],
-            },
-            ::rollcall_runtime::account::Rule {
-                value: ::rollcall_runtime::account::Status::Inactive,
-                all: &[
-                    ::rollcall_runtime::account::Test {
-                        at: "/status",
-                        check: ::rollcall_runtime::account::Check::Is(
-                            &[::rollcall_runtime::account::Literal::Str("inactive")],
-                        ),
-                        ci: true,
-                    },
-                ],
-            },
-            ::rollcall_runtime::account::Rule {
-                value: ::rollcall_runtime::account::Status::Suspended,
-                all: &[
-                    ::rollcall_runtime::account::Test {
-                        at: "/sell_login_disabled",
-                        check: ::rollcall_runtime::account::Check::Is(
-                            &[::rollcall_runtime::account::Literal::Bool(true)],
-                        ),
-                        ci: false,
-                    },
-                ],
-            },
-            ::rollcall_runtime::account::Rule {
-                value: ::rollcall_runtime::account::Status::Active,
-                all: &[
-                    ::rollcall_runtime::account::Test {
-                        at: "/status",
-                        check: ::rollcall_runtime::account::Check::Is(
-                            &[::rollcall_runtime::account::Literal::Str("active")],
-                        ),
-                        ci: true,
-                    },
-                ],
-            },
-        ],
-        kind: &[
-            ::rollcall_runtime::account::Rule {
-                value: ::rollcall_runtime::account::Kind::Bot,
-                all: &[
-                    ::rollcall_runtime::account::Test {
-                        at: "/identity_type",
-                        check: ::rollcall_runtime::account::Check::Is(
-                            &[::rollcall_runtime::account::Literal::Str("integration")],
-                        ),
-                        ci: true,
-                    },
-                ],
-            },
-        ],
-        roles: &["/role", "/roles/*/name"],
-        privileged: &[
-            ::rollcall_runtime::account::Rule {
-                value: true,
-                all: &[
-                    ::rollcall_runtime::account::Test {
-                        at: "/role",
-                        check: ::rollcall_runtime::account::Check::Is(
-                            &[::rollcall_runtime::account::Literal::Str("admin")],
-                        ),
-                        ci: true,
-                    },
-                ],
-            },
-        ],
-        created_at: "/created_at",
-        updated_at: "/updated_at",
-        last_login_at: "",
-        manager: "/reports_to",
-    },
-    Some(::rollcall_runtime::RateLimit::new(10, ::std::time::Duration::from_secs(1))),
-);
+        "zendesk-sell",
+        "Zendesk Sell Users API",
+        Some(100),
+        ::rollcall_runtime::ErrorRules {
+            code: &[
+                ::rollcall_runtime::Field {
+                    at: "/errors/*/error/code",
+                    only: ::rollcall_runtime::Only::Any,
+                },
+            ],
+            message: &[
+                ::rollcall_runtime::Part {
+                    each: "/errors/*/error",
+                    text: &[
+                        ::rollcall_runtime::Field {
+                            at: "/message",
+                            only: ::rollcall_runtime::Only::Any,
+                        },
+                        ::rollcall_runtime::Field {
+                            at: "/details",
+                            only: ::rollcall_runtime::Only::Any,
+                        },
+                    ],
+                    label: Some("/field"),
+                },
+            ],
+            request_id: &[
+                ::rollcall_runtime::Field {
+                    at: "/meta/logref",
+                    only: ::rollcall_runtime::Only::Any,
+                },
+            ],
+        },
+        false,
+        ::rollcall_runtime::AccountRules {
+            id: "/id",
+            email: "/email",
+            name: "/name",
+            status: &[
+                ::rollcall_runtime::account::Rule {
+                    value: ::rollcall_runtime::account::Status::Deleted,
+                    all: &[
+                        ::rollcall_runtime::account::Test {
+                            at: "/deleted_at",
+                            check: ::rollcall_runtime::account::Check::Present(true),
+                            ci: false,
+                        },
+                    ],
+                },
+                ::rollcall_runtime::account::Rule {
+                    value: ::rollcall_runtime::account::Status::Invited,
+                    all: &[
+                        ::rollcall_runtime::account::Test {
+                            at: "/invited",
+                            check: ::rollcall_runtime::account::Check::Is(
+                                &[::rollcall_runtime::account::Literal::Bool(true)],
+                            ),
+                            ci: false,
+                        },
+                        ::rollcall_runtime::account::Test {
+                            at: "/confirmed",
+                            check: ::rollcall_runtime::account::Check::Is(
+                                &[::rollcall_runtime::account::Literal::Bool(false)],
+                            ),
+                            ci: false,
+                        },
+                    ],
+                },
+                ::rollcall_runtime::account::Rule {
+                    value: ::rollcall_runtime::account::Status::Inactive,
+                    all: &[
+                        ::rollcall_runtime::account::Test {
+                            at: "/status",
+                            check: ::rollcall_runtime::account::Check::Is(
+                                &[::rollcall_runtime::account::Literal::Str("inactive")],
+                            ),
+                            ci: true,
+                        },
+                    ],
+                },
+                ::rollcall_runtime::account::Rule {
+                    value: ::rollcall_runtime::account::Status::Suspended,
+                    all: &[
+                        ::rollcall_runtime::account::Test {
+                            at: "/sell_login_disabled",
+                            check: ::rollcall_runtime::account::Check::Is(
+                                &[::rollcall_runtime::account::Literal::Bool(true)],
+                            ),
+                            ci: false,
+                        },
+                    ],
+                },
+                ::rollcall_runtime::account::Rule {
+                    value: ::rollcall_runtime::account::Status::Active,
+                    all: &[
+                        ::rollcall_runtime::account::Test {
+                            at: "/status",
+                            check: ::rollcall_runtime::account::Check::Is(
+                                &[::rollcall_runtime::account::Literal::Str("active")],
+                            ),
+                            ci: true,
+                        },
+                    ],
+                },
+            ],
+            kind: &[
+                ::rollcall_runtime::account::Rule {
+                    value: ::rollcall_runtime::account::Kind::Bot,
+                    all: &[
+                        ::rollcall_runtime::account::Test {
+                            at: "/identity_type",
+                            check: ::rollcall_runtime::account::Check::Is(
+                                &[::rollcall_runtime::account::Literal::Str("integration")],
+                            ),
+                            ci: true,
+                        },
+                    ],
+                },
+            ],
+            roles: &["/role", "/roles/*/name"],
+            privileged: &[
+                ::rollcall_runtime::account::Rule {
+                    value: true,
+                    all: &[
+                        ::rollcall_runtime::account::Test {
+                            at: "/role",
+                            check: ::rollcall_runtime::account::Check::Is(
+                                &[::rollcall_runtime::account::Literal::Str("admin")],
+                            ),
+                            ci: true,
+                        },
+                    ],
+                },
+            ],
+            created_at: "/created_at",
+            updated_at: "/updated_at",
+            last_login_at: "",
+            manager: "/reports_to",
+        },
+    )
+    .with_rate_limit(
+        Some(::rollcall_runtime::RateLimit::new(10, ::std::time::Duration::from_secs(1))),
+    )
+    .with_seats(&[]);
 impl ClientHooks<::rollcall_runtime::Runtime> for Client {
     async fn pre<E>(
         &self,

@@ -1363,173 +1363,174 @@ pub mod prelude {
 }
 /// Zendesk Support — Users as the runtime sees it: its name, largest page size and where its error bodies keep their message (`x-rollcall.errors`).
 pub static PROVIDER: ::rollcall_runtime::ProviderInfo = ::rollcall_runtime::ProviderInfo::new(
-    "zendesk-support",
-    "Zendesk Support — Users",
-    Some(100),
-    ::rollcall_runtime::ErrorRules {
-        code: &[
-            ::rollcall_runtime::Field {
-                at: "/error",
-                only: ::rollcall_runtime::Only::Word,
-            },
-            ::rollcall_runtime::Field {
-                at: "/error/title",
-                only: ::rollcall_runtime::Only::Any,
-            },
-            ::rollcall_runtime::Field {
-                at: "/errors/*/code",
-                only: ::rollcall_runtime::Only::Any,
-            },
-        ],
-        message: &[
-            ::rollcall_runtime::Part {
-                each: "",
-                text: &[
-                    ::rollcall_runtime::Field {
-                        at: "/description",
-                        only: ::rollcall_runtime::Only::Any,
-                    },
-                    ::rollcall_runtime::Field {
-                        at: "/error_description",
-                        only: ::rollcall_runtime::Only::Any,
-                    },
-                    ::rollcall_runtime::Field {
-                        at: "/error",
-                        only: ::rollcall_runtime::Only::Phrase,
-                    },
-                    ::rollcall_runtime::Field {
-                        at: "/error/message",
-                        only: ::rollcall_runtime::Only::Any,
-                    },
-                    ::rollcall_runtime::Field {
-                        at: "/error/title",
-                        only: ::rollcall_runtime::Only::Any,
-                    },
-                ],
-                label: None,
-            },
-            ::rollcall_runtime::Part {
-                each: "/errors/*",
-                text: &[
-                    ::rollcall_runtime::Field {
-                        at: "/detail",
-                        only: ::rollcall_runtime::Only::Any,
-                    },
-                    ::rollcall_runtime::Field {
-                        at: "/title",
-                        only: ::rollcall_runtime::Only::Any,
-                    },
-                ],
-                label: Some("/title"),
-            },
-            ::rollcall_runtime::Part {
-                each: "/details/*/*",
-                text: &[
-                    ::rollcall_runtime::Field {
-                        at: "/description",
-                        only: ::rollcall_runtime::Only::Any,
-                    },
-                    ::rollcall_runtime::Field {
-                        at: "/error",
-                        only: ::rollcall_runtime::Only::Any,
-                    },
-                ],
-                label: Some("*"),
-            },
-        ],
-        request_id: &[],
-    },
-    false,
-    ::rollcall_runtime::AccountRules {
-        id: "/id",
-        email: "/email",
-        name: "/name",
-        status: &[
-            ::rollcall_runtime::account::Rule {
-                value: ::rollcall_runtime::account::Status::Deleted,
-                all: &[
-                    ::rollcall_runtime::account::Test {
-                        at: "/active",
-                        check: ::rollcall_runtime::account::Check::Is(
-                            &[::rollcall_runtime::account::Literal::Bool(false)],
-                        ),
-                        ci: false,
-                    },
-                ],
-            },
-            ::rollcall_runtime::account::Rule {
-                value: ::rollcall_runtime::account::Status::Suspended,
-                all: &[
-                    ::rollcall_runtime::account::Test {
-                        at: "/suspended",
-                        check: ::rollcall_runtime::account::Check::Is(
-                            &[::rollcall_runtime::account::Literal::Bool(true)],
-                        ),
-                        ci: false,
-                    },
-                ],
-            },
-            ::rollcall_runtime::account::Rule {
-                value: ::rollcall_runtime::account::Status::Active,
-                all: &[
-                    ::rollcall_runtime::account::Test {
-                        at: "/active",
-                        check: ::rollcall_runtime::account::Check::Is(
-                            &[::rollcall_runtime::account::Literal::Bool(true)],
-                        ),
-                        ci: false,
-                    },
-                ],
-            },
-        ],
-        kind: &[
-            ::rollcall_runtime::account::Rule {
-                value: ::rollcall_runtime::account::Kind::EndUser,
-                all: &[
-                    ::rollcall_runtime::account::Test {
-                        at: "/role",
-                        check: ::rollcall_runtime::account::Check::Is(
-                            &[::rollcall_runtime::account::Literal::Str("end-user")],
-                        ),
-                        ci: true,
-                    },
-                ],
-            },
-        ],
-        roles: &["/role"],
-        privileged: &[
-            ::rollcall_runtime::account::Rule {
-                value: true,
-                all: &[
-                    ::rollcall_runtime::account::Test {
-                        at: "/role",
-                        check: ::rollcall_runtime::account::Check::Is(
-                            &[::rollcall_runtime::account::Literal::Str("admin")],
-                        ),
-                        ci: true,
-                    },
-                ],
-            },
-            ::rollcall_runtime::account::Rule {
-                value: true,
-                all: &[
-                    ::rollcall_runtime::account::Test {
-                        at: "/role_type",
-                        check: ::rollcall_runtime::account::Check::Is(
-                            &[::rollcall_runtime::account::Literal::Int(4)],
-                        ),
-                        ci: false,
-                    },
-                ],
-            },
-        ],
-        created_at: "/created_at",
-        updated_at: "/updated_at",
-        last_login_at: "/last_login_at",
-        manager: "",
-    },
-    None,
-);
+        "zendesk-support",
+        "Zendesk Support — Users",
+        Some(100),
+        ::rollcall_runtime::ErrorRules {
+            code: &[
+                ::rollcall_runtime::Field {
+                    at: "/error",
+                    only: ::rollcall_runtime::Only::Word,
+                },
+                ::rollcall_runtime::Field {
+                    at: "/error/title",
+                    only: ::rollcall_runtime::Only::Any,
+                },
+                ::rollcall_runtime::Field {
+                    at: "/errors/*/code",
+                    only: ::rollcall_runtime::Only::Any,
+                },
+            ],
+            message: &[
+                ::rollcall_runtime::Part {
+                    each: "",
+                    text: &[
+                        ::rollcall_runtime::Field {
+                            at: "/description",
+                            only: ::rollcall_runtime::Only::Any,
+                        },
+                        ::rollcall_runtime::Field {
+                            at: "/error_description",
+                            only: ::rollcall_runtime::Only::Any,
+                        },
+                        ::rollcall_runtime::Field {
+                            at: "/error",
+                            only: ::rollcall_runtime::Only::Phrase,
+                        },
+                        ::rollcall_runtime::Field {
+                            at: "/error/message",
+                            only: ::rollcall_runtime::Only::Any,
+                        },
+                        ::rollcall_runtime::Field {
+                            at: "/error/title",
+                            only: ::rollcall_runtime::Only::Any,
+                        },
+                    ],
+                    label: None,
+                },
+                ::rollcall_runtime::Part {
+                    each: "/errors/*",
+                    text: &[
+                        ::rollcall_runtime::Field {
+                            at: "/detail",
+                            only: ::rollcall_runtime::Only::Any,
+                        },
+                        ::rollcall_runtime::Field {
+                            at: "/title",
+                            only: ::rollcall_runtime::Only::Any,
+                        },
+                    ],
+                    label: Some("/title"),
+                },
+                ::rollcall_runtime::Part {
+                    each: "/details/*/*",
+                    text: &[
+                        ::rollcall_runtime::Field {
+                            at: "/description",
+                            only: ::rollcall_runtime::Only::Any,
+                        },
+                        ::rollcall_runtime::Field {
+                            at: "/error",
+                            only: ::rollcall_runtime::Only::Any,
+                        },
+                    ],
+                    label: Some("*"),
+                },
+            ],
+            request_id: &[],
+        },
+        false,
+        ::rollcall_runtime::AccountRules {
+            id: "/id",
+            email: "/email",
+            name: "/name",
+            status: &[
+                ::rollcall_runtime::account::Rule {
+                    value: ::rollcall_runtime::account::Status::Deleted,
+                    all: &[
+                        ::rollcall_runtime::account::Test {
+                            at: "/active",
+                            check: ::rollcall_runtime::account::Check::Is(
+                                &[::rollcall_runtime::account::Literal::Bool(false)],
+                            ),
+                            ci: false,
+                        },
+                    ],
+                },
+                ::rollcall_runtime::account::Rule {
+                    value: ::rollcall_runtime::account::Status::Suspended,
+                    all: &[
+                        ::rollcall_runtime::account::Test {
+                            at: "/suspended",
+                            check: ::rollcall_runtime::account::Check::Is(
+                                &[::rollcall_runtime::account::Literal::Bool(true)],
+                            ),
+                            ci: false,
+                        },
+                    ],
+                },
+                ::rollcall_runtime::account::Rule {
+                    value: ::rollcall_runtime::account::Status::Active,
+                    all: &[
+                        ::rollcall_runtime::account::Test {
+                            at: "/active",
+                            check: ::rollcall_runtime::account::Check::Is(
+                                &[::rollcall_runtime::account::Literal::Bool(true)],
+                            ),
+                            ci: false,
+                        },
+                    ],
+                },
+            ],
+            kind: &[
+                ::rollcall_runtime::account::Rule {
+                    value: ::rollcall_runtime::account::Kind::EndUser,
+                    all: &[
+                        ::rollcall_runtime::account::Test {
+                            at: "/role",
+                            check: ::rollcall_runtime::account::Check::Is(
+                                &[::rollcall_runtime::account::Literal::Str("end-user")],
+                            ),
+                            ci: true,
+                        },
+                    ],
+                },
+            ],
+            roles: &["/role"],
+            privileged: &[
+                ::rollcall_runtime::account::Rule {
+                    value: true,
+                    all: &[
+                        ::rollcall_runtime::account::Test {
+                            at: "/role",
+                            check: ::rollcall_runtime::account::Check::Is(
+                                &[::rollcall_runtime::account::Literal::Str("admin")],
+                            ),
+                            ci: true,
+                        },
+                    ],
+                },
+                ::rollcall_runtime::account::Rule {
+                    value: true,
+                    all: &[
+                        ::rollcall_runtime::account::Test {
+                            at: "/role_type",
+                            check: ::rollcall_runtime::account::Check::Is(
+                                &[::rollcall_runtime::account::Literal::Int(4)],
+                            ),
+                            ci: false,
+                        },
+                    ],
+                },
+            ],
+            created_at: "/created_at",
+            updated_at: "/updated_at",
+            last_login_at: "/last_login_at",
+            manager: "",
+        },
+    )
+    .with_rate_limit(None)
+    .with_seats(&[("role[]", "agent"), ("role[]", "admin")]);
 impl ClientHooks<::rollcall_runtime::Runtime> for Client {
     async fn pre<E>(
         &self,

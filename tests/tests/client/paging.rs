@@ -674,3 +674,38 @@ async fn every_provider_honours_the_user_cap() {
         assert_eq!(error.provider(), kind.name());
     }
 }
+
+/// `seats_json` walks with the provider's server-side seat filter where its spec declares one
+/// (Support's `role[]`), on every page; the others cannot filter, and say so.
+#[tokio::test]
+async fn seats_walk_with_the_providers_own_filter() {
+    let server = MockServer::builder().start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v2/users"))
+        .respond_with(support_server(250, |first, last| {
+            support_page(first, last, Some(false), None, false)
+        }))
+        .mount(&server)
+        .await;
+    let mut options = rollcall::ClientOptions::default();
+    options.base_url = Some(server.uri());
+    let client = Kind::ZendeskSupport.connect(&test_env, &options).unwrap();
+    let seats = client.seats_json().expect("Support filters seats itself");
+    let users: Vec<serde_json::Value> = seats.try_collect().await.unwrap();
+    assert_eq!(users.len(), 250);
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 3);
+    for request in &requests {
+        let roles: Vec<String> = request
+            .url
+            .query_pairs()
+            .filter(|(name, _)| name == "role[]")
+            .map(|(_, value)| value.into_owned())
+            .collect();
+        assert_eq!(roles, ["agent", "admin"], "{:?}", request.url.query());
+    }
+    for kind in with_fixtures().filter(|k| *k != Kind::ZendeskSupport) {
+        let client = kind.connect(&test_env, &options).unwrap();
+        assert!(client.seats_json().is_none(), "{kind}");
+    }
+}

@@ -39,12 +39,23 @@ pub fn render(
         "/// {title} as the runtime sees it: its name, largest page size and where its error \
          bodies keep their message (`x-rollcall.errors`).\n\
          pub static PROVIDER: ::rollcall_runtime::ProviderInfo = \
-         ::rollcall_runtime::ProviderInfo::new({name:?}, {title:?}, {max:?}, {rules}, {any}, {account}, {limit});",
+         ::rollcall_runtime::ProviderInfo::new({name:?}, {title:?}, {max:?}, {rules}, {any}, {account}).with_rate_limit({limit}).with_seats(&[{seats}]);",
         title = provider.title,
         account = account_rules(&provider.account)?,
         max = max_size,
         rules = error_rules(&provider.errors),
         any = provider.any_content_type,
+        seats = provider
+            .lists
+            .first()
+            .map(|list| {
+                list.seats
+                    .iter()
+                    .map(|(name, value)| format!("({name:?}, {value:?})"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default(),
         limit = match provider.rate_limit {
             Some((requests, seconds)) => format!(
                 "Some(::rollcall_runtime::RateLimit::new({requests}, ::std::time::Duration::from_secs({seconds})))"

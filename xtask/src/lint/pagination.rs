@@ -53,6 +53,7 @@ pub(super) fn check(doc: &mut Doc<'_>) {
                     "id",
                     "send",
                     "total",
+                    "seats",
                 ],
             ),
             Some("cursor") => (
@@ -71,9 +72,10 @@ pub(super) fn check(doc: &mut Doc<'_>) {
                     "id",
                     "send",
                     "total",
+                    "seats",
                 ],
             ),
-            Some("none") => (&["items"], &["record", "id", "send", "total"]),
+            Some("none") => (&["items"], &["record", "id", "send", "total", "seats"]),
             _ => {
                 doc.report(
                     "pagination",

@@ -70,6 +70,7 @@ pub const PAGINATION_KEYS: &[&str] = &[
     "stop-on-empty",
     "send",
     "total",
+    "seats",
 ];
 /// Signature plugins the runtime has (`rollcall_runtime::Plugin`).
 pub const PLUGINS: &[&str] = &["query-md5"];
@@ -296,6 +297,8 @@ pub struct List {
     pub total: Option<String>,
     /// Required parameters with one documented value: (name, value) the walk sends.
     pub fixed: Vec<(String, Value)>,
+    /// Query parameters (name, value) that list only seat holders.
+    pub seats: Vec<(String, String)>,
     /// The component schema of the user.
     pub user_schema: String,
 }
@@ -890,7 +893,42 @@ fn lists(spec: &Spec) -> Result<Vec<List>, SpecError> {
                 fixed.push((name.clone(), value.clone()));
             }
         }
+        let mut seats = Vec::new();
+        if let Some(filter) = object_at(file, raw, &format!("{base}/seats"))? {
+            for (name, values) in filter {
+                let at = format!("{base}/seats/{}", escape(name));
+                if !params
+                    .iter()
+                    .any(|p| p.get("name").and_then(Value::as_str) == Some(name))
+                {
+                    return Err(SpecError::at(
+                        file,
+                        &at,
+                        format!("`{name}` is not a parameter of the operation"),
+                    ));
+                }
+                let values: Vec<&Value> = match values {
+                    Value::Array(items) => items.iter().collect(),
+                    one => vec![one],
+                };
+                for value in values {
+                    let text = match value {
+                        Value::String(text) => text.clone(),
+                        Value::Number(_) | Value::Bool(_) => value.to_string(),
+                        _ => {
+                            return Err(SpecError::at(
+                                file,
+                                &at,
+                                "values are strings, numbers or booleans",
+                            ));
+                        }
+                    };
+                    seats.push((name.clone(), text));
+                }
+            }
+        }
         let list = List {
+            seats,
             operation,
             security: op
                 .get("security")
