@@ -266,6 +266,10 @@ pub enum Style {
 pub struct List {
     /// The operationId.
     pub operation: String,
+    /// The operation's path template (`/v2/users`), relative to the server.
+    pub path: String,
+    /// The HTTP method, lower-case (`get`).
+    pub method: String,
     /// The security schemes the operation accepts (empty: the document's).
     pub security: Vec<String>,
     /// The component schema of the 200 body.
@@ -728,12 +732,16 @@ fn lists(spec: &Spec) -> Result<Vec<List>, SpecError> {
     let raw = &spec.raw;
     let mut out = Vec::new();
     let mut problem = None;
-    for_each_operation(raw, |at, _, _, op| {
+    for_each_operation(raw, |at, path, method, op| {
         if problem.is_some() {
             return;
         }
         if op.get("x-rollcall-pagination").is_some() {
-            match list(spec, &at, op) {
+            match list(spec, &at, op).map(|list| List {
+                path: path.to_owned(),
+                method: method.to_owned(),
+                ..list
+            }) {
                 Ok(list) => out.push(list),
                 Err(error) => problem = Some(error),
             }
@@ -892,6 +900,8 @@ fn lists(spec: &Spec) -> Result<Vec<List>, SpecError> {
         }
         let list = List {
             operation,
+            path: String::new(),
+            method: String::new(),
             security: op
                 .get("security")
                 .and_then(Value::as_array)
@@ -1160,12 +1170,16 @@ fn test(
 }
 
 /// The schema a pointer reaches inside component `name`, following properties and `$ref`s.
-fn schema_at<'v>(raw: &'v Value, name: &str, pointer: &str) -> Option<&'v Value> {
+pub(crate) fn schema_at<'v>(raw: &'v Value, name: &str, pointer: &str) -> Option<&'v Value> {
     let root = raw.pointer(&format!("/components/schemas/{}", escape(name)))?;
     walk_schema(raw, root, pointer)
 }
 
-fn walk_schema<'v>(raw: &'v Value, mut node: &'v Value, pointer: &str) -> Option<&'v Value> {
+pub(crate) fn walk_schema<'v>(
+    raw: &'v Value,
+    mut node: &'v Value,
+    pointer: &str,
+) -> Option<&'v Value> {
     for segment in pointer.split('/').skip(1) {
         node = resolve(raw, node).pointer(&format!("/properties/{segment}"))?;
     }
