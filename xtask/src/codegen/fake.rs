@@ -15,13 +15,11 @@ use crate::spec::{Spec, escape, resolve};
 /// The `FAKE` static of provider `name` (kebab-case), as Rust source.
 pub fn render(name: &str, spec: &Spec, provider: &Provider) -> Result<String, String> {
     let raw = &spec.raw;
-    let first = provider
-        .lists
-        .first()
-        .ok_or("a fake needs a list operation (`x-rollcall-pagination`)")?;
+    // A spec without a list operation gets a fake that serves nothing (its requests 404).
+    let first = provider.lists.first();
     let mut lists = Vec::new();
     for list in &provider.lists {
-        lists.push(render_list(raw, list, first)?);
+        lists.push(render_list(raw, list, &provider.lists[0])?);
     }
     let mut schemes = Vec::new();
     for scheme in &provider.schemes {
@@ -56,7 +54,10 @@ pub fn render(name: &str, spec: &Spec, provider: &Provider) -> Result<String, St
             .map(|v| format!("{:?}", ext::env_var(name, v)))
             .collect(),
     };
-    let op = operation(raw, first)?;
+    let op = match first {
+        Some(first) => operation(raw, first)?,
+        None => &Value::Null,
+    };
     let envelope = match &provider.envelope {
         Some((at, ok)) => {
             let refusal = examples(raw, op, "200")
@@ -66,7 +67,12 @@ pub fn render(name: &str, spec: &Spec, provider: &Provider) -> Result<String, St
                         .is_some_and(|v| v.as_str().is_none_or(|s| s != ok))
                 })
                 .map(|(_, body)| body)
-                .ok_or("an envelope needs a 200 example of the list operation that is an error")?;
+                .unwrap_or_else(|| {
+                    // No error example: the deciding field alone.
+                    let mut body = json!({});
+                    set(&mut body, at, json!("error"));
+                    body
+                });
             format!(
                 "Some(::rollcall_runtime::testing::FakeEnvelope {{ at: {at:?}, ok: {ok:?}, error: {:?} }})",
                 refusal.to_string()
@@ -76,7 +82,7 @@ pub fn render(name: &str, spec: &Spec, provider: &Provider) -> Result<String, St
     };
     let auth_error = refusal(raw, op, &["401", "4XX", "default"], "auth", 401);
     let rate_limited = refusal(raw, op, &["429"], "", 429);
-    let user = user_facts(raw, &first.user_schema);
+    let user = user_facts(raw, first.map_or("", |f| f.user_schema.as_str()));
     Ok(format!(
         "/// What a fake server of this provider needs (`rollcall::testing`), from the spec: \
          list operations, security schemes, error shapes and a sample page and user.\n\

@@ -1170,16 +1170,12 @@ fn test(
 }
 
 /// The schema a pointer reaches inside component `name`, following properties and `$ref`s.
-pub(crate) fn schema_at<'v>(raw: &'v Value, name: &str, pointer: &str) -> Option<&'v Value> {
+fn schema_at<'v>(raw: &'v Value, name: &str, pointer: &str) -> Option<&'v Value> {
     let root = raw.pointer(&format!("/components/schemas/{}", escape(name)))?;
     walk_schema(raw, root, pointer)
 }
 
-pub(crate) fn walk_schema<'v>(
-    raw: &'v Value,
-    mut node: &'v Value,
-    pointer: &str,
-) -> Option<&'v Value> {
+fn walk_schema<'v>(raw: &'v Value, mut node: &'v Value, pointer: &str) -> Option<&'v Value> {
     for segment in pointer.split('/').skip(1) {
         node = resolve(raw, node).pointer(&format!("/properties/{segment}"))?;
     }
