@@ -12,6 +12,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 mod compare;
+mod fake;
 mod output;
 mod users;
 
@@ -24,6 +25,7 @@ Examples:
   rollcall users sequence --format scim --report walk.json
   rollcall users zendesk-sell --raw --base-url http://127.0.0.1:8080
   rollcall compare last-week.jsonl today.jsonl
+  rollcall fake zendesk-support --users 250 --fault rate-limited-once
 
 Credentials come from the environment, one convention for every provider (see `rollcall
 providers`). RUST_LOG=rollcall=debug shows every request on stderr.";
@@ -57,6 +59,37 @@ Examples:
         /// The newer export.
         new: PathBuf,
     },
+    /// Serve a fake provider on loopback (its real page shapes, credentials and errors, with
+    /// an optional fault) until Ctrl-C; prints its URL and the variables to export.
+    #[command(after_help = FAKE_HELP)]
+    Fake(FakeArgs),
+}
+
+const FAKE_HELP: &str = "\
+Examples:
+  rollcall fake zendesk-sell --users 250
+  rollcall fake worksection --fault error-in-http-200 --port 8080
+  rollcall fake sequence --fault slow=500ms --fault rate-limited-once
+
+Faults: rate-limited-once, rate-limited-once-without-retry-after, server-error, truncated-json,
+empty-page-after-last-full-one, repeated-cursor, repeated-page, auth-error, error-in-http-200,
+unknown-enum-value, null-optional-fields, slow (1 s) or slow=250ms. A fault that does not apply
+to the provider (a repeated cursor of a provider that pages by number) is refused.";
+
+/// `rollcall fake`.
+#[derive(clap::Args, Debug)]
+struct FakeArgs {
+    /// The provider's name, as `rollcall providers` lists it (`zendesk-sell`).
+    provider: String,
+    /// How many users it serves.
+    #[arg(long, value_name = "N", default_value_t = 25)]
+    users: usize,
+    /// A fault to switch on (repeat for several); see below.
+    #[arg(long, value_name = "NAME")]
+    fault: Vec<String>,
+    /// The loopback port to listen on (default: any free port).
+    #[arg(long, value_name = "P")]
+    port: Option<u16>,
 }
 
 /// `rollcall users`.
@@ -150,6 +183,7 @@ fn main() -> ExitCode {
         Command::Providers => providers(),
         Command::Users(args) => users::run(args),
         Command::Compare { old, new } => compare::run(&old, &new),
+        Command::Fake(args) => fake::run(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -686,3 +686,63 @@ async fn tracing_shows_requests_without_secrets() {
     .await;
     assert_eq!((run.code, run.stderr.as_str()), (0, ""));
 }
+
+/// `rollcall fake` serves until interrupted and prints its URL and variables; `rollcall users`
+/// with those lists every user, and a fault that does not apply is a usage error.
+#[tokio::test]
+async fn fake_serves_every_provider_until_killed() {
+    use std::io::{BufRead as _, BufReader};
+    use std::process::Stdio;
+
+    for provider in ["zendesk-sell", "zendesk-support", "sequence", "worksection"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_rollcall"))
+            .args(["fake", provider, "--users", "12"])
+            .env_clear()
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("the binary runs");
+        let mut stdout = BufReader::new(child.stdout.take().expect("piped"));
+        let mut url = String::new();
+        let mut env = Vec::new();
+        loop {
+            let mut line = String::new();
+            assert!(
+                stdout.read_line(&mut line).expect("reads") > 0,
+                "{provider}: ended early"
+            );
+            if let Some(rest) = line.trim().strip_prefix("export ") {
+                let (name, value) = rest.split_once('=').expect("NAME=value");
+                env.push((name.to_owned(), value.to_owned()));
+            } else if line.starts_with("# a fake") {
+                url = line.trim().rsplit(' ').next().expect("a URL").to_owned();
+            } else if line.starts_with("# Ctrl-C") {
+                break;
+            }
+        }
+        assert!(url.starts_with("http://127.0.0.1:"), "{provider}: {url}");
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let run = rollcall(&["users", provider, "--base-url", &url], &env).await;
+        assert_eq!(run.code, 0, "{provider}: {}", run.stderr);
+        assert_eq!(run.lines().len(), 12, "{provider}");
+        let wrong: Vec<(&str, &str)> = env.iter().map(|(k, _)| (*k, "wrong")).collect();
+        let run = rollcall(&["users", provider, "--base-url", &url], &wrong).await;
+        assert_eq!(run.code, 1, "{provider}: credentials are checked");
+        assert!(run.stderr.contains(provider), "{}", run.stderr);
+        child.kill().expect("killed");
+        child.wait().expect("ended");
+    }
+    let run = rollcall(&["fake", "sequence", "--fault", "repeated-page"], &[]).await;
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("does not apply to sequence"),
+        "{}",
+        run.stderr
+    );
+    let run = rollcall(&["fake", "sequence", "--fault", "sometimes"], &[]).await;
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("unknown fault `sometimes`"),
+        "{}",
+        run.stderr
+    );
+}

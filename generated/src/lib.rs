@@ -58,6 +58,11 @@ mod registry;
 
 pub use registry::Provider;
 
+/// Fake servers of every provider, in its real shapes and with switchable faults, for testing
+/// code built on rollcall (cargo feature `testing`): see [`testing::FakeProvider`].
+#[cfg(feature = "testing")]
+pub use rollcall_runtime::testing;
+
 #[cfg(feature = "sequence")]
 #[rustfmt::skip]
 pub mod sequence;

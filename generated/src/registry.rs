@@ -96,6 +96,20 @@ impl Provider {
             }
         }
     }
+    /// What a fake server of this provider needs (`rollcall::testing`), from its spec.
+    #[cfg(feature = "testing")]
+    pub fn fake(self) -> &'static rollcall_runtime::testing::FakeSpec {
+        match self {
+            #[cfg(feature = "sequence")]
+            Provider::Sequence => &crate::sequence::FAKE,
+            #[cfg(feature = "worksection")]
+            Provider::Worksection => &crate::worksection::FAKE,
+            #[cfg(feature = "zendesk-sell")]
+            Provider::ZendeskSell => &crate::zendesk_sell::FAKE,
+            #[cfg(feature = "zendesk-support")]
+            Provider::ZendeskSupport => &crate::zendesk_support::FAKE,
+        }
+    }
     /// A client of this provider with credentials from `var` (usually the environment): the first
     /// way to authenticate whose variables are all set wins ([`env_vars`](Self::env_vars)). Host
     /// variables may be left unset when `options.base_url` points elsewhere (a mock, a proxy).
@@ -247,6 +261,12 @@ impl Provider {
 impl std::fmt::Display for Provider {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name())
+    }
+}
+#[cfg(feature = "testing")]
+impl From<Provider> for &'static rollcall_runtime::testing::FakeSpec {
+    fn from(provider: Provider) -> Self {
+        provider.fake()
     }
 }
 impl std::str::FromStr for Provider {

@@ -19,6 +19,7 @@
 //! | `decode` | what the generated types call to decode timestamps and open enums quickly |
 //! | `account` | [`Account`]: a user record read by the spec's [`AccountRules`], and SCIM |
 //! | `provider` | [`ProviderInfo`] and the traits every generated client implements |
+//! | `testing` | fake providers for tests (cargo feature `testing`) |
 
 #![warn(missing_docs)]
 
@@ -39,6 +40,8 @@ mod rules;
 #[doc(hidden)]
 pub mod sample;
 mod secret;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use account::{Account, AccountRules};
 pub use auth::{Auth, Plugin, query_md5_hash};

@@ -975,3 +975,63 @@ pub fn __round_trip(
         },
     )
 }
+/// What a fake server of this provider needs (`rollcall::testing`), from the spec: list operations, security schemes, error shapes and a sample page and user.
+#[cfg(feature = "testing")]
+pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::testing::FakeSpec {
+    provider: &PROVIDER,
+    connect: |var, options| crate::Provider::Sequence.connect(var, options),
+    lists: &[
+        ::rollcall_runtime::testing::FakeList {
+            operation: "list_users",
+            method: "GET",
+            path: "/users",
+            schemes: &[],
+            style: ::rollcall_runtime::testing::FakeStyle::Cursor,
+            items: "/items",
+            record: None,
+            id: "/id",
+            page_param: None,
+            size_param: Some("limit"),
+            max_size: Some(100),
+            cursor_param: Some("after"),
+            next_cursor: Some("/pagination/after"),
+            has_more: None,
+            next_link: None,
+            link_nullable: false,
+            cursor_nullable: true,
+            total: Some("/pagination/totalResultSize"),
+            fixed: &[],
+            page: "{\"items\":[],\"pagination\":{\"after\":\"ZTMwOWU5NDgtMDg4ZS00ZDc3LWI2NTQtY2Q4NTQ5OGYxNTU1IzE2NTgyNjA4NTYwMzMwMTMjREVTQw==\",\"before\":\"NjRlZjJmZjktMmJjYi00M2RiLWI0ZDUtOTAxMDU4MjRiMTdmIzE2NTgyNjA3NTk3NTE2ODEjQVND\",\"totalResultSize\":100}}",
+            item: "{\"id\":\"7b1f28b9-a4ad-450b-a0ea-fd647d5109b2\",\"email\":\"john@example.xyz\",\"sequenceAccountIds\":[\"83da2ca4-49c7-4d81-9c9a-ba5be11768b0\",\"c0901c87-e1a9-48e9-9e2f-9e05c402dcea\"],\"state\":\"active\",\"roles\":[{\"roleName\":\"financeUser\",\"permissions\":[{\"resource\":\"org.customer\",\"actions\":[\"create\",\"read\",\"update\",\"delete\",\"archive\"]},{\"resource\":\"org.billing\",\"actions\":[\"create\",\"read\",\"update\",\"delete\",\"archive\",\"start\"]},{\"resource\":\"org.product\",\"actions\":[\"create\",\"read\",\"update\",\"delete\",\"archive\"]},{\"resource\":\"org.quote\",\"actions\":[\"read\",\"execute\"]},{\"resource\":\"org.invoice\",\"actions\":[\"create\",\"read\",\"update\",\"delete\",\"archive\",\"finalize\",\"send\"]},{\"resource\":\"org.creditNote\",\"actions\":[\"create\",\"read\",\"update\",\"delete\",\"archive\",\"finalize\",\"send\"]},{\"resource\":\"org.usage\",\"actions\":[\"read\"]},{\"resource\":\"org.revenueRecognition\",\"actions\":[\"create\",\"read\",\"update\",\"delete\",\"archive\"]},{\"resource\":\"org.settings\",\"actions\":[\"read\",\"invite\"]},{\"resource\":\"org.integration\",\"actions\":[\"read\"]},{\"resource\":\"org.tax\",\"actions\":[\"create\",\"read\",\"update\",\"delete\",\"archive\"]},{\"resource\":\"org.asset\",\"actions\":[\"create\",\"read\",\"update\",\"delete\",\"archive\"]},{\"resource\":\"org.watchtower\",\"actions\":[\"read\"]},{\"resource\":\"org.bulkAction\",\"actions\":[\"create\",\"read\",\"update\",\"delete\",\"archive\"]},{\"resource\":\"org.savedView\",\"actions\":[\"create\",\"read\",\"update\",\"delete\",\"archive\"]}]}]}",
+        },
+    ],
+    schemes: &[
+        ::rollcall_runtime::testing::FakeScheme {
+            key: "basicAuth",
+            kind: ::rollcall_runtime::testing::FakeAuth::Basic {
+                user: "{client_id}",
+            },
+            args: &[
+                ("client_id", "SEQUENCE_CLIENT_ID"),
+                ("client_secret", "SEQUENCE_CLIENT_SECRET"),
+            ],
+        },
+    ],
+    hosts: &[],
+    envelope: None,
+    auth_error: ::rollcall_runtime::testing::FakeResponse {
+        status: 401,
+        content_type: "",
+        body: "",
+    },
+    rate_limited: ::rollcall_runtime::testing::FakeResponse {
+        status: 429,
+        content_type: "text/plain",
+        body: "Too Many Requests",
+    },
+    user: ::rollcall_runtime::testing::FakeUser {
+        required: &["id", "email", "sequenceAccountIds", "state"],
+        nullable: &[],
+        open_enums: &["/state"],
+    },
+};

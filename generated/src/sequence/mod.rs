@@ -14,3 +14,6 @@
 mod generated;
 
 pub use generated::{Client, PROVIDER, Region, __round_trip, builder, types};
+/// What a fake server of this provider needs (`rollcall::testing`).
+#[cfg(feature = "testing")]
+pub use generated::FAKE;

@@ -1747,3 +1747,65 @@ pub fn __round_trip(
         },
     )
 }
+/// What a fake server of this provider needs (`rollcall::testing`), from the spec: list operations, security schemes, error shapes and a sample page and user.
+#[cfg(feature = "testing")]
+pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::testing::FakeSpec {
+    provider: &PROVIDER,
+    connect: |var, options| crate::Provider::ZendeskSell.connect(var, options),
+    lists: &[
+        ::rollcall_runtime::testing::FakeList {
+            operation: "list_users",
+            method: "GET",
+            path: "/v2/users",
+            schemes: &[],
+            style: ::rollcall_runtime::testing::FakeStyle::Page,
+            items: "/items",
+            record: Some("/data"),
+            id: "/id",
+            page_param: Some(("page", 1)),
+            size_param: Some("per_page"),
+            max_size: Some(100),
+            cursor_param: None,
+            next_cursor: None,
+            has_more: None,
+            next_link: Some("/meta/links/next_page"),
+            link_nullable: false,
+            cursor_nullable: false,
+            total: None,
+            fixed: &[],
+            page: "{\"items\":[],\"meta\":{\"type\":\"collection\",\"count\":1,\"links\":{\"self\":\"http://api.getbase.com/v2/users.json\"}}}",
+            item: "{\"data\":{\"id\":2,\"name\":\"Mark Johnson\",\"email\":\"\",\"status\":\"active\",\"invited\":true,\"confirmed\":true,\"role\":\"user\",\"created_at\":\"2014-08-27T16:32:56Z\",\"updated_at\":\"2014-08-27T17:32:56Z\",\"deleted_at\":null,\"roles\":[{\"id\":1,\"name\":\"Closer\"}],\"phone_number\":\"508-778-6516\",\"timezone\":\"UTC-05:00\",\"reports_to\":1,\"team_name\":\"Mark Johnson's Team\",\"group\":{\"id\":1,\"name\":\"Closers A Group\"}},\"meta\":{\"type\":\"user\"}}",
+        },
+    ],
+    schemes: &[
+        ::rollcall_runtime::testing::FakeScheme {
+            key: "bearerAuth",
+            kind: ::rollcall_runtime::testing::FakeAuth::Bearer,
+            args: &[("token", "ZENDESK_SELL_TOKEN")],
+        },
+    ],
+    hosts: &[],
+    envelope: None,
+    auth_error: ::rollcall_runtime::testing::FakeResponse {
+        status: 401,
+        content_type: "application/json",
+        body: "{\"errors\":[{\"error\":{\"code\":\"unauthorized\",\"message\":\"The access token is missing, invalid or revoked.\"},\"meta\":{\"type\":\"error\"}}],\"meta\":{\"type\":\"errors\",\"http_status\":\"401 Unauthorized\"}}",
+    },
+    rate_limited: ::rollcall_runtime::testing::FakeResponse {
+        status: 429,
+        content_type: "text/plain",
+        body: "Too Many Requests",
+    },
+    user: ::rollcall_runtime::testing::FakeUser {
+        required: &["id", "name"],
+        nullable: &[
+            "phone_number",
+            "group",
+            "reports_to",
+            "timezone",
+            "deleted_at",
+            "confirmation_token",
+        ],
+        open_enums: &["/status", "/role", "/identity_type"],
+    },
+};

@@ -1666,3 +1666,86 @@ pub fn __round_trip(
         },
     )
 }
+/// What a fake server of this provider needs (`rollcall::testing`), from the spec: list operations, security schemes, error shapes and a sample page and user.
+#[cfg(feature = "testing")]
+pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::testing::FakeSpec {
+    provider: &PROVIDER,
+    connect: |var, options| crate::Provider::ZendeskSupport.connect(var, options),
+    lists: &[
+        ::rollcall_runtime::testing::FakeList {
+            operation: "list_users",
+            method: "GET",
+            path: "/api/v2/users",
+            schemes: &[],
+            style: ::rollcall_runtime::testing::FakeStyle::Cursor,
+            items: "/users",
+            record: None,
+            id: "/id",
+            page_param: None,
+            size_param: Some("page[size]"),
+            max_size: Some(100),
+            cursor_param: Some("page[after]"),
+            next_cursor: Some("/meta/after_cursor"),
+            has_more: Some("/meta/has_more"),
+            next_link: Some("/links/next"),
+            link_nullable: true,
+            cursor_nullable: true,
+            total: Some("/count"),
+            fixed: &[("include_boundary_indicators", "true")],
+            page: "{\"users\":[],\"next_page\":null,\"previous_page\":null,\"count\":2}",
+            item: "{\"id\":223443,\"url\":\"https://example.zendesk.com/api/v2/users/223443.json\",\"name\":\"Johnny Agent\",\"email\":\"johnny@example.com\",\"created_at\":\"2009-07-20T22:55:29Z\",\"updated_at\":\"2011-05-05T10:38:52Z\",\"time_zone\":\"Copenhagen\",\"iana_time_zone\":\"Europe/Copenhagen\",\"phone\":\"+15551234567\",\"shared_phone_number\":false,\"photo\":{\"url\":\"https://example.zendesk.com/api/v2/attachments/928374.json\",\"id\":928374,\"file_name\":\"johnny_profile.png\",\"content_url\":\"https://example.zendesk.com/system/photos/0009/2837/4/johnny_profile.png\",\"mapped_content_url\":\"https://support.example.com/system/photos/0009/2837/4/johnny_profile.png\",\"content_type\":\"image/png\",\"size\":166144,\"width\":80,\"height\":80,\"inline\":false,\"deleted\":false,\"thumbnails\":[{\"url\":\"https://example.zendesk.com/api/v2/attachments/928375.json\",\"id\":928375,\"file_name\":\"johnny_profile_thumb.png\",\"content_url\":\"https://example.zendesk.com/system/photos/0009/2837/5/johnny_profile_thumb.png\",\"mapped_content_url\":\"https://support.example.com/system/photos/0009/2837/5/johnny_profile_thumb.png\",\"content_type\":\"image/png\",\"size\":58298,\"width\":32,\"height\":32,\"inline\":false,\"deleted\":false}]},\"locale_id\":1,\"locale\":\"en-US\",\"organization_id\":57542,\"role\":\"admin\",\"verified\":true,\"external_id\":\"sai989sur98w9\",\"tags\":[\"vip\",\"enterprise\"],\"alias\":\"Mr. Johnny\",\"active\":true,\"shared\":false,\"shared_agent\":false,\"last_login_at\":\"2011-05-05T10:38:52Z\",\"two_factor_auth_enabled\":false,\"signature\":\"Have a nice day, Johnny\",\"details\":\"Lives in Copenhagen.\",\"notes\":\"Johnny is a nice guy!\",\"role_type\":4,\"custom_role_id\":9373643,\"moderator\":true,\"ticket_restriction\":\"assigned\",\"only_private_comments\":false,\"restricted_agent\":true,\"suspended\":false,\"chat_only\":false,\"default_group_id\":1873,\"report_csv\":true,\"remote_photo_url\":\"https://example.com/photos/johnny.png\",\"user_fields\":{\"employee_number\":4711,\"preferred_language\":\"danish\"}}",
+        },
+    ],
+    schemes: &[
+        ::rollcall_runtime::testing::FakeScheme {
+            key: "basicAuth",
+            kind: ::rollcall_runtime::testing::FakeAuth::Basic {
+                user: "{email}/token",
+            },
+            args: &[
+                ("email", "ZENDESK_SUPPORT_EMAIL"),
+                ("token", "ZENDESK_SUPPORT_TOKEN"),
+            ],
+        },
+        ::rollcall_runtime::testing::FakeScheme {
+            key: "bearerAuth",
+            kind: ::rollcall_runtime::testing::FakeAuth::Bearer,
+            args: &[("token", "ZENDESK_SUPPORT_OAUTH_TOKEN")],
+        },
+    ],
+    hosts: &["ZENDESK_SUPPORT_SUBDOMAIN"],
+    envelope: None,
+    auth_error: ::rollcall_runtime::testing::FakeResponse {
+        status: 401,
+        content_type: "application/json",
+        body: "{\"error\":\"Couldn't authenticate you\"}",
+    },
+    rate_limited: ::rollcall_runtime::testing::FakeResponse {
+        status: 429,
+        content_type: "text/plain",
+        body: "Too Many Requests",
+    },
+    user: ::rollcall_runtime::testing::FakeUser {
+        required: &["id", "name"],
+        nullable: &[
+            "alias",
+            "custom_role_id",
+            "default_group_id",
+            "details",
+            "email",
+            "external_id",
+            "last_login_at",
+            "notes",
+            "organization_id",
+            "phone",
+            "photo",
+            "remote_photo_url",
+            "role_type",
+            "shared_phone_number",
+            "signature",
+            "ticket_restriction",
+            "two_factor_auth_enabled",
+        ],
+        open_enums: &["/role", "/ticket_restriction"],
+    },
+};

@@ -11,6 +11,7 @@ mod auth;
 mod compat;
 mod decode;
 mod errors;
+mod kit;
 mod measure;
 mod pacing;
 mod paging;

@@ -13,6 +13,7 @@ use crate::spec::{Spec, SpecError, ext, one_line};
 
 mod access;
 mod builders;
+mod fake;
 mod glue;
 pub mod open_enum;
 mod registry;
@@ -342,7 +343,9 @@ pub fn generate_provider(file: &str, provider: &str, text: &str) -> Result<Gener
             .map(|f| f.items)
             .map_err(|e| SpecError::whole(file, format!("codegen produced invalid {what}: {e}")))
     };
-    let top = parse("glue", &glue.top)?;
+    let fake = fake::render(provider, &spec, &ext)
+        .map_err(|e| SpecError::whole(file, format!("cannot describe the fake: {e}")))?;
+    let top = parse("glue", &format!("{}{fake}", glue.top))?;
     let walks = parse("walks", &glue.builder)?;
     if !walks.is_empty() {
         let builder = syntax

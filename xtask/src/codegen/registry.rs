@@ -57,7 +57,10 @@ categories = ["api-bindings", "web-programming::http-client"]
 
 [features]
 # One feature per spec in specs/, all on by default.
-{features}
+{features}# `rollcall::testing`: fake servers of every provider for downstream tests (off by default;
+# it brings in wiremock through the runtime).
+testing = ["rollcall-runtime/testing"]
+
 [dependencies]
 # The hand-written, provider-agnostic runtime the generated glue calls.
 rollcall-runtime = {{ path = "../runtime", version = "0.1.0" }}
@@ -121,7 +124,9 @@ pub fn module(entry: &Entry) -> String {
     exports.sort_unstable();
     let _ = write!(
         out,
-        "\n#[rustfmt::skip]\nmod generated;\n\npub use generated::{{{}}};\n",
+        "\n#[rustfmt::skip]\nmod generated;\n\npub use generated::{{{}}};\n\
+         /// What a fake server of this provider needs (`rollcall::testing`).\n\
+         #[cfg(feature = \"testing\")]\npub use generated::FAKE;\n",
         exports.join(", ")
     );
     out
@@ -243,6 +248,11 @@ pub use rollcall_runtime::{
 mod registry;
 
 pub use registry::Provider;
+
+/// Fake servers of every provider, in its real shapes and with switchable faults, for testing
+/// code built on rollcall (cargo feature `testing`): see [`testing::FakeProvider`].
+#[cfg(feature = "testing")]
+pub use rollcall_runtime::testing;
 "#;
 
 /// The `Provider` enum: `ALL`, names, `FromStr`, env variables and `connect`.
@@ -319,6 +329,18 @@ fn registry(entries: &[Entry]) -> String {
             entry.module()
         );
     }
+    out.push_str("}\n}\n\n/// What a fake server of this provider needs (`rollcall::testing`), from its spec.\n\
+                  #[cfg(feature = \"testing\")]\n\
+                  pub fn fake(self) -> &'static rollcall_runtime::testing::FakeSpec {\nmatch self {\n");
+    for entry in entries {
+        let _ = writeln!(
+            out,
+            "#[cfg(feature = {:?})]\nProvider::{} => &crate::{}::FAKE,",
+            entry.name,
+            entry.variant(),
+            entry.module()
+        );
+    }
     out.push_str(CONNECT_DOC);
     for entry in entries {
         let _ = writeln!(
@@ -332,6 +354,9 @@ fn registry(entries: &[Entry]) -> String {
     }
     out.push_str(
         "}\n}\n}\n\nimpl std::fmt::Display for Provider {\nfn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {\nf.write_str(self.name())\n}\n}\n\n\
+         #[cfg(feature = \"testing\")]\n\
+         impl From<Provider> for &'static rollcall_runtime::testing::FakeSpec {\n\
+         fn from(provider: Provider) -> Self {\nprovider.fake()\n}\n}\n\n\
          impl std::str::FromStr for Provider {\ntype Err = String;\n\n\
          /// A provider by its kebab-case name (or snake_case, any case).\n\
          fn from_str(name: &str) -> Result<Self, Self::Err> {\n\

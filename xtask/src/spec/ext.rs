@@ -267,6 +267,10 @@ pub enum Style {
 pub struct List {
     /// The operationId.
     pub operation: String,
+    /// The operation's path template (`/v2/users`), relative to the server.
+    pub path: String,
+    /// The HTTP method, lower-case (`get`).
+    pub method: String,
     /// The security schemes the operation accepts (empty: the document's).
     pub security: Vec<String>,
     /// The component schema of the 200 body.
@@ -731,12 +735,16 @@ fn lists(spec: &Spec) -> Result<Vec<List>, SpecError> {
     let raw = &spec.raw;
     let mut out = Vec::new();
     let mut problem = None;
-    for_each_operation(raw, |at, _, _, op| {
+    for_each_operation(raw, |at, path, method, op| {
         if problem.is_some() {
             return;
         }
         if op.get("x-rollcall-pagination").is_some() {
-            match list(spec, &at, op) {
+            match list(spec, &at, op).map(|list| List {
+                path: path.to_owned(),
+                method: method.to_owned(),
+                ..list
+            }) {
                 Ok(list) => out.push(list),
                 Err(error) => problem = Some(error),
             }
@@ -930,6 +938,8 @@ fn lists(spec: &Spec) -> Result<Vec<List>, SpecError> {
         let list = List {
             seats,
             operation,
+            path: String::new(),
+            method: String::new(),
             security: op
                 .get("security")
                 .and_then(Value::as_array)

@@ -1,0 +1,30 @@
+//! Fake providers for tests (cargo feature `testing`): a loopback HTTP server that serves N
+//! synthetic users in a provider's real page shapes and paging rules, checks credentials the
+//! way the provider does, and can misbehave on request ([`Fault`]).
+//!
+//! Nothing here names a provider: every fake is driven by the provider's [`FakeSpec`], which
+//! codegen writes from its spec (the list operations and their `x-rollcall-pagination`, the
+//! security schemes, the error envelope, and a page, a user and the refusals taken from the
+//! spec's examples). A provider added by its spec gets a fake without more code.
+//!
+//! ```no_run
+//! # async fn run(provider: &'static rollcall_runtime::testing::FakeSpec) {
+//! use futures::TryStreamExt as _;
+//! use rollcall_runtime::testing::{FakeProvider, Fault};
+//!
+//! let fake = FakeProvider::start(provider).users(250).fault(Fault::RateLimitedOnce).await;
+//! let users: Vec<serde_json::Value> = fake.client().all_users_json().try_collect().await.unwrap();
+//! assert_eq!(users.len(), 250);
+//! # }
+//! ```
+
+mod fault;
+mod server;
+mod spec;
+
+pub use fault::{Fault, UNKNOWN_ENUM_VALUE};
+pub use server::{FakeBuilder, FakeProvider, FakeRequest};
+pub use spec::{
+    Connect, FakeAuth, FakeEnvelope, FakeList, FakeResponse, FakeScheme, FakeSpec, FakeStyle,
+    FakeUser, Vars,
+};

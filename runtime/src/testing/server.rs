@@ -1,0 +1,608 @@
+//! The fake server: a wiremock `MockServer` with one responder per list operation.
+
+use std::collections::BTreeMap;
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use base64::Engine as _;
+use serde_json::{Value, json};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+use super::fault::UNKNOWN_ENUM_VALUE;
+use super::{FakeAuth, FakeList, FakeScheme, FakeSpec, FakeStyle, Fault};
+use crate::{AnyClient, ClientOptions, Error, query_md5_hash};
+
+/// A running fake provider on loopback; it stops when dropped.
+///
+/// ```no_run
+/// # async fn run(provider: &'static rollcall_runtime::testing::FakeSpec) {
+/// use rollcall_runtime::testing::{FakeProvider, Fault};
+///
+/// let fake = FakeProvider::start(provider).users(3).fault(Fault::AuthError).await;
+/// println!("{} {:?}", fake.uri(), fake.env());
+/// # }
+/// ```
+pub struct FakeProvider {
+    server: MockServer,
+    spec: &'static FakeSpec,
+    env: BTreeMap<String, String>,
+    users: usize,
+    faults: Vec<Fault>,
+}
+
+/// A fake being configured: `.users(n)`, `.fault(f)`, then `.await` starts it.
+#[must_use = "a fake starts when awaited"]
+pub struct FakeBuilder {
+    spec: &'static FakeSpec,
+    users: usize,
+    faults: Vec<Fault>,
+    listener: Option<std::net::TcpListener>,
+}
+
+/// A request the fake received.
+#[derive(Clone, Debug)]
+pub struct FakeRequest {
+    /// The HTTP method.
+    pub method: String,
+    /// The full URL, query included.
+    pub url: reqwest::Url,
+    /// The headers, names lower-case.
+    pub headers: Vec<(String, String)>,
+}
+
+impl FakeRequest {
+    /// The decoded value of query parameter `name`.
+    pub fn query(&self, name: &str) -> Option<String> {
+        self.url
+            .query_pairs()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.into_owned())
+    }
+
+    /// The value of header `name` (any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+impl FakeProvider {
+    /// A fake of `provider` (`rollcall::Provider::X`, or its `FakeSpec`) with 10 users and no
+    /// fault; configure it with the builder's methods, then `.await` it.
+    pub fn start(provider: impl Into<&'static FakeSpec>) -> FakeBuilder {
+        FakeBuilder {
+            spec: provider.into(),
+            users: 10,
+            faults: Vec::new(),
+            listener: None,
+        }
+    }
+
+    /// The base URL the fake serves (`http://127.0.0.1:PORT`).
+    pub fn uri(&self) -> String {
+        self.server.uri()
+    }
+
+    /// The environment variables (credentials, host variables) a client of the fake reads, as
+    /// `rollcall::Provider::connect` and the `rollcall` CLI read them.
+    pub fn env(&self) -> &BTreeMap<String, String> {
+        &self.env
+    }
+
+    /// What the fake serves.
+    pub fn spec(&self) -> &'static FakeSpec {
+        self.spec
+    }
+
+    /// How many users it serves.
+    pub fn user_count(&self) -> usize {
+        self.users
+    }
+
+    /// Its faults.
+    pub fn faults(&self) -> &[Fault] {
+        &self.faults
+    }
+
+    /// Client options pointed at the fake (the base URL); set more fields before connecting.
+    pub fn options(&self) -> ClientOptions {
+        ClientOptions {
+            base_url: Some(self.uri()),
+            ..ClientOptions::default()
+        }
+    }
+
+    /// A client of the provider pointed at the fake, with the fake's credentials and the
+    /// default settings otherwise.
+    ///
+    /// # Panics
+    ///
+    /// When the provider's `connect` refuses the fake's variables (a bug).
+    pub fn client(&self) -> Box<dyn AnyClient> {
+        self.client_with(self.options())
+            .unwrap_or_else(|e| panic!("connecting to the fake {}: {e}", self.spec.name()))
+    }
+
+    /// A client with `options` (the base URL is set to the fake's unless already set).
+    ///
+    /// # Errors
+    ///
+    /// What the provider's `connect` refuses.
+    pub fn client_with(&self, mut options: ClientOptions) -> Result<Box<dyn AnyClient>, Error> {
+        if options.base_url.is_none() {
+            options.base_url = Some(self.uri());
+        }
+        let env = &self.env;
+        (self.spec.connect)(&|name: &str| env.get(name).cloned(), &options)
+    }
+
+    /// Every request the fake received, in order.
+    pub async fn requests(&self) -> Vec<FakeRequest> {
+        let received = self.server.received_requests().await.unwrap_or_default();
+        received
+            .into_iter()
+            .map(|r| FakeRequest {
+                method: r.method.to_string(),
+                url: reqwest::Url::parse(r.url.as_str()).expect("wiremock hands out valid URLs"),
+                headers: r
+                    .headers
+                    .iter()
+                    .map(|(k, v)| {
+                        (
+                            k.as_str().to_owned(),
+                            String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                        )
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+}
+
+impl std::fmt::Debug for FakeProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FakeProvider")
+            .field("provider", &self.spec.name())
+            .field("uri", &self.uri())
+            .field("users", &self.users)
+            .field("faults", &self.faults)
+            .finish()
+    }
+}
+
+impl FakeBuilder {
+    /// Serves `n` users (10 by default).
+    pub fn users(mut self, n: usize) -> Self {
+        self.users = n;
+        self
+    }
+
+    /// Adds a fault (call again for several).
+    pub fn fault(mut self, fault: Fault) -> Self {
+        self.faults.push(fault);
+        self
+    }
+
+    /// Serves on this listener instead of a free loopback port.
+    pub fn listener(mut self, listener: std::net::TcpListener) -> Self {
+        self.listener = Some(listener);
+        self
+    }
+
+    async fn run(self) -> FakeProvider {
+        let server = match self.listener {
+            Some(listener) => MockServer::builder().listener(listener).start().await,
+            None => MockServer::start().await,
+        };
+        let spec = self.spec;
+        let env = spec.env();
+        let state = Arc::new(State {
+            spec,
+            faults: self.faults.clone(),
+            env: env.clone(),
+            uri: server.uri(),
+            rate_limited: AtomicBool::new(false),
+        });
+        for list in spec.lists {
+            let records = records(spec, list, self.users, &self.faults);
+            let page: Value = serde_json::from_str(list.page).unwrap_or_else(|_| json!({}));
+            Mock::given(method(list.method))
+                .and(path(list.path))
+                .respond_with(ListResponder {
+                    state: Arc::clone(&state),
+                    list,
+                    records,
+                    page,
+                })
+                .mount(&server)
+                .await;
+        }
+        FakeProvider {
+            server,
+            spec,
+            env,
+            users: self.users,
+            faults: self.faults,
+        }
+    }
+}
+
+impl IntoFuture for FakeBuilder {
+    type Output = FakeProvider;
+    type IntoFuture = Pin<Box<dyn Future<Output = FakeProvider> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.run())
+    }
+}
+
+/// The records of `list`: the sample record with distinct ids, emails and names, faults applied
+/// to the first user.
+fn records(spec: &FakeSpec, list: &FakeList, n: usize, faults: &[Fault]) -> Vec<Value> {
+    let item: Value = serde_json::from_str(list.item).unwrap_or_else(|_| json!({}));
+    let sample = match list.record {
+        Some(record) => item.pointer(record).cloned().unwrap_or(Value::Null),
+        None => item.clone(),
+    };
+    let account = &spec.provider.account;
+    (0..n)
+        .map(|i| {
+            let number = i as u64 + 1;
+            let mut user = sample.clone();
+            if !list.id.is_empty() {
+                let id = match user.pointer(list.id) {
+                    Some(Value::String(text)) if looks_like_uuid(text) => {
+                        json!(format!("00000000-0000-4000-8000-{number:012x}"))
+                    }
+                    Some(Value::String(_)) => json!(number.to_string()),
+                    _ => json!(number),
+                };
+                set(&mut user, list.id, id);
+            }
+            if !account.email.is_empty() && user.pointer(account.email).is_some() {
+                set(
+                    &mut user,
+                    account.email,
+                    json!(format!("user{number}@example.com")),
+                );
+            }
+            if !account.name.is_empty() && user.pointer(account.name).is_some() {
+                set(
+                    &mut user,
+                    account.name,
+                    json!(format!("Fake User {number}")),
+                );
+            }
+            if i == 0 {
+                for fault in faults {
+                    match fault {
+                        Fault::NullOptionalFields => {
+                            if let Some(object) = user.as_object_mut() {
+                                object.retain(|key, _| {
+                                    spec.user.required.contains(&key.as_str())
+                                        || spec.user.nullable.contains(&key.as_str())
+                                });
+                                for (key, value) in object.iter_mut() {
+                                    if !spec.user.required.contains(&key.as_str()) {
+                                        *value = Value::Null;
+                                    }
+                                }
+                            }
+                        }
+                        Fault::UnknownEnumValue => {
+                            if let Some(at) = spec.user.open_enums.first() {
+                                set(&mut user, at, json!(UNKNOWN_ENUM_VALUE));
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            match list.record {
+                Some(record) => {
+                    let mut wrapped = item.clone();
+                    set(&mut wrapped, record, user);
+                    wrapped
+                }
+                None => user,
+            }
+        })
+        .collect()
+}
+
+fn looks_like_uuid(text: &str) -> bool {
+    text.len() == 36
+        && text
+            .char_indices()
+            .all(|(i, c)| matches!(i, 8 | 13 | 18 | 23) == (c == '-'))
+}
+
+/// Sets `pointer` in `value` to `new`, creating objects on the way.
+fn set(value: &mut Value, pointer: &str, new: Value) {
+    let mut node = value;
+    for segment in pointer.split('/').skip(1) {
+        let key = segment.replace("~1", "/").replace("~0", "~");
+        if !node.is_object() {
+            *node = json!({});
+        }
+        node = node
+            .as_object_mut()
+            .expect("made an object above")
+            .entry(key)
+            .or_insert(Value::Null);
+    }
+    *node = new;
+}
+
+/// Removes the member at `pointer`, if its parent is there.
+fn remove(value: &mut Value, pointer: &str) {
+    if let Some((parent, last)) = pointer.rsplit_once('/')
+        && let Some(Value::Object(object)) = value.pointer_mut(parent)
+    {
+        object.remove(&last.replace("~1", "/").replace("~0", "~"));
+    }
+}
+
+/// What every list's responder shares.
+struct State {
+    spec: &'static FakeSpec,
+    faults: Vec<Fault>,
+    env: BTreeMap<String, String>,
+    uri: String,
+    rate_limited: AtomicBool,
+}
+
+impl State {
+    fn has(&self, fault: Fault) -> bool {
+        self.faults.contains(&fault)
+    }
+
+    /// Whether the request carries the credentials of one of `list`'s schemes.
+    fn authenticated(&self, list: &FakeList, request: &Request) -> bool {
+        self.spec
+            .schemes
+            .iter()
+            .filter(|s| list.schemes.is_empty() || list.schemes.contains(&s.key))
+            .any(|scheme| self.matches(scheme, request))
+    }
+
+    fn matches(&self, scheme: &FakeScheme, request: &Request) -> bool {
+        let value = |var: &str| self.env.get(var).map_or("", String::as_str);
+        let Some(((_, secret), args)) = scheme.args.split_last() else {
+            return false;
+        };
+        let secret = value(secret);
+        let header = |name: &str| {
+            request
+                .headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+        };
+        let query = |name: &str| {
+            request
+                .url
+                .query_pairs()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.into_owned())
+        };
+        match scheme.kind {
+            FakeAuth::Bearer => header("authorization") == format!("Bearer {secret}"),
+            FakeAuth::Basic { user } => {
+                let mut name = user.to_owned();
+                for (arg, var) in args {
+                    name = name.replace(&format!("{{{arg}}}"), value(var));
+                }
+                let encoded =
+                    base64::engine::general_purpose::STANDARD.encode(format!("{name}:{secret}"));
+                header("authorization") == format!("Basic {encoded}")
+            }
+            FakeAuth::Header(name) => header(name) == secret,
+            FakeAuth::Query(name) => query(name).as_deref() == Some(secret),
+            FakeAuth::QueryMd5(parameter) => {
+                let raw = request.url.query().unwrap_or("");
+                let marker = format!("{parameter}=");
+                let (unsigned, hash) = match raw.rfind(&format!("&{marker}")) {
+                    Some(at) => (&raw[..at], &raw[at + 1 + marker.len()..]),
+                    None => match raw.strip_prefix(&marker) {
+                        Some(hash) => ("", hash),
+                        None => return false,
+                    },
+                };
+                hash == query_md5_hash(unsigned, secret)
+            }
+        }
+    }
+
+    /// The provider's answer to wrong credentials.
+    fn refused(&self) -> ResponseTemplate {
+        match &self.spec.envelope {
+            Some(envelope) => json_answer(200, envelope.error),
+            None => canned(&self.spec.auth_error),
+        }
+    }
+}
+
+fn json_answer(status: u16, body: &str) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_raw(body.to_owned(), "application/json; charset=utf-8")
+}
+
+fn canned(response: &super::FakeResponse) -> ResponseTemplate {
+    let template = ResponseTemplate::new(response.status);
+    if response.content_type.is_empty() {
+        template
+    } else {
+        template.set_body_raw(response.body.to_owned(), response.content_type)
+    }
+}
+
+const SERVER_ERROR: &str = "<!DOCTYPE html>\n<html>\n<head><title>503 Service Temporarily Unavailable</title></head>\n<body>\n<center><h1>503 Service Temporarily Unavailable</h1></center>\n<hr><center>nginx</center>\n</body>\n</html>\n";
+
+/// Serves one list operation.
+struct ListResponder {
+    state: Arc<State>,
+    list: &'static FakeList,
+    records: Vec<Value>,
+    page: Value,
+}
+
+impl Respond for ListResponder {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let answer = self.answer(request);
+        match self.state.faults.iter().find_map(|f| match f {
+            Fault::Slow(delay) => Some(*delay),
+            _ => None,
+        }) {
+            Some(delay) => answer.set_delay(delay),
+            None => answer,
+        }
+    }
+}
+
+impl ListResponder {
+    fn answer(&self, request: &Request) -> ResponseTemplate {
+        let state = &self.state;
+        if state.has(Fault::AuthError) || !state.authenticated(self.list, request) {
+            return state.refused();
+        }
+        if let (true, Some(envelope)) = (state.has(Fault::ErrorInHttp200), &state.spec.envelope) {
+            return json_answer(200, envelope.error);
+        }
+        let with_header = state.has(Fault::RateLimitedOnce);
+        if (with_header || state.has(Fault::RateLimitedOnceWithoutRetryAfter))
+            && !state.rate_limited.swap(true, Ordering::SeqCst)
+        {
+            let answer = canned(&state.spec.rate_limited);
+            return if with_header {
+                answer.insert_header("retry-after", "1")
+            } else {
+                answer
+            };
+        }
+        if state.has(Fault::ServerError) {
+            return ResponseTemplate::new(503)
+                .set_body_raw(SERVER_ERROR, "text/html; charset=utf-8");
+        }
+        let (body, first) = self.page(request);
+        let text = body.to_string();
+        if first && state.has(Fault::TruncatedJson) {
+            let cut = text.len() / 2;
+            let cut = (0..=cut)
+                .rev()
+                .find(|i| text.is_char_boundary(*i))
+                .unwrap_or(0);
+            return json_answer(200, &text[..cut]);
+        }
+        json_answer(200, &text)
+    }
+
+    /// The page `request` asks for, and whether it is the first.
+    fn page(&self, request: &Request) -> (Value, bool) {
+        let list = self.list;
+        let state = &self.state;
+        let query: BTreeMap<String, String> = request.url.query_pairs().into_owned().collect();
+        let n = self.records.len();
+        let size = list
+            .size_param
+            .and_then(|p| query.get(p)?.parse::<usize>().ok())
+            .filter(|s| *s > 0)
+            .unwrap_or_else(|| match list.style {
+                FakeStyle::None => n.max(1),
+                _ => list.max_size.map_or(100, |m| m as usize),
+            });
+        let (offset, received_cursor, page_number) = match list.style {
+            FakeStyle::None => (0, None, 0),
+            FakeStyle::Page => {
+                let (param, start) = list.page_param.unwrap_or(("page", 1));
+                let page = query
+                    .get(param)
+                    .and_then(|p| p.parse::<i64>().ok())
+                    .unwrap_or(start);
+                let index = usize::try_from(page - start).unwrap_or(0);
+                let offset = if state.has(Fault::RepeatedPage) {
+                    0
+                } else {
+                    index * size
+                };
+                (offset, None, page)
+            }
+            FakeStyle::Cursor => {
+                let cursor = list.cursor_param.and_then(|p| query.get(p)).cloned();
+                let offset = cursor
+                    .as_deref()
+                    .and_then(|c| c.strip_prefix("fake-cursor-"))
+                    .and_then(|c| c.parse().ok())
+                    .unwrap_or(0);
+                (offset, cursor, 0)
+            }
+        };
+        let first = offset == 0 && received_cursor.is_none();
+        let start = offset.min(n);
+        let end = (offset + size).min(n);
+        let more = match list.style {
+            FakeStyle::None => false,
+            FakeStyle::Page if state.has(Fault::RepeatedPage) => n > size,
+            _ if state.has(Fault::EmptyPageAfterLastFullOne) => offset < n,
+            _ => end < n,
+        };
+        let mut body = self.page.clone();
+        set(
+            &mut body,
+            list.items,
+            Value::Array(self.records[start..end].to_vec()),
+        );
+        if let Some(at) = list.has_more {
+            set(&mut body, at, json!(more));
+        }
+        if let Some(at) = list.total {
+            set(&mut body, at, json!(n));
+        }
+        let mut next_query: Vec<(String, String)> = list
+            .fixed
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        if let Some(param) = list.size_param {
+            next_query.push((param.to_owned(), size.to_string()));
+        }
+        if list.style == FakeStyle::Cursor {
+            let next = match received_cursor {
+                Some(cursor) if state.has(Fault::RepeatedCursor) => cursor,
+                _ => format!("fake-cursor-{}", offset + size),
+            };
+            if let Some(at) = list.next_cursor {
+                if more {
+                    set(&mut body, at, json!(next));
+                } else if list.cursor_nullable {
+                    set(&mut body, at, Value::Null);
+                } else {
+                    remove(&mut body, at);
+                }
+            }
+            if let Some(param) = list.cursor_param {
+                next_query.push((param.to_owned(), next));
+            }
+        }
+        if let (FakeStyle::Page, Some((param, _))) = (list.style, list.page_param) {
+            next_query.push((param.to_owned(), (page_number + 1).to_string()));
+        }
+        if let Some(at) = list.next_link {
+            if more {
+                let mut url = reqwest::Url::parse(&format!("{}{}", state.uri, list.path))
+                    .expect("the fake's own URL");
+                url.query_pairs_mut().extend_pairs(&next_query);
+                set(&mut body, at, json!(url.as_str()));
+            } else if list.link_nullable {
+                set(&mut body, at, Value::Null);
+            } else {
+                remove(&mut body, at);
+            }
+        }
+        (body, first)
+    }
+}

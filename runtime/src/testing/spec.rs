@@ -1,0 +1,212 @@
+//! What a fake needs to know of a provider: generated from its spec into the `rollcall` crate
+//! (`rollcall::Provider::fake()`, each module's `FAKE`).
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crate::{AnyClient, ClientOptions, Error, ProviderInfo};
+
+/// `rollcall::Provider::connect` of one provider: a client from environment-style variables.
+pub type Connect = fn(&Vars<'_>, &ClientOptions) -> Result<Box<dyn AnyClient>, Error>;
+
+/// Reads an environment-style variable.
+pub type Vars<'a> = dyn Fn(&str) -> Option<String> + 'a;
+
+/// How a walk of one list operation reaches every user: a connector from the registry, the
+/// list operations, the credentials, the error shapes and sample records.
+pub struct FakeSpec {
+    /// The provider.
+    pub provider: &'static ProviderInfo,
+    /// `rollcall::Provider::connect` for this provider.
+    pub connect: Connect,
+    /// The list operations (`x-rollcall-pagination`), in the spec's order.
+    pub lists: &'static [FakeList],
+    /// The security schemes, in the spec's order (the first is what a default client uses).
+    pub schemes: &'static [FakeScheme],
+    /// The environment variables of the server's host variables (`ZENDESK_SUPPORT_SUBDOMAIN`).
+    pub hosts: &'static [&'static str],
+    /// The error envelope that arrives with HTTP 200 (`x-rollcall.envelope`), if any.
+    pub envelope: Option<FakeEnvelope>,
+    /// The answer to wrong credentials, from the list operation's 401 (or 4XX) example.
+    pub auth_error: FakeResponse,
+    /// The answer to too many requests, from the list operation's 429 example.
+    pub rate_limited: FakeResponse,
+    /// Facts about the user schema.
+    pub user: FakeUser,
+}
+
+impl fmt::Debug for FakeSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FakeSpec")
+            .field("provider", &self.provider.name)
+            .field("lists", &self.lists)
+            .field("schemes", &self.schemes)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One list operation as a fake serves it.
+#[derive(Debug)]
+pub struct FakeList {
+    /// The operationId.
+    pub operation: &'static str,
+    /// The HTTP method, upper-case.
+    pub method: &'static str,
+    /// The path, relative to the server.
+    pub path: &'static str,
+    /// The security schemes it accepts (empty: every scheme of the spec).
+    pub schemes: &'static [&'static str],
+    /// How it pages.
+    pub style: FakeStyle,
+    /// Pointer of the records array in a page.
+    pub items: &'static str,
+    /// Pointer of the user inside a record, when a record wraps it.
+    pub record: Option<&'static str>,
+    /// Pointer of the id inside the user (empty: none).
+    pub id: &'static str,
+    /// The page-number parameter and the first page's number.
+    pub page_param: Option<(&'static str, i64)>,
+    /// The page-size parameter.
+    pub size_param: Option<&'static str>,
+    /// The largest page size.
+    pub max_size: Option<u32>,
+    /// The cursor parameter.
+    pub cursor_param: Option<&'static str>,
+    /// Pointer of the next cursor in a page.
+    pub next_cursor: Option<&'static str>,
+    /// Pointer of the has-more flag.
+    pub has_more: Option<&'static str>,
+    /// Pointer of the next page's link.
+    pub next_link: Option<&'static str>,
+    /// Whether the last page sends the next link as `null` (nullable in the spec) rather than
+    /// leaving it out.
+    pub link_nullable: bool,
+    /// Whether the last page sends the next cursor as `null` rather than leaving it out.
+    pub cursor_nullable: bool,
+    /// Pointer of the declared total.
+    pub total: Option<&'static str>,
+    /// Parameters every request of the walk sends, with their values.
+    pub fixed: &'static [(&'static str, &'static str)],
+    /// A page from the spec's first 200 example (JSON): the shape every page is built from.
+    pub page: &'static str,
+    /// A record from that page (JSON): the shape every user is built from.
+    pub item: &'static str,
+}
+
+/// How a list pages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FakeStyle {
+    /// Numbered pages.
+    Page,
+    /// Opaque cursors.
+    Cursor,
+    /// Everything in one response.
+    None,
+}
+
+/// One security scheme: how credentials are checked, and the variables of its arguments.
+#[derive(Debug)]
+pub struct FakeScheme {
+    /// The scheme's key in the spec.
+    pub key: &'static str,
+    /// What a request sends.
+    pub kind: FakeAuth,
+    /// The constructor's arguments and their environment variables, the secret last.
+    pub args: &'static [(&'static str, &'static str)],
+}
+
+/// How a scheme proves who sends a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FakeAuth {
+    /// `Authorization: Bearer <secret>`.
+    Bearer,
+    /// `Authorization: Basic`, the user name from a template such as `{email}/token`.
+    Basic {
+        /// The user name template.
+        user: &'static str,
+    },
+    /// The secret in a header.
+    Header(&'static str),
+    /// The secret in a query parameter.
+    Query(&'static str),
+    /// The `query-md5` signature in a query parameter.
+    QueryMd5(&'static str),
+}
+
+/// An error envelope sent with HTTP 200.
+#[derive(Debug)]
+pub struct FakeEnvelope {
+    /// Pointer of the field that decides.
+    pub at: &'static str,
+    /// The value that means success.
+    pub ok: &'static str,
+    /// An error envelope from the spec's examples (JSON).
+    pub error: &'static str,
+}
+
+/// A canned answer.
+#[derive(Debug)]
+pub struct FakeResponse {
+    /// The HTTP status.
+    pub status: u16,
+    /// The `Content-Type` (empty: no body).
+    pub content_type: &'static str,
+    /// The body.
+    pub body: &'static str,
+}
+
+/// Facts about the user schema that faults use.
+#[derive(Debug)]
+pub struct FakeUser {
+    /// Its required properties.
+    pub required: &'static [&'static str],
+    /// Its nullable properties.
+    pub nullable: &'static [&'static str],
+    /// Pointers of its properties that are open enums.
+    pub open_enums: &'static [&'static str],
+}
+
+impl FakeSpec {
+    /// The provider's kebab-case name.
+    pub fn name(&self) -> &'static str {
+        self.provider.name
+    }
+
+    /// The environment a client of the fake reads: a value for every host variable and every
+    /// argument of every scheme (an email address where the argument is one).
+    pub fn env(&self) -> BTreeMap<String, String> {
+        let mut env = BTreeMap::new();
+        for host in self.hosts {
+            env.insert((*host).to_owned(), "acme".to_owned());
+        }
+        for scheme in self.schemes {
+            for (arg, var) in scheme.args {
+                env.entry((*var).to_owned())
+                    .or_insert_with(|| value_for(arg, var));
+            }
+        }
+        env
+    }
+
+    /// The list operation a client authenticated with `scheme` walks (as `all_users` picks it).
+    pub fn list_for(&self, scheme: &str) -> Option<&'static FakeList> {
+        self.lists
+            .iter()
+            .find(|l| l.schemes.contains(&scheme))
+            .or_else(|| self.lists.iter().find(|l| l.schemes.is_empty()))
+            .or_else(|| self.lists.first())
+    }
+
+    /// The list operation a default client (the first scheme) walks.
+    pub fn walked(&self) -> Option<&'static FakeList> {
+        self.list_for(self.schemes.first().map_or("", |s| s.key))
+    }
+}
+
+fn value_for(arg: &str, var: &str) -> String {
+    if arg.contains("email") {
+        "admin@example.com".to_owned()
+    } else {
+        format!("fake-{}", var.to_ascii_lowercase().replace('_', "-"))
+    }
+}

@@ -1,0 +1,449 @@
+//! The test kit (`rollcall::testing`), through its public API: the fake of every provider in the
+//! registry, alone and with every fault that applies to it, walked by the provider's own client.
+//! Nothing here names a provider: a provider added by its spec is covered as it is.
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use futures::TryStreamExt as _;
+use rollcall::testing::{FakeProvider, FakeStyle, Fault, UNKNOWN_ENUM_VALUE};
+use rollcall::{Error, ErrorKind, PagingError, Provider, Stop, WalkReport};
+use serde_json::Value;
+
+use crate::common::fast_retry;
+
+/// The page size the walks ask for, so that a few dozen users make several pages.
+const PAGE: u32 = 10;
+
+/// Every user a walk of the fake yields, the error that ended it, and its report; fast retries,
+/// no client-side pacing.
+async fn walk(fake: &FakeProvider) -> (Vec<Value>, Option<Error>, WalkReport) {
+    let mut options = fake.options();
+    options.retry = Some(fast_retry());
+    options.rate_limit = Some(None);
+    options.page_size = Some(PAGE);
+    let client = fake
+        .client_with(options)
+        .expect("the fake's variables connect");
+    let mut stream = client.all_users_json();
+    let report = stream.report();
+    let mut users = Vec::new();
+    let error = loop {
+        match stream.try_next().await {
+            Ok(Some(user)) => users.push(user),
+            Ok(None) => break None,
+            Err(error) => break Some(error),
+        }
+    };
+    drop(stream);
+    (users, error, report.get())
+}
+
+fn id_of(fake: &FakeProvider, user: &Value) -> String {
+    let at = fake.spec().walked().expect("a list").id;
+    match user.pointer(at) {
+        Some(Value::String(id)) => id.clone(),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    }
+}
+
+/// The providers a fault applies to.
+fn applicable(fault: Fault) -> impl Iterator<Item = Provider> {
+    Provider::ALL
+        .iter()
+        .copied()
+        .filter(move |p| fault.applies_to(p.fake()))
+}
+
+/// How many pages a walk of `n` users takes with the provider's paging.
+fn pages(fake: &FakeProvider, n: usize) -> usize {
+    match fake.spec().walked().expect("a list").style {
+        FakeStyle::None => 1,
+        _ => n.div_ceil(PAGE as usize).max(1),
+    }
+}
+
+/// The error names the provider and the list operation.
+fn assert_names(fake: &FakeProvider, error: &Error) {
+    let spec = fake.spec();
+    assert_eq!(error.provider(), spec.name(), "{error}");
+    assert_eq!(
+        error.operation(),
+        spec.walked().expect("a list").operation,
+        "{error}"
+    );
+    let line = error.to_string();
+    assert!(line.starts_with(spec.name()), "{line}");
+}
+
+#[tokio::test]
+async fn every_provider_serves_distinct_users_in_its_own_pages() {
+    for provider in Provider::ALL.iter().copied() {
+        let fake = FakeProvider::start(provider).users(25).await;
+        let (users, error, report) = walk(&fake).await;
+        assert!(error.is_none(), "{provider}: {error:?}");
+        assert_eq!(users.len(), 25, "{provider}");
+        let ids: BTreeSet<String> = users.iter().map(|u| id_of(&fake, u)).collect();
+        assert_eq!(ids.len(), 25, "{provider}: ids are distinct");
+        let account = &provider.info().account;
+        let emails: BTreeSet<String> = users
+            .iter()
+            .filter_map(|u| u.pointer(account.email))
+            .map(Value::to_string)
+            .collect();
+        assert!(
+            emails.is_empty() || emails.len() == 25,
+            "{provider}: emails"
+        );
+        let requests = fake.requests().await;
+        assert_eq!(
+            requests.len(),
+            pages(&fake, 25),
+            "{provider}: one request a page"
+        );
+        assert_eq!(report.stop, Some(Stop::LastPage), "{provider}");
+        // Every fixed parameter of the spec was sent.
+        for (name, value) in fake.spec().walked().expect("a list").fixed {
+            assert_eq!(
+                requests[0].query(name).as_deref(),
+                Some(*value),
+                "{provider}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn ids_keep_the_json_type_of_the_sample() {
+    for provider in Provider::ALL.iter().copied() {
+        let spec = provider.fake();
+        let list = spec.walked().expect("a list");
+        let item: Value = serde_json::from_str(list.item).expect("sample JSON");
+        let user = list
+            .record
+            .map_or(&item, |r| item.pointer(r).expect("record"));
+        let Some(sample) = user.pointer(list.id) else {
+            continue;
+        };
+        let fake = FakeProvider::start(provider).users(3).await;
+        let (users, _, _) = walk(&fake).await;
+        for user in &users {
+            let id = user.pointer(list.id).expect("an id");
+            assert_eq!(id.is_string(), sample.is_string(), "{provider}: {id}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn wrong_credentials_are_refused_in_the_providers_shape() {
+    for provider in Provider::ALL.iter().copied() {
+        let fake = FakeProvider::start(provider).users(3).await;
+        let hosts = provider.fake().hosts;
+        let wrong = |name: &str| {
+            fake.env().get(name).map(|value| {
+                if hosts.contains(&name) {
+                    value.clone()
+                } else {
+                    format!("{value}-wrong")
+                }
+            })
+        };
+        let client = provider
+            .connect(&wrong, &fake.options())
+            .expect("variables are set");
+        let error = client
+            .all_users_json()
+            .try_collect::<Vec<_>>()
+            .await
+            .expect_err("refused");
+        assert_names(&fake, &error);
+        let expected = match &provider.fake().envelope {
+            Some(_) => 200,
+            None => provider.fake().auth_error.status,
+        };
+        assert_eq!(
+            error.status().map(|s| s.as_u16()),
+            Some(expected),
+            "{provider}: {error}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn rate_limited_once_is_retried_and_every_user_arrives() {
+    for fault in [
+        Fault::RateLimitedOnce,
+        Fault::RateLimitedOnceWithoutRetryAfter,
+    ] {
+        for provider in applicable(fault) {
+            let fake = FakeProvider::start(provider).users(15).fault(fault).await;
+            let (users, error, report) = walk(&fake).await;
+            assert!(error.is_none(), "{provider} {fault}: {error:?}");
+            assert_eq!(users.len(), 15, "{provider} {fault}");
+            assert_eq!(report.retries, 1, "{provider} {fault}");
+            let requests = fake.requests().await;
+            assert_eq!(requests.len(), pages(&fake, 15) + 1, "{provider} {fault}");
+            assert_eq!(requests[0].url, requests[1].url, "the same request again");
+        }
+    }
+}
+
+#[tokio::test]
+async fn server_errors_end_the_walk_with_a_typed_error_after_retries() {
+    for provider in applicable(Fault::ServerError) {
+        let fake = FakeProvider::start(provider)
+            .users(5)
+            .fault(Fault::ServerError)
+            .await;
+        let (users, error, _) = walk(&fake).await;
+        assert!(users.is_empty(), "{provider}");
+        let error = error.expect("an error");
+        assert_names(&fake, &error);
+        assert_eq!(error.status().map(|s| s.as_u16()), Some(503), "{error}");
+        assert!(
+            error
+                .to_string()
+                .contains("503 Service Temporarily Unavailable"),
+            "the HTML page's title: {error}"
+        );
+        assert!(fake.requests().await.len() > 1, "{provider}: retried");
+    }
+}
+
+#[tokio::test]
+async fn truncated_json_is_an_invalid_response() {
+    for provider in applicable(Fault::TruncatedJson) {
+        let fake = FakeProvider::start(provider)
+            .users(5)
+            .fault(Fault::TruncatedJson)
+            .await;
+        let (users, error, _) = walk(&fake).await;
+        assert!(users.is_empty(), "{provider}");
+        let error = error.expect("an error");
+        assert_names(&fake, &error);
+        assert!(
+            matches!(error.kind(), ErrorKind::InvalidResponse { .. }),
+            "{provider}: {error}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_empty_page_after_the_last_full_one_ends_the_walk_with_every_user() {
+    for provider in applicable(Fault::EmptyPageAfterLastFullOne) {
+        let fake = FakeProvider::start(provider)
+            .users(2 * PAGE as usize)
+            .fault(Fault::EmptyPageAfterLastFullOne)
+            .await;
+        let (users, error, report) = walk(&fake).await;
+        assert!(error.is_none(), "{provider}: {error:?}");
+        assert_eq!(users.len(), 2 * PAGE as usize, "{provider}");
+        assert_eq!(report.stop, Some(Stop::EmptyPage), "{provider}");
+        assert_eq!(
+            fake.requests().await.len(),
+            3,
+            "{provider}: two full pages, one empty"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_repeated_cursor_ends_the_walk_with_a_paging_error() {
+    for provider in applicable(Fault::RepeatedCursor) {
+        let fake = FakeProvider::start(provider)
+            .users(25)
+            .fault(Fault::RepeatedCursor)
+            .await;
+        let (users, error, _) = walk(&fake).await;
+        let error = error.expect("an error");
+        assert_names(&fake, &error);
+        assert!(
+            matches!(
+                error.kind(),
+                ErrorKind::Paging(PagingError::RepeatedCursor { page: 2, .. })
+            ),
+            "{provider}: {error}"
+        );
+        assert_eq!(
+            users.len(),
+            2 * PAGE as usize,
+            "{provider}: the pages before"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_repeated_page_ends_the_walk_with_a_paging_error() {
+    for provider in applicable(Fault::RepeatedPage) {
+        let fake = FakeProvider::start(provider)
+            .users(25)
+            .fault(Fault::RepeatedPage)
+            .await;
+        let (users, error, _) = walk(&fake).await;
+        let error = error.expect("an error");
+        assert_names(&fake, &error);
+        assert!(
+            matches!(
+                error.kind(),
+                ErrorKind::Paging(PagingError::RepeatedPage { page: 2 })
+            ),
+            "{provider}: {error}"
+        );
+        assert_eq!(users.len(), PAGE as usize, "{provider}: the first page");
+    }
+}
+
+#[tokio::test]
+async fn an_auth_error_is_a_typed_error_with_the_providers_message() {
+    for provider in applicable(Fault::AuthError) {
+        let fake = FakeProvider::start(provider)
+            .users(5)
+            .fault(Fault::AuthError)
+            .await;
+        let (users, error, _) = walk(&fake).await;
+        assert!(users.is_empty(), "{provider}");
+        let error = error.expect("an error");
+        assert_names(&fake, &error);
+        let api = error.api().expect("an API error");
+        let spec = provider.fake();
+        match &spec.envelope {
+            Some(envelope) => {
+                assert_eq!(api.status.as_u16(), 200, "{error}");
+                let body: Value = serde_json::from_str(envelope.error).expect("JSON");
+                let message = body.to_string();
+                assert!(
+                    api.message.as_deref().is_some_and(|m| message.contains(m)),
+                    "{provider}: {error}"
+                );
+            }
+            None => {
+                assert_eq!(api.status.as_u16(), spec.auth_error.status, "{error}");
+                if !spec.auth_error.body.is_empty() {
+                    let message = api.message.as_deref().unwrap_or_default();
+                    assert!(
+                        !message.is_empty() && spec.auth_error.body.contains(message),
+                        "{provider}: the provider's own message in {error}"
+                    );
+                }
+            }
+        }
+        assert_eq!(fake.requests().await.len(), 1, "{provider}: not retried");
+    }
+}
+
+#[tokio::test]
+async fn an_error_inside_http_200_is_a_typed_error() {
+    for provider in applicable(Fault::ErrorInHttp200) {
+        let fake = FakeProvider::start(provider)
+            .users(5)
+            .fault(Fault::ErrorInHttp200)
+            .await;
+        let (users, error, _) = walk(&fake).await;
+        assert!(users.is_empty(), "{provider}");
+        let error = error.expect("an error");
+        assert_names(&fake, &error);
+        assert_eq!(error.status().map(|s| s.as_u16()), Some(200), "{error}");
+        assert!(error.api().is_some(), "{provider}: {error}");
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_enum_value_is_kept() {
+    for provider in applicable(Fault::UnknownEnumValue) {
+        let fake = FakeProvider::start(provider)
+            .users(5)
+            .fault(Fault::UnknownEnumValue)
+            .await;
+        let (users, error, _) = walk(&fake).await;
+        assert!(error.is_none(), "{provider}: {error:?}");
+        assert_eq!(users.len(), 5, "{provider}");
+        let at = provider.fake().user.open_enums[0];
+        assert_eq!(
+            users[0].pointer(at),
+            Some(&Value::from(UNKNOWN_ENUM_VALUE)),
+            "{provider}"
+        );
+        assert_ne!(users[1].pointer(at), Some(&Value::from(UNKNOWN_ENUM_VALUE)));
+    }
+}
+
+#[tokio::test]
+async fn a_user_with_only_required_fields_decodes() {
+    for provider in applicable(Fault::NullOptionalFields) {
+        let fake = FakeProvider::start(provider)
+            .users(5)
+            .fault(Fault::NullOptionalFields)
+            .await;
+        let (users, error, _) = walk(&fake).await;
+        assert!(error.is_none(), "{provider}: {error:?}");
+        assert_eq!(users.len(), 5, "{provider}");
+        let required = provider.fake().user.required;
+        let first = users[0].as_object().expect("an object");
+        for (key, value) in first {
+            assert!(
+                required.contains(&key.as_str()) || value.is_null(),
+                "{provider}: optional `{key}` is {value}"
+            );
+        }
+        for key in required {
+            assert!(first.contains_key(*key), "{provider}: `{key}` is kept");
+        }
+    }
+}
+
+#[tokio::test]
+async fn slow_answers_are_waited_for_or_time_out() {
+    let delay = Duration::from_millis(150);
+    for provider in applicable(Fault::Slow(delay)) {
+        let fake = FakeProvider::start(provider)
+            .users(5)
+            .fault(Fault::Slow(delay))
+            .await;
+        let started = Instant::now();
+        let (users, error, _) = walk(&fake).await;
+        assert!(error.is_none(), "{provider}: {error:?}");
+        assert_eq!(users.len(), 5, "{provider}");
+        assert!(started.elapsed() >= delay, "{provider}");
+
+        let mut options = fake.options();
+        options.request_timeout = Some(Duration::from_millis(20));
+        options.retry = Some(rollcall::RetryPolicy::none());
+        let client = fake.client_with(options).expect("connects");
+        let error = client
+            .all_users_json()
+            .try_collect::<Vec<_>>()
+            .await
+            .expect_err("times out");
+        assert_names(&fake, &error);
+        assert!(
+            matches!(error.kind(), ErrorKind::Transport { .. }),
+            "{provider}: {error}"
+        );
+    }
+}
+
+#[test]
+fn fault_names_are_kebab_case_and_read_back() {
+    for fault in Fault::ALL {
+        let name = fault.to_string();
+        assert_eq!(name, name.to_ascii_lowercase(), "{name}");
+        assert!(!name.contains('_') && !name.contains(' '), "{name}");
+        assert_eq!(name.parse::<Fault>(), Ok(*fault));
+    }
+    assert_eq!(
+        "slow=2s".parse::<Fault>(),
+        Ok(Fault::Slow(Duration::from_secs(2)))
+    );
+    assert!("sometimes".parse::<Fault>().is_err());
+}
+
+#[test]
+fn every_fault_applies_to_some_provider() {
+    for fault in Fault::ALL {
+        assert!(
+            applicable(*fault).next().is_some(),
+            "{fault} is exercised by no provider"
+        );
+    }
+}
