@@ -197,7 +197,10 @@ impl FakeBuilder {
     async fn run(self) -> FakeProvider {
         let server = match self.listener {
             Some(listener) => MockServer::builder().listener(listener).start().await,
-            None => MockServer::start().await,
+            // A server of its own, not one from wiremock's shared pool: a walk that requests
+            // pages ahead drops requests that may still arrive, and must not reach another
+            // test's fake.
+            None => MockServer::builder().start().await,
         };
         let spec = self.spec;
         let env = spec.env();
