@@ -6,20 +6,8 @@ use rollcall::Account;
 
 use crate::Format;
 
-/// The CSV and table columns, in order.
-const COLUMNS: [&str; 11] = [
-    "provider",
-    "id",
-    "email",
-    "name",
-    "status",
-    "kind",
-    "roles",
-    "privileged",
-    "created_at",
-    "updated_at",
-    "last_login_at",
-];
+/// The CSV and table columns, in order: the account's JSON fields.
+const COLUMNS: [&str; 11] = rollcall::account::FIELDS;
 
 /// Writes accounts to `out` in one format; `None` prints the provider's own records.
 pub(crate) struct Printer<W: Write> {

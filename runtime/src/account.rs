@@ -186,8 +186,23 @@ impl fmt::Display for Kind {
     }
 }
 
+/// The fields of an [`Account`]'s JSON form, in their order (also the CSV columns).
+pub const FIELDS: [&str; 11] = [
+    "provider",
+    "id",
+    "email",
+    "name",
+    "status",
+    "kind",
+    "roles",
+    "privileged",
+    "created_at",
+    "updated_at",
+    "last_login_at",
+];
+
 /// One account of one provider. Its JSON form (what the `rollcall` CLI prints) has exactly
-/// the fields `provider, id, email, name, status, kind, roles, privileged, created_at,
+/// the [`FIELDS`] `provider, id, email, name, status, kind, roles, privileged, created_at,
 /// updated_at, last_login_at`; the provider's own record ([`raw`](Self::raw)) and the
 /// [`manager`](Self::manager) are kept out of it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
