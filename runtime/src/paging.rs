@@ -4,14 +4,15 @@
 //! page after a cursor (a page number, an opaque cursor, or nothing) and reads from the page
 //! what it says about the next one ([`Signals`]). This module turns it into a stream that holds
 //! at most one page in memory, stops on an empty page, refuses a cursor or a page it has
-//! already seen, drops a user whose id it has already yielded, and honours the `max_pages`
+//! already seen, drops a user whose id it has already yielded (on one of the last 32 pages:
+//! memory stays flat), and honours the `max_pages`
 //! and `max_users` caps. Every walk keeps a [`WalkReport`] of what it did.
 
 use std::cell::Cell;
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt;
 use std::future::Future;
-use std::hash::{BuildHasher, DefaultHasher, Hash, Hasher as _, RandomState};
+use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher, Hash, Hasher as _, RandomState};
 use std::pin::Pin;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
@@ -99,7 +100,8 @@ pub struct WalkReport {
     pub pages: u64,
     /// Users yielded (duplicates left out).
     pub users: u64,
-    /// Users dropped because a user with the same id was already yielded.
+    /// Users dropped because a user with the same id was already yielded (on the same page or
+    /// one of the 32 before it).
     pub duplicates: u64,
     /// Requests sent again after a 408, 429, 5xx or a broken connection.
     pub retries: u64,
@@ -349,7 +351,7 @@ where
     };
     let walk = Walk {
         report: report.clone(),
-        seen_ids: HashSet::new(),
+        seen_ids: RecentIds::default(),
         provider,
         operation,
         fetch: Box::new(move |cursor| Box::pin(fetch(cursor)) as Fetching<'a, R, C>),
@@ -360,6 +362,7 @@ where
         ready: VecDeque::new(),
         launched: 0,
         batch: None,
+        polls: 0,
         max_pages: config.max_pages(),
         max_users: config.max_users(),
         pages: 0,
@@ -403,6 +406,76 @@ impl<R> Batch<R> {
     }
 }
 
+/// How many pages back a user's id is remembered to drop it as a duplicate: enough for the
+/// shifts of offset pagination (a user moving across a page boundary while the walk runs),
+/// while memory stays flat however many users an account has.
+const DUPLICATE_WINDOW: usize = 32;
+
+/// The ids (hashes) of the users of the last [`DUPLICATE_WINDOW`] pages.
+#[derive(Default)]
+struct RecentIds {
+    /// How many of the remembered pages hold each id.
+    counts: HashMap<u64, u32, BuildHasherDefault<IdHasher>>,
+    /// Each remembered page's ids, oldest first; the last is the page being read.
+    pages: VecDeque<Vec<u64>>,
+    current: Vec<u64>,
+}
+
+impl RecentIds {
+    /// Remembers `id` for the page being read; `false` when it was already seen.
+    fn insert(&mut self, id: u64) -> bool {
+        let count = self.counts.entry(id).or_insert(0);
+        *count += 1;
+        if *count > 1 {
+            // Only the first sighting is remembered for the page.
+            *count -= 1;
+            return false;
+        }
+        self.current.push(id);
+        true
+    }
+
+    /// Ends the page being read; forgets the oldest page past the window.
+    fn close_page(&mut self) {
+        self.pages.push_back(std::mem::take(&mut self.current));
+        if self.pages.len() > DUPLICATE_WINDOW
+            && let Some(old) = self.pages.pop_front()
+        {
+            for id in old {
+                if let Some(count) = self.counts.get_mut(&id) {
+                    *count -= 1;
+                    if *count == 0 {
+                        self.counts.remove(&id);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A hasher for keys that are hashes already: it passes them through.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*byte);
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
+    }
+}
+
+/// How many records are handed out between two polls of the requests in flight.
+const POLL_EVERY: u32 = 16;
+
 /// A page being fetched.
 type Fetching<'a, R, C> = Pin<Box<dyn Future<Output = Result<Page<R, C>, Error>> + Send + 'a>>;
 
@@ -414,7 +487,7 @@ type InFlight<'a, R, C> = Pin<Box<dyn Future<Output = Fetched<R, C>> + Send + 'a
 struct Walk<'a, R, C> {
     report: Report,
     /// A hash of every id yielded, to drop a user a server sends twice.
-    seen_ids: HashSet<u64>,
+    seen_ids: RecentIds,
     provider: &'static ProviderInfo,
     operation: &'static str,
     fetch: Box<dyn FnMut(Option<C>) -> Fetching<'a, R, C> + Send + 'a>,
@@ -431,6 +504,8 @@ struct Walk<'a, R, C> {
     launched: u64,
     /// The records being handed out.
     batch: Option<Batch<R>>,
+    /// Records handed out, to poll the requests in flight every [`POLL_EVERY`].
+    polls: u32,
     max_pages: Option<u64>,
     max_users: Option<u64>,
     pages: u64,
@@ -457,15 +532,21 @@ where
         let this = self.get_mut();
         loop {
             this.fill();
-            // Drive every request in flight, also while records of an earlier page are read.
-            while let Poll::Ready(Some(fetched)) = this.inflight.poll_next_unpin(cx) {
-                this.ready.push_back(fetched);
+            // Drive the requests in flight while records of an earlier page are read: every
+            // few records (each poll costs more than handing out a record), and always between
+            // pages.
+            this.polls = this.polls.wrapping_add(1);
+            if this.batch.is_none() || this.polls.is_multiple_of(POLL_EVERY) {
+                while let Poll::Ready(Some(fetched)) = this.inflight.poll_next_unpin(cx) {
+                    this.ready.push_back(fetched);
+                }
             }
             if let Some(batch) = &mut this.batch {
                 if let Some(item) = batch.next() {
                     return Poll::Ready(Some(item));
                 }
                 this.batch = None;
+                continue;
             }
             if this.finished {
                 return Poll::Ready(None);
@@ -564,6 +645,7 @@ where
                 duplicates += 1;
             }
         }
+        self.seen_ids.close_page();
         let mut more_users = false;
         if let Some(max_users) = self.max_users {
             let room = usize::try_from(max_users.saturating_sub(self.users)).unwrap_or(usize::MAX);
@@ -716,5 +798,23 @@ mod tests {
         );
         assert_ne!(of(&|h| hash_id("42", h)), of(&|h| hash_id(&42, h)));
         assert_ne!(of(&|h| hash_id(&1, h)), of(&|h| hash_id(&2, h)));
+    }
+
+    #[test]
+    fn duplicates_are_remembered_for_a_window_of_pages() {
+        let mut ids = RecentIds::default();
+        assert!(ids.insert(1));
+        assert!(!ids.insert(1), "twice on one page");
+        ids.close_page();
+        assert!(!ids.insert(1), "on the next page");
+        for page in 0..DUPLICATE_WINDOW as u64 {
+            assert!(ids.insert(100 + page));
+            ids.close_page();
+        }
+        assert!(ids.insert(1), "forgotten past the window");
+        assert!(
+            ids.counts.len() <= DUPLICATE_WINDOW + 1,
+            "memory stays bounded"
+        );
     }
 }
