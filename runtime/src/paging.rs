@@ -17,7 +17,6 @@ use std::pin::Pin;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
-use std::time::Duration;
 
 use futures::stream::{BoxStream, FuturesOrdered};
 use futures::{Stream, StreamExt as _};
@@ -105,7 +104,8 @@ pub struct WalkReport {
     pub duplicates: u64,
     /// Requests sent again after a 408, 429, 5xx or a broken connection.
     pub retries: u64,
-    /// Milliseconds spent waiting before retries (`Retry-After` and backoff).
+    /// Milliseconds spent waiting: for the rate budget, a `Retry-After` or a backoff (waits of
+    /// requests in flight at once add up).
     pub waited_ms: u64,
     /// The number of users the server said it has, where it says (the spec's `total`).
     pub declared_total: Option<u64>,
@@ -158,8 +158,8 @@ impl Report {
 }
 
 tokio::task_local! {
-    /// Retries and waits of the page being fetched, counted by the retry loop.
-    static PAGE_WAITS: Cell<(u64, Duration)>;
+    /// Retries of the page being fetched, counted by the retry loop.
+    static PAGE_RETRIES: Cell<u64>;
     /// Query parameters every request of the walk being polled carries in addition.
     static EXTRA_QUERY: &'static [(&'static str, &'static str)];
 }
@@ -206,19 +206,8 @@ pub(crate) fn extra_query(url: &mut reqwest::Url) {
 }
 
 /// Counts one retry after waiting `delay`, for the walk fetching this page, if any.
-pub(crate) fn note_retry(delay: Duration) {
-    let _ = PAGE_WAITS.try_with(|waits| {
-        let (retries, waited) = waits.get();
-        waits.set((retries + 1, waited + delay));
-    });
-}
-
-/// Counts a wait for the rate budget (not a retry) for the walk fetching this page, if any.
-pub(crate) fn note_wait(delay: Duration) {
-    let _ = PAGE_WAITS.try_with(|waits| {
-        let (retries, waited) = waits.get();
-        waits.set((retries, waited + delay));
-    });
+pub(crate) fn note_retry() {
+    let _ = PAGE_RETRIES.try_with(|retries| retries.set(retries.get() + 1));
 }
 
 /// One page as a generated fetch function reports it.
@@ -480,7 +469,7 @@ const POLL_EVERY: u32 = 16;
 type Fetching<'a, R, C> = Pin<Box<dyn Future<Output = Result<Page<R, C>, Error>> + Send + 'a>>;
 
 /// A fetched page, with the cursor it was fetched for and the retries and waits it took.
-type Fetched<R, C> = (Option<C>, Result<Page<R, C>, Error>, (u64, Duration));
+type Fetched<R, C> = (Option<C>, Result<Page<R, C>, Error>, u64);
 
 type InFlight<'a, R, C> = Pin<Box<dyn Future<Output = Fetched<R, C>> + Send + 'a>>;
 
@@ -592,22 +581,23 @@ where
             self.launched += 1;
             let request =
                 crate::retry::with_wait_budget(self.waited.clone(), (self.fetch)(cursor.clone()));
-            self.inflight.push_back(Box::pin(PAGE_WAITS.scope(
-                Cell::new((0, Duration::ZERO)),
-                async move {
+            self.inflight
+                .push_back(Box::pin(PAGE_RETRIES.scope(Cell::new(0), async move {
                     let page = request.await;
-                    (cursor, page, PAGE_WAITS.with(Cell::get))
-                },
-            )));
+                    (cursor, page, PAGE_RETRIES.with(Cell::get))
+                })));
         }
     }
 
     /// Checks a page that arrived in turn; returns its records (and an error when the walk must
     /// stop early).
-    fn process(&mut self, (cursor, page, (retries, waited)): Fetched<R, C>) -> Batch<R> {
+    fn process(&mut self, (cursor, page, retries): Fetched<R, C>) -> Batch<R> {
+        // Every wait of the walk (pacing, Retry-After, backoff) is spent from its wait budget,
+        // so the budget's count is the report's.
+        let waited_ms = self.waited.load(std::sync::atomic::Ordering::Relaxed);
         self.report.update(|r| {
             r.retries += retries;
-            r.waited_ms += u64::try_from(waited.as_millis()).unwrap_or(u64::MAX);
+            r.waited_ms = waited_ms;
         });
         let page = match page {
             Ok(page) => page,

@@ -3,14 +3,12 @@
 
 use std::cell::RefCell;
 use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
-
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-
 use tracing::Instrument as _;
 
 use crate::pacing::Pacer;
@@ -44,12 +42,15 @@ pub(crate) async fn with_wait_budget<F: Future>(waited: Arc<AtomicU64>, call: F)
     WAITED.scope(waited, call).await
 }
 
+/// Whole milliseconds, saturating.
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
 /// Adds `wait` to `waited` if that stays within `max_wait`; `false` when it would not.
 fn spend(waited: &AtomicU64, wait: Duration, max_wait: Option<Duration>) -> bool {
-    let wait = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX);
-    let max = max_wait.map_or(u64::MAX, |m| {
-        u64::try_from(m.as_millis()).unwrap_or(u64::MAX)
-    });
+    let wait = millis(wait);
+    let max = max_wait.map_or(u64::MAX, millis);
     waited
         .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |so_far| {
             let total = so_far.saturating_add(wait);
@@ -160,10 +161,10 @@ async fn execute_attempts(
                 tracing::info!(
                     target: "rollcall::retry",
                     attempt,
-                    wait_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                    wait_ms = millis(delay),
                     "retrying after a wait"
                 );
-                crate::paging::note_retry(delay);
+                crate::paging::note_retry();
                 tokio::time::sleep(delay).await;
                 next = spare;
             }
@@ -180,39 +181,38 @@ async fn execute_attempts(
     }
 }
 
-/// Waits until the rate budget lets a request go: room in the documented limit's window (asked again
-/// after each wait, since waiting reserves nothing), then what the announced budget calls for.
-/// `false` when that would exceed the wait budget.
+/// Waits until the rate budget lets a request go: room in the documented limit's window
+/// (asked again after each wait, since waiting reserves nothing), then what the announced
+/// budget calls for. `false` when that would exceed the wait budget.
 async fn pace(pacer: &Pacer, waited: &AtomicU64, max_wait: Option<Duration>) -> bool {
     loop {
         let wait = pacer.bucket_wait();
         if wait.is_zero() {
             break;
         }
-        if !spend(waited, wait, max_wait) {
+        if !pause(waited, wait, max_wait).await {
             return false;
         }
-        pause(wait).await;
     }
-    let wait = pacer.announced_wait();
-    if !wait.is_zero() {
-        if !spend(waited, wait, max_wait) {
-            return false;
-        }
-        pause(wait).await;
-    }
-    true
+    pause(waited, pacer.announced_wait(), max_wait).await
 }
 
-/// A pacing wait: logged and counted in the walk's report, then slept.
-async fn pause(wait: Duration) {
+/// A pacing wait, spent from the wait budget (which the walk's report reads), logged and
+/// slept; `false` when the budget cannot cover it.
+async fn pause(waited: &AtomicU64, wait: Duration, max_wait: Option<Duration>) -> bool {
+    if wait.is_zero() {
+        return true;
+    }
+    if !spend(waited, wait, max_wait) {
+        return false;
+    }
     tracing::debug!(
         target: "rollcall::pacing",
-        wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+        wait_ms = millis(wait),
         "waiting for the rate budget"
     );
-    crate::paging::note_wait(wait);
     tokio::time::sleep(wait).await;
+    true
 }
 
 /// The answer for a request never sent because waiting for it would exceed the wait budget:

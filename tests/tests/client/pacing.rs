@@ -59,8 +59,17 @@ async fn support_spending_its_budget(pages: i64, reset: u64) -> (MockServer, Arr
 #[tokio::test]
 async fn no_request_goes_out_while_the_announced_budget_is_spent() {
     let (server, arrivals) = support_spending_its_budget(3, 1).await;
-    let users: Vec<_> = support(&server).all_users().try_collect().await.unwrap();
+    let client = support(&server);
+    let walk = client.all_users();
+    let report = walk.report();
+    let users: Vec<_> = walk.try_collect().await.unwrap();
     assert_eq!(users.len(), 6);
+    let report = report.get();
+    assert_eq!(report.retries, 0, "waiting for the budget is not a retry");
+    assert!(
+        report.waited_ms >= 1800,
+        "the report counts both waits: {report:?}"
+    );
     let gaps = arrivals.gaps();
     assert_eq!(gaps.len(), 2);
     for gap in gaps {
