@@ -397,11 +397,10 @@ fn api_error(
     body: ErrorBody,
 ) -> ApiError {
     // A provider's code or message can hold newlines; the error stays one line.
-    let one_line = |text: String| text.split_whitespace().collect::<Vec<_>>().join(" ");
     ApiError {
         status,
-        code: code.map(one_line).filter(|c| !c.is_empty()),
-        message: message.map(one_line).filter(|m| !m.is_empty()),
+        code: code.as_deref().map(one_line).filter(|c| !c.is_empty()),
+        message: message.as_deref().map(one_line).filter(|m| !m.is_empty()),
         request_id: request_id
             .filter(|id| !id.trim().is_empty())
             .or_else(|| header_request_id(headers)),
@@ -489,11 +488,16 @@ fn excerpt(bytes: &[u8]) -> String {
     } else {
         text.into_owned()
     };
-    let mut line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut line = one_line(&text);
     if line.chars().count() > EXCERPT_CHARS {
         line = line.chars().take(EXCERPT_CHARS).collect::<String>() + "…";
     }
     line
+}
+
+/// `text` with every run of whitespace (newlines included) as one space.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn html_title(html: &str) -> Option<String> {

@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use super::access::Types;
 use crate::spec::ext::{self, List, Provider, SchemeKind, Style};
+use crate::spec::one_line;
 
 /// What the glue adds to a generated file: items for the top level and for `mod builder`.
 pub struct Glue {
@@ -33,7 +34,7 @@ pub fn render(
 ) -> Result<Glue, String> {
     let mut top = String::new();
     let mut builder = String::new();
-    let max_size = provider.lists.iter().find_map(|l| l.max_size);
+    let max_size = provider_max(provider);
     let _ = writeln!(
         top,
         "/// {title} as the runtime sees it: its name, largest page size and where its error \
@@ -627,8 +628,4 @@ pub fn setter(param: &str) -> String {
         }
         _ => name,
     }
-}
-
-fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
