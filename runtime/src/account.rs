@@ -410,17 +410,17 @@ mod tests {
     use super::*;
     use crate::ErrorRules;
 
-    static RULES: ProviderInfo = ProviderInfo::new(
-        "test",
-        "Test",
-        None,
-        ErrorRules {
+    static RULES: ProviderInfo = ProviderInfo::from_fields(crate::provider::ProviderFields {
+        name: "test",
+        title: "Test",
+        max_page_size: None,
+        errors: ErrorRules {
             code: &[],
             message: &[],
             request_id: &[],
         },
-        false,
-        AccountRules {
+        any_content_type: false,
+        account: AccountRules {
             status: &[
                 Rule {
                     value: Status::Deleted,
@@ -451,7 +451,10 @@ mod tests {
             created_at: "/created_at",
             ..AccountRules::DEFAULT
         },
-    );
+        rate_limit: None,
+        seats: &[],
+        schemes: &[],
+    });
 
     #[test]
     fn rules_read_a_record() {

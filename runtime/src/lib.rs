@@ -30,8 +30,11 @@ use reqwest::header::{ACCEPT, HeaderName, HeaderValue, USER_AGENT};
 pub mod account;
 mod auth;
 mod config;
+mod connect;
 pub mod decode;
 mod error;
+#[doc(hidden)]
+pub mod list;
 mod pacing;
 pub mod paging;
 mod provider;
@@ -50,10 +53,15 @@ pub use config::{
     DEFAULT_PAGE_CONCURRENCY, GeneratedClient, RetryPolicy,
 };
 pub use config::{host_label_problem, template_problem};
+pub use connect::Vars;
+#[doc(hidden)]
+pub use connect::{Build, Values, connect};
 pub use error::{ApiError, Error, ErrorBody, ErrorKind, PagingError};
 pub use pacing::RateLimit;
 pub use paging::{Report, Stop, UserStream, WalkReport};
-pub use provider::{AnyClient, Checked, ProviderInfo, Users};
+#[doc(hidden)]
+pub use provider::ProviderFields;
+pub use provider::{AnyClient, Arg, Checked, ProviderInfo, Role, Scheme, Sends, Users};
 pub use rules::{ErrorRules, Field, Only, Part};
 pub use secret::Secret;
 

@@ -5,7 +5,8 @@ use std::fmt;
 
 use crate::{AccountRules, ErrorRules, UserStream};
 
-/// One provider as its spec describes it: generated into the `rollcall` crate as a `static`.
+/// One provider as its spec describes it: generated into the `rollcall` crate as a `static`,
+/// the one table its registry entry, `connect`, `env_vars` and fake all read.
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct ProviderInfo {
@@ -27,19 +28,42 @@ pub struct ProviderInfo {
     /// Query parameters that make the list walk return only seat holders, where the provider
     /// filters server-side (`x-rollcall-pagination.seats`; Support's `role[]`).
     pub seats: &'static [(&'static str, &'static str)],
+    /// The ways to authenticate (the spec's security schemes, in order; the first is the
+    /// default), each with the environment variables a client is built from at run time.
+    pub schemes: &'static [Scheme],
+}
+
+/// Every field of a [`ProviderInfo`], by name: what generated code fills in
+/// ([`ProviderInfo`] itself stays `#[non_exhaustive]`, so that fields can be added).
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct ProviderFields {
+    pub name: &'static str,
+    pub title: &'static str,
+    pub max_page_size: Option<u32>,
+    pub errors: ErrorRules,
+    pub any_content_type: bool,
+    pub account: AccountRules,
+    pub rate_limit: Option<crate::RateLimit>,
+    pub seats: &'static [(&'static str, &'static str)],
+    pub schemes: &'static [Scheme],
 }
 
 impl ProviderInfo {
-    /// A provider description; generated code builds these.
+    /// A provider description from its named fields; generated code builds these.
     #[doc(hidden)]
-    pub const fn new(
-        name: &'static str,
-        title: &'static str,
-        max_page_size: Option<u32>,
-        errors: ErrorRules,
-        any_content_type: bool,
-        account: AccountRules,
-    ) -> Self {
+    pub const fn from_fields(fields: ProviderFields) -> Self {
+        let ProviderFields {
+            name,
+            title,
+            max_page_size,
+            errors,
+            any_content_type,
+            account,
+            rate_limit,
+            seats,
+            schemes,
+        } = fields;
         Self {
             name,
             title,
@@ -47,24 +71,88 @@ impl ProviderInfo {
             errors,
             any_content_type,
             account,
-            rate_limit: None,
-            seats: &[],
+            rate_limit,
+            seats,
+            schemes,
         }
     }
 
-    /// The same, with the documented rate limit.
-    #[doc(hidden)]
-    pub const fn with_rate_limit(mut self, rate_limit: Option<crate::RateLimit>) -> Self {
-        self.rate_limit = rate_limit;
-        self
+    /// For each way to authenticate, in order, the environment variables a client is built
+    /// from: server variables first, the secret last.
+    pub fn env_vars(&self) -> Vec<&'static [&'static str]> {
+        self.schemes.iter().map(|scheme| scheme.vars).collect()
     }
 
-    /// The same, with the query parameters that list only seat holders.
-    #[doc(hidden)]
-    pub const fn with_seats(mut self, seats: &'static [(&'static str, &'static str)]) -> Self {
-        self.seats = seats;
-        self
+    /// The environment variables that name the server's host (`ZENDESK_SUPPORT_SUBDOMAIN`),
+    /// whichever way a client authenticates.
+    pub fn host_vars(&self) -> Vec<&'static str> {
+        let mut hosts: Vec<&'static str> = Vec::new();
+        for scheme in self.schemes {
+            for (var, arg) in scheme.vars.iter().zip(scheme.args) {
+                if arg.role == Role::Host && !hosts.contains(var) {
+                    hosts.push(var);
+                }
+            }
+        }
+        hosts
     }
+}
+
+/// One way to authenticate: a security scheme of the spec, the constructor made for it and
+/// the environment variables of that constructor's arguments.
+#[derive(Debug)]
+pub struct Scheme {
+    /// The scheme's key in the spec's `components.securitySchemes`.
+    pub key: &'static str,
+    /// The generated constructor (`with_api_token`).
+    pub constructor: &'static str,
+    /// What a request sends to prove who it is.
+    pub sends: Sends,
+    /// The environment variables, one per argument of [`args`](Self::args), in the same order.
+    pub vars: &'static [&'static str],
+    /// The constructor's arguments: server variables first, the secret last.
+    pub args: &'static [Arg],
+}
+
+/// One argument of a generated constructor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Arg {
+    /// Its name (`subdomain`, `email`, `token`).
+    pub name: &'static str,
+    /// What it is.
+    pub role: Role,
+}
+
+/// What a constructor argument is, which decides when its variable must be set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// A label of the server's host (`{subdomain}`): required, unless a base URL replaces
+    /// the host.
+    Host,
+    /// One of the spec's named servers (a region): optional, the first server by default.
+    Server,
+    /// A plain credential, such as the email address a basic user name is made of.
+    Plain,
+    /// The secret.
+    Secret,
+}
+
+/// How a security scheme proves who sends a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sends {
+    /// `Authorization: Bearer <secret>`.
+    Bearer,
+    /// `Authorization: Basic`, the user name from a template such as `{email}/token`.
+    Basic {
+        /// The user name template.
+        user: &'static str,
+    },
+    /// The secret in a header.
+    Header(&'static str),
+    /// The secret in a query parameter.
+    Query(&'static str),
+    /// The `query-md5` signature in a query parameter.
+    QueryMd5(&'static str),
 }
 
 impl fmt::Display for ProviderInfo {

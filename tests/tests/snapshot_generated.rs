@@ -34,19 +34,21 @@ fn generated_surfaces() {
             .and_then(|s| s.to_str())
             .expect("a spec file name is UTF-8");
         let module = provider.replace('-', "_");
-        let path = root()
-            .join("generated/src")
-            .join(&module)
-            .join("generated.rs");
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-            panic!(
-                "{}: {e} (run `cargo xtask codegen {provider}`)",
-                path.display()
-            )
-        });
-        let file = syn::parse_file(&text)
-            .unwrap_or_else(|e| panic!("{} is not valid Rust: {e}", path.display()));
-        insta::assert_snapshot!("surface", surface(&module, &file.items));
+        // progenitor's file and rollcall's glue over it: one module's surface.
+        let mut items = Vec::new();
+        for name in ["generated.rs", "glue.rs"] {
+            let path = root().join("generated/src").join(&module).join(name);
+            let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+                panic!(
+                    "{}: {e} (run `cargo xtask codegen {provider}`)",
+                    path.display()
+                )
+            });
+            let file = syn::parse_file(&text)
+                .unwrap_or_else(|e| panic!("{} is not valid Rust: {e}", path.display()));
+            items.extend(file.items);
+        }
+        insta::assert_snapshot!("surface", surface(&module, &items));
     });
 }
 

@@ -6,14 +6,21 @@
 //! Build a [`Client`] with a constructor (one per security scheme of the spec), then walk every user with
 //! [`Client::all_users`], or run any generated request through [`Client::call`] for typed errors.
 //!
-//! | constructor | credentials from the environment (`rollcall` CLI) |
+//! | constructor | arguments |
 //! | --- | --- |
-//! | [`Client::with_credentials`] | `SEQUENCE_REGION`, `SEQUENCE_CLIENT_ID`, `SEQUENCE_CLIENT_SECRET` |
+//! | [`Client::with_credentials`] | `region`, `client_id`, `client_secret` |
+//!
+//! [`connect`] builds a client from environment variables instead: [`PROVIDER`]`.env_vars()` names them (`rollcall providers` prints them).
 
+/// progenitor's client, types and builders.
 #[rustfmt::skip]
 mod generated;
+/// rollcall's glue over them: the provider's table, constructors, walks and fake.
+#[rustfmt::skip]
+mod glue;
 
-pub use generated::{Client, PROVIDER, Region, __round_trip, builder, types};
-/// What a fake server of this provider needs (`rollcall::testing`).
+pub use generated::{Client, builder, types};
+pub use glue::{PROVIDER, Region, connect};
+/// What a fake server of this provider needs (`rollcall::testing`), and the test hook that reads a sample as one of its types.
 #[cfg(feature = "testing")]
-pub use generated::FAKE;
+pub use glue::{FAKE, __round_trip};

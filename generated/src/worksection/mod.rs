@@ -6,15 +6,22 @@
 //! Build a [`Client`] with a constructor (one per security scheme of the spec), then walk every user with
 //! [`Client::all_users`], or run any generated request through [`Client::call`] for typed errors.
 //!
-//! | constructor | credentials from the environment (`rollcall` CLI) |
+//! | constructor | arguments |
 //! | --- | --- |
-//! | [`Client::with_admin_key`] | `WORKSECTION_ACCOUNT`, `WORKSECTION_API_KEY` |
-//! | [`Client::with_oauth_token`] | `WORKSECTION_ACCOUNT`, `WORKSECTION_OAUTH_TOKEN` |
+//! | [`Client::with_admin_key`] | `account`, `api_key` |
+//! | [`Client::with_oauth_token`] | `account`, `token` |
+//!
+//! [`connect`] builds a client from environment variables instead: [`PROVIDER`]`.env_vars()` names them (`rollcall providers` prints them).
 
+/// progenitor's client, types and builders.
 #[rustfmt::skip]
 mod generated;
+/// rollcall's glue over them: the provider's table, constructors, walks and fake.
+#[rustfmt::skip]
+mod glue;
 
-pub use generated::{Client, PROVIDER, __round_trip, builder, types};
-/// What a fake server of this provider needs (`rollcall::testing`).
+pub use generated::{Client, builder, types};
+pub use glue::{PROVIDER, connect};
+/// What a fake server of this provider needs (`rollcall::testing`), and the test hook that reads a sample as one of its types.
 #[cfg(feature = "testing")]
-pub use generated::FAKE;
+pub use glue::{FAKE, __round_trip};

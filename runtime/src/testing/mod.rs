@@ -22,9 +22,9 @@ mod fault;
 mod server;
 mod spec;
 
+pub use crate::Vars;
 pub use fault::{Fault, UNKNOWN_ENUM_VALUE};
 pub use server::{FakeBuilder, FakeProvider, FakeRequest};
 pub use spec::{
-    Connect, FakeAuth, FakeEnvelope, FakeList, FakeResponse, FakeScheme, FakeSpec, FakeStyle,
-    FakeUser, Vars,
+    Connect, FakeAuth, FakeEnvelope, FakeList, FakeResponse, FakeSpec, FakeStyle, FakeUser,
 };

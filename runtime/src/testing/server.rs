@@ -12,7 +12,8 @@ use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 use super::fault::UNKNOWN_ENUM_VALUE;
-use super::{FakeAuth, FakeList, FakeScheme, FakeSpec, FakeStyle, Fault};
+use super::{FakeAuth, FakeList, FakeSpec, FakeStyle, Fault};
+use crate::Scheme;
 use crate::{AnyClient, ClientOptions, Error, query_md5_hash};
 
 /// A running fake provider on loopback; it stops when dropped.
@@ -368,15 +369,16 @@ impl State {
     /// Whether the request carries the credentials of one of `list`'s schemes.
     fn authenticated(&self, list: &FakeList, request: &Request) -> bool {
         self.spec
+            .provider
             .schemes
             .iter()
             .filter(|s| list.schemes.is_empty() || list.schemes.contains(&s.key))
             .any(|scheme| self.matches(scheme, request))
     }
 
-    fn matches(&self, scheme: &FakeScheme, request: &Request) -> bool {
+    fn matches(&self, scheme: &Scheme, request: &Request) -> bool {
         let value = |var: &str| self.env.get(var).map_or("", String::as_str);
-        let Some(((_, secret), args)) = scheme.args.split_last() else {
+        let Some((secret, vars)) = scheme.vars.split_last() else {
             return false;
         };
         let secret = value(secret);
@@ -394,12 +396,12 @@ impl State {
                 .find(|(k, _)| k == name)
                 .map(|(_, v)| v.into_owned())
         };
-        match scheme.kind {
+        match scheme.sends {
             FakeAuth::Bearer => header("authorization") == format!("Bearer {secret}"),
             FakeAuth::Basic { user } => {
                 let mut name = user.to_owned();
-                for (arg, var) in args {
-                    name = name.replace(&format!("{{{arg}}}"), value(var));
+                for (arg, var) in scheme.args.iter().zip(vars) {
+                    name = name.replace(&format!("{{{}}}", arg.name), value(var));
                 }
                 let encoded =
                     base64::engine::general_purpose::STANDARD.encode(format!("{name}:{secret}"));

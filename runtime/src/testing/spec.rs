@@ -4,13 +4,10 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use crate::{AnyClient, ClientOptions, Error, ProviderInfo};
+use crate::{AnyClient, ClientOptions, Error, ProviderInfo, Sends, Vars};
 
 /// `rollcall::Provider::connect` of one provider: a client from environment-style variables.
 pub type Connect = fn(&Vars<'_>, &ClientOptions) -> Result<Box<dyn AnyClient>, Error>;
-
-/// Reads an environment-style variable.
-pub type Vars<'a> = dyn Fn(&str) -> Option<String> + 'a;
 
 /// How a walk of one list operation reaches every user: a connector from the registry, the
 /// list operations, the credentials, the error shapes and sample records.
@@ -21,10 +18,6 @@ pub struct FakeSpec {
     pub connect: Connect,
     /// The list operations (`x-rollcall-pagination`), in the spec's order.
     pub lists: &'static [FakeList],
-    /// The security schemes, in the spec's order (the first is what a default client uses).
-    pub schemes: &'static [FakeScheme],
-    /// The environment variables of the server's host variables (`ZENDESK_SUPPORT_SUBDOMAIN`).
-    pub hosts: &'static [&'static str],
     /// The error envelope that arrives with HTTP 200 (`x-rollcall.envelope`), if any.
     pub envelope: Option<FakeEnvelope>,
     /// The answer to wrong credentials, from the list operation's 401 (or 4XX) example.
@@ -40,7 +33,6 @@ impl fmt::Debug for FakeSpec {
         f.debug_struct("FakeSpec")
             .field("provider", &self.provider.name)
             .field("lists", &self.lists)
-            .field("schemes", &self.schemes)
             .finish_non_exhaustive()
     }
 }
@@ -104,34 +96,8 @@ pub enum FakeStyle {
     None,
 }
 
-/// One security scheme: how credentials are checked, and the variables of its arguments.
-#[derive(Debug)]
-pub struct FakeScheme {
-    /// The scheme's key in the spec.
-    pub key: &'static str,
-    /// What a request sends.
-    pub kind: FakeAuth,
-    /// The constructor's arguments and their environment variables, the secret last.
-    pub args: &'static [(&'static str, &'static str)],
-}
-
-/// How a scheme proves who sends a request.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FakeAuth {
-    /// `Authorization: Bearer <secret>`.
-    Bearer,
-    /// `Authorization: Basic`, the user name from a template such as `{email}/token`.
-    Basic {
-        /// The user name template.
-        user: &'static str,
-    },
-    /// The secret in a header.
-    Header(&'static str),
-    /// The secret in a query parameter.
-    Query(&'static str),
-    /// The `query-md5` signature in a query parameter.
-    QueryMd5(&'static str),
-}
+/// How a scheme proves who sends a request (the provider table's [`Sends`]).
+pub type FakeAuth = Sends;
 
 /// An error envelope sent with HTTP 200.
 #[derive(Debug)]
@@ -176,13 +142,17 @@ impl FakeSpec {
     /// argument of every scheme (an email address where the argument is one).
     pub fn env(&self) -> BTreeMap<String, String> {
         let mut env = BTreeMap::new();
-        for host in self.hosts {
-            env.insert((*host).to_owned(), "acme".to_owned());
+        for host in self.hosts() {
+            env.insert(host.to_owned(), "acme".to_owned());
         }
-        for scheme in self.schemes {
-            for (arg, var) in scheme.args {
+        for scheme in self.provider.schemes {
+            let credentials =
+                scheme.args.iter().zip(scheme.vars).filter(|(arg, _)| {
+                    matches!(arg.role, crate::Role::Plain | crate::Role::Secret)
+                });
+            for (arg, var) in credentials {
                 env.entry((*var).to_owned())
-                    .or_insert_with(|| value_for(arg, var));
+                    .or_insert_with(|| value_for(arg.name, var));
             }
         }
         env
@@ -199,7 +169,12 @@ impl FakeSpec {
 
     /// The list operation a default client (the first scheme) walks.
     pub fn walked(&self) -> Option<&'static FakeList> {
-        self.list_for(self.schemes.first().map_or("", |s| s.key))
+        self.list_for(self.provider.schemes.first().map_or("", |s| s.key))
+    }
+
+    /// The environment variables of the server's host variables (`ZENDESK_SUPPORT_SUBDOMAIN`).
+    pub fn hosts(&self) -> Vec<&'static str> {
+        self.provider.host_vars()
     }
 }
 

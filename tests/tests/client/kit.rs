@@ -153,7 +153,7 @@ async fn ids_keep_the_json_type_of_the_sample() {
 async fn wrong_credentials_are_refused_in_the_providers_shape() {
     for provider in Provider::ALL.iter().copied() {
         let fake = FakeProvider::start(provider).users(3).await;
-        let hosts = provider.fake().hosts;
+        let hosts = provider.fake().hosts();
         let wrong = |name: &str| {
             fake.env().get(name).map(|value| {
                 if hosts.contains(&name) {

@@ -9,11 +9,11 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::spec::ext::{self, List, Provider, SchemeKind, Style};
+use crate::spec::ext::{List, Provider, Style};
 use crate::spec::{Spec, escape, resolve};
 
-/// The `FAKE` static of provider `name` (kebab-case), as Rust source.
-pub fn render(name: &str, spec: &Spec, provider: &Provider) -> Result<String, String> {
+/// The `FAKE` static of a provider, as Rust source.
+pub fn render(spec: &Spec, provider: &Provider) -> Result<String, String> {
     let raw = &spec.raw;
     // A spec without a list operation gets a fake that serves nothing (its requests 404).
     let first = provider.lists.first();
@@ -21,39 +21,6 @@ pub fn render(name: &str, spec: &Spec, provider: &Provider) -> Result<String, St
     for list in &provider.lists {
         lists.push(render_list(raw, list, &provider.lists[0])?);
     }
-    let mut schemes = Vec::new();
-    for scheme in &provider.schemes {
-        let kind = match &scheme.kind {
-            SchemeKind::Bearer => "Bearer".to_owned(),
-            SchemeKind::Basic { user } => format!("Basic {{ user: {user:?} }}"),
-            SchemeKind::Header(header) => format!("Header({header:?})"),
-            SchemeKind::Query(param) => format!("Query({param:?})"),
-            SchemeKind::Plugin(plugin, param) if plugin == "query-md5" => {
-                format!("QueryMd5({param:?})")
-            }
-            SchemeKind::Plugin(plugin, _) => {
-                return Err(format!("the fake cannot check plugin `{plugin}`"));
-            }
-        };
-        let args: Vec<String> = scheme
-            .args()
-            .iter()
-            .map(|a| format!("({a:?}, {:?})", scheme.env_var(name, a)))
-            .collect();
-        schemes.push(format!(
-            "::rollcall_runtime::testing::FakeScheme {{ key: {:?}, kind: ::rollcall_runtime::testing::FakeAuth::{kind}, args: &[{}] }}",
-            scheme.key,
-            args.join(", ")
-        ));
-    }
-    let hosts: Vec<String> = match (&provider.servers_enum, provider.servers.first()) {
-        (Some(_), _) | (None, None) => Vec::new(),
-        (None, Some(server)) => server
-            .variables
-            .iter()
-            .map(|v| format!("{:?}", ext::env_var(name, v)))
-            .collect(),
-    };
     let op = match first {
         Some(first) => operation(raw, first)?,
         None => &Value::Null,
@@ -85,23 +52,19 @@ pub fn render(name: &str, spec: &Spec, provider: &Provider) -> Result<String, St
     let user = user_facts(raw, first.map_or("", |f| f.user_schema.as_str()));
     Ok(format!(
         "/// What a fake server of this provider needs (`rollcall::testing`), from the spec: \
-         list operations, security schemes, error shapes and a sample page and user.\n\
+         list operations, error shapes and a sample page and user (its schemes and variables \
+         are [`PROVIDER`]'s).\n\
          #[cfg(feature = \"testing\")]\n\
          pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::testing::FakeSpec {{\n\
          provider: &PROVIDER,\n\
-         connect: |var, options| crate::Provider::{variant}.connect(var, options),\n\
+         connect,\n\
          lists: &[{lists}],\n\
-         schemes: &[{schemes}],\n\
-         hosts: &[{hosts}],\n\
          envelope: {envelope},\n\
          auth_error: {auth_error},\n\
          rate_limited: {rate_limited},\n\
          user: {user},\n\
          }};\n",
-        variant = heck::ToUpperCamelCase::to_upper_camel_case(name),
         lists = lists.join(", "),
-        schemes = schemes.join(", "),
-        hosts = hosts.join(", "),
     ))
 }
 

@@ -9,9 +9,11 @@
 use std::fmt::Write as _;
 
 use heck::{ToSnakeCase as _, ToUpperCamelCase as _};
+use quote::{format_ident, quote};
 use serde_json::Value;
 
 use super::access::Types;
+use super::tokens::runtime;
 use crate::spec::ext::{self, List, Provider, SchemeKind, Style};
 use crate::spec::one_line;
 
@@ -34,36 +36,8 @@ pub fn render(
 ) -> Result<Glue, String> {
     let mut top = String::new();
     let mut builder = String::new();
-    let max_size = provider_max(provider);
-    let _ = writeln!(
-        top,
-        "/// {title} as the runtime sees it: its name, largest page size and where its error \
-         bodies keep their message (`x-rollcall.errors`).\n\
-         pub static PROVIDER: ::rollcall_runtime::ProviderInfo = \
-         ::rollcall_runtime::ProviderInfo::new({name:?}, {title:?}, {max:?}, {rules}, {any}, {account}).with_rate_limit({limit}).with_seats(&[{seats}]);",
-        title = provider.title,
-        account = account_rules(&provider.account)?,
-        max = max_size,
-        rules = error_rules(&provider.errors),
-        any = provider.any_content_type,
-        seats = provider
-            .lists
-            .first()
-            .map(|list| {
-                list.seats
-                    .iter()
-                    .map(|(name, value)| format!("({name:?}, {value:?})"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            })
-            .unwrap_or_default(),
-        limit = match provider.rate_limit {
-            Some((requests, seconds)) => format!(
-                "Some(::rollcall_runtime::RateLimit::new({requests}, ::std::time::Duration::from_secs({seconds})))"
-            ),
-            None => "None".to_owned(),
-        },
-    );
+    top.push_str(&super::table::provider_static(name, provider)?.to_string());
+    top.push_str(&super::table::connect(name, provider).to_string());
     top.push_str(HOOKS);
     if let Some(enum_name) = &provider.servers_enum {
         top.push_str(&servers_enum(enum_name, provider)?);
@@ -187,112 +161,6 @@ where
 }
 "#;
 
-fn error_rules(rules: &ext::ErrorRules) -> String {
-    let fields = |fields: &[ext::Field]| {
-        let items: Vec<String> = fields
-            .iter()
-            .map(|f| {
-                format!(
-                    "::rollcall_runtime::Field {{ at: {:?}, only: ::rollcall_runtime::Only::{} }}",
-                    f.at, f.only
-                )
-            })
-            .collect();
-        format!("&[{}]", items.join(", "))
-    };
-    let parts: Vec<String> = rules
-        .message
-        .iter()
-        .map(|p| {
-            format!(
-                "::rollcall_runtime::Part {{ each: {:?}, text: {}, label: {:?} }}",
-                p.each,
-                fields(&p.text),
-                p.label
-            )
-        })
-        .collect();
-    format!(
-        "::rollcall_runtime::ErrorRules {{ code: {}, message: &[{}], request_id: {} }}",
-        fields(&rules.code),
-        parts.join(", "),
-        fields(&rules.request_id)
-    )
-}
-
-/// `x-rollcall.account` as a `rollcall_runtime::AccountRules` literal.
-fn account_rules(account: &ext::Account) -> Result<String, String> {
-    let tests = |tests: &[ext::Test]| -> Result<String, String> {
-        let mut items = Vec::new();
-        for test in tests {
-            let check = match test.present {
-                Some(flag) => format!("::rollcall_runtime::account::Check::Present({flag})"),
-                None => {
-                    let mut literals = Vec::new();
-                    for value in &test.is {
-                        literals.push(match value {
-                            Value::String(text) => {
-                                format!("::rollcall_runtime::account::Literal::Str({text:?})")
-                            }
-                            Value::Bool(flag) => {
-                                format!("::rollcall_runtime::account::Literal::Bool({flag})")
-                            }
-                            Value::Null => "::rollcall_runtime::account::Literal::Null".to_owned(),
-                            Value::Number(n) => format!(
-                                "::rollcall_runtime::account::Literal::Int({})",
-                                n.as_i64().ok_or("`is` takes integers only")?
-                            ),
-                            other => return Err(format!("`is` cannot compare with {other}")),
-                        });
-                    }
-                    format!(
-                        "::rollcall_runtime::account::Check::Is(&[{}])",
-                        literals.join(", ")
-                    )
-                }
-            };
-            items.push(format!(
-                "::rollcall_runtime::account::Test {{ at: {:?}, check: {check}, ci: {} }}",
-                test.at, test.ci
-            ));
-        }
-        Ok(format!("&[{}]", items.join(", ")))
-    };
-    let rules = |rules: &[ext::Rule], ty: &str| -> Result<String, String> {
-        let mut items = Vec::new();
-        for rule in rules {
-            let value = match ty {
-                "bool" => rule.value.clone(),
-                ty => format!(
-                    "::rollcall_runtime::account::{ty}::{}",
-                    rule.value.to_upper_camel_case()
-                ),
-            };
-            items.push(format!(
-                "::rollcall_runtime::account::Rule {{ value: {value}, all: {} }}",
-                tests(&rule.all)?
-            ));
-        }
-        Ok(format!("&[{}]", items.join(", ")))
-    };
-    Ok(format!(
-        "::rollcall_runtime::AccountRules {{ id: {:?}, email: {:?}, name: {:?}, status: {}, \
-         kind: {}, roles: &{:?}, privileged: {}, created_at: {:?}, updated_at: {:?}, \
-         last_login_at: {:?}, manager: {:?} }}",
-        account.id,
-        account.email,
-        account.name,
-        rules(&account.status, "Status")?,
-        rules(&account.kind, "Kind")?,
-        account.roles,
-        rules(&account.privileged, "bool")?,
-        account.created_at,
-        account.updated_at,
-        account.last_login_at,
-        account.manager,
-    ))
-}
-
 fn servers_enum(name: &str, provider: &Provider) -> Result<String, String> {
     if provider.servers.iter().any(|s| !s.variables.is_empty()) {
         return Err("a servers enum cannot have server variables".into());
@@ -386,7 +254,14 @@ fn constructor(module: &str, provider: &Provider, scheme: &ext::Scheme) -> Strin
     let auth = match &scheme.kind {
         SchemeKind::Bearer => format!("::rollcall_runtime::Auth::bearer({key:?}, {secret}.into())"),
         SchemeKind::Basic { user } => {
-            format!("::rollcall_runtime::Auth::basic({key:?}, format!({user:?}), {secret}.into())")
+            // A template that is one argument alone needs no formatting.
+            let name = match user.strip_prefix('{').and_then(|u| u.strip_suffix('}')) {
+                Some(arg) if scheme.user_args.iter().any(|a| a == arg) => {
+                    format!("{arg}.to_owned()")
+                }
+                _ => format!("format!({user:?})"),
+            };
+            format!("::rollcall_runtime::Auth::basic({key:?}, {name}, {secret}.into())")
         }
         SchemeKind::Header(name) => {
             format!("::rollcall_runtime::Auth::header({key:?}, {name:?}, {secret}.into())")
@@ -452,24 +327,29 @@ fn checked(provider: &Provider, types: &Types, ty: &str) -> String {
 /// `__round_trip(schema, text)`: a sample read into the generated type of a component schema
 /// and written back, for tests that iterate the registry instead of naming types.
 fn round_trip(schemas: &[String], types: &Types) -> String {
-    let mut arms = String::new();
-    for schema in schemas {
-        let name = schema.to_upper_camel_case();
-        if types.has(&name) {
-            let _ = writeln!(
-                arms,
-                "{schema:?} => ::rollcall_runtime::sample::round_trip::<types::{name}>(text),"
-            );
+    let rt = runtime();
+    let (names, tys): (Vec<&String>, Vec<proc_macro2::Ident>) = schemas
+        .iter()
+        .map(|schema| (schema, schema.to_upper_camel_case()))
+        .filter(|(_, name)| types.has(name))
+        .map(|(schema, name)| (schema, format_ident!("{name}")))
+        .unzip();
+    quote! {
+        /// Reads `text` as the generated type of the component schema `schema`, writes it back
+        /// and returns `{"type", "value"}`; `None` for a schema without a type. For tests.
+        #[cfg(feature = "testing")]
+        #[doc(hidden)]
+        pub fn __round_trip(
+            schema: &str,
+            text: &str,
+        ) -> ::std::option::Option<::std::result::Result<::serde_json::Value, ::std::string::String>> {
+            match schema {
+                #(#names => ::std::option::Option::Some(#rt::sample::round_trip::<types::#tys>(text)),)*
+                _ => { let _ = text; ::std::option::Option::None }
+            }
         }
     }
-    format!(
-        "/// Reads `text` as the generated type of the component schema `schema`, writes it back \
-         and returns `{{\"type\", \"value\"}}`; `None` for a schema without a type. For tests.\n\
-         #[doc(hidden)]\n\
-         pub fn __round_trip(schema: &str, text: &str) -> ::std::option::Option<::std::result::Result<::serde_json::Value, ::std::string::String>> {{\n\
-         let _ = text;\n\
-         Some(match schema {{\n{arms}_ => return None,\n}})\n}}\n"
-    )
+    .to_string()
 }
 
 /// A literal for a parameter value from the spec.
@@ -480,139 +360,168 @@ fn literal(value: &Value) -> String {
     }
 }
 
-/// The all-pages walk of one list operation, as a method of its builder.
+/// The all-pages walk of one list operation: the builder's `List` implementation (named
+/// accessors over its response type) and `all_users`, which hands it to the runtime's one walk.
 fn walk(provider: &Provider, types: &Types, list: &List) -> Result<String, String> {
-    let op = &list.operation;
-    let builder = op.to_upper_camel_case();
-    let response = &list.response;
-    let (items, element) = types.take_vec(response, "body", &list.items)?;
-    let user = user_type(types, list)?;
-    let to_user = match &list.record {
-        Some(record) => types.take(&element, "item", record)?.0,
-        None => "item".to_owned(),
+    let rt = runtime();
+    let expr = |code: String| -> Result<syn::Expr, String> {
+        syn::parse_str(&code).map_err(|e| format!("generated an invalid expression `{code}`: {e}"))
     };
+    let ident = |name: &str| format_ident!("{name}");
+    let op = &list.operation;
+    let builder = ident(&op.to_upper_camel_case());
+    let response = &list.response;
+    let page_ty = ident(response);
+    let (items, element) = types.take_vec(response, "page", &list.items)?;
+    let records = expr(items)?;
+    let len = expr(format!(
+        "{}.map_or(0, ::std::vec::Vec::len)",
+        types.borrow(response, "page", &list.items)?.borrow
+    ))?;
+    let record_ty = ident(&element);
+    let user = user_type(types, list)?;
+    let user_ty = ident(&user);
+    let to_user = expr(match &list.record {
+        Some(record) => types.take(&element, "record", record)?.0,
+        None => "record".to_owned(),
+    })?;
     let id = if list.id.is_empty() {
-        "::rollcall_runtime::paging::hash_id(item, hasher)".to_owned()
+        quote!(#rt::paging::hash_id(record, hasher))
     } else {
         let root = match &list.record {
-            Some(record) => format!("&{}", types.take(&element, "(*item)", record)?.0),
-            None => "item".to_owned(),
+            Some(record) => format!("&{}", types.take(&element, "record", record)?.0),
+            None => "record".to_owned(),
         };
-        let place = types.borrow(&user, &root, &list.id)?;
-        format!(
-            "::rollcall_runtime::paging::hash_id(&{}, hasher)",
-            place.borrow
-        )
+        let place = expr(types.borrow(&user, &root, &list.id)?.borrow)?;
+        quote!(#rt::paging::hash_id(&#place, hasher))
     };
-    let has_more = match &list.has_more {
-        Some(at) => format!("{}.copied()", types.borrow(response, "&body", at)?.borrow),
-        None => "None".to_owned(),
-    };
-    let total = match &list.total {
-        Some(at) => format!(
-            "{}.and_then(|n| u64::try_from(*n).ok())",
-            types.borrow(response, "&body", at)?.borrow
-        ),
-        None => "None".to_owned(),
-    };
-    let link = match &list.next_link {
-        Some(at) => {
-            let place = types.borrow(response, "&body", at)?;
-            format!("{}.map(|p| {})", place.parent.0, place.parent.1)
-        }
-        None => "None".to_owned(),
-    };
-    let mut setup = String::new();
-    for (param, value) in &list.fixed {
-        let _ = write!(setup, ".{}({})", setter(param), literal(value));
+    let mut accessors = Vec::new();
+    if let Some(at) = &list.has_more {
+        let place = expr(types.borrow(response, "page", at)?.borrow)?;
+        accessors.push(quote! {
+            fn has_more(page: &Self::Page) -> ::std::option::Option<bool> { #place.copied() }
+        });
     }
-    let size = match (&list.size_param, list.max_size.or(provider_max(provider))) {
-        (Some(param), max) => {
-            let _ = write!(setup, ".{}(size)", setter(param));
-            format!(
-                "let size = u64::from(config.page_size().unwrap_or({}));",
-                max.unwrap_or(100)
-            )
+    if let Some(at) = &list.total {
+        let place = expr(types.borrow(response, "page", at)?.borrow)?;
+        accessors.push(quote! {
+            fn total(page: &Self::Page) -> ::std::option::Option<u64> {
+                #place.and_then(|n| u64::try_from(*n).ok())
+            }
+        });
+    }
+    if let Some(at) = &list.next_link {
+        let place = types.borrow(response, "page", at)?;
+        let present = expr(format!("{}.map(|p| {})", place.parent.0, place.parent.1))?;
+        accessors.push(quote! {
+            fn next_link(page: &Self::Page) -> ::std::option::Option<bool> { #present }
+        });
+    }
+    let mut setup = Vec::new();
+    for (param, value) in &list.fixed {
+        let setter = ident(&setter(param));
+        let value = expr(literal(value))?;
+        setup.push(quote!(.#setter(#value)));
+    }
+    let page_size = match &list.size_param {
+        Some(param) => {
+            let setter = ident(&setter(param));
+            accessors.push(quote! {
+                fn with_page_size(self, size: u64) -> Self { self.#setter(size) }
+            });
+            let size = list.max_size.or(provider_max(provider)).unwrap_or(100);
+            quote!(::std::option::Option::Some(#size))
         }
-        (None, _) => "let size = u64::MAX;".to_owned(),
+        None => quote!(::std::option::Option::None),
     };
-    let (first, cursor_ty, apply, next) = match list.style {
+    let (paging, doc) = match list.style {
         Style::Page => {
             let (param, start) = list.page_param.clone().unwrap_or_default();
+            let setter = ident(&setter(&param));
+            let start = u64::try_from(start).map_err(|_| "the first page number is negative")?;
+            accessors.push(quote! {
+                fn with_page(self, page: u64) -> Self { self.#setter(page) }
+            });
             (
-                format!("Some({start}u64)"),
-                "u64",
-                format!(
-                    "let page = cursor.unwrap_or({start}); let request = request.clone().{}(page);",
-                    setter(&param)
-                ),
-                "signals.more().then_some(page + 1)".to_owned(),
+                quote!(#rt::list::Paging::Numbers { first: #start }),
+                "numbered pages",
             )
         }
         Style::Cursor => {
             let param = list.cursor_param.clone().unwrap_or_default();
+            let setter = ident(&setter(&param));
             let at = list.next_cursor.clone().unwrap_or_default();
-            let cursor = types.borrow(response, "&body", &at)?.borrow;
-            (
-                "None".to_owned(),
-                "::std::string::String",
-                format!(
-                    "let mut request = request.clone(); \
-                     if let Some(cursor) = cursor {{ request = request.{}(cursor); }}",
-                    setter(&param)
-                ),
-                format!(
-                    "{cursor}.map(|c| c.to_string()).filter(|c| !c.is_empty() && signals.more())"
-                ),
-            )
+            let cursor = expr(types.borrow(response, "page", &at)?.borrow)?;
+            accessors.push(quote! {
+                fn with_cursor(self, cursor: ::std::string::String) -> Self { self.#setter(cursor) }
+                fn next_cursor(page: &Self::Page) -> ::std::option::Option<::std::string::String> {
+                    #cursor.map(|c| c.to_string())
+                }
+            });
+            (quote!(#rt::list::Paging::Cursor), "cursors")
         }
         Style::None => (
-            "None".to_owned(),
-            "::std::string::String",
-            "let _ = cursor; let request = request.clone();".to_owned(),
-            "None::<::std::string::String>".to_owned(),
+            quote!(#rt::list::Paging::One),
+            "one response (the operation does not page)",
         ),
     };
-    let doc = match list.style {
-        Style::Page => "numbered pages",
-        Style::Cursor => "cursors",
-        Style::None => "one response (the operation does not page)",
-    };
-    Ok(format!(
-        "impl<'a> {builder}<'a> {{\n\
-         /// Every user this request selects, walking every page by {doc}, as the spec's \
+    let doc = format!(
+        " Every user this request selects, walking every page by {doc}, as the spec's \
          `x-rollcall-pagination` says; filters set on the builder apply to every page. The walk \
-         holds one page in memory, ends after the last page, and ends with an error on a \
-         repeated page or cursor or at the client's `max_pages`/`max_users` caps.\n\
-         pub fn all_users(self) -> ::rollcall_runtime::UserStream<'a, super::types::{user}> {{\n\
-         use super::types;\n\
-         let client: &'a super::Client = self.client;\n\
-         let config = ::progenitor_client::ClientInfo::inner(client).config();\n\
-         {size}\n\
-         let request = self{setup};\n\
-         ::rollcall_runtime::paging::walk(&super::PROVIDER, {op:?}, config, {first}, {successor}, \
-         move |cursor: Option<{cursor_ty}>| {{\n\
-         {apply}\n\
-         async move {{\n\
-         let body: types::{response} = ::rollcall_runtime::call(&super::PROVIDER, request.send()).await?.into_inner();\n\
-         let signals = ::rollcall_runtime::paging::Signals {{ has_more: {has_more}, link: {link}, full: {items_len} >= size }};\n\
-         let next = {next};\n\
-         let total: ::std::option::Option<u64> = {total};\n\
-         let items: ::std::vec::Vec<types::{element}> = {items};\n\
-         Ok(::rollcall_runtime::paging::Page::new(items, next, |item, hasher| {id}).with_total(total))\n\
-         }}\n}}, |item: types::{element}| {to_user})\n}}\n}}\n",
-        items_len = items_len(types, response, &list.items)?,
-        successor = match list.style {
-            Style::Page => "Some(|page: &u64| page + 1)",
-            _ => "None",
-        },
-    ))
+         holds the page being read and, for numbered pages, up to the client's \
+         `page_concurrency` pages fetched ahead; it ends after the last page, and ends with an \
+         error on a repeated page or cursor or at the client's `max_pages`/`max_users` caps."
+    );
+    let all_users = if setup.is_empty() {
+        quote!(#rt::list::walk_list(&PROVIDER, self))
+    } else {
+        quote!(#rt::list::walk_list(&PROVIDER, self #(#setup)*))
+    };
+    Ok(quote! {
+        impl<'a> #rt::list::List<'a> for builder::#builder<'a> {
+            type Page = types::#page_ty;
+            type Record = types::#record_ty;
+            type User = types::#user_ty;
+            const OPERATION: &'static str = #op;
+            const PAGING: #rt::list::Paging = #paging;
+            const PAGE_SIZE: ::std::option::Option<u32> = #page_size;
+
+            fn config(&self) -> &#rt::Config {
+                self.__client().inner().config()
+            }
+            async fn fetch(self) -> ::std::result::Result<Self::Page, #rt::Error> {
+                Ok(#rt::call(&PROVIDER, self.send()).await?.into_inner())
+            }
+            fn len(page: &Self::Page) -> usize { #len }
+            fn records(page: Self::Page) -> ::std::vec::Vec<Self::Record> { #records }
+            fn id(record: &Self::Record, hasher: &mut ::std::hash::DefaultHasher) { #id }
+            fn user(record: Self::Record) -> Self::User { #to_user }
+            #(#accessors)*
+        }
+
+        impl<'a> builder::#builder<'a> {
+            #[doc = #doc]
+            pub fn all_users(self) -> #rt::UserStream<'a, types::#user_ty> {
+                #all_users
+            }
+        }
+    }
+    .to_string())
 }
 
-/// How many records a page holds, without moving them.
-fn items_len(types: &Types, response: &str, items: &str) -> Result<String, String> {
-    let place = types.borrow(response, "&body", items)?;
-    Ok(format!("{}.map_or(0, |v| v.len() as u64)", place.borrow))
+/// The accessor a list builder's walk reaches its client by (the builder's field is private to
+/// progenitor's module), as Rust source for inside `mod builder`.
+pub fn client_accessor(operation: &str) -> String {
+    let builder = format_ident!("{}", operation.to_upper_camel_case());
+    quote! {
+        impl<'a> #builder<'a> {
+            /// The client this request is sent with.
+            pub(crate) fn __client(&self) -> &'a super::Client {
+                self.client
+            }
+        }
+    }
+    .to_string()
 }
 
 fn provider_max(provider: &Provider) -> Option<u32> {

@@ -1,0 +1,141 @@
+//! A client of a provider chosen at run time, built from environment-style variables: the one
+//! `connect` behind every provider's registry entry, reading the provider's
+//! [`Scheme`](crate::Scheme) table.
+//!
+//! Generated code supplies only what needs types: a [`Build`] function that calls the
+//! constructor of a scheme with the values read here.
+
+use std::str::FromStr;
+
+use crate::provider::Role;
+use crate::{AnyClient, ClientOptions, Error, ErrorKind, ProviderInfo};
+
+/// Reads an environment-style variable (usually `|name| std::env::var(name).ok()`).
+pub type Vars<'a> = dyn Fn(&str) -> Option<String> + 'a;
+
+/// Calls the constructor of scheme number `scheme` (in the spec's order) with `values`.
+pub type Build = fn(scheme: usize, values: &Values<'_>) -> Result<Box<dyn AnyClient>, Error>;
+
+/// The values of one scheme's variables, in the order of its arguments.
+#[derive(Debug)]
+pub struct Values<'a> {
+    provider: &'static ProviderInfo,
+    vars: &'static [&'static str],
+    values: Vec<Option<String>>,
+    options: &'a ClientOptions,
+}
+
+impl Values<'_> {
+    /// Argument `index` as text (empty for an optional argument left unset).
+    pub fn text(&self, index: usize) -> &str {
+        self.values
+            .get(index)
+            .and_then(Option::as_deref)
+            .unwrap_or_default()
+    }
+
+    /// Argument `index` as one of the spec's named servers: the first unless its variable
+    /// names another.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Config`] naming the variable when it names no server.
+    pub fn server<S>(&self, index: usize) -> Result<S, Error>
+    where
+        S: FromStr<Err = String> + Default,
+    {
+        match self.values.get(index).and_then(Option::as_deref) {
+            Some(value) => value.parse().map_err(|problem| {
+                let var = self.vars.get(index).copied().unwrap_or_default();
+                config(self.provider, format!("{var}: {problem}"))
+            }),
+            None => Ok(S::default()),
+        }
+    }
+
+    /// What the client is built with besides its credentials.
+    pub fn options(&self) -> &ClientOptions {
+        self.options
+    }
+
+    /// The error for a scheme number the provider does not have (a generated `Build` and its
+    /// table disagree).
+    pub fn unknown_scheme(&self, scheme: usize) -> Error {
+        config(
+            self.provider,
+            format!("no way to authenticate number {scheme}"),
+        )
+    }
+}
+
+/// A client of `provider` from the variables `var` reads: the first way to authenticate whose
+/// credentials are all set wins. Host variables may be left unset when `options.base_url`
+/// points elsewhere (a mock, a proxy); a server variable (a region) may always be.
+///
+/// # Errors
+///
+/// [`ErrorKind::Config`] naming the unset variables of the first way to authenticate, or what
+/// the constructor's `build()` refuses.
+pub fn connect(
+    provider: &'static ProviderInfo,
+    build: Build,
+    var: &Vars<'_>,
+    options: &ClientOptions,
+) -> Result<Box<dyn AnyClient>, Error> {
+    let var = |name: &str| var(name).filter(|value| !value.is_empty());
+    for (index, scheme) in provider.schemes.iter().enumerate() {
+        let pairs = || scheme.args.iter().zip(scheme.vars);
+        let credentials_set = pairs()
+            .filter(|(arg, _)| matches!(arg.role, Role::Plain | Role::Secret))
+            .all(|(_, name)| var(name).is_some());
+        if !credentials_set {
+            continue;
+        }
+        let mut values = Vec::with_capacity(scheme.args.len());
+        for (arg, name) in pairs() {
+            values.push(match arg.role {
+                Role::Host => Some(
+                    var(name)
+                        .or_else(|| options.base_url.as_ref().map(|_| "example".to_owned()))
+                        .ok_or_else(|| missing(provider, &[name]))?,
+                ),
+                // A base URL replaces every server, so a region is not read then.
+                Role::Server if options.base_url.is_some() => None,
+                Role::Server | Role::Plain | Role::Secret => var(name),
+            });
+        }
+        let values = Values {
+            provider,
+            vars: scheme.vars,
+            values,
+            options,
+        };
+        return build(index, &values);
+    }
+    let unset: Vec<&str> = provider.schemes.first().map_or_else(Vec::new, |scheme| {
+        scheme
+            .args
+            .iter()
+            .zip(scheme.vars)
+            .filter(|(arg, _)| match arg.role {
+                Role::Host => options.base_url.is_none(),
+                Role::Server => false,
+                Role::Plain | Role::Secret => true,
+            })
+            .map(|(_, name)| *name)
+            .filter(|name| var(name).is_none())
+            .collect()
+    });
+    Err(missing(provider, &unset))
+}
+
+fn missing(provider: &'static ProviderInfo, names: &[&str]) -> Error {
+    config(
+        provider,
+        format!("set the environment variable(s) {}", names.join(", ")),
+    )
+}
+
+fn config(provider: &'static ProviderInfo, message: String) -> Error {
+    Error::new(provider.name, "connect", ErrorKind::Config(message))
+}

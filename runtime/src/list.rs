@@ -1,0 +1,174 @@
+//! One list operation as the walk sees it: a trait codegen implements on each list request
+//! builder with small named accessors (the records, the next cursor, the has-more flag, the
+//! next link, the declared total), and the one function that walks any of them.
+//!
+//! The accessors are code, not data, because they read the provider's own generated types;
+//! everything else about paging (the stop rules, look-ahead, de-duplication, caps) is the walk's
+//! and is written once, in `paging`.
+
+use std::future::Future;
+use std::hash::DefaultHasher;
+
+use crate::paging::{Page, Signals, walk};
+use crate::{Error, ProviderInfo, UserStream};
+
+/// How a list operation pages (`x-rollcall-pagination.style`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Paging {
+    /// Numbered pages, starting at `first`.
+    Numbers {
+        /// The first page's number.
+        first: u64,
+    },
+    /// An opaque cursor read from each page.
+    Cursor,
+    /// One response holds every record.
+    One,
+}
+
+/// A list request builder that the walk can page through; implemented by codegen for every
+/// list operation's builder, from its `x-rollcall-pagination`.
+pub trait List<'a>: Clone + Send + 'a {
+    /// The decoded response of one page.
+    type Page: Send;
+    /// One record of a page.
+    type Record: Send + 'a;
+    /// The user a record holds (the record itself unless it wraps the user).
+    type User: Send + 'a;
+
+    /// The operationId.
+    const OPERATION: &'static str;
+    /// How it pages.
+    const PAGING: Paging;
+    /// The page size the walk asks for unless the client sets one; `None` when the operation
+    /// has no page-size parameter.
+    const PAGE_SIZE: Option<u32>;
+
+    /// The client's configuration.
+    fn config(&self) -> &crate::Config;
+    /// Sends the request and decodes the page, as `Client::call` does.
+    fn fetch(self) -> impl Future<Output = Result<Self::Page, Error>> + Send + 'a;
+    /// The same request asking for `size` records per page.
+    fn with_page_size(self, size: u64) -> Self {
+        let _ = size;
+        self
+    }
+    /// The same request for page number `page`.
+    fn with_page(self, page: u64) -> Self {
+        let _ = page;
+        self
+    }
+    /// The same request for the page after `cursor`.
+    fn with_cursor(self, cursor: String) -> Self {
+        let _ = cursor;
+        self
+    }
+
+    /// How many records `page` holds.
+    fn len(page: &Self::Page) -> usize;
+    /// The records of `page`, moved out.
+    fn records(page: Self::Page) -> Vec<Self::Record>;
+    /// Feeds the id of `record` to `hasher` (see [`hash_id`](crate::paging::hash_id)).
+    fn id(record: &Self::Record, hasher: &mut DefaultHasher);
+    /// The user `record` holds.
+    fn user(record: Self::Record) -> Self::User;
+    /// The cursor of the next page, as the page names it.
+    fn next_cursor(page: &Self::Page) -> Option<String> {
+        let _ = page;
+        None
+    }
+    /// The has-more flag; `None` when not declared or not sent.
+    fn has_more(page: &Self::Page) -> Option<bool> {
+        let _ = page;
+        None
+    }
+    /// Whether the next link is there (see [`Signals::link`]).
+    fn next_link(page: &Self::Page) -> Option<bool> {
+        let _ = page;
+        None
+    }
+    /// The total number of users the page declares.
+    fn total(page: &Self::Page) -> Option<u64> {
+        let _ = page;
+        None
+    }
+}
+
+/// Every user `request` selects, walking every page of its list operation; see
+/// [`walk`](crate::paging::walk) for what the walk holds and when it stops.
+pub fn walk_list<'a, L: List<'a>>(
+    provider: &'static ProviderInfo,
+    request: L,
+) -> UserStream<'a, L::User> {
+    let config = request.config().clone();
+    let size = L::PAGE_SIZE.map(|size| u64::from(config.page_size().unwrap_or(size)));
+    let request = match size {
+        Some(size) => request.with_page_size(size),
+        None => request,
+    };
+    let signals = move |page: &L::Page| Signals {
+        has_more: L::has_more(page),
+        link: L::next_link(page),
+        full: size.is_some_and(|size| L::len(page) as u64 >= size),
+    };
+    let op = L::OPERATION;
+    match L::PAGING {
+        Paging::Numbers { first } => walk(
+            provider,
+            op,
+            &config,
+            Some(first),
+            Some(|page: &u64| page + 1),
+            move |number: Option<u64>| {
+                let number = number.unwrap_or(first);
+                let fetching = request.clone().with_page(number).fetch();
+                async move {
+                    let body = fetching.await?;
+                    let next = signals(&body).more().then_some(number + 1);
+                    Ok(page::<L, _>(body, next))
+                }
+            },
+            L::user,
+        ),
+        Paging::Cursor => walk(
+            provider,
+            op,
+            &config,
+            None,
+            None,
+            move |cursor: Option<String>| {
+                let request = request.clone();
+                let fetching = match cursor {
+                    Some(cursor) => request.with_cursor(cursor),
+                    None => request,
+                }
+                .fetch();
+                async move {
+                    let body = fetching.await?;
+                    let more = signals(&body).more();
+                    let next = L::next_cursor(&body).filter(|c| !c.is_empty() && more);
+                    Ok(page::<L, _>(body, next))
+                }
+            },
+            L::user,
+        ),
+        Paging::One => walk(
+            provider,
+            op,
+            &config,
+            None,
+            None,
+            move |_: Option<u64>| {
+                let fetching = request.clone().fetch();
+                async move { Ok(page::<L, u64>(fetching.await?, None)) }
+            },
+            L::user,
+        ),
+    }
+}
+
+/// The walk's view of a decoded page: its records, the cursor of the next one and the total.
+fn page<'a, L: List<'a>, C>(body: L::Page, next: Option<C>) -> Page<L::Record, C> {
+    let total = L::total(&body);
+    Page::new(L::records(body), next, L::id).with_total(total)
+}

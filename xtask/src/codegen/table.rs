@@ -1,0 +1,311 @@
+//! A provider's data table, written from its spec as Rust tokens: the `PROVIDER` static every
+//! part of the crate reads (registry, `env_vars`, `connect`, the fake), with its schemes and
+//! their environment variables stated once, and the one function `connect` needs that takes
+//! types (calling each scheme's constructor).
+
+use heck::{ToSnakeCase as _, ToUpperCamelCase as _};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+use super::tokens::runtime;
+use crate::spec::ext::{self, Provider, Scheme};
+
+/// What a constructor argument is, as the runtime's `Role` names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// A label of the server's host.
+    Host,
+    /// One of the named servers.
+    Server,
+    /// A plain credential.
+    Plain,
+    /// The secret.
+    Secret,
+}
+
+/// One argument of a scheme's constructor, with its environment variable.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Var {
+    /// The argument's name.
+    pub arg: String,
+    /// What it is.
+    pub role: Role,
+    /// The environment variable `connect` reads it from.
+    pub env: String,
+}
+
+/// The arguments of `scheme`'s constructor for provider `name`: server variables (or the
+/// servers enum) first, the secret last.
+pub fn vars(name: &str, provider: &Provider, scheme: &Scheme) -> Vec<Var> {
+    let mut vars = Vec::new();
+    if let Some(servers) = &provider.servers_enum {
+        let arg = servers.to_snake_case();
+        vars.push(Var {
+            env: ext::env_var(name, &arg),
+            arg,
+            role: Role::Server,
+        });
+    } else if let Some(server) = provider.servers.first() {
+        vars.extend(server.variables.iter().map(|v| Var {
+            arg: v.clone(),
+            role: Role::Host,
+            env: ext::env_var(name, v),
+        }));
+    }
+    for arg in &scheme.user_args {
+        vars.push(Var {
+            arg: arg.clone(),
+            role: Role::Plain,
+            env: scheme.env_var(name, arg),
+        });
+    }
+    vars.push(Var {
+        arg: scheme.secret.clone(),
+        role: Role::Secret,
+        env: scheme.env_var(name, &scheme.secret),
+    });
+    vars
+}
+
+/// `pub static PROVIDER`, with named fields.
+pub fn provider_static(name: &str, provider: &Provider) -> Result<TokenStream, String> {
+    let rt = runtime();
+    let title = &provider.title;
+    let doc = format!(
+        " {title} as the runtime sees it, from its spec: name, page size, error rules, account \
+         rules, rate limit and the ways to authenticate with their environment variables."
+    );
+    let max = option(provider.lists.iter().find_map(|l| l.max_size));
+    let errors = error_rules(&provider.errors);
+    let any = provider.any_content_type;
+    let account = account_rules(&provider.account)?;
+    let rate_limit = match provider.rate_limit {
+        Some((requests, seconds)) => quote! {
+            ::std::option::Option::Some(#rt::RateLimit::new(#requests, ::std::time::Duration::from_secs(#seconds)))
+        },
+        None => quote!(::std::option::Option::None),
+    };
+    let seats = provider
+        .lists
+        .first()
+        .map(|list| {
+            list.seats
+                .iter()
+                .map(|(name, value)| quote!((#name, #value)))
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    let schemes = provider
+        .schemes
+        .iter()
+        .map(|scheme| scheme_entry(name, provider, scheme))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(quote! {
+        #[doc = #doc]
+        pub static PROVIDER: #rt::ProviderInfo = #rt::ProviderInfo::from_fields(#rt::ProviderFields {
+            name: #name,
+            title: #title,
+            max_page_size: #max,
+            errors: #errors,
+            any_content_type: #any,
+            account: #account,
+            rate_limit: #rate_limit,
+            seats: &[#(#seats),*],
+            schemes: &[#(#schemes),*],
+        });
+    })
+}
+
+fn scheme_entry(name: &str, provider: &Provider, scheme: &Scheme) -> Result<TokenStream, String> {
+    let rt = runtime();
+    let key = &scheme.key;
+    let constructor = &scheme.constructor;
+    let sends = match &scheme.kind {
+        ext::SchemeKind::Bearer => quote!(#rt::Sends::Bearer),
+        ext::SchemeKind::Basic { user } => quote!(#rt::Sends::Basic { user: #user }),
+        ext::SchemeKind::Header(header) => quote!(#rt::Sends::Header(#header)),
+        ext::SchemeKind::Query(param) => quote!(#rt::Sends::Query(#param)),
+        ext::SchemeKind::Plugin(plugin, param) if plugin == "query-md5" => {
+            quote!(#rt::Sends::QueryMd5(#param))
+        }
+        ext::SchemeKind::Plugin(plugin, _) => {
+            return Err(format!("no runtime word for the `{plugin}` plugin"));
+        }
+    };
+    let vars = vars(name, provider, scheme);
+    let envs = vars.iter().map(|v| &v.env);
+    let args = vars.iter().map(|v| {
+        let arg = &v.arg;
+        let role = format_ident!("{}", format!("{:?}", v.role));
+        quote!(#rt::Arg { name: #arg, role: #rt::Role::#role })
+    });
+    Ok(quote! {
+        #rt::Scheme {
+            key: #key,
+            constructor: #constructor,
+            sends: #sends,
+            vars: &[#(#envs),*],
+            args: &[#(#args),*],
+        }
+    })
+}
+
+/// `connect` and the function it calls with each scheme's values: the constructor.
+pub fn connect(name: &str, provider: &Provider) -> TokenStream {
+    let rt = runtime();
+    let arms = provider.schemes.iter().enumerate().map(|(index, scheme)| {
+        let constructor = format_ident!("{}", scheme.constructor);
+        let args = vars(name, provider, scheme)
+            .into_iter()
+            .enumerate()
+            .map(|(i, var)| match var.role {
+                Role::Server => quote!(values.server(#i)?),
+                Role::Host | Role::Plain => quote!(values.text(#i)),
+                Role::Secret => quote!(values.text(#i).to_owned()),
+            });
+        quote!(#index => Client::#constructor(#(#args),*))
+    });
+    let doc = format!(
+        " A client of {} from environment-style variables, as [`crate::Provider::connect`] \
+         builds it: the first way to authenticate whose credentials are all set wins \
+         ([`PROVIDER`]`.schemes` lists them with their variables).\n\n # Errors\n\n \
+         [`ErrorKind::Config`]({rt}::ErrorKind::Config) naming the unset variables, or what \
+         `build()` refuses.",
+        provider.title,
+        rt = "::rollcall_runtime",
+    );
+    quote! {
+        #[doc = #doc]
+        pub fn connect(
+            var: &dyn Fn(&str) -> ::std::option::Option<::std::string::String>,
+            options: &#rt::ClientOptions,
+        ) -> ::std::result::Result<::std::boxed::Box<dyn #rt::AnyClient>, #rt::Error> {
+            #rt::connect(&PROVIDER, build, var, options)
+        }
+
+        /// Calls the constructor of scheme number `scheme` of [`PROVIDER`] with `values`.
+        fn build(
+            scheme: usize,
+            values: &#rt::Values<'_>,
+        ) -> ::std::result::Result<::std::boxed::Box<dyn #rt::AnyClient>, #rt::Error> {
+            let builder = match scheme {
+                #(#arms,)*
+                _ => return ::std::result::Result::Err(values.unknown_scheme(scheme)),
+            };
+            ::std::result::Result::Ok(::std::boxed::Box::new(builder.options(values.options()).build()?))
+        }
+    }
+}
+
+fn option<T: quote::ToTokens>(value: Option<T>) -> TokenStream {
+    match value {
+        Some(value) => quote!(::std::option::Option::Some(#value)),
+        None => quote!(::std::option::Option::None),
+    }
+}
+
+fn error_rules(rules: &ext::ErrorRules) -> TokenStream {
+    let rt = runtime();
+    let fields = |fields: &[ext::Field]| {
+        let items = fields.iter().map(|f| {
+            let at = &f.at;
+            let only = format_ident!("{}", f.only);
+            quote!(#rt::Field { at: #at, only: #rt::Only::#only })
+        });
+        quote!(&[#(#items),*])
+    };
+    let parts = rules.message.iter().map(|p| {
+        let each = &p.each;
+        let text = fields(&p.text);
+        let label = option(p.label.as_deref());
+        quote!(#rt::Part { each: #each, text: #text, label: #label })
+    });
+    let code = fields(&rules.code);
+    let request_id = fields(&rules.request_id);
+    quote!(#rt::ErrorRules { code: #code, message: &[#(#parts),*], request_id: #request_id })
+}
+
+/// `x-rollcall.account` as a `rollcall_runtime::AccountRules` literal.
+fn account_rules(account: &ext::Account) -> Result<TokenStream, String> {
+    let rt = runtime();
+    let tests = |tests: &[ext::Test]| -> Result<TokenStream, String> {
+        let mut items = Vec::new();
+        for test in tests {
+            let check = match test.present {
+                Some(flag) => quote!(#rt::account::Check::Present(#flag)),
+                None => {
+                    let mut literals = Vec::new();
+                    for value in &test.is {
+                        literals.push(match value {
+                            Value::String(text) => quote!(#rt::account::Literal::Str(#text)),
+                            Value::Bool(flag) => quote!(#rt::account::Literal::Bool(#flag)),
+                            Value::Null => quote!(#rt::account::Literal::Null),
+                            Value::Number(n) => {
+                                let n = n.as_i64().ok_or("`is` takes integers only")?;
+                                quote!(#rt::account::Literal::Int(#n))
+                            }
+                            other => return Err(format!("`is` cannot compare with {other}")),
+                        });
+                    }
+                    quote!(#rt::account::Check::Is(&[#(#literals),*]))
+                }
+            };
+            let at = &test.at;
+            let ci = test.ci;
+            items.push(quote!(#rt::account::Test { at: #at, check: #check, ci: #ci }));
+        }
+        Ok(quote!(&[#(#items),*]))
+    };
+    let rules = |rules: &[ext::Rule], ty: Option<&str>| -> Result<TokenStream, String> {
+        let mut items = Vec::new();
+        for rule in rules {
+            let value = match ty {
+                None => {
+                    let flag: bool = rule
+                        .value
+                        .parse()
+                        .map_err(|_| format!("`{}` is not true or false", rule.value))?;
+                    quote!(#flag)
+                }
+                Some(ty) => {
+                    let ty = format_ident!("{ty}");
+                    let variant = format_ident!("{}", rule.value.to_upper_camel_case());
+                    quote!(#rt::account::#ty::#variant)
+                }
+            };
+            let all = tests(&rule.all)?;
+            items.push(quote!(#rt::account::Rule { value: #value, all: #all }));
+        }
+        Ok(quote!(&[#(#items),*]))
+    };
+    let ext::Account {
+        id,
+        email,
+        name,
+        roles,
+        created_at,
+        updated_at,
+        last_login_at,
+        manager,
+        ..
+    } = account;
+    let status = rules(&account.status, Some("Status"))?;
+    let kind = rules(&account.kind, Some("Kind"))?;
+    let privileged = rules(&account.privileged, None)?;
+    Ok(quote! {
+        #rt::AccountRules {
+            id: #id,
+            email: #email,
+            name: #name,
+            status: #status,
+            kind: #kind,
+            roles: &[#(#roles),*],
+            privileged: #privileged,
+            created_at: #created_at,
+            updated_at: #updated_at,
+            last_login_at: #last_login_at,
+            manager: #manager,
+        }
+    })
+}
