@@ -283,13 +283,16 @@ fn git(root: &Path, args: &[&str], stdin: &str) -> String {
         .stdout(std::process::Stdio::piped())
         .spawn()
         .expect("git runs");
-    child
-        .stdin
-        .take()
-        .expect("piped")
-        .write_all(stdin.as_bytes())
-        .expect("git reads its input");
+    // Written from another thread: git answers while it reads, and a full stdout pipe would
+    // otherwise stop both sides.
+    let mut input = child.stdin.take().expect("piped");
+    let stdin = stdin.to_owned();
+    let writer = std::thread::spawn(move || input.write_all(stdin.as_bytes()));
     let output = child.wait_with_output().expect("git finishes");
+    writer
+        .join()
+        .expect("the writer does not panic")
+        .expect("git reads its input");
     assert!(output.status.success(), "git {args:?} failed");
     String::from_utf8(output.stdout).expect("git prints UTF-8")
 }
@@ -573,7 +576,7 @@ fn names_crate(code: &str, name: &str) -> bool {
         before_ok
             && (after.starts_with("::")
                 || ((before.ends_with("use") || before.ends_with("extern crate"))
-                    && after.starts_with(|c: char| c == ';' || c == ' ' || c == ':')))
+                    && after.starts_with([';', ' ', ':'])))
     })
 }
 
