@@ -4,7 +4,8 @@
 //! every offender as `path:line: what is wrong`, so that one run shows all the drift:
 //!
 //! - `paths_named_in_docs_exist`: repository paths named in doc comments, Markdown and manifests;
-//! - `dependencies_are_used`: every dependency of a workspace crate is named in its sources;
+//! - `dependencies_are_used`: every dependency of a workspace crate is named in its sources,
+//!   and no dev-dependency merely repeats a normal one;
 //! - `rust_files_start_with_module_docs`: every hand-written `.rs` file opens with `//!`;
 //! - `generated_markers_match_gitattributes`: `@generated` headers and `.gitattributes` agree.
 
@@ -95,7 +96,33 @@ fn dependencies_are_used() {
             .map(|f| code_only(&repo.read(f)))
             .collect::<Vec<_>>()
             .join("\n");
-        for (line, section, package) in dependencies(&repo.read(manifest)) {
+        let declared = dependencies(&repo.read(manifest));
+        for dev in declared.iter().filter(|d| d.section == "dev-dependencies") {
+            // A bare `name.workspace = true` dev-dependency adds nothing to a normal dependency
+            // of the same name that also comes from the workspace (and is not optional): the
+            // tests have it already, with at least the same features.
+            let bare = matches!(dev.spec.as_str(), ".workspace=true" | "={workspace=true}");
+            let normal = declared.iter().find(|d| {
+                d.section == "dependencies"
+                    && d.package == dev.package
+                    && d.spec.contains("workspace=true")
+                    && !d.spec.contains("optional")
+            });
+            if let Some(normal) = normal.filter(|_| bare) {
+                offenders.push(format!(
+                    "{manifest}:{}: [dev-dependencies] `{}` repeats the dependency of line {} and \
+                     adds nothing",
+                    dev.line, dev.package, normal.line
+                ));
+            }
+        }
+        for Dependency {
+            line,
+            section,
+            package,
+            ..
+        } in declared
+        {
             if UNNAMED_DEPENDENCIES.contains(&(crate_dir, package.as_str())) {
                 continue;
             }
@@ -112,8 +139,9 @@ fn dependencies_are_used() {
         }
     }
     assert_clean(
-        "dependencies no source of their crate uses (remove them, or list a deliberate one in \
-         UNNAMED_DEPENDENCIES / a renamed library in LIBRARY_NAMES)",
+        "dependencies no source of their crate uses, or dev-dependencies that repeat one \
+         (remove them, or list a deliberate one in UNNAMED_DEPENDENCIES / a renamed library in \
+         LIBRARY_NAMES)",
         offenders,
     );
 }
@@ -504,8 +532,19 @@ fn attribute_matches(pattern: &str, path: &str) -> bool {
 
 // ---- rule 2: dependencies ----
 
-/// The dependencies a manifest declares, as (line, section, package key).
-fn dependencies(manifest: &str) -> Vec<(usize, String, String)> {
+/// One dependency as a manifest declares it.
+struct Dependency {
+    line: usize,
+    /// `dependencies`, `dev-dependencies`, ...
+    section: String,
+    /// The key, which is also the name the crate's code uses (a rename is a new key).
+    package: String,
+    /// The rest of its line without whitespace (`.workspace=true`, `={version="1"}`).
+    spec: String,
+}
+
+/// The dependencies a manifest declares.
+fn dependencies(manifest: &str) -> Vec<Dependency> {
     let mut found = Vec::new();
     let mut section = String::new();
     for (i, line) in manifest.lines().enumerate() {
@@ -516,7 +555,12 @@ fn dependencies(manifest: &str) -> Vec<(usize, String, String)> {
             if let Some((table, name)) = section.rsplit_once('.')
                 && table.ends_with("dependencies")
             {
-                found.push((i + 1, table.to_owned(), name.to_owned()));
+                found.push(Dependency {
+                    line: i + 1,
+                    section: table.to_owned(),
+                    package: name.to_owned(),
+                    spec: String::new(),
+                });
                 section.clear();
             }
             continue;
@@ -534,7 +578,12 @@ fn dependencies(manifest: &str) -> Vec<(usize, String, String)> {
             .next()
             .unwrap_or_default();
         if !key.is_empty() {
-            found.push((i + 1, section.clone(), key.to_owned()));
+            found.push(Dependency {
+                line: i + 1,
+                section: section.clone(),
+                package: key.to_owned(),
+                spec: line[key.len()..].split_whitespace().collect(),
+            });
         }
     }
     found
@@ -641,6 +690,9 @@ fn path_tokens_are_recognised() {
     assert!(!names_crate("let serde_json_x = 1;", "serde_json"));
     let manifest =
         "[dependencies]\nfoo.workspace = true\n[dev-dependencies.bar-baz]\nversion = \"1\"\n";
-    let names: Vec<String> = dependencies(manifest).into_iter().map(|d| d.2).collect();
+    let names: Vec<String> = dependencies(manifest)
+        .into_iter()
+        .map(|d| d.package)
+        .collect();
     assert_eq!(names, ["foo", "bar-baz"]);
 }
