@@ -2,9 +2,9 @@
 //! and giving the same result for every input:
 //!
 //! - `DateTime<Utc>` fields (codegen points them here with `deserialize_with`; see
-//!   `xtask/src/timestamps.rs`): a value the strict RFC 3339 parser refuses goes to chrono's
+//!   `xtask/src/codegen/timestamps.rs`): a value the strict RFC 3339 parser refuses goes to chrono's
 //!   lenient parser, whose error is the one reported;
-//! - open enums (`xtask/src/open_enum.rs`): a listed value is matched on the borrowed string,
+//! - open enums (`xtask/src/codegen/open_enum.rs`): a listed value is matched on the borrowed string,
 //!   without allocating one.
 
 use std::fmt;
