@@ -11,7 +11,7 @@ use rollcall::{sequence, worksection, zendesk_sell, zendesk_support};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use crate::fixtures::Provider;
+use rollcall::Provider;
 
 /// The fields a minimal client reads; `id` is the provider's own type. Decoding them is the
 /// cost being compared; the walk itself only counts users, as ours does.
@@ -209,7 +209,7 @@ pub async fn walk<S: Shapes>(provider: Provider, base: &str) -> Result<usize> {
     let http = reqwest::Client::new();
     let mut seen = 0;
     match provider {
-        Provider::Sell => {
+        Provider::ZendeskSell => {
             let mut page = 1;
             loop {
                 let url = format!("{base}/v2/users?page={page}&per_page=100");
@@ -221,7 +221,7 @@ pub async fn walk<S: Shapes>(provider: Provider, base: &str) -> Result<usize> {
                 page += 1;
             }
         }
-        Provider::Support => {
+        Provider::ZendeskSupport => {
             let mut after: Option<String> = None;
             loop {
                 let mut url = format!("{base}/api/v2/users?page%5Bsize%5D=100");
@@ -257,6 +257,7 @@ pub async fn walk<S: Shapes>(provider: Provider, base: &str) -> Result<usize> {
             let envelope: S::Worksection = get(http.get(url)).await?;
             seen += envelope.users();
         }
+        _ => return Err(format!("no hand-written baseline for {provider}").into()),
     }
     Ok(seen)
 }

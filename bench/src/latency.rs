@@ -22,7 +22,9 @@ use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 
-use crate::fixtures::Provider;
+use rollcall::Provider;
+
+use crate::fixtures;
 use crate::row::{Row, median};
 
 /// How a server limits: a sliding second (Sell) or an announced fixed window (Support).
@@ -189,7 +191,7 @@ fn page_for(state: &State, request: &Request<Incoming>) -> Option<Bytes> {
         })
     };
     let index = match state.provider {
-        Provider::Sell => param("page")?.parse::<usize>().ok()?.checked_sub(1)?,
+        Provider::ZendeskSell => param("page")?.parse::<usize>().ok()?.checked_sub(1)?,
         _ => param("page[after]").map_or(Some(0), |c| c.strip_prefix('c')?.parse().ok())?,
     };
     state.pages.get(index).cloned()
@@ -211,7 +213,7 @@ fn server(
 ) -> (String, Arc<State>) {
     let state = Arc::new(State {
         provider,
-        pages: provider.pages(users),
+        pages: fixtures::pages(provider, users).expect("a recorded shape"),
         latency,
         limit,
         recent: Mutex::new((Instant::now(), Vec::new())),
@@ -256,7 +258,7 @@ pub fn all(quick: bool) -> Result<(), String> {
     let sell_bound = (pages.saturating_sub(10) as f64 / 10.0) + latency.as_secs_f64();
     rows(
         "Sell 10/s, no headers",
-        Provider::Sell,
+        Provider::ZendeskSell,
         users,
         latency,
         Limit::PerSecond(10),
@@ -272,7 +274,7 @@ pub fn all(quick: bool) -> Result<(), String> {
     let support_bound = cursor_bound(pages, latency, per_window, seconds);
     rows(
         &format!("Support {per_window} per {seconds} s window, in headers"),
-        Provider::Support,
+        Provider::ZendeskSupport,
         users,
         latency,
         Limit::Window {
@@ -386,7 +388,7 @@ fn rows(
 async fn rollcall_walk(provider: Provider, url: &str) -> Result<usize, String> {
     let shown = |e: rollcall::Error| e.to_string();
     match provider {
-        Provider::Sell => {
+        Provider::ZendeskSell => {
             let client = rollcall::zendesk_sell::Client::with_token("token")
                 .base_url(url)
                 .build()
@@ -414,7 +416,7 @@ async fn sequential(provider: Provider, url: &str) -> Result<usize, String> {
     let mut cursor: Option<String> = None;
     loop {
         let request = match provider {
-            Provider::Sell => http.get(format!("{url}/v2/users?page={page}&per_page=100")),
+            Provider::ZendeskSell => http.get(format!("{url}/v2/users?page={page}&per_page=100")),
             _ => {
                 let after = cursor
                     .as_deref()
@@ -435,7 +437,7 @@ async fn sequential(provider: Provider, url: &str) -> Result<usize, String> {
         }
         let body: serde_json::Value = response.json().await.map_err(|e| e.to_string())?;
         match provider {
-            Provider::Sell => {
+            Provider::ZendeskSell => {
                 let items = body["items"].as_array().map_or(0, Vec::len);
                 users += items;
                 if items == 0 || body["meta"]["links"]["next_page"].is_null() {

@@ -10,12 +10,17 @@ use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 
-use crate::fixtures::Provider;
+use rollcall::Provider;
+
+use crate::fixtures;
 
 /// Serves `provider`'s pages for `users` users on 127.0.0.1 from a background thread; returns
 /// the base URL. The thread lives as long as the process (the parent of the walks).
-pub fn start(provider: Provider, users: usize) -> String {
-    let pages = Arc::new(provider.pages(users));
+pub fn start(provider: Provider, users: usize) -> Result<String, String> {
+    let pages = Arc::new(
+        fixtures::pages(provider, users)
+            .ok_or_else(|| format!("no recorded shape of {provider} to serve"))?,
+    );
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -46,7 +51,7 @@ pub fn start(provider: Provider, users: usize) -> String {
             }
         });
     });
-    rx.recv().expect("server thread starts")
+    Ok(rx.recv().expect("server thread starts"))
 }
 
 /// `serve PROVIDER N`: the mock alone, in the foreground, until the process is killed.
@@ -54,9 +59,9 @@ pub fn serve(args: &[String]) -> Result<(), String> {
     let [provider, users] = args else {
         return Err("usage: rollcall-bench serve PROVIDER N".to_owned());
     };
-    let provider = Provider::parse(provider).ok_or("unknown provider")?;
+    let provider = fixtures::parse(provider)?;
     let users = users.parse().map_err(|_| "N must be a number")?;
-    println!("{}", start(provider, users));
+    println!("{}", start(provider, users)?);
     loop {
         std::thread::park();
     }
@@ -83,10 +88,12 @@ fn answer(
         })
     };
     let index = match provider {
-        Provider::Sell => param("page").and_then(|p| p.parse::<usize>().ok()?.checked_sub(1)),
-        Provider::Support => cursor("page[after]"),
+        Provider::ZendeskSell => {
+            param("page").and_then(|p| p.parse::<usize>().ok()?.checked_sub(1))
+        }
+        Provider::ZendeskSupport => cursor("page[after]"),
         Provider::Sequence => cursor("after"),
-        Provider::Worksection => Some(0),
+        _ => Some(0),
     };
     match index.and_then(|i| pages.get(i)) {
         Some(body) => Response::builder()

@@ -3,6 +3,9 @@
 use std::path::PathBuf;
 use std::process::Command;
 
+use rollcall::Provider;
+use rollcall::testing::Fault;
+use rollcall_tests::fixtures;
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -51,40 +54,49 @@ async fn rollcall(args: &[&str], env: &[(&str, &str)]) -> Run {
     .expect("joined")
 }
 
+/// The path of `provider`'s list operation, from its spec.
+fn list_path(provider: Provider) -> &'static str {
+    provider.fake().walked().expect("a list operation").path
+}
+
+/// The variables a client of `provider` reads, with the kit's fake values.
+fn env_of(provider: Provider) -> Vec<(String, String)> {
+    provider.fake().env().into_iter().collect()
+}
+
+/// The variable of the secret of `provider`'s first way to authenticate (`ZENDESK_SELL_TOKEN`).
+fn secret_var(provider: Provider) -> &'static str {
+    provider.env_vars()[0].last().expect("a credential")
+}
+
+/// `env` as `rollcall()` takes it.
+fn borrowed(env: &[(String, String)]) -> Vec<(&str, &str)> {
+    env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
+/// The shared Sell fixture, active and not invited unless `overrides` say otherwise.
 fn sell_user(id: i64, overrides: Value) -> Value {
-    let mut user = json!({
-        "id": id,
-        "name": format!("User {id}"),
-        "email": format!("user{id}@example.com"),
-        "status": "active",
-        "invited": false,
-        "confirmed": true,
-        "role": "user",
-        "roles": [],
-        "reports_to": null,
-        "deleted_at": null,
-        "created_at": "2019-03-04T08:15:00Z",
-        "updated_at": "2023-11-20T14:02:41Z",
-        "identity_type": "person",
-    });
-    for (key, value) in overrides.as_object().expect("an object") {
+    let mut user = fixtures::sell_user(id);
+    let defaults = json!({"status": "active", "invited": false});
+    for (key, value) in defaults
+        .as_object()
+        .into_iter()
+        .chain(overrides.as_object())
+        .flatten()
+    {
         user[key] = value.clone();
     }
     user
 }
 
 fn sell_page(users: Vec<Value>) -> Value {
-    let items: Vec<Value> = users
-        .into_iter()
-        .map(|user| json!({"data": user, "meta": {"type": "user"}}))
-        .collect();
-    json!({"items": items, "meta": {"type": "collection", "count": items.len(), "links": {}}})
+    fixtures::sell_page_of(users, None)
 }
 
 async fn sell_server(users: Vec<Value>) -> MockServer {
     let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
-        .and(path("/v2/users"))
+        .and(path(list_path(Provider::ZendeskSell)))
         .respond_with(ResponseTemplate::new(200).set_body_json(sell_page(users)))
         .mount(&server)
         .await;
@@ -103,18 +115,18 @@ fn temp_file(name: &str, text: &str) -> PathBuf {
 async fn providers_lists_every_provider_with_its_variables() {
     let run = rollcall(&["providers"], &[]).await;
     assert_eq!(run.code, 0, "{run:?}");
-    for (name, var) in [
-        ("zendesk-sell", "ZENDESK_SELL_TOKEN"),
-        ("zendesk-support", "ZENDESK_SUPPORT_OAUTH_TOKEN"),
-        ("sequence", "SEQUENCE_CLIENT_SECRET"),
-        ("worksection", "WORKSECTION_API_KEY"),
-    ] {
+    assert_eq!(run.stdout.lines().count(), Provider::ALL.len(), "{run:?}");
+    for provider in Provider::ALL {
+        let name = provider.name();
         let line = run
             .stdout
             .lines()
             .find(|line| line.starts_with(name) && line[name.len()..].starts_with(' '))
             .unwrap_or_else(|| panic!("no line for {name}: {}", run.stdout));
-        assert!(line.contains(var), "{line}");
+        for var in provider.env_vars().iter().copied().flatten() {
+            assert!(line.contains(var), "{var}: {line}");
+        }
+        assert!(line.contains(provider.info().title), "{line}");
     }
 }
 
@@ -126,7 +138,7 @@ async fn users_prints_accounts_and_raw_records() {
     ])
     .await;
     let uri = server.uri();
-    let env = [("ZENDESK_SELL_TOKEN", SELL_TOKEN)];
+    let env = [(secret_var(Provider::ZendeskSell), SELL_TOKEN)];
     let run = rollcall(&["users", "zendesk-sell", "--base-url", &uri], &env).await;
     assert_eq!(run.code, 0, "{run:?}");
     let lines = run.lines();
@@ -178,7 +190,10 @@ async fn usage_errors_exit_2_with_one_line() {
     )
     .await;
     assert_eq!(missing.code, 2, "{missing:?}");
-    assert!(missing.stderr.contains("ZENDESK_SELL_TOKEN"), "{missing:?}");
+    assert!(
+        missing.stderr.contains(secret_var(Provider::ZendeskSell)),
+        "{missing:?}"
+    );
     assert_eq!(missing.stderr.lines().count(), 1, "{missing:?}");
 
     let unknown = rollcall(&["users", "salesforce"], &[]).await;
@@ -199,7 +214,7 @@ async fn usage_errors_exit_2_with_one_line() {
 async fn provider_failures_exit_1_without_secrets() {
     let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
-        .and(path("/v2/users"))
+        .and(path(list_path(Provider::ZendeskSell)))
         .respond_with(ResponseTemplate::new(401).set_body_json(json!({
             "errors": [{"error": {"code": "unauthorized", "message": "The access token is invalid"}}],
             "meta": {"type": "errors", "http_status": "401 Unauthorized"}
@@ -208,7 +223,7 @@ async fn provider_failures_exit_1_without_secrets() {
         .await;
     let run = rollcall(
         &["users", "zendesk-sell", "--base-url", &server.uri()],
-        &[("ZENDESK_SELL_TOKEN", SELL_TOKEN)],
+        &[(secret_var(Provider::ZendeskSell), SELL_TOKEN)],
     )
     .await;
     assert_eq!(run.code, 1, "{run:?}");
@@ -300,18 +315,15 @@ async fn compare_finds_joined_left_and_changed_accounts() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_provider_maps_its_accounts() {
     struct Case {
-        name: &'static str,
-        path: &'static str,
+        provider: Provider,
         body: Value,
-        env: &'static [(&'static str, &'static str)],
         /// id → (status, kind, privileged)
         expected: &'static [(&'static str, &'static str, &'static str, bool)],
     }
     let uuid = |n: u32| format!("00000000-0000-4000-8000-{n:012x}");
     let cases = [
         Case {
-            name: "zendesk-sell",
-            path: "/v2/users",
+            provider: Provider::ZendeskSell,
             body: sell_page(vec![
                 sell_user(1, json!({"role": "admin"})),
                 sell_user(2, json!({"status": "inactive"})),
@@ -324,7 +336,6 @@ async fn every_provider_maps_its_accounts() {
                 sell_user(6, json!({"sell_login_disabled": true})),
                 sell_user(7, json!({"status": "frozen"})),
             ]),
-            env: &[("ZENDESK_SELL_TOKEN", SELL_TOKEN)],
             expected: &[
                 ("1", "active", "member", true),
                 ("2", "inactive", "member", false),
@@ -336,8 +347,7 @@ async fn every_provider_maps_its_accounts() {
             ],
         },
         Case {
-            name: "zendesk-support",
-            path: "/api/v2/users",
+            provider: Provider::ZendeskSupport,
             body: json!({"users": [
                 {"id": 1, "name": "A", "email": "a@x.org", "role": "admin", "active": true, "suspended": false},
                 {"id": 2, "name": "B", "email": null, "role": "end-user", "active": true, "suspended": false},
@@ -345,10 +355,6 @@ async fn every_provider_maps_its_accounts() {
                 {"id": 4, "name": "D", "email": "d@x.org", "role": "agent", "active": true, "suspended": true},
                 {"id": 5, "name": "E", "email": "e@x.org", "role": "agent", "role_type": 4, "active": true},
             ], "meta": {"has_more": false, "after_cursor": null}, "links": {"next": null}, "count": 5}),
-            env: &[
-                ("ZENDESK_SUPPORT_EMAIL", "admin@x.org"),
-                ("ZENDESK_SUPPORT_TOKEN", "support-secret-token"),
-            ],
             expected: &[
                 ("1", "active", "member", true),
                 ("2", "active", "end_user", false),
@@ -358,8 +364,7 @@ async fn every_provider_maps_its_accounts() {
             ],
         },
         Case {
-            name: "sequence",
-            path: "/users",
+            provider: Provider::Sequence,
             body: json!({"items": [
                 {"id": uuid(1), "email": "a@x.com", "sequenceAccountIds": [], "state": "active",
                  "roles": [{"roleName": "admin"}]},
@@ -368,10 +373,6 @@ async fn every_provider_maps_its_accounts() {
                 {"id": uuid(3), "email": "c@x.com", "sequenceAccountIds": [], "state": "archived",
                  "roles": []},
             ], "pagination": {"after": null, "totalResultSize": 3}}),
-            env: &[
-                ("SEQUENCE_CLIENT_ID", "seq-id"),
-                ("SEQUENCE_CLIENT_SECRET", "seq-secret-value"),
-            ],
             expected: &[
                 (
                     "00000000-0000-4000-8000-000000000001",
@@ -394,8 +395,7 @@ async fn every_provider_maps_its_accounts() {
             ],
         },
         Case {
-            name: "worksection",
-            path: "/api/admin/v2/",
+            provider: Provider::Worksection,
             body: json!({"status": "ok", "data": [
                 {"id": "1", "name": "A", "email": "a@x.com", "role": "Owner"},
                 {"id": "2", "name": "B", "email": "b@x.com", "role": "Account admin"},
@@ -403,7 +403,6 @@ async fn every_provider_maps_its_accounts() {
                 {"id": "4", "name": "D", "email": "d@x.com", "role": "Guest"},
                 {"id": "5", "name": "E", "email": "e@x.com", "role": "reader"},
             ]}),
-            env: &[("WORKSECTION_API_KEY", "ws-secret-key")],
             expected: &[
                 ("1", "active", "member", true),
                 ("2", "active", "member", true),
@@ -414,15 +413,27 @@ async fn every_provider_maps_its_accounts() {
         },
     ];
     for case in cases {
+        let name = case.provider.name();
+        let env = env_of(case.provider);
+        let env = borrowed(&env);
+        // The values of the credentials (the last argument of each way to authenticate).
+        let secrets: Vec<&str> = case
+            .provider
+            .env_vars()
+            .iter()
+            .filter_map(|vars| vars.last())
+            .filter_map(|var| env.iter().find(|(k, _)| k == var).map(|(_, v)| *v))
+            .collect();
+        assert!(!secrets.is_empty(), "{name}");
         let server = MockServer::builder().start().await;
         Mock::given(method("GET"))
-            .and(path(case.path))
+            .and(path(list_path(case.provider)))
             .respond_with(ResponseTemplate::new(200).set_body_json(&case.body))
             .mount(&server)
             .await;
         let uri = server.uri();
-        let run = rollcall(&["users", case.name, "--base-url", &uri], case.env).await;
-        assert_eq!(run.code, 0, "{}: {run:?}", case.name);
+        let run = rollcall(&["users", name, "--base-url", &uri], &env).await;
+        assert_eq!(run.code, 0, "{}: {run:?}", name);
         let got: Vec<(String, String, String, bool)> = run
             .lines()
             .iter()
@@ -440,15 +451,15 @@ async fn every_provider_maps_its_accounts() {
             .iter()
             .map(|(i, s, k, p)| ((*i).into(), (*s).into(), (*k).into(), *p))
             .collect();
-        assert_eq!(got, expected, "{}", case.name);
-        for (_, secret) in case.env {
+        assert_eq!(got, expected, "{}", name);
+        for secret in &secrets {
             assert!(!run.stdout.contains(secret) && !run.stderr.contains(secret));
         }
 
         // The other formats hold the same accounts.
         let csv = rollcall(
-            &["users", case.name, "--base-url", &uri, "--format", "csv"],
-            case.env,
+            &["users", name, "--base-url", &uri, "--format", "csv"],
+            &env,
         )
         .await;
         assert_eq!(csv.code, 0, "{csv:?}");
@@ -460,7 +471,7 @@ async fn every_provider_maps_its_accounts() {
         assert_eq!(rows.len(), expected.len() + 1, "{}", csv.stdout);
         for (row, (id, status, kind, privileged)) in rows[1..].iter().zip(&expected) {
             let cells: Vec<&str> = row.split(',').collect();
-            assert_eq!(cells[0], case.name);
+            assert_eq!(cells[0], name);
             assert_eq!(cells[1], id);
             assert_eq!(cells[4], status);
             assert_eq!(cells[5], kind);
@@ -468,8 +479,8 @@ async fn every_provider_maps_its_accounts() {
         }
 
         let scim = rollcall(
-            &["users", case.name, "--base-url", &uri, "--format", "scim"],
-            case.env,
+            &["users", name, "--base-url", &uri, "--format", "scim"],
+            &env,
         )
         .await;
         assert_eq!(scim.code, 0, "{scim:?}");
@@ -486,8 +497,8 @@ async fn every_provider_maps_its_accounts() {
         }
 
         let table = rollcall(
-            &["users", case.name, "--base-url", &uri, "--format", "table"],
-            case.env,
+            &["users", name, "--base-url", &uri, "--format", "table"],
+            &env,
         )
         .await;
         assert_eq!(table.code, 0, "{table:?}");
@@ -504,11 +515,7 @@ async fn every_provider_maps_its_accounts() {
         }
 
         // --seats-only keeps members and guests.
-        let seats = rollcall(
-            &["users", case.name, "--base-url", &uri, "--seats-only"],
-            case.env,
-        )
-        .await;
+        let seats = rollcall(&["users", name, "--base-url", &uri, "--seats-only"], &env).await;
         assert_eq!(seats.code, 0, "{seats:?}");
         let kept: Vec<String> = seats
             .lines()
@@ -520,7 +527,7 @@ async fn every_provider_maps_its_accounts() {
             .filter(|(_, _, kind, _)| kind == "member" || kind == "guest")
             .map(|(id, ..)| id.clone())
             .collect();
-        assert_eq!(kept, seated, "{}", case.name);
+        assert_eq!(kept, seated, "{}", name);
     }
 }
 
@@ -533,7 +540,7 @@ async fn report_counts_the_walk() {
     };
     let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
-        .and(path("/users"))
+        .and(path(list_path(Provider::Sequence)))
         .and(wiremock::matchers::query_param("after", "c1"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
             "items": [user(2), user(3)],
@@ -542,7 +549,7 @@ async fn report_counts_the_walk() {
         .mount(&server)
         .await;
     Mock::given(method("GET"))
-        .and(path("/users"))
+        .and(path(list_path(Provider::Sequence)))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
             "items": (1..=99).map(|n| user(n + 10)).chain([user(2)]).collect::<Vec<_>>(),
             "pagination": {"after": "c1", "totalResultSize": 4}
@@ -559,10 +566,7 @@ async fn report_counts_the_walk() {
             "--report",
             report.to_str().unwrap(),
         ],
-        &[
-            ("SEQUENCE_CLIENT_ID", "seq-id"),
-            ("SEQUENCE_CLIENT_SECRET", "seq-secret"),
-        ],
+        &borrowed(&env_of(Provider::Sequence)),
     )
     .await;
     assert_eq!(run.code, 0, "{run:?}");
@@ -595,10 +599,7 @@ async fn report_counts_the_walk() {
             report.to_str().unwrap(),
             "--quiet",
         ],
-        &[
-            ("SEQUENCE_CLIENT_ID", "seq-id"),
-            ("SEQUENCE_CLIENT_SECRET", "seq-secret"),
-        ],
+        &borrowed(&env_of(Provider::Sequence)),
     )
     .await;
     assert_eq!(run.code, 0, "{run:?}");
@@ -617,20 +618,20 @@ async fn report_counts_the_walk() {
 async fn tracing_shows_requests_without_secrets() {
     let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
-        .and(path("/v2/users"))
+        .and(path(list_path(Provider::ZendeskSell)))
         .respond_with(ResponseTemplate::new(503))
         .up_to_n_times(1)
         .mount(&server)
         .await;
     Mock::given(method("GET"))
-        .and(path("/v2/users"))
+        .and(path(list_path(Provider::ZendeskSell)))
         .respond_with(
             ResponseTemplate::new(200).set_body_json(sell_page(vec![sell_user(1, json!({}))])),
         )
         .mount(&server)
         .await;
     let env = [
-        ("ZENDESK_SELL_TOKEN", SELL_TOKEN),
+        (secret_var(Provider::ZendeskSell), SELL_TOKEN),
         ("RUST_LOG", "rollcall=debug"),
     ];
     let run = rollcall(
@@ -641,8 +642,9 @@ async fn tracing_shows_requests_without_secrets() {
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(run.lines().len(), 1);
     let log = &run.stderr;
+    let sell = list_path(Provider::ZendeskSell);
     assert!(
-        log.contains("path=\"/v2/users\"") || log.contains("path=/v2/users"),
+        log.contains(&format!("path=\"{sell}\"")) || log.contains(&format!("path={sell}")),
         "{log}"
     );
     assert!(log.contains("method=GET"), "{log}");
@@ -668,10 +670,17 @@ async fn tracing_shows_requests_without_secrets() {
         )
         .mount(&server)
         .await;
-    let env = [("WORKSECTION_API_KEY", key), ("RUST_LOG", "rollcall=debug")];
+    let env = [
+        (secret_var(Provider::Worksection), key),
+        ("RUST_LOG", "rollcall=debug"),
+    ];
     let run = rollcall(&["users", "worksection", "--base-url", &server.uri()], &env).await;
     assert_eq!(run.code, 0, "{run:?}");
-    assert!(run.stderr.contains("/api/admin/v2/"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(list_path(Provider::Worksection)),
+        "{}",
+        run.stderr
+    );
     assert!(
         !run.stderr.contains(key) && !run.stderr.contains(&signature),
         "{}",
@@ -681,7 +690,7 @@ async fn tracing_shows_requests_without_secrets() {
     // Without RUST_LOG, stderr stays empty (not a terminal: no progress line either).
     let run = rollcall(
         &["users", "worksection", "--base-url", &server.uri()],
-        &[("WORKSECTION_API_KEY", key)],
+        &[(secret_var(Provider::Worksection), key)],
     )
     .await;
     assert_eq!((run.code, run.stderr.as_str()), (0, ""));
@@ -694,7 +703,7 @@ async fn fake_serves_every_provider_until_killed() {
     use std::io::{BufRead as _, BufReader};
     use std::process::Stdio;
 
-    for provider in ["zendesk-sell", "zendesk-support", "sequence", "worksection"] {
+    for provider in Provider::ALL.iter().map(|p| p.name()) {
         let mut child = Command::new(env!("CARGO_BIN_EXE_rollcall"))
             .args(["fake", provider, "--users", "12"])
             .env_clear()
@@ -731,14 +740,22 @@ async fn fake_serves_every_provider_until_killed() {
         child.kill().expect("killed");
         child.wait().expect("ended");
     }
-    let run = rollcall(&["fake", "sequence", "--fault", "repeated-page"], &[]).await;
+    let (provider, fault) = Provider::ALL
+        .iter()
+        .find_map(|p| {
+            let fault = Fault::ALL.iter().find(|f| !f.applies_to(p.fake()))?;
+            Some((p.name(), fault.to_string()))
+        })
+        .expect("some fault does not apply to some provider");
+    let run = rollcall(&["fake", provider, "--fault", &fault], &[]).await;
     assert_eq!(run.code, 2);
     assert!(
-        run.stderr.contains("does not apply to sequence"),
+        run.stderr
+            .contains(&format!("does not apply to {provider}")),
         "{}",
         run.stderr
     );
-    let run = rollcall(&["fake", "sequence", "--fault", "sometimes"], &[]).await;
+    let run = rollcall(&["fake", provider, "--fault", "sometimes"], &[]).await;
     assert_eq!(run.code, 2);
     assert!(
         run.stderr.contains("unknown fault `sometimes`"),

@@ -5,6 +5,7 @@
 
 use rollcall::account::{Kind, Status};
 use rollcall::{Account, Provider};
+use rollcall_tests::fixtures;
 use serde_json::{Value, json};
 
 /// `user` as provider `name`'s walk yields it, read as an account.
@@ -98,13 +99,11 @@ fn every_provider_maps_a_minimal_record_without_failing() {
 
 #[test]
 fn zendesk_sell() {
-    let base = json!({
-        "id": 10, "name": "Ann", "email": "ann@example.com", "status": "active",
-        "invited": true, "confirmed": true, "role": "user", "roles": [],
-        "deleted_at": null, "reports_to": 7, "identity_type": "person",
-        "sell_login_disabled": false,
-        "created_at": "2019-03-04T08:15:00Z", "updated_at": "2023-11-20T14:02:41Z",
-    });
+    // The shared recorded Sell user (active, invited and confirmed, a plain `user`), named.
+    let base = merged(
+        &fixtures::sell_user(10),
+        json!({"name": "Ann", "email": "ann@example.com", "status": "active", "reports_to": 7}),
+    );
     let sell = |overrides: Value| account("zendesk-sell", merged(&base, overrides));
     let ann = sell(json!({}));
     assert_eq!(

@@ -271,22 +271,3 @@ fn help_lists_the_commands() {
     assert!(output.status.success());
     assert!(String::from_utf8_lossy(&output.stdout).contains("codegen"));
 }
-
-#[test]
-fn the_checked_in_clients_are_fresh() {
-    let project = Project::workspace();
-    let providers = project.providers().unwrap();
-    assert!(!providers.is_empty(), "no spec in specs/");
-    let outputs = codegen::generate_all(&project, &providers).unwrap_or_else(|errors| {
-        panic!(
-            "{}",
-            errors
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("\n")
-        )
-    });
-    let stale = codegen::stale_files(&project, &outputs);
-    assert!(stale.is_empty(), "run `cargo xtask codegen`: {stale:?}");
-}

@@ -66,7 +66,7 @@ async fn support_api_token_is_basic_auth_of_email_slash_token() {
 async fn support_oauth_sends_a_bearer_token() {
     let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
-        .and(path("/api/v2/users"))
+        .and(path(Kind::ZendeskSupport.path()))
         .and(header(
             "authorization",
             format!("Bearer {SUPPORT_OAUTH_TOKEN}").as_str(),
@@ -122,7 +122,7 @@ async fn worksection_admin_requests_carry_the_md5_hash_last() {
         .unwrap();
     assert_eq!(users.len(), 2);
     let request = only_request(&server).await;
-    assert_eq!(request.url.path(), "/api/admin/v2/");
+    assert_eq!(request.url.path(), Kind::Worksection.path());
     assert_eq!(
         request.url.query(),
         Some(format!("action=get_users&hash={WORKSECTION_HASH}").as_str())

@@ -1,12 +1,14 @@
-//! Shared by the `client_*` tests: credentials, fast retry settings, fixtures written from
-//! `/specs` and the providers' documented shapes, and a harness that runs the same scenario
-//! against every provider.
+//! Shared by the client tests: credentials, fast retry settings, the recorded shapes of real
+//! providers (`rollcall_tests::fixtures`, re-exported), and a harness that runs the same
+//! scenario against every provider of the registry.
 #![allow(dead_code)]
 
 use std::time::Duration;
 
 use futures::TryStreamExt as _;
+use rollcall::testing::FakeList;
 use rollcall::{Error, RetryPolicy, sequence, worksection, zendesk_sell, zendesk_support};
+pub use rollcall_tests::fixtures::*;
 use serde_json::{Value, json};
 use wiremock::{MockServer, Request};
 
@@ -84,208 +86,24 @@ pub fn query(request: &Request, name: &str) -> Option<String> {
         .map(|(_, value)| value.into_owned())
 }
 
-// --- Fixtures -----------------------------------------------------------------------------
-
-/// A Sell user as real servers send it: nulls, an empty e-mail, fields the docs do not list.
-pub fn sell_user(id: i64) -> Value {
-    json!({
-        "id": id,
-        "name": format!("Sell User {id}"),
-        "email": if id % 7 == 0 { String::new() } else { format!("user{id}@example.com") },
-        "status": if id % 2 == 0 { "active" } else { "inactive" },
-        "invited": true,
-        "confirmed": true,
-        "role": "user",
-        "roles": [],
-        "phone_number": null,
-        "timezone": null,
-        "reports_to": null,
-        "team_name": "Team",
-        "group": null,
-        "created_at": "2019-03-04T08:15:00Z",
-        "updated_at": "2023-11-20T14:02:41Z",
-        "deleted_at": null,
-        "zendesk_user_id": if id % 2 == 0 { json!(381920455512_i64 + id) } else { json!((381920455512_i64 + id).to_string()) },
-        "identity_type": "person",
-        "system_tags": [],
-        "detached": false,
-        "sell_login_disabled": false
-    })
-}
-
-/// One Sell list page of users `first..=last`, with a `next_page` link when `next` is set.
-pub fn sell_page(first: i64, last: i64, next: Option<u64>) -> Value {
-    let items: Vec<Value> = (first..=last)
-        .map(|id| json!({"data": sell_user(id), "meta": {"type": "user"}}))
-        .collect();
-    let mut links = json!({"self": "https://api.getbase.com/v2/users"});
-    if let Some(next) = next {
-        links["next_page"] = json!(format!("https://api.getbase.com/v2/users?page={next}"));
-    }
-    json!({"items": items, "meta": {"type": "collection", "count": items.len(), "links": links}})
-}
-
-/// A Zendesk Support user with the six fields real servers leave out missing and nulls.
-pub fn support_user(id: i64) -> Value {
-    json!({
-        "id": id,
-        "url": format!("https://acme.zendesk.com/api/v2/users/{id}.json"),
-        "name": format!("Support User {id}"),
-        "email": format!("user{id}@example.org"),
-        "created_at": "2014-03-12T08:45:03Z",
-        "updated_at": "2024-11-02T16:20:11Z",
-        "time_zone": "Copenhagen",
-        "phone": null,
-        "photo": null,
-        "locale_id": 1,
-        "locale": "en-US",
-        "organization_id": null,
-        "role": if id % 3 == 0 { "agent" } else { "end-user" },
-        "verified": true,
-        "external_id": null,
-        "tags": [],
-        "alias": null,
-        "active": true,
-        "shared": false,
-        "shared_agent": false,
-        "last_login_at": null,
-        "two_factor_auth_enabled": null,
-        "signature": null,
-        "details": null,
-        "notes": null,
-        "custom_role_id": null,
-        "moderator": false,
-        "ticket_restriction": "requested",
-        "only_private_comments": false,
-        "restricted_agent": false,
-        "suspended": false,
-        "chat_only": false,
-        "user_fields": {}
-    })
-}
-
-/// One Support cursor page of users `first..=last`.
-pub fn support_page(
-    first: i64,
-    last: i64,
-    has_more: Option<bool>,
-    after: Option<&str>,
-    next_link: bool,
-) -> Value {
-    let users: Vec<Value> = (first..=last).map(support_user).collect();
-    let mut meta = json!({"after_cursor": after, "before_cursor": "b"});
-    if let Some(has_more) = has_more {
-        meta["has_more"] = json!(has_more);
-    }
-    let next = next_link.then(|| {
-        format!(
-            "https://acme.zendesk.com/api/v2/users.json?page%5Bafter%5D={}&page%5Bsize%5D=100",
-            after.unwrap_or("")
-        )
-    });
-    json!({"users": users, "meta": meta, "links": {"next": next, "prev": null}})
-}
-
-/// A Sequence user whose UUID encodes `n`.
-pub fn sequence_user(n: i64) -> Value {
-    json!({
-        "id": sequence_uuid(n),
-        "email": format!("user{n}@example.com"),
-        "sequenceAccountIds": ["83da2ca4-49c7-4d81-9c9a-ba5be11768b0"],
-        "state": if n % 5 == 0 { "deleted" } else { "active" },
-        "roles": [{"roleName": "readOnlyUser", "permissions": [{"resource": "org.customer", "actions": ["read"]}]}]
-    })
-}
-
-pub fn sequence_uuid(n: i64) -> String {
-    format!("00000000-0000-4000-8000-{n:012x}")
-}
-
-/// One Sequence page of users `first..=last`; `after` is the `pagination` object's `after`
-/// (`Some(None)` sends `null`, `None` leaves it out).
-pub fn sequence_page(first: i64, last: i64, after: Option<Option<&str>>) -> Value {
-    let items: Vec<Value> = (first..=last).map(sequence_user).collect();
-    let mut pagination = json!({"before": null, "totalResultSize": 2500});
-    if let Some(after) = after {
-        pagination["after"] = json!(after);
-    }
-    json!({"items": items, "pagination": pagination})
-}
-
-/// A Worksection user as the admin API sends it: a string id, a capitalised role.
-pub fn worksection_user(id: i64) -> Value {
-    json!({
-        "id": id.to_string(),
-        "first_name": "Anna",
-        "last_name": format!("User{id}"),
-        "name": format!("Anna User{id}"),
-        "title": "",
-        "url": format!("/user/{id}/"),
-        "services": {"chats": [], "socials": {}},
-        "date_added": "2021-02-15 09:42",
-        "rate": 60,
-        "avatar": "https://acme.worksection.com/images/avatar/none.png",
-        "group": "Head office",
-        "department": "",
-        "role": if id == 1 { "Owner" } else { "User" },
-        "email": format!("user{id}@example.com")
-    })
-}
-
-pub fn worksection_envelope(first: i64, last: i64) -> Value {
-    let data: Vec<Value> = (first..=last).map(worksection_user).collect();
-    json!({"status": "ok", "data": data})
-}
-
 // --- One scenario, every provider ---------------------------------------------------------
 
 /// A provider of the registry (`rollcall::Provider`), for scenarios that every one of them must
-/// pass; [`Fixtures`] gives what these tests keep for each.
+/// pass; [`Fixtures`] gives what these tests need of each, all read from its spec through the
+/// registry (`fake()`), so a provider added by its spec is covered as it is.
 pub type Kind = rollcall::Provider;
 
-/// The providers of the registry that this module keeps page fixtures for (a provider added by
-/// its spec is covered by the registry-driven snapshot tests until it gets some here).
-pub fn with_fixtures() -> impl Iterator<Item = Kind> {
-    Kind::ALL
-        .iter()
-        .copied()
-        .filter(|kind| list_path(kind.name()).is_some())
-}
-
-/// The path of a provider's list operation, for the providers with fixtures here.
-fn list_path(provider: &str) -> Option<&'static str> {
-    Some(match provider {
-        "zendesk-sell" => "/v2/users",
-        "zendesk-support" => "/api/v2/users",
-        "sequence" => "/users",
-        "worksection" => "/api/admin/v2/",
-        _ => return None,
-    })
-}
-
-/// The variables `Provider::connect` reads, with this module's fake credentials (and a fake
-/// value for any other provider's).
-pub fn test_env(name: &str) -> Option<String> {
-    let value = match name {
-        "ZENDESK_SELL_TOKEN" => SELL_TOKEN,
-        "ZENDESK_SUPPORT_SUBDOMAIN" | "WORKSECTION_ACCOUNT" => "acme",
-        "ZENDESK_SUPPORT_EMAIL" => SUPPORT_EMAIL,
-        "ZENDESK_SUPPORT_TOKEN" => SUPPORT_TOKEN,
-        "SEQUENCE_CLIENT_ID" => SEQUENCE_ID,
-        "SEQUENCE_CLIENT_SECRET" => SEQUENCE_SECRET,
-        "WORKSECTION_API_KEY" => WORKSECTION_KEY,
-        other => {
-            return Some(format!(
-                "fake-{}",
-                other.to_ascii_lowercase().replace('_', "-")
-            ));
-        }
-    };
-    Some(value.to_owned())
+/// The variables `Provider::connect` reads, for `kind`: a value for every host variable and
+/// every credential of every scheme (the kit's own, `FakeSpec::env`).
+pub fn test_env(kind: Kind) -> impl Fn(&str) -> Option<String> {
+    let env = kind.fake().env();
+    move |name: &str| env.get(name).cloned()
 }
 
 /// Fixtures keyed by the registry's providers.
 pub trait Fixtures: Copy {
+    /// The list operation a default client walks.
+    fn list(self) -> &'static FakeList;
     /// The path of the list operation.
     fn path(self) -> &'static str;
     /// The operation id of the list operation.
@@ -305,25 +123,72 @@ pub trait Fixtures: Copy {
 }
 
 impl Fixtures for Kind {
+    fn list(self) -> &'static FakeList {
+        self.fake()
+            .walked()
+            .unwrap_or_else(|| panic!("{self}: no list operation"))
+    }
+
     fn path(self) -> &'static str {
-        list_path(self.name()).unwrap_or_else(|| panic!("no fixture for {self}"))
+        self.list().path
     }
 
     fn operation(self) -> &'static str {
-        match self.name() {
-            "worksection" => "get_users",
-            _ => "list_users",
-        }
+        self.list().operation
     }
 
+    /// Built from the spec's sample page and record, as the kit's fake builds its pages:
+    /// distinct ids, and nothing that says another page follows.
     fn last_page(self, n: i64) -> Value {
-        match self.name() {
-            "zendesk-sell" => sell_page(1, n, None),
-            "zendesk-support" => support_page(1, n, Some(false), None, false),
-            "sequence" => sequence_page(1, n, Some(None)),
-            "worksection" => worksection_envelope(1, n),
-            other => panic!("no fixture for {other}"),
+        let list = self.list();
+        let mut page: Value = serde_json::from_str(list.page).expect("the sample page is JSON");
+        let item: Value = serde_json::from_str(list.item).expect("the sample record is JSON");
+        let records: Vec<Value> = (1..=n)
+            .map(|i| {
+                let mut record = item.clone();
+                let user = match list.record {
+                    Some(at) => record.pointer_mut(at).expect("the record holds a user"),
+                    None => &mut record,
+                };
+                if let Some(id) = user.pointer_mut(list.id).filter(|_| !list.id.is_empty()) {
+                    *id = match &*id {
+                        Value::String(text)
+                            if text.len() == 36 && text.matches('-').count() == 4 =>
+                        {
+                            json!(format!("00000000-0000-4000-8000-{i:012x}"))
+                        }
+                        Value::String(_) => json!(i.to_string()),
+                        _ => json!(i),
+                    };
+                }
+                record
+            })
+            .collect();
+        *page
+            .pointer_mut(list.items)
+            .expect("the sample page holds the records") = Value::Array(records);
+        if let Some(more) = list.has_more.and_then(|at| page.pointer_mut(at)) {
+            *more = json!(false);
         }
+        if let Some(total) = list.total.and_then(|at| page.pointer_mut(at)) {
+            *total = json!(n);
+        }
+        for (at, nullable) in [
+            (list.next_cursor, list.cursor_nullable),
+            (list.next_link, list.link_nullable),
+        ] {
+            let Some((parent, key)) = at.and_then(|at| at.rsplit_once('/')) else {
+                continue;
+            };
+            if let Some(Value::Object(parent)) = page.pointer_mut(parent) {
+                if nullable {
+                    parent.insert(key.to_owned(), Value::Null);
+                } else {
+                    parent.remove(key);
+                }
+            }
+        }
+        page
     }
 
     async fn all_ids(self, server: &MockServer) -> Result<Vec<String>, Error> {
@@ -342,13 +207,15 @@ impl Fixtures for Kind {
         let mut options = rollcall::ClientOptions::default();
         options.base_url = Some(uri.to_owned());
         options.retry = Some(retry);
-        let client = self.connect(&test_env, &options)?;
+        let client = self.connect(&test_env(self), &options)?;
         let users: Vec<Value> = client.all_users_json().try_collect().await?;
+        let id = self.list().id;
         Ok(users
             .iter()
-            .map(|user| match &user["id"] {
-                Value::String(id) => id.clone(),
-                other => other.to_string(),
+            .map(|user| match user.pointer(id) {
+                Some(Value::String(id)) => id.clone(),
+                Some(other) => other.to_string(),
+                None => String::new(),
             })
             .collect())
     }

@@ -192,8 +192,22 @@ async fn rate_limited_once_is_retried_and_every_user_arrives() {
     ] {
         for provider in applicable(fault) {
             let fake = FakeProvider::start(provider).users(15).fault(fault).await;
+            let started = Instant::now();
             let (users, error, report) = walk(&fake).await;
+            let waited = started.elapsed();
             assert!(error.is_none(), "{provider} {fault}: {error:?}");
+            // The fake asks for 1 s, which the test policy caps; without `Retry-After` the
+            // client waits its own rate-limited wait. Either is far above the 1-4 ms backoff,
+            // so waiting that long shows the header (or its absence) was read.
+            let policy = fast_retry();
+            let least = match fault {
+                Fault::RateLimitedOnce => policy.max_retry_after(),
+                _ => policy.rate_limited_wait(),
+            };
+            assert!(
+                waited >= least && waited < Duration::from_secs(5),
+                "{provider} {fault}: waited {waited:?}"
+            );
             assert_eq!(users.len(), 15, "{provider} {fault}");
             assert_eq!(report.retries, 1, "{provider} {fault}");
             let requests = fake.requests().await;
@@ -226,7 +240,21 @@ async fn server_errors_end_the_walk_with_a_typed_error_after_retries() {
                 .contains("503 Service Temporarily Unavailable"),
             "the HTML page's title: {error}"
         );
-        assert!(fake.requests().await.len() > 1, "{provider}: retried");
+        // Retried up to the policy's last attempt, one request each, and the line says so.
+        let attempts = fast_retry().max_attempts();
+        assert!(attempts > 1);
+        assert_eq!(
+            error.api().map(|api| api.attempts),
+            Some(attempts),
+            "{error}"
+        );
+        assert_eq!(fake.requests().await.len(), attempts as usize, "{provider}");
+        assert!(
+            error
+                .to_string()
+                .ends_with(&format!("(gave up after {attempts} attempts)")),
+            "{error}"
+        );
     }
 }
 
@@ -241,10 +269,17 @@ async fn truncated_json_is_an_invalid_response() {
         assert!(users.is_empty(), "{provider}");
         let error = error.expect("an error");
         assert_names(&fake, &error);
-        assert!(
-            matches!(error.kind(), ErrorKind::InvalidResponse { .. }),
-            "{provider}: {error}"
-        );
+        match error.kind() {
+            ErrorKind::InvalidResponse { status, reason } => {
+                assert_eq!(status.map(|s| s.as_u16()), Some(200), "{provider}: {error}");
+                assert!(
+                    reason.starts_with("truncated JSON: EOF while parsing"),
+                    "{provider}: {reason}"
+                );
+            }
+            other => panic!("{provider}: expected an invalid response, got {other:?}"),
+        }
+        assert!(!error.to_string().contains('\n'), "one line: {error}");
     }
 }
 

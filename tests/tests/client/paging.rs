@@ -69,7 +69,7 @@ fn pages_asked(requests: &[Request]) -> Vec<u64> {
 async fn sell_walks_2500_users_until_there_is_no_next_page() {
     let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
-        .and(path("/v2/users"))
+        .and(path(Kind::ZendeskSell.path()))
         .respond_with(sell_server(2500, false))
         .mount(&server)
         .await;
@@ -98,7 +98,7 @@ async fn sell_walks_2500_users_until_there_is_no_next_page() {
 async fn sell_fetches_pages_ahead_and_yields_every_user_once_in_order() {
     let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
-        .and(path("/v2/users"))
+        .and(path(Kind::ZendeskSell.path()))
         .respond_with({
             let pages = sell_server(2500, false);
             move |request: &Request| pages(request)
@@ -141,7 +141,7 @@ async fn sell_fetches_pages_ahead_and_yields_every_user_once_in_order() {
 async fn sell_stops_on_an_empty_page_even_with_a_next_link() {
     let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
-        .and(path("/v2/users"))
+        .and(path(Kind::ZendeskSell.path()))
         .respond_with(sell_server(250, true))
         .mount(&server)
         .await;
@@ -164,7 +164,7 @@ async fn sell_without_meta_goes_on_while_pages_are_full() {
     for (total, needed) in [(250, 3), (200, 3)] {
         let server = MockServer::builder().start().await;
         Mock::given(method("GET"))
-            .and(path("/v2/users"))
+            .and(path(Kind::ZendeskSell.path()))
             .respond_with(move |request: &Request| {
                 let mut body = sell_body(request, total, false);
                 body.as_object_mut().unwrap().remove("meta");
@@ -380,7 +380,7 @@ async fn support_walk(
 ) -> (usize, Vec<Request>) {
     let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
-        .and(path("/api/v2/users"))
+        .and(path(Kind::ZendeskSupport.path()))
         .respond_with(support_server(total, last))
         .mount(&server)
         .await;
@@ -418,7 +418,7 @@ async fn support_walk_on_the_builder_keeps_its_filters() {
     use rollcall::zendesk_support::types::ListUsersRoleItem;
     let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
-        .and(path("/api/v2/users"))
+        .and(path(Kind::ZendeskSupport.path()))
         .respond_with(support_server(250, |first, last| {
             support_page(first, last, Some(false), None, false)
         }))
@@ -544,7 +544,7 @@ fn sequence_server(
 async fn sequence_walk(total: i64, last_after: Option<Option<&'static str>>) -> (usize, usize) {
     let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
-        .and(path("/users"))
+        .and(path(Kind::Sequence.path()))
         .respond_with(sequence_server(total, last_after))
         .mount(&server)
         .await;
@@ -622,7 +622,7 @@ async fn sequence_repeated_cursor_ends_the_walk_with_an_error() {
 async fn worksection_lists_every_user_in_one_request() {
     let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
-        .and(path("/api/admin/v2/"))
+        .and(path(Kind::Worksection.path()))
         .respond_with(ResponseTemplate::new(200).set_body_json(worksection_envelope(1, 2500)))
         .expect(1)
         .mount(&server)
@@ -652,7 +652,7 @@ async fn worksection_success_without_data_has_no_users() {
 
 #[tokio::test]
 async fn every_provider_honours_the_user_cap() {
-    for kind in with_fixtures() {
+    for kind in Kind::ALL.iter().copied() {
         let server = MockServer::builder().start().await;
         Mock::given(method("GET"))
             .respond_with(ResponseTemplate::new(200).set_body_json(kind.last_page(10)))
@@ -662,7 +662,7 @@ async fn every_provider_honours_the_user_cap() {
         let mut options = rollcall::ClientOptions::default();
         options.base_url = Some(server.uri());
         options.max_users = Some(4);
-        let client = kind.connect(&test_env, &options).unwrap();
+        let client = kind.connect(&test_env(kind), &options).unwrap();
         let result: Result<Vec<serde_json::Value>, Error> =
             client.all_users_json().try_collect().await;
         let error = result.unwrap_err();
@@ -681,7 +681,7 @@ async fn every_provider_honours_the_user_cap() {
 async fn seats_walk_with_the_providers_own_filter() {
     let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
-        .and(path("/api/v2/users"))
+        .and(path(Kind::ZendeskSupport.path()))
         .respond_with(support_server(250, |first, last| {
             support_page(first, last, Some(false), None, false)
         }))
@@ -689,7 +689,9 @@ async fn seats_walk_with_the_providers_own_filter() {
         .await;
     let mut options = rollcall::ClientOptions::default();
     options.base_url = Some(server.uri());
-    let client = Kind::ZendeskSupport.connect(&test_env, &options).unwrap();
+    let client = Kind::ZendeskSupport
+        .connect(&test_env(Kind::ZendeskSupport), &options)
+        .unwrap();
     let seats = client.seats_json().expect("Support filters seats itself");
     let users: Vec<serde_json::Value> = seats.try_collect().await.unwrap();
     assert_eq!(users.len(), 250);
@@ -704,8 +706,13 @@ async fn seats_walk_with_the_providers_own_filter() {
             .collect();
         assert_eq!(roles, ["agent", "admin"], "{:?}", request.url.query());
     }
-    for kind in with_fixtures().filter(|k| *k != Kind::ZendeskSupport) {
-        let client = kind.connect(&test_env, &options).unwrap();
-        assert!(client.seats_json().is_none(), "{kind}");
+    // Every provider filters exactly when its spec says how (`seats`).
+    for kind in Kind::ALL.iter().copied() {
+        let client = kind.connect(&test_env(kind), &options).unwrap();
+        assert_eq!(
+            client.seats_json().is_some(),
+            !kind.info().seats.is_empty(),
+            "{kind}"
+        );
     }
 }

@@ -27,13 +27,13 @@ async fn sequence_counts_pages_duplicates_and_the_declared_total() {
     let mut second = sequence_page(3, 4, Some(None));
     second["pagination"]["totalResultSize"] = json!(5);
     Mock::given(method("GET"))
-        .and(path("/users"))
+        .and(path(Kind::Sequence.path()))
         .and(query_param("after", "c1"))
         .respond_with(ResponseTemplate::new(200).set_body_json(second))
         .mount(&server)
         .await;
     Mock::given(method("GET"))
-        .and(path("/users"))
+        .and(path(Kind::Sequence.path()))
         .respond_with(ResponseTemplate::new(200).set_body_json(first))
         .mount(&server)
         .await;
@@ -69,7 +69,7 @@ async fn support_reports_retries_waits_and_an_empty_last_page() {
     let mut first = support_page(1, 2, Some(true), Some("a1"), true);
     first["count"] = json!(3);
     Mock::given(method("GET"))
-        .and(path("/api/v2/users"))
+        .and(path(Kind::ZendeskSupport.path()))
         .and(query_param("page[after]", "a1"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
             "users": [], "meta": {"has_more": false, "after_cursor": null}, "count": 3
@@ -78,13 +78,13 @@ async fn support_reports_retries_waits_and_an_empty_last_page() {
         .await;
     // The first request is refused once with a Retry-After of 0 s, then answered.
     Mock::given(method("GET"))
-        .and(path("/api/v2/users"))
+        .and(path(Kind::ZendeskSupport.path()))
         .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "0"))
         .up_to_n_times(1)
         .mount(&server)
         .await;
     Mock::given(method("GET"))
-        .and(path("/api/v2/users"))
+        .and(path(Kind::ZendeskSupport.path()))
         .respond_with(ResponseTemplate::new(200).set_body_json(first))
         .mount(&server)
         .await;
@@ -102,7 +102,7 @@ async fn support_reports_retries_waits_and_an_empty_last_page() {
 async fn caps_and_errors_say_why_the_walk_stopped() {
     let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
-        .and(path("/v2/users"))
+        .and(path(Kind::ZendeskSell.path()))
         .respond_with(move |request: &wiremock::Request| {
             let page: i64 = query(request, "page").unwrap().parse().unwrap();
             ResponseTemplate::new(200).set_body_json(sell_page(
