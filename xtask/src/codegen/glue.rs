@@ -12,6 +12,7 @@ use heck::{ToSnakeCase as _, ToUpperCamelCase as _};
 use serde_json::Value;
 
 use super::access::Types;
+use crate::rust_name::snake;
 use crate::spec::ext::{self, List, Provider, SchemeKind, Style};
 use crate::spec::one_line;
 
@@ -524,11 +525,11 @@ fn walk(provider: &Provider, types: &Types, list: &List) -> Result<String, Strin
     };
     let mut setup = String::new();
     for (param, value) in &list.fixed {
-        let _ = write!(setup, ".{}({})", setter(param), literal(value));
+        let _ = write!(setup, ".{}({})", snake(param), literal(value));
     }
     let size = match (&list.size_param, list.max_size.or(provider_max(provider))) {
         (Some(param), max) => {
-            let _ = write!(setup, ".{}(size)", setter(param));
+            let _ = write!(setup, ".{}(size)", snake(param));
             format!(
                 "let size = u64::from(config.page_size().unwrap_or({}));",
                 max.unwrap_or(100)
@@ -544,7 +545,7 @@ fn walk(provider: &Provider, types: &Types, list: &List) -> Result<String, Strin
                 "u64",
                 format!(
                     "let page = cursor.unwrap_or({start}); let request = request.clone().{}(page);",
-                    setter(&param)
+                    snake(&param)
                 ),
                 "signals.more().then_some(page + 1)".to_owned(),
             )
@@ -559,7 +560,7 @@ fn walk(provider: &Provider, types: &Types, list: &List) -> Result<String, Strin
                 format!(
                     "let mut request = request.clone(); \
                      if let Some(cursor) = cursor {{ request = request.{}(cursor); }}",
-                    setter(&param)
+                    snake(&param)
                 ),
                 format!(
                     "{cursor}.map(|c| c.to_string()).filter(|c| !c.is_empty() && signals.more())"
@@ -617,15 +618,4 @@ fn items_len(types: &Types, response: &str, items: &str) -> Result<String, Strin
 
 fn provider_max(provider: &Provider) -> Option<u32> {
     provider.lists.iter().find_map(|l| l.max_size)
-}
-
-/// progenitor's setter name for a parameter.
-pub fn setter(param: &str) -> String {
-    let name = param.to_snake_case();
-    match name.as_str() {
-        "type" | "ref" | "match" | "self" | "crate" | "mod" | "fn" | "use" | "impl" => {
-            format!("{name}_")
-        }
-        _ => name,
-    }
 }
