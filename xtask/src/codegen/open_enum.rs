@@ -305,6 +305,6 @@ mod tests {
                 .contains("no `Other(String)` variant")
         );
         let none = check("specs/t.yaml", &open, &items("pub struct User;"));
-        assert!(none.unwrap_err().to_string().contains("has no such type"));
+        assert!(none.unwrap_err().to_string().contains("have no such type"));
     }
 }
