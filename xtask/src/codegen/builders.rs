@@ -4,8 +4,6 @@
 //! file, so a one-field spec change showed up as dozens of generated lines. The operation
 //! builders (`client.list_users().role(..)`) are a different module and stay.
 
-use quote::ToTokens as _;
-
 /// Removes the type builders from `items` (a generated `types` module) when the spec sends no
 /// request body; returns how many items it removed.
 pub fn strip(items: &mut Vec<syn::Item>, spec_sends_bodies: bool) -> usize {
@@ -26,16 +24,22 @@ fn is_builder_constructor(block: &syn::ItemImpl) -> bool {
     block.trait_.is_none()
         && !block.items.is_empty()
         && block.items.iter().all(|item| match item {
-            syn::ImplItem::Fn(f) => {
-                f.sig.ident == "builder"
-                    && f.sig
-                        .output
-                        .to_token_stream()
-                        .to_string()
-                        .contains("builder ::")
-            }
+            syn::ImplItem::Fn(f) => f.sig.ident == "builder" && returns_from_builder(&f.sig.output),
             _ => false,
         })
+}
+
+/// Whether the function returns a type of the `builder` module (`builder::X`).
+fn returns_from_builder(output: &syn::ReturnType) -> bool {
+    match output {
+        syn::ReturnType::Type(_, ty) => matches!(
+            ty.as_ref(),
+            syn::Type::Path(path)
+                if path.path.segments.len() > 1
+                    && path.path.segments.first().is_some_and(|s| s.ident == "builder")
+        ),
+        syn::ReturnType::Default => false,
+    }
 }
 
 /// Whether any operation of `raw` declares a request body.

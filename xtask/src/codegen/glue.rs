@@ -14,6 +14,7 @@ use serde_json::Value;
 
 use super::access::Types;
 use super::tokens::runtime;
+use crate::rust_name::snake;
 use crate::spec::ext::{self, List, Provider, SchemeKind, Style};
 use crate::spec::one_line;
 
@@ -419,13 +420,13 @@ fn walk(provider: &Provider, types: &Types, list: &List) -> Result<String, Strin
     }
     let mut setup = Vec::new();
     for (param, value) in &list.fixed {
-        let setter = ident(&setter(param));
+        let setter = ident(&snake(param));
         let value = expr(literal(value))?;
         setup.push(quote!(.#setter(#value)));
     }
     let page_size = match &list.size_param {
         Some(param) => {
-            let setter = ident(&setter(param));
+            let setter = ident(&snake(param));
             accessors.push(quote! {
                 fn with_page_size(self, size: u64) -> Self { self.#setter(size) }
             });
@@ -437,7 +438,7 @@ fn walk(provider: &Provider, types: &Types, list: &List) -> Result<String, Strin
     let (paging, doc) = match list.style {
         Style::Page => {
             let (param, start) = list.page_param.clone().unwrap_or_default();
-            let setter = ident(&setter(&param));
+            let setter = ident(&snake(&param));
             let start = u64::try_from(start).map_err(|_| "the first page number is negative")?;
             accessors.push(quote! {
                 fn with_page(self, page: u64) -> Self { self.#setter(page) }
@@ -449,7 +450,7 @@ fn walk(provider: &Provider, types: &Types, list: &List) -> Result<String, Strin
         }
         Style::Cursor => {
             let param = list.cursor_param.clone().unwrap_or_default();
-            let setter = ident(&setter(&param));
+            let setter = ident(&snake(&param));
             let at = list.next_cursor.clone().unwrap_or_default();
             let cursor = expr(types.borrow(response, "page", &at)?.borrow)?;
             accessors.push(quote! {
@@ -526,15 +527,4 @@ pub fn client_accessor(operation: &str) -> String {
 
 fn provider_max(provider: &Provider) -> Option<u32> {
     provider.lists.iter().find_map(|l| l.max_size)
-}
-
-/// progenitor's setter name for a parameter.
-pub fn setter(param: &str) -> String {
-    let name = param.to_snake_case();
-    match name.as_str() {
-        "type" | "ref" | "match" | "self" | "crate" | "mod" | "fn" | "use" | "impl" => {
-            format!("{name}_")
-        }
-        _ => name,
-    }
 }

@@ -15,6 +15,7 @@ mod access;
 mod builders;
 mod fake;
 mod glue;
+mod names;
 pub mod open_enum;
 mod registry;
 mod serde_attrs;
@@ -328,13 +329,13 @@ pub fn generate_provider(file: &str, provider: &str, text: &str) -> Result<Gener
         .ok_or_else(|| SpecError::whole(file, "progenitor output has no `types` module"))?;
     types.1.extend(extra);
     let untagged = untagged::rewrite(&mut types.1);
-    let timestamps = timestamps::rewrite(&mut types.1);
+    timestamps::rewrite(&mut types.1);
     let struct_builders = types
         .1
         .iter()
         .any(|item| matches!(item, syn::Item::Mod(m) if m.ident == "builder"));
     let stripped = builders::strip(&mut types.1, builders::sends_bodies(&spec.raw));
-    check_passes(&spec, &open_enums, &untagged, timestamps, &types.1)?;
+    check_passes(&spec, &open_enums, &untagged, &types.1)?;
     if struct_builders && !builders::sends_bodies(&spec.raw) && stripped == 0 {
         return Err(SpecError::whole(
             file,
@@ -343,7 +344,9 @@ pub fn generate_provider(file: &str, provider: &str, text: &str) -> Result<Gener
     }
 
     let model = access::Types::new(&types.1);
-    let success = success_types(&syntax.items);
+    let builders = names::Builders::read(&syntax.items);
+    check_setters(&spec, &ext, &builders)?;
+    let success = builders.success_types();
     let schemas: Vec<String> = spec.schemas().map(|(name, _)| name.clone()).collect();
     let glue = glue::render(provider, &module, &ext, &model, &success, &schemas)
         .map_err(|e| SpecError::whole(file, format!("cannot generate the glue: {e}")))?;
@@ -419,27 +422,66 @@ use super::generated::{builder, types, Client};
 use progenitor_client::{ClientHooks, ClientInfo as _, Error, OperationInfo, ResponseValue};
 ";
 
-/// The response types of every generated `send()` (`ResponseValue<types::X>`).
-fn success_types(items: &[syn::Item]) -> Vec<String> {
-    let text = items
-        .iter()
-        .filter_map(|item| match item {
-            syn::Item::Mod(m) if m.ident == "builder" => m.content.as_ref(),
-            _ => None,
-        })
-        .flat_map(|content| &content.1)
-        .map(|item| quote::ToTokens::to_token_stream(item).to_string())
-        .collect::<Vec<_>>()
-        .join(" ");
-    let mut found: Vec<String> = text
-        .split("ResponseValue < types :: ")
-        .skip(1)
-        .filter_map(|rest| rest.split_whitespace().next())
-        .map(str::to_owned)
-        .collect();
-    found.sort();
-    found.dedup();
-    found
+/// Fails unless each parameter a walk sets is sent by progenitor's builder for the operation
+/// under the setter name the glue writes (`rust_name::snake`), so that the two never drift.
+fn check_setters(
+    spec: &Spec,
+    ext: &ext::Provider,
+    builders: &names::Builders,
+) -> Result<(), SpecError> {
+    for list in &ext.lists {
+        let at = format!(
+            "/paths/{}/{}/{}",
+            crate::spec::escape(&list.path),
+            list.method,
+            ext::pagination::EXTENSION
+        );
+        let Some(builder) = builders.get(&list.operation) else {
+            return Err(SpecError::at(
+                &spec.file,
+                &at,
+                format!(
+                    "progenitor's output has no builder whose `send()` is `{}`",
+                    list.operation
+                ),
+            ));
+        };
+        let params = list
+            .fixed
+            .iter()
+            .map(|(name, _)| name)
+            .chain(&list.size_param)
+            .chain(list.page_param.iter().map(|(name, _)| name))
+            .chain(&list.cursor_param);
+        for param in params {
+            let ours = crate::rust_name::snake(param);
+            match builder.setters.get(param) {
+                Some(theirs) if *theirs == ours => {}
+                Some(theirs) => {
+                    return Err(SpecError::at(
+                        &spec.file,
+                        &at,
+                        format!(
+                            "progenitor's setter for `{param}` on `{}` is `{theirs}`, the walk \
+                             would call `{ours}`",
+                            builder.name
+                        ),
+                    ));
+                }
+                None => {
+                    return Err(SpecError::at(
+                        &spec.file,
+                        &at,
+                        format!(
+                            "progenitor's `{}` sends no query or header parameter `{param}`",
+                            builder.name
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The pointer of the first `oneOf` whose branches are all typed, none nullable, each of a
@@ -477,41 +519,23 @@ fn kind_unions(root: &Value, node: &Value, at: &str) -> Option<String> {
     }
 }
 
-/// Fails when a pass the spec calls for rewrote nothing, so that a progenitor or typify
-/// upgrade that changes their output cannot silently turn one off.
+/// Fails when a pass did not apply where the spec calls for it, so that a progenitor or typify
+/// upgrade that changes their output cannot silently turn one off: every timestamp field and
+/// every open enum is checked on its own (see `timestamps::check`, `open_enum::check`).
 fn check_passes(
     spec: &Spec,
     open_enums: &[open_enum::OpenEnum],
     untagged: &[String],
-    timestamps: usize,
     types: &[syn::Item],
 ) -> Result<(), SpecError> {
-    let text = serde_json::to_string(&spec.raw).unwrap_or_default();
+    timestamps::check(spec, types)?;
+    open_enum::check(&spec.file, open_enums, types)?;
     let fail = |pass: &str, why: &str| {
         SpecError::whole(
             &spec.file,
             format!("codegen pass `{pass}` applied to nothing although {why}"),
         )
     };
-    if text.contains("\"format\":\"date-time\"") && timestamps == 0 {
-        return Err(fail(
-            "timestamps",
-            "the spec has `format: date-time` fields",
-        ));
-    }
-    let names: Vec<String> = types
-        .iter()
-        .filter_map(|item| match item {
-            syn::Item::Enum(e) => Some(e.ident.to_string()),
-            _ => None,
-        })
-        .collect();
-    if let Some(open) = open_enums.iter().find(|o| !names.contains(&o.name)) {
-        return Err(fail(
-            "open_enum",
-            &format!("`{}` has `x-extensible-enum`", open.name),
-        ));
-    }
     let schemas = spec
         .raw
         .pointer("/components/schemas")

@@ -79,6 +79,54 @@ pub fn collect(spec: &Spec) -> Result<Vec<OpenEnum>, SpecError> {
     Ok(enums)
 }
 
+/// Fails unless every open enum is open in `items`, the `types` module with [`render`]'s items
+/// added: exactly one type of the schema's name, an enum with an `Other(String)` variant. A
+/// second one means progenitor ignored the replacement and wrote its own closed enum beside ours;
+/// none, or one without `Other`, means ours never arrived. The error names the schema.
+pub fn check(file: &str, open_enums: &[OpenEnum], items: &[syn::Item]) -> Result<(), SpecError> {
+    for open in open_enums {
+        let named: Vec<&syn::Item> = items
+            .iter()
+            .filter(|item| match item {
+                syn::Item::Enum(e) => e.ident == open.name,
+                syn::Item::Struct(s) => s.ident == open.name,
+                syn::Item::Type(t) => t.ident == open.name,
+                _ => false,
+            })
+            .collect();
+        let why = match named[..] {
+            [] => "the generated types have no such type".to_owned(),
+            [syn::Item::Enum(e)] if has_other(e) => continue,
+            [_] => "its type has no `Other(String)` variant".to_owned(),
+            _ => format!(
+                "progenitor still writes its own `{}` beside the open one ({} definitions)",
+                open.name,
+                named.len()
+            ),
+        };
+        return Err(SpecError::at(
+            file,
+            &format!(
+                "/components/schemas/{}/x-extensible-enum",
+                escape(&open.name)
+            ),
+            format!(
+                "codegen pass `open_enum` did not make `{}` open: {why}",
+                open.name
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Whether the enum has the `Other(String)` variant [`render`] writes.
+fn has_other(item: &syn::ItemEnum) -> bool {
+    item.variants.iter().any(|variant| {
+        variant.ident == "Other"
+            && matches!(&variant.fields, syn::Fields::Unnamed(fields) if fields.unnamed.len() == 1)
+    })
+}
+
 /// `account admin` → `AccountAdmin`, `end-user` → `EndUser`, `financeUser` → `FinanceUser`.
 pub fn variant_name(value: &str) -> String {
     let mut name = String::new();
@@ -213,4 +261,50 @@ impl<'de> ::serde::Deserialize<'de> for {name} {{
 "#
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn role() -> OpenEnum {
+        OpenEnum {
+            name: "Role".into(),
+            description: None,
+            values: vec![("admin".into(), "Admin".into())],
+            case_insensitive: false,
+        }
+    }
+
+    fn items(text: &str) -> Vec<syn::Item> {
+        syn::parse_str::<syn::File>(text).unwrap().items
+    }
+
+    #[test]
+    fn the_check_fails_unless_each_open_enum_is_ours_alone() {
+        let open = [role()];
+        let ours = render(&open[0]);
+        check("specs/t.yaml", &open, &items(&ours)).unwrap();
+
+        // progenitor ignored the replacement: its closed enum sits beside ours.
+        let both = format!("pub enum Role {{ Admin }}\n{ours}");
+        assert_eq!(
+            check("specs/t.yaml", &open, &items(&both))
+                .unwrap_err()
+                .to_string(),
+            "specs/t.yaml#/components/schemas/Role/x-extensible-enum: codegen pass `open_enum` did \
+             not make `Role` open: progenitor still writes its own `Role` beside the open one (2 \
+             definitions)"
+        );
+        // Only progenitor's closed enum, or nothing at all.
+        let closed = check("specs/t.yaml", &open, &items("pub enum Role { Admin }"));
+        assert!(
+            closed
+                .unwrap_err()
+                .to_string()
+                .contains("no `Other(String)` variant")
+        );
+        let none = check("specs/t.yaml", &open, &items("pub struct User;"));
+        assert!(none.unwrap_err().to_string().contains("have no such type"));
+    }
 }

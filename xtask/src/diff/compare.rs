@@ -678,7 +678,7 @@ fn responses(
 }
 
 fn pagination(id: &str, o: &Op, n: &Op, out: &mut Findings) {
-    const KEY: &str = "x-rollcall-pagination";
+    use crate::spec::ext::pagination::EXTENSION as KEY;
     let at = format!("{}/{KEY}", n.pointer);
     match (o.node.get(KEY), n.node.get(KEY)) {
         (Some(_), None) => out.push(

@@ -142,7 +142,7 @@ pub fn lint_text(file: &str, text: &str) -> Result<Vec<Problem>, SpecError> {
         && !error
             .location
             .as_deref()
-            .is_some_and(|l| l.contains(pagination::EXTENSION))
+            .is_some_and(|l| l.contains(crate::spec::ext::pagination::EXTENSION))
     {
         let pointer = error
             .location

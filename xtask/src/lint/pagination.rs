@@ -2,15 +2,11 @@
 //! says names real parameters and real places in the response, since the stream helpers follow
 //! it blindly.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::{Doc, operation_name, parameters, success_schema, unwrap};
+use crate::spec::ext::pagination::{BODY_POINTERS, EXTENSION, PARAMETERS, StyleValue, Syntax};
 use crate::spec::for_each_operation;
-
-/// The extension's name.
-pub const EXTENSION: &str = "x-rollcall-pagination";
-
-use crate::spec::ext::PAGINATION_KEYS as KEYS;
 
 pub(super) fn check(doc: &mut Doc<'_>) {
     let raw = doc.raw;
@@ -28,115 +24,68 @@ pub(super) fn check(doc: &mut Doc<'_>) {
             return;
         };
         let at = format!("{pointer}/{EXTENSION}");
-        let Some(ext) = ext.as_object() else {
+        let Some(syntax) = Syntax::read(at.clone(), ext) else {
             doc.report("pagination", &at, "must be a mapping");
             return;
         };
-        for key in ext.keys() {
-            if !KEYS.contains(&key.as_str()) {
-                doc.report(
-                    "pagination",
-                    &format!("{at}/{key}"),
-                    format!("unknown key `{key}`"),
-                );
-            }
+        for key in syntax.unknown_keys() {
+            doc.report(
+                "pagination",
+                &format!("{at}/{key}"),
+                format!("unknown key `{key}`"),
+            );
         }
-        let style = ext.get("style").and_then(Value::as_str);
-        let (required, allowed): (&[&str], &[&str]) = match style {
-            Some("page") => (
-                &["items", "page-param", "size-param", "max-size"],
-                &[
-                    "has-more",
-                    "next-link",
-                    "stop-on-empty",
-                    "record",
-                    "id",
-                    "send",
-                    "total",
-                    "seats",
-                ],
-            ),
-            Some("cursor") => (
-                &[
-                    "items",
-                    "cursor-param",
-                    "next-cursor",
-                    "size-param",
-                    "max-size",
-                ],
-                &[
-                    "has-more",
-                    "next-link",
-                    "stop-on-empty",
-                    "record",
-                    "id",
-                    "send",
-                    "total",
-                    "seats",
-                ],
-            ),
-            Some("none") => (&["items"], &["record", "id", "send", "total", "seats"]),
-            _ => {
-                doc.report(
-                    "pagination",
-                    &at,
-                    "`style` must be `page`, `cursor` or `none`",
-                );
-                return;
-            }
+        let StyleValue::Known(style) = syntax.style else {
+            doc.report(
+                "pagination",
+                &at,
+                "`style` must be `page`, `cursor` or `none`",
+            );
+            return;
         };
-        let style = style.unwrap_or_default();
-        for key in required {
-            if !ext.contains_key(*key) {
-                doc.report("pagination", &at, format!("style `{style}` needs `{key}`"));
-            }
+        let style = style.name();
+        for key in syntax.missing_keys() {
+            doc.report("pagination", &at, format!("style `{style}` needs `{key}`"));
         }
-        for key in ext.keys() {
-            let key = key.as_str();
-            if KEYS.contains(&key)
-                && !required.contains(&key)
-                && !allowed.contains(&key)
-                && key != "style"
-            {
-                doc.report(
-                    "pagination",
-                    &format!("{at}/{key}"),
-                    format!("`{key}` does not apply to style `{style}`"),
-                );
-            }
+        for key in syntax.misplaced_keys() {
+            doc.report(
+                "pagination",
+                &format!("{at}/{key}"),
+                format!("`{key}` does not apply to style `{style}`"),
+            );
         }
         let query: Vec<(String, &Value)> = parameters(raw, path, op, &pointer)
             .into_iter()
             .filter(|(_, p)| p.get("in").and_then(Value::as_str) == Some("query"))
             .filter_map(|(_, p)| Some((p.get("name")?.as_str()?.to_owned(), p)))
             .collect();
-        for key in ["page-param", "size-param", "cursor-param"] {
-            let Some(value) = ext.get(key) else { continue };
-            let found = value
-                .as_str()
-                .and_then(|n| query.iter().find(|(q, _)| q == n));
+        for key in PARAMETERS {
+            let Some(value) = syntax.text(key) else {
+                continue;
+            };
+            let found = value.ok().and_then(|n| query.iter().find(|(q, _)| q == n));
             if found.is_none() {
                 doc.report(
                     "pagination",
                     &format!("{at}/{key}"),
                     format!(
                         "`{key}` `{}` is not a query parameter of {name}",
-                        value.as_str().unwrap_or("?")
+                        value.unwrap_or("?")
                     ),
                 );
             }
         }
-        if let Some(max) = ext.get("max-size") {
-            match max.as_u64().filter(|m| *m > 0) {
+        if let Some(max) = syntax.max_size() {
+            match max {
                 None => doc.report(
                     "pagination",
                     &format!("{at}/max-size"),
                     "`max-size` must be a positive integer",
                 ),
                 Some(max) => {
-                    let limit = ext
-                        .get("size-param")
-                        .and_then(Value::as_str)
+                    let limit = syntax
+                        .text("size-param")
+                        .and_then(Result::ok)
                         .and_then(|n| query.iter().find(|(q, _)| q == n))
                         .and_then(|(_, p)| p.get("schema"))
                         .map(|s| unwrap(raw, s))
@@ -154,32 +103,27 @@ pub(super) fn check(doc: &mut Doc<'_>) {
                 }
             }
         }
-        if let Some(value) = ext.get("stop-on-empty")
-            && !value.is_boolean()
-        {
+        if let Some(None) = syntax.stop_on_empty() {
             doc.report(
                 "pagination",
                 &format!("{at}/stop-on-empty"),
                 "`stop-on-empty` must be true or false",
             );
         }
-        check_pointers(doc, &at, ext, body);
+        check_pointers(doc, &syntax, body);
     });
 }
 
 /// `items`, `next-cursor`, `has-more`, `next-link` and `total` must point at a field of the right type
 /// in the success body.
-fn check_pointers(doc: &mut Doc<'_>, at: &str, ext: &Map<String, Value>, body: Option<&Value>) {
+fn check_pointers(doc: &mut Doc<'_>, syntax: &Syntax<'_>, body: Option<&Value>) {
     let raw = doc.raw;
-    for (key, kind) in [
-        ("items", "array"),
-        ("next-cursor", "string"),
-        ("has-more", "boolean"),
-        ("next-link", "string"),
-        ("total", "integer"),
-    ] {
-        let Some(value) = ext.get(key) else { continue };
-        let Some(pointer) = value.as_str().filter(|p| p.starts_with('/')) else {
+    let at = &syntax.at;
+    for &(key, kind) in BODY_POINTERS {
+        let Some(value) = syntax.text(key) else {
+            continue;
+        };
+        let Some(pointer) = value.ok().filter(|p| p.starts_with('/')) else {
             doc.report(
                 "pagination",
                 &format!("{at}/{key}"),

@@ -1,0 +1,230 @@
+//! Security schemes and their `x-rollcall-auth`: one client constructor per scheme, its
+//! arguments, the environment variables that fill them, and runtime signature plugins.
+
+use std::collections::BTreeMap;
+
+use heck::{ToShoutySnakeCase as _, ToSnakeCase as _};
+use serde_json::Value;
+
+use super::value::{check_keys, object_at, str_at};
+use crate::spec::{SpecError, escape};
+
+/// Keys `x-rollcall-auth` may hold.
+const AUTH_KEYS: &[&str] = &["constructor", "user", "secret", "plugin", "env"];
+
+/// Signature plugins the runtime has (`rollcall_runtime::Plugin`).
+pub const PLUGINS: &[&str] = &["query-md5"];
+
+/// How one security scheme authenticates, and the constructor made for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scheme {
+    /// The scheme's key in `components.securitySchemes`.
+    pub key: String,
+    /// The scheme's description.
+    pub description: String,
+    /// The constructor's name (`with_token`).
+    pub constructor: String,
+    /// What it sends.
+    pub kind: SchemeKind,
+    /// The plain (non-secret) arguments a basic user template names, in order.
+    pub user_args: Vec<String>,
+    /// The secret argument's name.
+    pub secret: String,
+    /// Environment variables by argument name, where the spec overrides the convention.
+    pub env: BTreeMap<String, String>,
+}
+
+/// What a scheme sends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SchemeKind {
+    /// `Authorization: Bearer`.
+    Bearer,
+    /// `Authorization: Basic`, the user name from a template such as `{email}/token`.
+    Basic {
+        /// The template.
+        user: String,
+    },
+    /// An API key in a header.
+    Header(String),
+    /// An API key in the query.
+    Query(String),
+    /// A named runtime plugin, with the apiKey's parameter name.
+    Plugin(String, String),
+}
+
+impl Scheme {
+    /// The constructor's arguments: the user template's, then the secret.
+    pub fn args(&self) -> Vec<String> {
+        let mut args = self.user_args.clone();
+        args.push(self.secret.clone());
+        args
+    }
+
+    /// The environment variable for argument `arg` of provider `provider`.
+    pub fn env_var(&self, provider: &str, arg: &str) -> String {
+        self.env
+            .get(arg)
+            .cloned()
+            .unwrap_or_else(|| env_var(provider, arg))
+    }
+}
+
+/// `<PROVIDER>_<ARG>`, upper-cased, `-` as `_`.
+pub fn env_var(provider: &str, arg: &str) -> String {
+    format!(
+        "{}_{}",
+        provider.to_shouty_snake_case(),
+        arg.to_shouty_snake_case()
+    )
+}
+
+/// One constructor per security scheme, in the spec's order.
+pub(super) fn schemes(file: &str, raw: &Value) -> Result<Vec<Scheme>, SpecError> {
+    let mut out: Vec<Scheme> = Vec::new();
+    let all = raw
+        .pointer("/components/securitySchemes")
+        .and_then(Value::as_object);
+    for (key, scheme) in all.into_iter().flatten() {
+        let at = format!("/components/securitySchemes/{}", escape(key));
+        let ext_at = format!("{at}/x-rollcall-auth");
+        let ext = object_at(file, raw, &ext_at)?;
+        check_keys(file, &ext_at, ext, AUTH_KEYS)?;
+        let get = |k: &str| str_at(file, raw, &format!("{ext_at}/{k}"));
+        let kind_of = scheme.get("type").and_then(Value::as_str).unwrap_or("");
+        let http = scheme.get("scheme").and_then(Value::as_str).unwrap_or("");
+        let (kind, default_constructor, default_secret) = match (
+            kind_of,
+            http.to_ascii_lowercase().as_str(),
+        ) {
+            ("http", "bearer") => (SchemeKind::Bearer, "with_token", "token"),
+            ("http", "basic") => (
+                SchemeKind::Basic {
+                    user: get("user")?.unwrap_or("{username}").to_owned(),
+                },
+                "with_basic",
+                "password",
+            ),
+            ("apiKey", _) => {
+                let name = scheme
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| SpecError::at(file, &at, "an apiKey scheme needs `name`"))?
+                    .to_owned();
+                let kind = match (get("plugin")?, scheme.get("in").and_then(Value::as_str)) {
+                    (Some(plugin), _) if PLUGINS.contains(&plugin) => {
+                        SchemeKind::Plugin(plugin.to_owned(), name)
+                    }
+                    (Some(plugin), _) => {
+                        return Err(SpecError::at(
+                            file,
+                            &format!("{ext_at}/plugin"),
+                            format!(
+                                "unknown plugin `{plugin}` (the runtime has: {})",
+                                PLUGINS.join(", ")
+                            ),
+                        ));
+                    }
+                    (None, Some("header")) => SchemeKind::Header(name.to_ascii_lowercase()),
+                    (None, Some("query")) => SchemeKind::Query(name),
+                    (None, other) => {
+                        return Err(SpecError::at(
+                            file,
+                            &format!("{at}/in"),
+                            format!("apiKey in {other:?} is not supported (header or query)"),
+                        ));
+                    }
+                };
+                (kind, "with_api_key", "api_key")
+            }
+            _ => {
+                return Err(SpecError::at(
+                    file,
+                    &at,
+                    format!(
+                        "security scheme `{kind_of}` `{http}` is not supported (http bearer, http \
+                         basic, apiKey)"
+                    ),
+                ));
+            }
+        };
+        if get("plugin")?.is_some() && !matches!(kind, SchemeKind::Plugin(..)) {
+            return Err(SpecError::at(
+                file,
+                &format!("{ext_at}/plugin"),
+                "a plugin signs with an apiKey scheme's key",
+            ));
+        }
+        if get("user")?.is_some() && !matches!(kind, SchemeKind::Basic { .. }) {
+            return Err(SpecError::at(
+                file,
+                &format!("{ext_at}/user"),
+                "`user` is the user name template of an http basic scheme",
+            ));
+        }
+        let user_args = match &kind {
+            SchemeKind::Basic { user } => placeholders(file, &ext_at, user)?,
+            _ => Vec::new(),
+        };
+        let constructor = get("constructor")?
+            .unwrap_or(default_constructor)
+            .to_owned();
+        let secret = get("secret")?.unwrap_or(default_secret).to_owned();
+        for name in [&constructor, &secret].into_iter().chain(&user_args) {
+            if name.to_snake_case() != *name || name.is_empty() {
+                return Err(SpecError::at(
+                    file,
+                    &ext_at,
+                    format!("`{name}` is not a snake_case Rust name"),
+                ));
+            }
+        }
+        if let Some(other) = out.iter().find(|s| s.constructor == constructor) {
+            return Err(SpecError::at(
+                file,
+                &ext_at,
+                format!(
+                    "constructor `{constructor}` is also made for `{}`: name one with \
+                     `x-rollcall-auth.constructor`",
+                    other.key
+                ),
+            ));
+        }
+        let mut env = BTreeMap::new();
+        if let Some(map) = object_at(file, raw, &format!("{ext_at}/env"))? {
+            for (arg, name) in map {
+                let name = name.as_str().ok_or_else(|| {
+                    SpecError::at(file, &format!("{ext_at}/env"), "env names are strings")
+                })?;
+                env.insert(arg.clone(), name.to_owned());
+            }
+        }
+        out.push(Scheme {
+            key: key.clone(),
+            description: scheme
+                .get("description")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+            constructor,
+            kind,
+            user_args,
+            secret,
+            env,
+        });
+    }
+    Ok(out)
+}
+
+/// The `{name}` placeholders of a template, in order.
+fn placeholders(file: &str, at: &str, template: &str) -> Result<Vec<String>, SpecError> {
+    let mut names = Vec::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let close = rest[open..]
+            .find('}')
+            .ok_or_else(|| SpecError::at(file, at, "unclosed `{` in `user`"))?;
+        names.push(rest[open + 1..open + close].to_owned());
+        rest = &rest[open + close + 1..];
+    }
+    Ok(names)
+}
