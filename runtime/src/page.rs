@@ -1,6 +1,6 @@
 //! The contract between codegen and the walk: what a generated fetch function reports of each
-//! page ([`Page`]), read from what the page says about the next one ([`Signals`]), with each
-//! record's id hashed by [`hash_id`].
+//! page ([`Page`]), what the page says about the next one ([`Signals`]), and [`hash_id`], which
+//! hashes each record's id.
 
 use std::hash::{DefaultHasher, Hasher as _};
 
