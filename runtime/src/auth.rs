@@ -6,7 +6,7 @@ use std::fmt;
 use base64::Engine as _;
 use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
 
-use crate::Secret;
+use crate::secret::Secret;
 
 mod query_md5;
 

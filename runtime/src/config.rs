@@ -1,13 +1,12 @@
-//! Client configuration: [`ClientBuilder`], [`RetryPolicy`] and [`Config`].
+//! Client configuration as data: [`RetryPolicy`], [`Config`], the defaults, and the
+//! [`ClientOptions`] that code choosing the provider at run time applies to any builder. The
+//! builder that fills them in is a layer up, in `builder`.
 
-use std::fmt;
-use std::marker::PhantomData;
 use std::time::Duration;
 
 use backon::BackoffBuilder as _;
-use reqwest::header::{HeaderName, HeaderValue};
 
-use crate::{Auth, Error, ErrorKind, ProviderInfo, RateLimit, Runtime};
+use crate::pacing::RateLimit;
 
 /// When and how often a failed request is sent again.
 ///
@@ -149,16 +148,17 @@ impl RetryPolicy {
 /// `client.config()`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
-    retry: RetryPolicy,
-    request_timeout: Duration,
-    connect_timeout: Duration,
-    page_size: Option<u32>,
-    max_pages: Option<u64>,
-    max_users: Option<u64>,
-    user_agent: String,
-    rate_limit: Option<RateLimit>,
-    max_wait: Option<Duration>,
-    page_concurrency: usize,
+    // Filled in by `ClientBuilder`, a layer up; read by everyone else through the getters.
+    pub(crate) retry: RetryPolicy,
+    pub(crate) request_timeout: Duration,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) page_size: Option<u32>,
+    pub(crate) max_pages: Option<u64>,
+    pub(crate) max_users: Option<u64>,
+    pub(crate) user_agent: String,
+    pub(crate) rate_limit: Option<RateLimit>,
+    pub(crate) max_wait: Option<Duration>,
+    pub(crate) page_concurrency: usize,
 }
 
 impl Default for Config {
@@ -179,7 +179,8 @@ impl Default for Config {
 }
 
 /// The default cap on the time one call or walk may spend waiting (rate-limit pacing,
-/// `Retry-After`, backoff) before it ends with [`ErrorKind::WaitBudget`].
+/// `Retry-After`, backoff) before it ends with
+/// [`ErrorKind::WaitBudget`](crate::ErrorKind::WaitBudget).
 pub const DEFAULT_MAX_WAIT: Duration = Duration::from_secs(15 * 60);
 
 /// How many pages of a numbered walk are requested at once by default: enough to keep a
@@ -241,257 +242,15 @@ impl Config {
     }
 
     /// The most time one call, or one walk over all pages, may spend waiting before it ends
-    /// with [`ErrorKind::WaitBudget`]; `None` means no limit.
+    /// with [`ErrorKind::WaitBudget`](crate::ErrorKind::WaitBudget); `None` means no limit.
     pub fn max_wait(&self) -> Option<Duration> {
         self.max_wait
     }
 }
 
-/// A generated client that [`ClientBuilder`] can build. Implemented by every provider's
-/// generated `Client`.
-pub trait GeneratedClient: Sized {
-    /// The provider this client talks to.
-    const PROVIDER: &'static ProviderInfo;
-
-    #[doc(hidden)]
-    fn from_parts(base_url: &str, http: reqwest::Client, runtime: Runtime) -> Self;
-}
-
-/// Configures and builds a provider's `Client`.
-///
-/// Each provider's generated auth constructor returns one (for example
-/// `rollcall::zendesk_sell::Client::with_token`); change what you need and call
-/// [`build`](Self::build):
-///
-/// ```text
-/// let client = rollcall::zendesk_sell::Client::with_token("token")
-///     .base_url("http://127.0.0.1:8080")
-///     .retry(RetryPolicy::default().with_max_attempts(3))
-///     .request_timeout(Duration::from_secs(10))
-///     .page_size(50)
-///     .max_users(10_000)
-///     .build()?;
-/// ```
-pub struct ClientBuilder<C> {
-    base_url: String,
-    auth: Auth,
-    headers: Vec<(HeaderName, HeaderValue)>,
-    config: Config,
-    http: Option<reqwest::Client>,
-    problem: Option<String>,
-    client: PhantomData<fn() -> C>,
-}
-
-impl<C: GeneratedClient> ClientBuilder<C> {
-    #[doc(hidden)]
-    pub fn new(base_url: String, auth: Auth) -> Self {
-        let config = Config {
-            rate_limit: C::PROVIDER.rate_limit,
-            ..Config::default()
-        };
-        Self {
-            base_url,
-            auth,
-            headers: Vec::new(),
-            config,
-            http: None,
-            problem: None,
-            client: PhantomData,
-        }
-    }
-
-    /// Records a problem found by a constructor (an invalid subdomain, say); `build` reports it.
-    #[doc(hidden)]
-    pub fn problem(mut self, problem: Option<String>) -> Self {
-        if self.problem.is_none() {
-            self.problem = problem;
-        }
-        self
-    }
-
-    /// Adds a header sent with every request unless the request already carries it.
-    #[doc(hidden)]
-    pub fn default_header(mut self, name: &'static str, value: &'static str) -> Self {
-        self.headers.push((
-            HeaderName::from_static(name),
-            HeaderValue::from_static(value),
-        ));
-        self
-    }
-
-    /// Sends requests to `url` (scheme, host, port and any path prefix) instead of the
-    /// provider's own host: a mock server, a proxy, or a regional host. A trailing `/` is
-    /// ignored.
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = url.into();
-        self
-    }
-
-    /// Sets the retry policy (default: [`RetryPolicy::default`]).
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.config.retry = policy;
-        self
-    }
-
-    /// Sets how long one attempt may take, body included (default 30 s).
-    pub fn request_timeout(mut self, timeout: Duration) -> Self {
-        self.config.request_timeout = timeout;
-        self
-    }
-
-    /// Sets how long connecting may take (default 10 s). Ignored with
-    /// [`http_client`](Self::http_client).
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.config.connect_timeout = timeout;
-        self
-    }
-
-    /// Sets how many users one page request asks for when walking all users (default: the
-    /// provider's largest, 100). `build` refuses a size the provider does not accept.
-    pub fn page_size(mut self, size: u32) -> Self {
-        self.config.page_size = Some(size);
-        self
-    }
-
-    /// Caps the pages one walk may request (default [`DEFAULT_MAX_PAGES`]); `None` removes the
-    /// cap. A walk that would need more pages ends with
-    /// [`PagingError::PageLimit`](crate::PagingError::PageLimit).
-    pub fn max_pages(mut self, pages: impl Into<Option<u64>>) -> Self {
-        self.config.max_pages = pages.into();
-        self
-    }
-
-    /// Caps the users one walk may yield (default: none). A walk with more users yields the
-    /// first `users` and then ends with
-    /// [`PagingError::UserLimit`](crate::PagingError::UserLimit).
-    pub fn max_users(mut self, users: impl Into<Option<u64>>) -> Self {
-        self.config.max_users = users.into();
-        self
-    }
-
-    /// Paces requests to `limit` (default: the limit the provider's spec documents, if any);
-    /// `None` turns the client-side limit off, leaving only the pacing by the provider's
-    /// rate-limit headers. Clones of the client share one budget.
-    pub fn rate_limit(mut self, limit: impl Into<Option<RateLimit>>) -> Self {
-        self.config.rate_limit = limit.into();
-        self
-    }
-
-    /// Sets how many pages a walk over numbered pages requests at once (default
-    /// [`DEFAULT_PAGE_CONCURRENCY`]; `1` fetches one page after the other). Records still come
-    /// out in order and the stop rules are the same; pages fetched past the last are dropped.
-    pub fn page_concurrency(mut self, pages: usize) -> Self {
-        self.config.page_concurrency = pages.max(1);
-        self
-    }
-
-    /// Caps the time one call or walk may spend waiting (default [`DEFAULT_MAX_WAIT`]); `None`
-    /// removes the cap.
-    pub fn max_wait(mut self, wait: impl Into<Option<Duration>>) -> Self {
-        self.config.max_wait = wait.into();
-        self
-    }
-
-    /// Replaces the `User-Agent` (default `rollcall/<version>`).
-    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-        self.config.user_agent = user_agent.into();
-        self
-    }
-
-    /// Uses this `reqwest::Client` (for a proxy, extra root certificates, ...) instead of one
-    /// built from the timeouts above. The per-request timeout still applies.
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http = Some(client);
-        self
-    }
-
-    /// Checks the configuration and builds the client.
-    ///
-    /// # Errors
-    ///
-    /// [`ErrorKind::Config`] for an empty credential, a base URL that is not `http(s)://...`,
-    /// a page size the provider does not accept, a `User-Agent` that is not a valid header
-    /// value, or a TLS backend that cannot start.
-    pub fn build(self) -> Result<C, Error> {
-        let fail =
-            |message: String| Error::new(C::PROVIDER.name, "build", ErrorKind::Config(message));
-        if let Some(problem) = self.problem {
-            return Err(fail(problem));
-        }
-        if self.auth.is_incomplete() {
-            return Err(fail("a credential is empty".to_owned()));
-        }
-        let base_url = self.base_url.trim_end_matches('/').to_owned();
-        match reqwest::Url::parse(&base_url) {
-            Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {}
-            _ => {
-                return Err(fail(format!(
-                    "base URL `{base_url}` is not an absolute http(s) URL"
-                )));
-            }
-        }
-        if let (Some(size), Some(max)) = (self.config.page_size, C::PROVIDER.max_page_size)
-            && !(1..=max).contains(&size)
-        {
-            return Err(fail(format!("page size {size} is outside 1..={max}")));
-        }
-        if self.config.max_pages == Some(0) {
-            return Err(fail("max_pages must be at least 1".to_owned()));
-        }
-        let user_agent = HeaderValue::from_str(&self.config.user_agent)
-            .map_err(|_| fail("the User-Agent is not a valid header value".to_owned()))?;
-        let http = match self.http {
-            Some(http) => http,
-            None => reqwest::Client::builder()
-                .connect_timeout(self.config.connect_timeout)
-                .build()
-                .map_err(|e| fail(format!("cannot create the HTTP client: {e}")))?,
-        };
-        let runtime = Runtime::new(
-            C::PROVIDER,
-            self.auth,
-            user_agent,
-            self.headers,
-            self.config,
-        );
-        Ok(C::from_parts(&base_url, http, runtime))
-    }
-}
-
-impl<C: GeneratedClient> fmt::Debug for ClientBuilder<C> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientBuilder")
-            .field("provider", &C::PROVIDER.name)
-            .field("base_url", &self.base_url)
-            .field("auth", &self.auth)
-            .field("config", &self.config)
-            .finish_non_exhaustive()
-    }
-}
-
-/// `None` when `value` can be the first label of a host name (`acme` in `acme.zendesk.com`),
-/// else why not; `what` names it in the message.
-pub fn host_label_problem(what: &str, value: &str) -> Option<String> {
-    let valid = !value.is_empty()
-        && value.len() <= 63
-        && value
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        && !value.starts_with('-')
-        && !value.ends_with('-');
-    (!valid).then(|| format!("{what} `{value}` is not a valid host name label"))
-}
-
-/// `None` when `value` can go into a basic-auth user name (non-empty, no `:`), else why not;
-/// `what` names it in the message.
-pub fn template_problem(what: &str, value: &str) -> Option<String> {
-    (value.trim().is_empty() || value.contains(':'))
-        .then(|| format!("{what} `{value}` is empty or contains `:`"))
-}
-
-/// Settings to apply to any provider's [`ClientBuilder`] at once, for code that picks the
-/// provider at run time (`rollcall::Provider::connect`, the CLI). Unset fields keep the
-/// builder's defaults.
+/// Settings to apply to any provider's [`ClientBuilder`](crate::ClientBuilder) at once, for
+/// code that picks the provider at run time (`rollcall::Provider::connect`, the CLI). Unset
+/// fields keep the builder's defaults.
 ///
 /// ```
 /// let mut options = rollcall_runtime::ClientOptions::default();
@@ -520,38 +279,4 @@ pub struct ClientOptions {
     pub max_wait: Option<Option<Duration>>,
     /// How many pages a numbered walk requests at once.
     pub page_concurrency: Option<usize>,
-}
-
-impl<C: GeneratedClient> ClientBuilder<C> {
-    /// Applies every field of `options` that is set.
-    pub fn options(mut self, options: &ClientOptions) -> Self {
-        if let Some(url) = &options.base_url {
-            self = self.base_url(url.clone());
-        }
-        if let Some(retry) = &options.retry {
-            self = self.retry(retry.clone());
-        }
-        if let Some(size) = options.page_size {
-            self = self.page_size(size);
-        }
-        if let Some(pages) = options.max_pages {
-            self = self.max_pages(pages);
-        }
-        if let Some(users) = options.max_users {
-            self = self.max_users(users);
-        }
-        if let Some(timeout) = options.request_timeout {
-            self = self.request_timeout(timeout);
-        }
-        if let Some(limit) = options.rate_limit {
-            self = self.rate_limit(limit);
-        }
-        if let Some(wait) = options.max_wait {
-            self = self.max_wait(wait);
-        }
-        if let Some(pages) = options.page_concurrency {
-            self = self.page_concurrency(pages);
-        }
-        self
-    }
 }

@@ -1,14 +1,16 @@
 //! A client of a provider chosen at run time, built from environment-style variables: the one
 //! `connect` behind every provider's registry entry, reading the provider's
-//! [`Scheme`](crate::Scheme) table.
+//! `Scheme` table.
 //!
 //! Generated code supplies only what needs types: a [`Build`] function that calls the
 //! constructor of a scheme with the values read here.
 
 use std::str::FromStr;
 
-use crate::provider::Role;
-use crate::{AnyClient, ClientOptions, Error, ErrorKind, ProviderInfo};
+use crate::config::ClientOptions;
+use crate::error::{Error, ErrorKind};
+use crate::provider::{ProviderInfo, Role};
+use crate::users::AnyClient;
 
 /// Reads an environment-style variable (usually `|name| std::env::var(name).ok()`).
 pub type Vars<'a> = dyn Fn(&str) -> Option<String> + 'a;

@@ -6,195 +6,129 @@
 //! uses it through `rollcall`, which re-exports the public types.
 //!
 //! progenitor lets each generated `Client` carry one value of a type we choose (its *inner*
-//! value) and calls our `ClientHooks` around every request. [`Runtime`] is that value; the
-//! modules below hold one concern each:
+//! value) and calls our `ClientHooks` around every request. [`Runtime`] is that value.
 //!
-//! | module | what |
-//! | --- | --- |
-//! | `config` | [`ClientBuilder`], [`Config`], [`RetryPolicy`] |
-//! | `secret`, `auth` | [`Secret`]; the `Authorization` header or a named signature plugin |
-//! | `retry` | sending a request again after 408/429/5xx or a broken connection |
-//! | `error`, `rules` | [`Error`] and what it holds; reading the provider's message out of a body |
-//! | `paging` | the one loop behind every all-pages walk ([`UserStream`]) |
-//! | `decode` | what the generated types call to decode timestamps and open enums quickly |
-//! | `account` | [`Account`]: a user record read by the spec's [`AccountRules`], and SCIM |
-//! | `provider` | [`ProviderInfo`] and the traits every generated client implements |
-//! | `testing` | fake providers for tests (cargo feature `testing`) |
+//! # Layers
+//!
+//! The modules are layered: each imports only from the layers below it, or from a module listed
+//! before it in its own layer, so the crate reads bottom-up (`tests/layers.rs` keeps it so).
+//!
+//! | layer | module | what |
+//! | --- | --- | --- |
+//! | 0 leaves | `secret` | [`Secret`]: a credential that never shows in `Debug` |
+//! | | `rules` | [`ErrorRules`]: JSON pointers with `*`, and reading an error body with them |
+//! | | `decode` | what the generated types call to decode timestamps and open enums quickly |
+//! | | `sample` | the round trip the generated tests run on the spec's examples |
+//! | | `wire` | `Retry-After`, the content type, HTML sniffing, the request id header |
+//! | | `scope` | every piece of per-call ambient (task-local) state, and why it is ambient |
+//! | 1 data | `error` | [`Error`] and what it holds |
+//! | | `pacing` | [`RateLimit`] and the pacer that keeps to it |
+//! | | `auth` | [`Auth`]: the `Authorization` header or a named signature plugin |
+//! | | `account_rules` | [`AccountRules`]: the data of the account mapping |
+//! | | `provider` | [`ProviderInfo`] |
+//! | | `account` | [`Account`]: a user record read by its provider's rules, and SCIM |
+//! | 2 config | `config` | [`RetryPolicy`], [`Config`], [`ClientOptions`], the defaults |
+//! | 3 request | `retry` | one request: pacing waits, retries after 408/429/5xx or a broken connection |
+//! | | `classify` | a response (with what the hooks saw) turned into a success or an [`Error`] |
+//! | | `client` | [`Runtime`] and `call`, which runs a generated `send()` |
+//! | 4 walk | `stream` | [`UserStream`], [`WalkReport`], [`Stop`]; a query on every request of a walk |
+//! | | `page` | what a generated fetch reports of a page: the codegen contract of the walk |
+//! | | `dedupe` | the ids of the last pages, to drop a user sent twice |
+//! | | `walk` | the state machine behind every all-pages walk |
+//! | | `list` | the `List` trait each generated list builder implements, and the walk over it |
+//! | 5 API | `builder` | [`ClientBuilder`], [`GeneratedClient`] |
+//! | | `users` | [`Users`], [`AnyClient`]: the traits every generated client implements |
+//! | | `connect` | a client of a provider chosen at run time, from its table's variables |
+//! | 6 kit | `testing` | fake providers for tests (cargo feature `testing`) |
+//!
+//! What only generated code may call is re-exported, hidden, from one module, `__codegen`.
 
 #![warn(missing_docs)]
 
-use std::fmt;
-
-use reqwest::header::{ACCEPT, HeaderName, HeaderValue, USER_AGENT};
-
-pub mod account;
-mod auth;
-mod config;
-mod connect;
+// Layer 0: leaves.
 pub mod decode;
-mod error;
-#[doc(hidden)]
-pub mod list;
-mod pacing;
-pub mod paging;
-mod provider;
-mod retry;
 mod rules;
 #[doc(hidden)]
 pub mod sample;
+mod scope;
 mod secret;
+mod wire;
+
+// Layer 1: data.
+pub mod account;
+mod account_rules;
+mod auth;
+mod error;
+mod pacing;
+mod provider;
+
+// Layer 2: configuration.
+mod config;
+
+// Layer 3: one request.
+mod classify;
+mod client;
+mod retry;
+
+// Layer 4: walks over all pages.
+mod dedupe;
+mod list;
+mod page;
+mod stream;
+mod walk;
+
+// Layer 5: the API.
+mod builder;
+mod connect;
+mod users;
+
+// Above the API: the test kit.
 #[cfg(feature = "testing")]
 pub mod testing;
 
 pub use account::{Account, AccountRules};
 pub use auth::{Auth, Plugin, query_md5_hash};
-pub use config::{
-    ClientBuilder, ClientOptions, Config, DEFAULT_MAX_PAGES, DEFAULT_MAX_WAIT,
-    DEFAULT_PAGE_CONCURRENCY, GeneratedClient, RetryPolicy,
-};
-pub use config::{host_label_problem, template_problem};
+pub use builder::{ClientBuilder, GeneratedClient};
+pub use classify::Checked;
+pub use client::Runtime;
 pub use connect::Vars;
-#[doc(hidden)]
-pub use connect::{Build, Values, connect};
+pub use config::{
+    ClientOptions, Config, DEFAULT_MAX_PAGES, DEFAULT_MAX_WAIT, DEFAULT_PAGE_CONCURRENCY,
+    RetryPolicy,
+};
 pub use error::{ApiError, Error, ErrorBody, ErrorKind, PagingError};
 pub use pacing::RateLimit;
-pub use paging::{Report, Stop, UserStream, WalkReport};
-#[doc(hidden)]
-pub use provider::ProviderFields;
-pub use provider::{AnyClient, Arg, Checked, ProviderInfo, Role, Scheme, Sends, Users};
+pub use provider::{Arg, ProviderInfo, Role, Scheme, Sends};
 pub use rules::{ErrorRules, Field, Only, Part};
 pub use secret::Secret;
+pub use stream::{Report, Stop, UserStream, WalkReport};
+pub use users::{AnyClient, Users};
 
-/// What every generated client carries besides its base URL and `reqwest::Client`: the
-/// provider, the credentials and the [`Config`]. Built by [`ClientBuilder`].
-#[derive(Clone)]
-pub struct Runtime {
-    provider: &'static ProviderInfo,
-    auth: Auth,
-    user_agent: HeaderValue,
-    headers: Vec<(HeaderName, HeaderValue)>,
-    config: Config,
-    pacer: pacing::Pacer,
-}
-
-impl Runtime {
-    pub(crate) fn new(
-        provider: &'static ProviderInfo,
-        auth: Auth,
-        user_agent: HeaderValue,
-        headers: Vec<(HeaderName, HeaderValue)>,
-        config: Config,
-    ) -> Self {
-        let pacer = pacing::Pacer::new(config.rate_limit());
-        Self {
-            provider,
-            auth,
-            user_agent,
-            headers,
-            config,
-            pacer,
-        }
-    }
-
-    /// The provider this client talks to.
-    pub fn provider(&self) -> &'static ProviderInfo {
-        self.provider
-    }
-
-    /// The client's configuration.
-    pub fn config(&self) -> &Config {
-        &self.config
-    }
-
-    /// The name of the spec's security scheme this client authenticates with.
-    pub fn scheme(&self) -> &'static str {
-        self.auth.scheme()
-    }
-
-    /// Prepares a request the generated code has built: our headers, the credentials (signing
-    /// last, when every parameter is in place) and the per-attempt timeout.
-    #[doc(hidden)]
-    pub fn prepare(&self, request: &mut reqwest::Request) -> Result<(), String> {
-        let headers = request.headers_mut();
-        // progenitor stamps `api-version: <info.version>` on every request; no provider reads
-        // it, and providers that version their API declare their own header in the spec.
-        headers.remove("api-version");
-        headers.insert(USER_AGENT, self.user_agent.clone());
-        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        for (name, value) in &self.headers {
-            if !headers.contains_key(name) {
-                headers.insert(name.clone(), value.clone());
-            }
-        }
-        if request.timeout().is_none() {
-            *request.timeout_mut() = Some(self.config.request_timeout());
-        }
-        paging::extra_query(request.url_mut());
-        self.auth.apply(request)
-    }
-
-    /// Sends a prepared request, retrying as the configuration allows.
-    #[doc(hidden)]
-    pub async fn execute(
-        &self,
-        client: &reqwest::Client,
-        request: reqwest::Request,
-        operation: &'static str,
-    ) -> reqwest::Result<reqwest::Response> {
-        retry::execute(
-            client,
-            request,
-            &self.config,
-            &self.pacer,
-            self.provider.name,
-            operation,
-        )
-        .await
-    }
-}
-
-impl fmt::Debug for Runtime {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Runtime")
-            .field("provider", &self.provider.name)
-            .field("auth", &self.auth)
-            .field("config", &self.config)
-            .finish_non_exhaustive()
-    }
-}
-
-/// Runs a generated `send()` future and turns its outcome into the crate's result: an HTTP
-/// error, a body that does not decode, or (for providers with an error envelope) a success
-/// status carrying an error, all become one [`Error`] naming the provider and operation.
+/// Everything only generated code calls, in one place: the generator emits
+/// `::rollcall_runtime::__codegen::...` paths, so what is public for users stays separate from
+/// what is public only because generated code lives in another crate.
 #[doc(hidden)]
-pub async fn call<T, E, F>(
-    provider: &'static ProviderInfo,
-    send: F,
-) -> Result<progenitor_client::ResponseValue<T>, Error>
-where
-    T: Checked,
-    F: std::future::Future<
-            Output = Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>>,
-        >,
-{
-    let (outcome, exchange) = retry::observe(send).await;
-    let operation = exchange.operation.unwrap_or("request");
-    let attempts = exchange.attempts;
-    if let Some((waited, max_wait)) = exchange.wait_exhausted {
-        return Err(Error::new(
-            provider.name,
-            operation,
-            ErrorKind::WaitBudget { waited, max_wait },
-        ));
-    }
-    let value = error::check(provider, operation, outcome, exchange).await?;
-    match value.refusal() {
-        None => Ok(value),
-        Some(body) => {
-            let (status, headers) = (value.status(), value.headers().clone());
-            Err(error::refused(
-                provider, operation, status, &headers, attempts, body,
-            ))
-        }
-    }
+pub mod __codegen {
+    pub use crate::account::{Check, Kind, Literal, Rule, Status, Test};
+    pub use crate::account_rules::AccountRules;
+    pub use crate::auth::{Auth, Plugin};
+    pub use crate::builder::{
+        ClientBuilder, GeneratedClient, host_label_problem, template_problem,
+    };
+    pub use crate::classify::Checked;
+    pub use crate::client::{Runtime, call};
+    pub use crate::config::{ClientOptions, Config};
+    pub use crate::decode::{open_enum, optional_timestamp, timestamp};
+    pub use crate::error::Error;
+    pub use crate::pacing::RateLimit;
+    pub use crate::page::{Page, Signals, Successor, hash_id};
+    pub use crate::connect::{Build, Values, connect};
+    pub use crate::list::{List, Paging, walk_list};
+    pub use crate::provider::{Arg, ProviderFields, ProviderInfo, Role, Scheme, Sends};
+    pub use crate::rules::{ErrorRules, Field, Only, Part};
+    pub use crate::sample::round_trip;
+    pub use crate::secret::Secret;
+    pub use crate::stream::UserStream;
+    pub use crate::users::{AnyClient, Users};
+    pub use crate::walk::walk;
 }

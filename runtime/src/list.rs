@@ -4,13 +4,17 @@
 //!
 //! The accessors are code, not data, because they read the provider's own generated types;
 //! everything else about paging (the stop rules, look-ahead, de-duplication, caps) is the walk's
-//! and is written once, in `paging`.
+//! and is written once, in `walk`.
 
 use std::future::Future;
 use std::hash::DefaultHasher;
 
-use crate::paging::{Page, Signals, walk};
-use crate::{Error, ProviderInfo, UserStream};
+use crate::config::Config;
+use crate::error::Error;
+use crate::page::{Page, Signals};
+use crate::provider::ProviderInfo;
+use crate::stream::UserStream;
+use crate::walk::walk;
 
 /// How a list operation pages (`x-rollcall-pagination.style`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,7 +49,7 @@ pub trait List<'a>: Clone + Send + 'a {
     const PAGE_SIZE: Option<u32>;
 
     /// The client's configuration.
-    fn config(&self) -> &crate::Config;
+    fn config(&self) -> &Config;
     /// Sends the request and decodes the page, as `Client::call` does.
     fn fetch(self) -> impl Future<Output = Result<Self::Page, Error>> + Send + 'a;
     /// The same request asking for `size` records per page.
@@ -68,7 +72,7 @@ pub trait List<'a>: Clone + Send + 'a {
     fn len(page: &Self::Page) -> usize;
     /// The records of `page`, moved out.
     fn records(page: Self::Page) -> Vec<Self::Record>;
-    /// Feeds the id of `record` to `hasher` (see [`hash_id`](crate::paging::hash_id)).
+    /// Feeds the id of `record` to `hasher` (see `hash_id`).
     fn id(record: &Self::Record, hasher: &mut DefaultHasher);
     /// The user `record` holds.
     fn user(record: Self::Record) -> Self::User;
@@ -82,7 +86,7 @@ pub trait List<'a>: Clone + Send + 'a {
         let _ = page;
         None
     }
-    /// Whether the next link is there (see [`Signals::link`]).
+    /// Whether the next link is there (see `Signals::link`).
     fn next_link(page: &Self::Page) -> Option<bool> {
         let _ = page;
         None
@@ -94,8 +98,8 @@ pub trait List<'a>: Clone + Send + 'a {
     }
 }
 
-/// Every user `request` selects, walking every page of its list operation; see
-/// [`walk`](crate::paging::walk) for what the walk holds and when it stops.
+/// Every user `request` selects, walking every page of its list operation; see `walk` for
+/// what the walk holds and when it stops.
 pub fn walk_list<'a, L: List<'a>>(
     provider: &'static ProviderInfo,
     request: L,

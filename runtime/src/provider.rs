@@ -1,9 +1,10 @@
-//! What a provider is to the runtime ([`ProviderInfo`], generated from its spec) and the traits
-//! every generated client implements, so that code generic over them works for every provider.
+//! What a provider is to the runtime: [`ProviderInfo`], generated from its spec.
 
 use std::fmt;
 
-use crate::{AccountRules, ErrorRules, UserStream};
+use crate::account_rules::AccountRules;
+use crate::pacing::RateLimit;
+use crate::rules::ErrorRules;
 
 /// One provider as its spec describes it: generated into the `rollcall` crate as a `static`,
 /// the one table its registry entry, `connect`, `env_vars` and fake all read.
@@ -24,7 +25,7 @@ pub struct ProviderInfo {
     /// How a user record reads as an [`Account`](crate::Account) (`x-rollcall.account`).
     pub account: AccountRules,
     /// The documented rate limit clients pace themselves to (`x-rollcall.rate-limit`).
-    pub rate_limit: Option<crate::RateLimit>,
+    pub rate_limit: Option<RateLimit>,
     /// Query parameters that make the list walk return only seat holders, where the provider
     /// filters server-side (`x-rollcall-pagination.seats`; Support's `role[]`).
     pub seats: &'static [(&'static str, &'static str)],
@@ -44,7 +45,7 @@ pub struct ProviderFields {
     pub errors: ErrorRules,
     pub any_content_type: bool,
     pub account: AccountRules,
-    pub rate_limit: Option<crate::RateLimit>,
+    pub rate_limit: Option<RateLimit>,
     pub seats: &'static [(&'static str, &'static str)],
     pub schemes: &'static [Scheme],
 }
@@ -158,87 +159,5 @@ pub enum Sends {
 impl fmt::Display for ProviderInfo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name)
-    }
-}
-
-/// A successful response body that may still be a refusal: providers whose spec declares an
-/// error envelope (`x-rollcall.envelope`) send errors with HTTP 200, decided by one field.
-/// Codegen implements this for every response type; it is a no-op for most.
-pub trait Checked {
-    /// The body as JSON when it is an error envelope, `None` when it is a real success.
-    fn refusal(&self) -> Option<serde_json::Value> {
-        None
-    }
-}
-
-impl Checked for () {}
-impl Checked for serde_json::Value {}
-
-/// A client that can list every user of its account: implemented by every generated `Client`.
-///
-/// Write a function once, generic over it, and it works for every provider, present and
-/// future:
-///
-/// ```
-/// use futures::TryStreamExt as _;
-/// use rollcall_runtime::{Error, Users};
-///
-/// async fn count<C: Users>(client: &C) -> Result<usize, Error> {
-///     let users: Vec<C::User> = client.all_users().try_collect().await?;
-///     Ok(users.len())
-/// }
-/// ```
-pub trait Users {
-    /// The provider's own user record.
-    type User: serde::Serialize + fmt::Debug + Clone + Send + Sync + 'static;
-
-    /// The provider this client talks to.
-    fn provider(&self) -> &'static ProviderInfo;
-
-    /// Every user of the account, walking every page the provider's own way.
-    fn all_users(&self) -> UserStream<'_, Self::User>;
-}
-
-/// A client of any provider behind one object type: what a registry lookup returns when the
-/// provider is chosen at run time (the CLI, a test that iterates every provider).
-pub trait AnyClient: fmt::Debug + Send + Sync {
-    /// The provider this client talks to.
-    fn provider(&self) -> &'static ProviderInfo;
-
-    /// Every user of the account, each as the provider's own record in JSON.
-    fn all_users_json(&self) -> UserStream<'_, serde_json::Value>;
-
-    /// The users that hold a seat, filtered by the provider where its spec says how
-    /// (`x-rollcall-pagination.seats`); `None` when it cannot filter, and the caller filters.
-    fn seats_json(&self) -> Option<UserStream<'_, serde_json::Value>> {
-        let seats = self.provider().seats;
-        (!seats.is_empty()).then(|| crate::paging::with_query(self.all_users_json(), seats))
-    }
-}
-
-impl<C> AnyClient for C
-where
-    C: Users + fmt::Debug + Send + Sync,
-{
-    fn provider(&self) -> &'static ProviderInfo {
-        Users::provider(self)
-    }
-
-    fn all_users_json(&self) -> UserStream<'_, serde_json::Value> {
-        let provider = Users::provider(self);
-        self.all_users().map_users(move |user| {
-            user.and_then(|user| {
-                serde_json::to_value(&user).map_err(|e| {
-                    crate::Error::new(
-                        provider.name,
-                        "all_users",
-                        crate::ErrorKind::InvalidResponse {
-                            status: None,
-                            reason: format!("a user does not serialize to JSON: {e}"),
-                        },
-                    )
-                })
-            })
-        })
     }
 }

@@ -1,46 +1,18 @@
-//! Sending one request: retries with backoff, `Retry-After`, and what the caller learns about
-//! the final response.
+//! Sending one request: pacing waits, retries with backoff, `Retry-After`, and what the
+//! caller learns about the final response (recorded in the call's [`scope`]).
 
-use std::cell::RefCell;
-use std::future::Future;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use reqwest::StatusCode;
-use reqwest::header::{HeaderMap, RETRY_AFTER};
+use reqwest::header::RETRY_AFTER;
 use tracing::Instrument as _;
 
+use crate::config::{Config, RetryPolicy};
+use crate::error::transport_message;
 use crate::pacing::Pacer;
-use crate::{Config, RetryPolicy};
-
-/// What the hooks saw of one call: the final response's status and headers and how many
-/// attempts it took. The generated code drops the response when its body does not parse, so
-/// the hand-written layer reads these here to name the status in its error.
-#[derive(Debug, Default, Clone)]
-pub(crate) struct Exchange {
-    pub(crate) status: Option<StatusCode>,
-    pub(crate) headers: HeaderMap,
-    pub(crate) attempts: u32,
-    /// The operation id of the call, once it reached the network.
-    pub(crate) operation: Option<&'static str>,
-    /// The body of the final response when its status is not a success (cheap to keep: the
-    /// generated code reads the same buffer).
-    pub(crate) error_body: Option<bytes::Bytes>,
-    /// Set when the wait budget ran out: how long had been waited, and the budget.
-    pub(crate) wait_exhausted: Option<(Duration, Duration)>,
-}
-
-tokio::task_local! {
-    static EXCHANGE: RefCell<Exchange>;
-    /// Milliseconds waited by every call of the current walk: one budget for the whole walk.
-    static WAITED: Arc<AtomicU64>;
-}
-
-/// Runs `call` with `waited` as the wait budget of every request inside it (a walk's fetches).
-pub(crate) async fn with_wait_budget<F: Future>(waited: Arc<AtomicU64>, call: F) -> F::Output {
-    WAITED.scope(waited, call).await
-}
+use crate::scope;
+use crate::wire::parse_retry_after;
 
 /// Whole milliseconds, saturating.
 fn millis(duration: Duration) -> u64 {
@@ -57,17 +29,6 @@ fn spend(waited: &AtomicU64, wait: Duration, max_wait: Option<Duration>) -> bool
             (total <= max).then_some(total)
         })
         .is_ok()
-}
-
-/// Runs `call` (a generated `send()` future) and returns its output with what the hooks saw.
-pub(crate) async fn observe<F: Future>(call: F) -> (F::Output, Exchange) {
-    EXCHANGE
-        .scope(RefCell::new(Exchange::default()), async move {
-            let output = call.await;
-            let exchange = EXCHANGE.with(|e| e.take());
-            (output, exchange)
-        })
-        .await
 }
 
 /// Sends `request`, paced by `pacer` and retrying as the configuration allows, and returns the
@@ -104,14 +65,11 @@ async fn execute_attempts(
     operation: &'static str,
 ) -> reqwest::Result<reqwest::Response> {
     let policy = config.retry();
-    let waited = WAITED
-        .try_with(Arc::clone)
-        .unwrap_or_else(|_| Arc::new(AtomicU64::new(0)));
+    let waited = scope::wait_budget();
     let exhausted = |waited: &AtomicU64| {
         let so_far = Duration::from_millis(waited.load(Ordering::Relaxed));
-        let _ = EXCHANGE.try_with(|exchange| {
-            exchange.borrow_mut().wait_exhausted =
-                Some((so_far, config.max_wait().unwrap_or(Duration::MAX)));
+        scope::update_exchange(|exchange| {
+            exchange.wait_exhausted = Some((so_far, config.max_wait().unwrap_or(Duration::MAX)));
         });
     };
     let mut delays = policy.backoff();
@@ -147,7 +105,7 @@ async fn execute_attempts(
             Err(error) => tracing::debug!(
                 target: "rollcall::http",
                 attempt,
-                error = %crate::error::transport_message(error),
+                error = %transport_message(error),
                 "no response"
             ),
         }
@@ -164,7 +122,7 @@ async fn execute_attempts(
                     wait_ms = millis(delay),
                     "retrying after a wait"
                 );
-                crate::paging::note_retry();
+                scope::note_retry();
                 tokio::time::sleep(delay).await;
                 next = spare;
             }
@@ -216,7 +174,7 @@ async fn pause(waited: &AtomicU64, wait: Duration, max_wait: Option<Duration>) -
 }
 
 /// The answer for a request never sent because waiting for it would exceed the wait budget:
-/// a bodiless 429, which [`observe`]'s caller turns into the budget error.
+/// a bodiless 429, which [`scope::observe`]'s caller turns into the budget error.
 fn refused_locally() -> reqwest::Response {
     let mut response = http::Response::new(bytes::Bytes::new());
     *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
@@ -234,8 +192,8 @@ async fn send_buffered(
     let version = response.version();
     let headers = response.headers().clone();
     let body = response.bytes().await?;
-    let _ = EXCHANGE.try_with(|exchange| {
-        exchange.borrow_mut().error_body = (!status.is_success()).then(|| body.clone());
+    scope::update_exchange(|exchange| {
+        exchange.error_body = (!status.is_success()).then(|| body.clone());
     });
     let mut rebuilt = http::Response::new(body);
     *rebuilt.status_mut() = status;
@@ -244,10 +202,9 @@ async fn send_buffered(
     Ok(reqwest::Response::from(rebuilt))
 }
 
-/// Stores the final outcome where [`observe`] finds it, if a call is being observed.
+/// Stores the final outcome where [`scope::observe`] finds it, if a call is being observed.
 fn record(outcome: &reqwest::Result<reqwest::Response>, attempts: u32, operation: &'static str) {
-    let _ = EXCHANGE.try_with(|exchange| {
-        let mut exchange = exchange.borrow_mut();
+    scope::update_exchange(|exchange| {
         exchange.attempts = attempts;
         exchange.operation = Some(operation);
         match outcome {
@@ -300,57 +257,9 @@ fn is_transient(error: &reqwest::Error) -> bool {
         && (error.is_connect() || error.is_timeout() || error.is_request() || error.is_body())
 }
 
-/// Reads a `Retry-After` value: whole seconds (`120`) or an HTTP date
-/// (`Wed, 21 Oct 2015 07:28:00 GMT`), relative to `now`. A date in the past means "now".
-pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
-    let value = value.trim();
-    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
-        let seconds = value.parse::<u64>().unwrap_or(u64::MAX);
-        return Some(Duration::from_secs(seconds));
-    }
-    let at = httpdate::parse_http_date(value).ok()?;
-    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn retry_after_in_seconds() {
-        let now = SystemTime::now();
-        assert_eq!(
-            parse_retry_after("120", now),
-            Some(Duration::from_secs(120))
-        );
-        assert_eq!(parse_retry_after(" 0 ", now), Some(Duration::ZERO));
-        assert_eq!(
-            parse_retry_after("99999999999999999999999", now),
-            Some(Duration::from_secs(u64::MAX))
-        );
-    }
-
-    #[test]
-    fn retry_after_as_http_date() {
-        let now = httpdate::parse_http_date("Wed, 21 Oct 2015 07:28:00 GMT").unwrap();
-        assert_eq!(
-            parse_retry_after("Wed, 21 Oct 2015 07:28:30 GMT", now),
-            Some(Duration::from_secs(30))
-        );
-        assert_eq!(
-            parse_retry_after("Wed, 21 Oct 2015 07:27:00 GMT", now),
-            Some(Duration::ZERO)
-        );
-    }
-
-    #[test]
-    fn retry_after_garbage_is_ignored() {
-        let now = SystemTime::now();
-        assert_eq!(parse_retry_after("", now), None);
-        assert_eq!(parse_retry_after("-5", now), None);
-        assert_eq!(parse_retry_after("soon", now), None);
-        assert_eq!(parse_retry_after("1.5", now), None);
-    }
 
     #[test]
     fn retryable_statuses() {

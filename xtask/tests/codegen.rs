@@ -67,8 +67,8 @@ fn writes_a_headed_file_and_is_idempotent() {
     assert!(first.status.success(), "{}", stderr(&first));
     assert_eq!(
         String::from_utf8_lossy(&first.stdout),
-        "wrote generated/src/good/generated.rs\nwrote generated/src/good/mod.rs\n\
-         wrote generated/Cargo.toml\nwrote generated/src/lib.rs\nwrote generated/src/registry.rs\n"
+        "wrote generated/src/good/generated.rs\nwrote generated/src/good/glue.rs\n\
+         wrote generated/src/good/mod.rs\nwrote generated/Cargo.toml\nwrote generated/src/lib.rs\nwrote generated/src/registry.rs\n"
     );
 
     let text = std::fs::read_to_string(generated(dir.path(), "good")).unwrap();
@@ -94,7 +94,8 @@ fn writes_a_headed_file_and_is_idempotent() {
     assert!(second.status.success());
     assert_eq!(
         String::from_utf8_lossy(&second.stdout),
-        "unchanged generated/src/good/generated.rs\nunchanged generated/src/good/mod.rs\n\
+        "unchanged generated/src/good/generated.rs\nunchanged generated/src/good/glue.rs\n\
+         unchanged generated/src/good/mod.rs\n\
          unchanged generated/Cargo.toml\nunchanged generated/src/lib.rs\n\
          unchanged generated/src/registry.rs\n"
     );

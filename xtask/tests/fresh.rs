@@ -25,8 +25,9 @@ fn generated_code_is_fresh() {
     };
     assert_eq!(
         outputs.len(),
-        2 * providers.len() + 3,
-        "generated.rs and mod.rs per spec, plus the crate's Cargo.toml, lib.rs and registry.rs"
+        3 * providers.len() + 3,
+        "generated.rs, glue.rs and mod.rs per spec, plus the crate's Cargo.toml, lib.rs and \
+         registry.rs"
     );
 
     let ci = in_ci();

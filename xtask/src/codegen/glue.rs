@@ -158,7 +158,7 @@ where
     T: ::rollcall_runtime::Checked,
     F: ::std::future::Future<Output = ::std::result::Result<ResponseValue<T>, Error<E>>>,
 {
-    ::rollcall_runtime::call(&PROVIDER, send).await
+    ::rollcall_runtime::__codegen::call(&PROVIDER, send).await
 }
 "#;
 
@@ -235,7 +235,7 @@ fn constructor(module: &str, provider: &Provider, scheme: &ext::Scheme) -> Strin
             for var in &server.variables {
                 args.push(format!("{var}: &str"));
                 problems.push(format!(
-                    ".problem(::rollcall_runtime::host_label_problem({var:?}, {var}))"
+                    ".problem(::rollcall_runtime::__codegen::host_label_problem({var:?}, {var}))"
                 ));
             }
             format!("format!({:?})", server.url)
@@ -246,7 +246,7 @@ fn constructor(module: &str, provider: &Provider, scheme: &ext::Scheme) -> Strin
     for arg in &scheme.user_args {
         args.push(format!("{arg}: &str"));
         problems.push(format!(
-            ".problem(::rollcall_runtime::template_problem({arg:?}, {arg}))"
+            ".problem(::rollcall_runtime::__codegen::template_problem({arg:?}, {arg}))"
         ));
     }
     let secret = &scheme.secret;
@@ -345,7 +345,7 @@ fn round_trip(schemas: &[String], types: &Types) -> String {
             text: &str,
         ) -> ::std::option::Option<::std::result::Result<::serde_json::Value, ::std::string::String>> {
             match schema {
-                #(#names => ::std::option::Option::Some(#rt::sample::round_trip::<types::#tys>(text)),)*
+                #(#names => ::std::option::Option::Some(#rt::round_trip::<types::#tys>(text)),)*
                 _ => { let _ = text; ::std::option::Option::None }
             }
         }
@@ -387,14 +387,14 @@ fn walk(provider: &Provider, types: &Types, list: &List) -> Result<String, Strin
         None => "record".to_owned(),
     })?;
     let id = if list.id.is_empty() {
-        quote!(#rt::paging::hash_id(record, hasher))
+        quote!(#rt::hash_id(record, hasher))
     } else {
         let root = match &list.record {
             Some(record) => format!("&{}", types.take(&element, "record", record)?.0),
             None => "record".to_owned(),
         };
         let place = expr(types.borrow(&user, &root, &list.id)?.borrow)?;
-        quote!(#rt::paging::hash_id(&#place, hasher))
+        quote!(#rt::hash_id(&#place, hasher))
     };
     let mut accessors = Vec::new();
     if let Some(at) = &list.has_more {
@@ -444,7 +444,7 @@ fn walk(provider: &Provider, types: &Types, list: &List) -> Result<String, Strin
                 fn with_page(self, page: u64) -> Self { self.#setter(page) }
             });
             (
-                quote!(#rt::list::Paging::Numbers { first: #start }),
+                quote!(#rt::Paging::Numbers { first: #start }),
                 "numbered pages",
             )
         }
@@ -459,10 +459,10 @@ fn walk(provider: &Provider, types: &Types, list: &List) -> Result<String, Strin
                     #cursor.map(|c| c.to_string())
                 }
             });
-            (quote!(#rt::list::Paging::Cursor), "cursors")
+            (quote!(#rt::Paging::Cursor), "cursors")
         }
         Style::None => (
-            quote!(#rt::list::Paging::One),
+            quote!(#rt::Paging::One),
             "one response (the operation does not page)",
         ),
     };
@@ -474,17 +474,17 @@ fn walk(provider: &Provider, types: &Types, list: &List) -> Result<String, Strin
          error on a repeated page or cursor or at the client's `max_pages`/`max_users` caps."
     );
     let all_users = if setup.is_empty() {
-        quote!(#rt::list::walk_list(&PROVIDER, self))
+        quote!(#rt::walk_list(&PROVIDER, self))
     } else {
-        quote!(#rt::list::walk_list(&PROVIDER, self #(#setup)*))
+        quote!(#rt::walk_list(&PROVIDER, self #(#setup)*))
     };
     Ok(quote! {
-        impl<'a> #rt::list::List<'a> for builder::#builder<'a> {
+        impl<'a> #rt::List<'a> for builder::#builder<'a> {
             type Page = types::#page_ty;
             type Record = types::#record_ty;
             type User = types::#user_ty;
             const OPERATION: &'static str = #op;
-            const PAGING: #rt::list::Paging = #paging;
+            const PAGING: #rt::Paging = #paging;
             const PAGE_SIZE: ::std::option::Option<u32> = #page_size;
 
             fn config(&self) -> &#rt::Config {

@@ -400,7 +400,12 @@ pub fn generate_provider(file: &str, provider: &str, text: &str) -> Result<Gener
         )
     };
     let source = header(&prettyplease::unparse(&syntax));
-    let mut glue_file: syn::File = syn::parse_quote!();
+    let mut glue_file: syn::File = syn::parse_str(
+        "//! rollcall's glue over progenitor's client of this provider (`generated.rs`): the \
+         provider's table,\n//! constructors, `call`, the all-pages walks, the trait impls and \
+         the fake, written from the spec.\n",
+    )
+    .expect("static module doc");
     glue_file.items = top;
     let glue = header(&prettyplease::unparse(&glue_file));
     let deps = [("uuid", "::uuid::"), ("regress", "regress::")]

@@ -233,27 +233,27 @@ fn account_rules(account: &ext::Account) -> Result<TokenStream, String> {
         let mut items = Vec::new();
         for test in tests {
             let check = match test.present {
-                Some(flag) => quote!(#rt::account::Check::Present(#flag)),
+                Some(flag) => quote!(#rt::Check::Present(#flag)),
                 None => {
                     let mut literals = Vec::new();
                     for value in &test.is {
                         literals.push(match value {
-                            Value::String(text) => quote!(#rt::account::Literal::Str(#text)),
-                            Value::Bool(flag) => quote!(#rt::account::Literal::Bool(#flag)),
-                            Value::Null => quote!(#rt::account::Literal::Null),
+                            Value::String(text) => quote!(#rt::Literal::Str(#text)),
+                            Value::Bool(flag) => quote!(#rt::Literal::Bool(#flag)),
+                            Value::Null => quote!(#rt::Literal::Null),
                             Value::Number(n) => {
                                 let n = n.as_i64().ok_or("`is` takes integers only")?;
-                                quote!(#rt::account::Literal::Int(#n))
+                                quote!(#rt::Literal::Int(#n))
                             }
                             other => return Err(format!("`is` cannot compare with {other}")),
                         });
                     }
-                    quote!(#rt::account::Check::Is(&[#(#literals),*]))
+                    quote!(#rt::Check::Is(&[#(#literals),*]))
                 }
             };
             let at = &test.at;
             let ci = test.ci;
-            items.push(quote!(#rt::account::Test { at: #at, check: #check, ci: #ci }));
+            items.push(quote!(#rt::Test { at: #at, check: #check, ci: #ci }));
         }
         Ok(quote!(&[#(#items),*]))
     };
@@ -271,11 +271,11 @@ fn account_rules(account: &ext::Account) -> Result<TokenStream, String> {
                 Some(ty) => {
                     let ty = format_ident!("{ty}");
                     let variant = format_ident!("{}", rule.value.to_upper_camel_case());
-                    quote!(#rt::account::#ty::#variant)
+                    quote!(#rt::#ty::#variant)
                 }
             };
             let all = tests(&rule.all)?;
-            items.push(quote!(#rt::account::Rule { value: #value, all: #all }));
+            items.push(quote!(#rt::Rule { value: #value, all: #all }));
         }
         Ok(quote!(&[#(#items),*]))
     };

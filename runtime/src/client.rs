@@ -1,0 +1,151 @@
+//! The client's runtime: [`Runtime`], the value every generated `Client` carries and whose
+//! hooks prepare and send each request, and [`call`], which runs a generated `send()` and turns
+//! its outcome into the crate's result.
+
+use std::fmt;
+
+use reqwest::header::{ACCEPT, HeaderName, HeaderValue, USER_AGENT};
+
+use crate::auth::Auth;
+use crate::classify::{self, Checked};
+use crate::config::Config;
+use crate::error::{Error, ErrorKind};
+use crate::pacing;
+use crate::provider::ProviderInfo;
+use crate::retry;
+use crate::scope;
+
+/// What every generated client carries besides its base URL and `reqwest::Client`: the
+/// provider, the credentials and the [`Config`]. Built by
+/// [`ClientBuilder`](crate::ClientBuilder).
+#[derive(Clone)]
+pub struct Runtime {
+    provider: &'static ProviderInfo,
+    auth: Auth,
+    user_agent: HeaderValue,
+    headers: Vec<(HeaderName, HeaderValue)>,
+    config: Config,
+    pacer: pacing::Pacer,
+}
+
+impl Runtime {
+    pub(crate) fn new(
+        provider: &'static ProviderInfo,
+        auth: Auth,
+        user_agent: HeaderValue,
+        headers: Vec<(HeaderName, HeaderValue)>,
+        config: Config,
+    ) -> Self {
+        let pacer = pacing::Pacer::new(config.rate_limit());
+        Self {
+            provider,
+            auth,
+            user_agent,
+            headers,
+            config,
+            pacer,
+        }
+    }
+
+    /// The provider this client talks to.
+    pub fn provider(&self) -> &'static ProviderInfo {
+        self.provider
+    }
+
+    /// The client's configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The name of the spec's security scheme this client authenticates with.
+    pub fn scheme(&self) -> &'static str {
+        self.auth.scheme()
+    }
+
+    /// Prepares a request the generated code has built: our headers, the credentials (signing
+    /// last, when every parameter is in place) and the per-attempt timeout.
+    #[doc(hidden)]
+    pub fn prepare(&self, request: &mut reqwest::Request) -> Result<(), String> {
+        let headers = request.headers_mut();
+        // progenitor stamps `api-version: <info.version>` on every request; no provider reads
+        // it, and providers that version their API declare their own header in the spec.
+        headers.remove("api-version");
+        headers.insert(USER_AGENT, self.user_agent.clone());
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        for (name, value) in &self.headers {
+            if !headers.contains_key(name) {
+                headers.insert(name.clone(), value.clone());
+            }
+        }
+        if request.timeout().is_none() {
+            *request.timeout_mut() = Some(self.config.request_timeout());
+        }
+        scope::extra_query(request.url_mut());
+        self.auth.apply(request)
+    }
+
+    /// Sends a prepared request, retrying as the configuration allows.
+    #[doc(hidden)]
+    pub async fn execute(
+        &self,
+        client: &reqwest::Client,
+        request: reqwest::Request,
+        operation: &'static str,
+    ) -> reqwest::Result<reqwest::Response> {
+        retry::execute(
+            client,
+            request,
+            &self.config,
+            &self.pacer,
+            self.provider.name,
+            operation,
+        )
+        .await
+    }
+}
+
+impl fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Runtime")
+            .field("provider", &self.provider.name)
+            .field("auth", &self.auth)
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Runs a generated `send()` future and turns its outcome into the crate's result: an HTTP
+/// error, a body that does not decode, or (for providers with an error envelope) a success
+/// status carrying an error, all become one [`Error`] naming the provider and operation.
+#[doc(hidden)]
+pub async fn call<T, E, F>(
+    provider: &'static ProviderInfo,
+    send: F,
+) -> Result<progenitor_client::ResponseValue<T>, Error>
+where
+    T: Checked,
+    F: std::future::Future<
+            Output = Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>>,
+        >,
+{
+    let (outcome, exchange) = scope::observe(send).await;
+    let operation = exchange.operation.unwrap_or("request");
+    let attempts = exchange.attempts;
+    if let Some((waited, max_wait)) = exchange.wait_exhausted {
+        return Err(Error::new(
+            provider.name,
+            operation,
+            ErrorKind::WaitBudget { waited, max_wait },
+        ));
+    }
+    let value = classify::check(provider, operation, outcome, exchange).await?;
+    match value.refusal() {
+        None => Ok(value),
+        Some(body) => {
+            let (status, headers) = (value.status(), value.headers().clone());
+            Err(classify::refused(
+                provider, operation, status, &headers, attempts, body,
+            ))
+        }
+    }
+}

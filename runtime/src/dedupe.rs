@@ -1,0 +1,95 @@
+//! De-duplication: the ids of the users a walk yielded on its last pages, so that a user a
+//! server sends twice is dropped while memory stays flat.
+
+use std::collections::{HashMap, VecDeque};
+use std::hash::BuildHasherDefault;
+
+/// How many pages back a user's id is remembered to drop it as a duplicate: enough for the
+/// shifts of offset pagination (a user moving across a page boundary while the walk runs),
+/// while memory stays flat however many users an account has.
+const DUPLICATE_WINDOW: usize = 32;
+
+/// The ids (hashes) of the users of the last [`DUPLICATE_WINDOW`] pages.
+#[derive(Default)]
+pub(crate) struct RecentIds {
+    /// How many of the remembered pages hold each id.
+    counts: HashMap<u64, u32, BuildHasherDefault<IdHasher>>,
+    /// Each remembered page's ids, oldest first; the last is the page being read.
+    pages: VecDeque<Vec<u64>>,
+    current: Vec<u64>,
+}
+
+impl RecentIds {
+    /// Remembers `id` for the page being read; `false` when it was already seen.
+    pub(crate) fn insert(&mut self, id: u64) -> bool {
+        let count = self.counts.entry(id).or_insert(0);
+        *count += 1;
+        if *count > 1 {
+            // Only the first sighting is remembered for the page.
+            *count -= 1;
+            return false;
+        }
+        self.current.push(id);
+        true
+    }
+
+    /// Ends the page being read; forgets the oldest page past the window.
+    pub(crate) fn close_page(&mut self) {
+        self.pages.push_back(std::mem::take(&mut self.current));
+        if self.pages.len() > DUPLICATE_WINDOW
+            && let Some(old) = self.pages.pop_front()
+        {
+            for id in old {
+                if let Some(count) = self.counts.get_mut(&id) {
+                    *count -= 1;
+                    if *count == 0 {
+                        self.counts.remove(&id);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A hasher for keys that are hashes already: it passes them through.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*byte);
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn duplicates_are_remembered_for_a_window_of_pages() {
+        let mut ids = RecentIds::default();
+        assert!(ids.insert(1));
+        assert!(!ids.insert(1), "twice on one page");
+        ids.close_page();
+        assert!(!ids.insert(1), "on the next page");
+        for page in 0..DUPLICATE_WINDOW as u64 {
+            assert!(ids.insert(100 + page));
+            ids.close_page();
+        }
+        assert!(ids.insert(1), "forgotten past the window");
+        assert!(
+            ids.counts.len() <= DUPLICATE_WINDOW + 1,
+            "memory stays bounded"
+        );
+    }
+}

@@ -1,0 +1,161 @@
+//! The contract between codegen and the walk: what a generated fetch function reports of each
+//! page ([`Page`]), what the page says about the next one ([`Signals`]), and [`hash_id`], which
+//! hashes each record's id.
+
+use std::hash::{DefaultHasher, Hasher as _};
+
+/// One page as a generated fetch function reports it.
+pub struct Page<R, C> {
+    /// The records of the page, as decoded (turned into users only as they are yielded).
+    pub(crate) items: Vec<R>,
+    /// The cursor of the next page, or `None` when the server says this is the last.
+    pub(crate) next: Option<C>,
+    /// A hash of each record's id, in order.
+    pub(crate) ids: Vec<u64>,
+    /// A hash of the records' ids: two pages with the same one are the same page.
+    pub(crate) fingerprint: u64,
+    /// The total number of users the server declares, if it does.
+    pub(crate) total: Option<u64>,
+}
+
+/// What a page says about whether another follows, read at the pointers its spec declares.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Signals {
+    /// The `has-more` flag; `None` when not declared or not sent.
+    pub has_more: Option<bool>,
+    /// The `next-link`: `Some(true)` when present, `Some(false)` when its parent object is
+    /// there but the link is null or missing, `None` when not declared or the parent is missing
+    /// (a page without the envelope cannot say).
+    pub link: Option<bool>,
+    /// Whether the page holds as many records as were asked for.
+    pub full: bool,
+}
+
+impl Signals {
+    /// Whether another page follows when nothing else (a cursor) decides: an explicit
+    /// `has-more: false` or a missing next link ends the walk; an explicit `true` or a present
+    /// link continues it; with neither, a full page continues and a short one ends it.
+    pub fn more(&self) -> bool {
+        match (self.has_more, self.link) {
+            (Some(false), _) | (_, Some(false)) => false,
+            (Some(true), _) | (_, Some(true)) => true,
+            (None, None) => self.full,
+        }
+    }
+}
+
+/// Feeds a record's id to `hasher` by its JSON form, whatever its Rust type (a string, a
+/// number, an untagged union of both): no id is copied or formatted into a `String`.
+pub fn hash_id<T: serde::Serialize + ?Sized>(id: &T, hasher: &mut DefaultHasher) {
+    struct Feed<'h>(&'h mut DefaultHasher);
+    impl std::io::Write for Feed<'_> {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.write(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    // Serializing an id into a hasher cannot fail: the writer never does.
+    let _ = serde_json::to_writer(Feed(hasher), id);
+}
+
+impl<R, C> Page<R, C> {
+    /// A page whose fingerprint is computed from the records' ids, which `id` feeds to the
+    /// hasher (by reference, so that no id is copied or formatted).
+    pub fn new(items: Vec<R>, next: Option<C>, id: impl Fn(&R, &mut DefaultHasher)) -> Self {
+        let mut page = DefaultHasher::new();
+        let ids: Vec<u64> = items
+            .iter()
+            .map(|item| {
+                let mut hasher = DefaultHasher::new();
+                id(item, &mut hasher);
+                let hash = hasher.finish();
+                page.write_u64(hash);
+                hash
+            })
+            .collect();
+        Self {
+            fingerprint: page.finish(),
+            ids,
+            items,
+            next,
+            total: None,
+        }
+    }
+
+    /// The total number of users the server declares on this page (the spec's `total`).
+    pub fn with_total(mut self, total: Option<u64>) -> Self {
+        self.total = total;
+        self
+    }
+}
+
+/// How the next page's cursor follows from the current one when the walk can tell before the
+/// page arrives (page numbers: `n + 1`), so that pages can be fetched ahead.
+pub type Successor<C> = fn(&C) -> C;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signals() {
+        let none = Signals::default();
+        assert!(!none.more());
+        assert!(Signals { full: true, ..none }.more());
+        let full = Signals { full: true, ..none };
+        assert!(
+            !Signals {
+                has_more: Some(false),
+                ..full
+            }
+            .more()
+        );
+        assert!(
+            !Signals {
+                link: Some(false),
+                ..full
+            }
+            .more()
+        );
+        assert!(
+            Signals {
+                link: Some(true),
+                ..none
+            }
+            .more()
+        );
+        assert!(
+            Signals {
+                has_more: Some(true),
+                ..none
+            }
+            .more()
+        );
+        assert!(
+            !Signals {
+                has_more: Some(true),
+                link: Some(false),
+                full: true
+            }
+            .more()
+        );
+    }
+
+    #[test]
+    fn ids_hash_by_their_json_form() {
+        let of = |id: &dyn Fn(&mut DefaultHasher)| {
+            let mut hasher = DefaultHasher::new();
+            id(&mut hasher);
+            hasher.finish()
+        };
+        assert_eq!(
+            of(&|h| hash_id("42", h)),
+            of(&|h| hash_id(&"42".to_owned(), h))
+        );
+        assert_ne!(of(&|h| hash_id("42", h)), of(&|h| hash_id(&42, h)));
+        assert_ne!(of(&|h| hash_id(&1, h)), of(&|h| hash_id(&2, h)));
+    }
+}

@@ -1,0 +1,112 @@
+//! Per-call ambient state: the one module that owns every task-local of the runtime.
+//!
+//! Why ambient, not arguments: progenitor owns each operation's `send()`. Between the
+//! generated builder and the wire, our code only runs in progenitor's `ClientHooks` (`pre` and
+//! `exec`), which receive the request and the operation's name and nothing else. What a call
+//! needs to carry past `send()` — what its final response looked like, the wait budget of the
+//! walk it belongs to, the retries of the page being fetched, the query a walk adds to every
+//! request — therefore rides along as a `tokio` task-local set around the `send()` future (or
+//! around each poll of a walk) and read inside the hooks. Each piece is set by exactly one
+//! function here and read or written only through the functions here, so the ambient state of
+//! a call is all in one place.
+
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+
+/// What the hooks saw of one call: the final response's status and headers and how many
+/// attempts it took. The generated code drops the response when its body does not parse, so
+/// the hand-written layer reads these here to name the status in its error.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Exchange {
+    pub(crate) status: Option<StatusCode>,
+    pub(crate) headers: HeaderMap,
+    pub(crate) attempts: u32,
+    /// The operation id of the call, once it reached the network.
+    pub(crate) operation: Option<&'static str>,
+    /// The body of the final response when its status is not a success (cheap to keep: the
+    /// generated code reads the same buffer).
+    pub(crate) error_body: Option<bytes::Bytes>,
+    /// Set when the wait budget ran out: how long had been waited, and the budget.
+    pub(crate) wait_exhausted: Option<(Duration, Duration)>,
+}
+
+tokio::task_local! {
+    /// What the hooks saw of the call being observed ([`observe`]).
+    static EXCHANGE: RefCell<Exchange>;
+    /// Milliseconds waited by every call of the current walk: one budget for the whole walk.
+    static WAITED: Arc<AtomicU64>;
+    /// Retries of the page being fetched, counted by the retry loop.
+    static PAGE_RETRIES: Cell<u64>;
+    /// Query parameters every request of the walk being polled carries in addition.
+    static EXTRA_QUERY: &'static [(&'static str, &'static str)];
+}
+
+/// Runs `call` (a generated `send()` future) and returns its output with what the hooks saw.
+pub(crate) async fn observe<F: Future>(call: F) -> (F::Output, Exchange) {
+    EXCHANGE
+        .scope(RefCell::new(Exchange::default()), async move {
+            let output = call.await;
+            let exchange = EXCHANGE.with(|e| e.take());
+            (output, exchange)
+        })
+        .await
+}
+
+/// Changes what the hooks saw of the call being observed, if one is.
+pub(crate) fn update_exchange(f: impl FnOnce(&mut Exchange)) {
+    let _ = EXCHANGE.try_with(|exchange| f(&mut exchange.borrow_mut()));
+}
+
+/// Runs `call` with `waited` as the wait budget of every request inside it (a walk's fetches).
+pub(crate) async fn with_wait_budget<F: Future>(waited: Arc<AtomicU64>, call: F) -> F::Output {
+    WAITED.scope(waited, call).await
+}
+
+/// The wait budget of the walk this request belongs to, or a fresh one of its own.
+pub(crate) fn wait_budget() -> Arc<AtomicU64> {
+    WAITED
+        .try_with(Arc::clone)
+        .unwrap_or_else(|_| Arc::new(AtomicU64::new(0)))
+}
+
+/// Runs `fetch` (one page's request) and returns its output with the retries it took.
+pub(crate) async fn count_retries<F: Future>(fetch: F) -> (F::Output, u64) {
+    PAGE_RETRIES
+        .scope(Cell::new(0), async move {
+            let output = fetch.await;
+            (output, PAGE_RETRIES.with(Cell::get))
+        })
+        .await
+}
+
+/// Counts one retry for the walk fetching this page, if any.
+pub(crate) fn note_retry() {
+    let _ = PAGE_RETRIES.try_with(|retries| retries.set(retries.get() + 1));
+}
+
+/// Runs `poll` (one poll of a walk) with `pairs` as the query every request built inside it
+/// carries in addition.
+pub(crate) fn with_extra_query<R>(
+    pairs: &'static [(&'static str, &'static str)],
+    poll: impl FnOnce() -> R,
+) -> R {
+    EXTRA_QUERY.sync_scope(pairs, poll)
+}
+
+/// Appends the query parameters of [`with_extra_query`], if the request is built inside one.
+pub(crate) fn extra_query(url: &mut reqwest::Url) {
+    let _ = EXTRA_QUERY.try_with(|pairs| {
+        if !pairs.is_empty() {
+            let mut query = url.query_pairs_mut();
+            for (name, value) in *pairs {
+                query.append_pair(name, value);
+            }
+        }
+    });
+}
