@@ -91,11 +91,11 @@ pub use auth::{Auth, Plugin, query_md5_hash};
 pub use builder::{ClientBuilder, GeneratedClient};
 pub use classify::Checked;
 pub use client::Runtime;
-pub use connect::Vars;
 pub use config::{
     ClientOptions, Config, DEFAULT_MAX_PAGES, DEFAULT_MAX_WAIT, DEFAULT_PAGE_CONCURRENCY,
     RetryPolicy,
 };
+pub use connect::Vars;
 pub use error::{ApiError, Error, ErrorBody, ErrorKind, PagingError};
 pub use pacing::RateLimit;
 pub use provider::{Arg, ProviderInfo, Role, Scheme, Sends};
@@ -118,12 +118,12 @@ pub mod __codegen {
     pub use crate::classify::Checked;
     pub use crate::client::{Runtime, call};
     pub use crate::config::{ClientOptions, Config};
+    pub use crate::connect::{Build, Values, connect};
     pub use crate::decode::{open_enum, optional_timestamp, timestamp};
     pub use crate::error::Error;
+    pub use crate::list::{List, Paging, walk_list};
     pub use crate::pacing::RateLimit;
     pub use crate::page::{Page, Signals, Successor, hash_id};
-    pub use crate::connect::{Build, Values, connect};
-    pub use crate::list::{List, Paging, walk_list};
     pub use crate::provider::{Arg, ProviderFields, ProviderInfo, Role, Scheme, Sends};
     pub use crate::rules::{ErrorRules, Field, Only, Part};
     pub use crate::sample::round_trip;
