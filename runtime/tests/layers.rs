@@ -229,7 +229,7 @@ fn root_names(tokens: &[(Token, usize)], mut i: usize) -> Vec<String> {
 }
 
 /// Every reference to the crate root in one file; `depth` is how many modules deep the file
-/// is (`error.rs`: 1, `auth/query_md5.rs`: 2).
+/// is (`src/error.rs`: 1, `src/auth/query_md5.rs`: 2).
 fn references(text: &str, depth: usize) -> Vec<Reference> {
     let tokens = lex(text);
     let mut found = Vec::new();

@@ -2,76 +2,73 @@
 // Edit the spec, then run `cargo xtask codegen sequence`.
 //! rollcall's glue over progenitor's client of this provider (`generated.rs`): the provider's table,
 //! constructors, `call`, the all-pages walks, the trait impls and the fake, written from the spec.
+use ::rollcall_runtime::__codegen as rt;
 use super::generated::{builder, types, Client};
 use progenitor_client::{
     ClientHooks, ClientInfo as _, Error, OperationInfo, ResponseValue,
 };
 /// Sequence — Users as the runtime sees it, from its spec: name, page size, error rules, account rules, rate limit and the ways to authenticate with their environment variables.
-pub static PROVIDER: ::rollcall_runtime::__codegen::ProviderInfo = ::rollcall_runtime::__codegen::ProviderInfo::from_fields(::rollcall_runtime::__codegen::ProviderFields {
+pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_fields(rt::ProviderFields {
     name: "sequence",
     title: "Sequence — Users",
-    max_page_size: ::std::option::Option::Some(100u32),
-    errors: ::rollcall_runtime::__codegen::ErrorRules {
+    max_page_size: Some(100u32),
+    errors: rt::ErrorRules {
         code: &[
-            ::rollcall_runtime::__codegen::Field {
+            rt::Field {
                 at: "/error/type",
-                only: ::rollcall_runtime::__codegen::Only::Any,
+                only: rt::Only::Any,
             },
         ],
         message: &[
-            ::rollcall_runtime::__codegen::Part {
+            rt::Part {
                 each: "",
                 text: &[
-                    ::rollcall_runtime::__codegen::Field {
+                    rt::Field {
                         at: "/error/message",
-                        only: ::rollcall_runtime::__codegen::Only::Any,
+                        only: rt::Only::Any,
                     },
                 ],
-                label: ::std::option::Option::None,
+                label: None,
             },
-            ::rollcall_runtime::__codegen::Part {
+            rt::Part {
                 each: "/errors/*",
                 text: &[
-                    ::rollcall_runtime::__codegen::Field {
+                    rt::Field {
                         at: "/message",
-                        only: ::rollcall_runtime::__codegen::Only::Any,
+                        only: rt::Only::Any,
                     },
-                    ::rollcall_runtime::__codegen::Field {
+                    rt::Field {
                         at: "/error",
-                        only: ::rollcall_runtime::__codegen::Only::Any,
+                        only: rt::Only::Any,
                     },
                 ],
-                label: ::std::option::Option::Some("/key"),
+                label: Some("/key"),
             },
         ],
         request_id: &[],
     },
     any_content_type: false,
-    account: ::rollcall_runtime::__codegen::AccountRules {
+    account: rt::AccountRules {
         id: "/id",
         email: "/email",
         name: "",
         status: &[
-            ::rollcall_runtime::__codegen::Rule {
-                value: ::rollcall_runtime::__codegen::Status::Active,
+            rt::Rule {
+                value: rt::Status::Active,
                 all: &[
-                    ::rollcall_runtime::__codegen::Test {
+                    rt::Test {
                         at: "/state",
-                        check: ::rollcall_runtime::__codegen::Check::Is(
-                            &[::rollcall_runtime::__codegen::Literal::Str("active")],
-                        ),
+                        check: rt::Check::Is(&[rt::Literal::Str("active")]),
                         ci: true,
                     },
                 ],
             },
-            ::rollcall_runtime::__codegen::Rule {
-                value: ::rollcall_runtime::__codegen::Status::Deleted,
+            rt::Rule {
+                value: rt::Status::Deleted,
                 all: &[
-                    ::rollcall_runtime::__codegen::Test {
+                    rt::Test {
                         at: "/state",
-                        check: ::rollcall_runtime::__codegen::Check::Is(
-                            &[::rollcall_runtime::__codegen::Literal::Str("deleted")],
-                        ),
+                        check: rt::Check::Is(&[rt::Literal::Str("deleted")]),
                         ci: true,
                     },
                 ],
@@ -80,14 +77,12 @@ pub static PROVIDER: ::rollcall_runtime::__codegen::ProviderInfo = ::rollcall_ru
         kind: &[],
         roles: &["/roles/*/roleName"],
         privileged: &[
-            ::rollcall_runtime::__codegen::Rule {
+            rt::Rule {
                 value: true,
                 all: &[
-                    ::rollcall_runtime::__codegen::Test {
+                    rt::Test {
                         at: "/roles/*/roleName",
-                        check: ::rollcall_runtime::__codegen::Check::Is(
-                            &[::rollcall_runtime::__codegen::Literal::Str("admin")],
-                        ),
+                        check: rt::Check::Is(&[rt::Literal::Str("admin")]),
                         ci: true,
                     },
                 ],
@@ -98,33 +93,30 @@ pub static PROVIDER: ::rollcall_runtime::__codegen::ProviderInfo = ::rollcall_ru
         last_login_at: "",
         manager: "",
     },
-    rate_limit: ::std::option::Option::Some(
-        ::rollcall_runtime::__codegen::RateLimit::new(
-            100u32,
-            ::std::time::Duration::from_secs(60u64),
-        ),
+    rate_limit: Some(
+        rt::RateLimit::new(100u32, ::std::time::Duration::from_secs(60u64)),
     ),
     seats: &[],
     schemes: &[
-        ::rollcall_runtime::__codegen::Scheme {
+        rt::Scheme {
             key: "basicAuth",
             constructor: "with_credentials",
-            sends: ::rollcall_runtime::__codegen::Sends::Basic {
+            sends: rt::Sends::Basic {
                 user: "{client_id}",
             },
             vars: &["SEQUENCE_REGION", "SEQUENCE_CLIENT_ID", "SEQUENCE_CLIENT_SECRET"],
             args: &[
-                ::rollcall_runtime::__codegen::Arg {
+                rt::Arg {
                     name: "region",
-                    role: ::rollcall_runtime::__codegen::Role::Server,
+                    role: rt::Role::Server,
                 },
-                ::rollcall_runtime::__codegen::Arg {
+                rt::Arg {
                     name: "client_id",
-                    role: ::rollcall_runtime::__codegen::Role::Plain,
+                    role: rt::Role::Plain,
                 },
-                ::rollcall_runtime::__codegen::Arg {
+                rt::Arg {
                     name: "client_secret",
-                    role: ::rollcall_runtime::__codegen::Role::Secret,
+                    role: rt::Role::Secret,
                 },
             ],
         },
@@ -136,22 +128,16 @@ pub static PROVIDER: ::rollcall_runtime::__codegen::ProviderInfo = ::rollcall_ru
 
  [`ErrorKind::Config`](::rollcall_runtime::ErrorKind::Config) naming the unset variables, or what `build()` refuses.*/
 pub fn connect(
-    var: &dyn Fn(&str) -> ::std::option::Option<::std::string::String>,
-    options: &::rollcall_runtime::__codegen::ClientOptions,
-) -> ::std::result::Result<
-    ::std::boxed::Box<dyn ::rollcall_runtime::__codegen::AnyClient>,
-    ::rollcall_runtime::__codegen::Error,
-> {
-    ::rollcall_runtime::__codegen::connect(&PROVIDER, build, var, options)
+    var: &dyn Fn(&str) -> Option<String>,
+    options: &::rollcall_runtime::ClientOptions,
+) -> Result<Box<dyn ::rollcall_runtime::AnyClient>, ::rollcall_runtime::Error> {
+    rt::connect(&PROVIDER, build, var, options)
 }
 /// Calls the constructor of scheme number `scheme` of [`PROVIDER`] with `values`.
 fn build(
     scheme: usize,
-    values: &::rollcall_runtime::__codegen::Values<'_>,
-) -> ::std::result::Result<
-    ::std::boxed::Box<dyn ::rollcall_runtime::__codegen::AnyClient>,
-    ::rollcall_runtime::__codegen::Error,
-> {
+    values: &rt::Values<'_>,
+) -> Result<Box<dyn rt::AnyClient>, rt::Error> {
     let builder = match scheme {
         0usize => {
             Client::with_credentials(
@@ -160,18 +146,16 @@ fn build(
                 values.text(2usize).to_owned(),
             )
         }
-        _ => return ::std::result::Result::Err(values.unknown_scheme(scheme)),
+        _ => return Err(values.unknown_scheme(scheme)),
     };
-    ::std::result::Result::Ok(
-        ::std::boxed::Box::new(builder.options(values.options()).build()?),
-    )
+    Ok(Box::new(builder.options(values.options()).build()?))
 }
 impl ClientHooks<::rollcall_runtime::Runtime> for Client {
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
         _info: &OperationInfo,
-    ) -> ::std::result::Result<(), Error<E>> {
+    ) -> Result<(), Error<E>> {
         self.inner().prepare(request).map_err(Error::InvalidRequest)
     }
     async fn exec(
@@ -220,17 +204,14 @@ impl Region {
     }
 }
 impl ::std::str::FromStr for Region {
-    type Err = ::std::string::String;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    type Err = String;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
         Self::ALL
             .iter()
             .copied()
             .find(|s| s.name().eq_ignore_ascii_case(value.trim()))
             .ok_or_else(|| {
-                let names: ::std::vec::Vec<&str> = Self::ALL
-                    .iter()
-                    .map(|s| s.name())
-                    .collect();
+                let names: Vec<&str> = Self::ALL.iter().map(|s| s.name()).collect();
                 format!("`{value}` is not one of {}", names.join(", "))
             })
     }
@@ -267,12 +248,10 @@ impl Client {
     pub async fn call<T, E, F>(
         &self,
         send: F,
-    ) -> ::std::result::Result<ResponseValue<T>, ::rollcall_runtime::Error>
+    ) -> Result<ResponseValue<T>, ::rollcall_runtime::Error>
     where
         T: ::rollcall_runtime::Checked,
-        F: ::std::future::Future<
-            Output = ::std::result::Result<ResponseValue<T>, Error<E>>,
-        >,
+        F: ::std::future::Future<Output = Result<ResponseValue<T>, Error<E>>>,
     {
         ::rollcall_runtime::__codegen::call(&PROVIDER, send).await
     }
@@ -298,99 +277,50 @@ impl ::rollcall_runtime::Checked for types::UserList {}
 pub fn __round_trip(
     schema: &str,
     text: &str,
-) -> ::std::option::Option<
-    ::std::result::Result<::serde_json::Value, ::std::string::String>,
-> {
+) -> Option<Result<::serde_json::Value, String>> {
     match schema {
-        "UserList" => {
-            ::std::option::Option::Some(
-                ::rollcall_runtime::__codegen::round_trip::<types::UserList>(text),
-            )
-        }
-        "Pagination" => {
-            ::std::option::Option::Some(
-                ::rollcall_runtime::__codegen::round_trip::<types::Pagination>(text),
-            )
-        }
-        "User" => {
-            ::std::option::Option::Some(
-                ::rollcall_runtime::__codegen::round_trip::<types::User>(text),
-            )
-        }
-        "UserState" => {
-            ::std::option::Option::Some(
-                ::rollcall_runtime::__codegen::round_trip::<types::UserState>(text),
-            )
-        }
-        "UserRole" => {
-            ::std::option::Option::Some(
-                ::rollcall_runtime::__codegen::round_trip::<types::UserRole>(text),
-            )
-        }
-        "RoleName" => {
-            ::std::option::Option::Some(
-                ::rollcall_runtime::__codegen::round_trip::<types::RoleName>(text),
-            )
-        }
-        "Permission" => {
-            ::std::option::Option::Some(
-                ::rollcall_runtime::__codegen::round_trip::<types::Permission>(text),
-            )
-        }
-        "ErrorBody" => {
-            ::std::option::Option::Some(
-                ::rollcall_runtime::__codegen::round_trip::<types::ErrorBody>(text),
-            )
-        }
-        "ErrorDetail" => {
-            ::std::option::Option::Some(
-                ::rollcall_runtime::__codegen::round_trip::<types::ErrorDetail>(text),
-            )
-        }
+        "UserList" => Some(rt::round_trip::<types::UserList>(text)),
+        "Pagination" => Some(rt::round_trip::<types::Pagination>(text)),
+        "User" => Some(rt::round_trip::<types::User>(text)),
+        "UserState" => Some(rt::round_trip::<types::UserState>(text)),
+        "UserRole" => Some(rt::round_trip::<types::UserRole>(text)),
+        "RoleName" => Some(rt::round_trip::<types::RoleName>(text)),
+        "Permission" => Some(rt::round_trip::<types::Permission>(text)),
+        "ErrorBody" => Some(rt::round_trip::<types::ErrorBody>(text)),
+        "ErrorDetail" => Some(rt::round_trip::<types::ErrorDetail>(text)),
         _ => {
             let _ = text;
-            ::std::option::Option::None
+            None
         }
     }
 }
-impl<'a> ::rollcall_runtime::__codegen::List<'a> for builder::ListUsers<'a> {
+impl<'a> rt::List<'a> for builder::ListUsers<'a> {
     type Page = types::UserList;
     type Record = types::User;
     type User = types::User;
     const OPERATION: &'static str = "list_users";
-    const PAGING: ::rollcall_runtime::__codegen::Paging = ::rollcall_runtime::__codegen::Paging::Cursor;
-    const PAGE_SIZE: ::std::option::Option<u32> = ::std::option::Option::Some(100u32);
-    fn config(&self) -> &::rollcall_runtime::__codegen::Config {
+    const PAGING: rt::Paging = rt::Paging::Cursor;
+    const PAGE_SIZE: Option<u32> = Some(100u32);
+    fn config(&self) -> &rt::Config {
         self.__client().inner().config()
     }
-    async fn fetch(
-        self,
-    ) -> ::std::result::Result<Self::Page, ::rollcall_runtime::__codegen::Error> {
-        Ok(
-            ::rollcall_runtime::__codegen::call(&PROVIDER, self.send())
-                .await?
-                .into_inner(),
-        )
+    async fn fetch(self) -> Result<Self::Page, rt::Error> {
+        Ok(rt::call(&PROVIDER, self.send()).await?.into_inner())
     }
     fn len(page: &Self::Page) -> usize {
-        ::std::option::Option::Some(page)
-            .map(|x| &x.items)
-            .map_or(0, ::std::vec::Vec::len)
+        Some(page).map(|x| &x.items).map_or(0, Vec::len)
     }
-    fn records(page: Self::Page) -> ::std::vec::Vec<Self::Record> {
-        ::std::option::Option::Some(page).map(|x| x.items).unwrap_or_default()
+    fn records(page: Self::Page) -> Vec<Self::Record> {
+        Some(page).map(|x| x.items).unwrap_or_default()
     }
     fn id(record: &Self::Record, hasher: &mut ::std::hash::DefaultHasher) {
-        ::rollcall_runtime::__codegen::hash_id(
-            &::std::option::Option::Some(record).map(|x| &x.id),
-            hasher,
-        )
+        rt::hash_id(&Some(record).map(|x| &x.id), hasher)
     }
     fn user(record: Self::Record) -> Self::User {
         record
     }
-    fn total(page: &Self::Page) -> ::std::option::Option<u64> {
-        ::std::option::Option::Some(page)
+    fn total(page: &Self::Page) -> Option<u64> {
+        Some(page)
             .and_then(|x| x.pagination.as_ref())
             .and_then(|x| x.total_result_size.as_ref())
             .and_then(|n| u64::try_from(*n).ok())
@@ -398,11 +328,11 @@ impl<'a> ::rollcall_runtime::__codegen::List<'a> for builder::ListUsers<'a> {
     fn with_page_size(self, size: u64) -> Self {
         self.limit(size)
     }
-    fn with_cursor(self, cursor: ::std::string::String) -> Self {
+    fn with_cursor(self, cursor: String) -> Self {
         self.after(cursor)
     }
-    fn next_cursor(page: &Self::Page) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(page)
+    fn next_cursor(page: &Self::Page) -> Option<String> {
+        Some(page)
             .and_then(|x| x.pagination.as_ref())
             .and_then(|x| x.after.as_ref())
             .map(|c| c.to_string())
@@ -410,10 +340,8 @@ impl<'a> ::rollcall_runtime::__codegen::List<'a> for builder::ListUsers<'a> {
 }
 impl<'a> builder::ListUsers<'a> {
     /// Every user this request selects, walking every page by cursors, as the spec's `x-rollcall-pagination` says; filters set on the builder apply to every page. The walk holds the page being read and, for numbered pages, up to the client's `page_concurrency` pages fetched ahead; it ends after the last page, and ends with an error on a repeated page or cursor or at the client's `max_pages`/`max_users` caps.
-    pub fn all_users(
-        self,
-    ) -> ::rollcall_runtime::__codegen::UserStream<'a, types::User> {
-        ::rollcall_runtime::__codegen::walk_list(&PROVIDER, self)
+    pub fn all_users(self) -> ::rollcall_runtime::UserStream<'a, types::User> {
+        rt::walk_list(&PROVIDER, self)
     }
 }
 /// What a fake server of this provider needs (`rollcall::testing`), from the spec: list operations, error shapes and a sample page and user (its schemes and variables are [`PROVIDER`]'s).

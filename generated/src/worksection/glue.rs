@@ -2,72 +2,70 @@
 // Edit the spec, then run `cargo xtask codegen worksection`.
 //! rollcall's glue over progenitor's client of this provider (`generated.rs`): the provider's table,
 //! constructors, `call`, the all-pages walks, the trait impls and the fake, written from the spec.
+use ::rollcall_runtime::__codegen as rt;
 use super::generated::{builder, types, Client};
 use progenitor_client::{
     ClientHooks, ClientInfo as _, Error, OperationInfo, ResponseValue,
 };
 /// Worksection Users API as the runtime sees it, from its spec: name, page size, error rules, account rules, rate limit and the ways to authenticate with their environment variables.
-pub static PROVIDER: ::rollcall_runtime::__codegen::ProviderInfo = ::rollcall_runtime::__codegen::ProviderInfo::from_fields(::rollcall_runtime::__codegen::ProviderFields {
+pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_fields(rt::ProviderFields {
     name: "worksection",
     title: "Worksection Users API",
-    max_page_size: ::std::option::Option::None,
-    errors: ::rollcall_runtime::__codegen::ErrorRules {
+    max_page_size: None,
+    errors: rt::ErrorRules {
         code: &[
-            ::rollcall_runtime::__codegen::Field {
+            rt::Field {
                 at: "/status_code",
-                only: ::rollcall_runtime::__codegen::Only::Any,
+                only: rt::Only::Any,
             },
-            ::rollcall_runtime::__codegen::Field {
+            rt::Field {
                 at: "/error",
-                only: ::rollcall_runtime::__codegen::Only::Word,
+                only: rt::Only::Word,
             },
         ],
         message: &[
-            ::rollcall_runtime::__codegen::Part {
+            rt::Part {
                 each: "",
                 text: &[
-                    ::rollcall_runtime::__codegen::Field {
+                    rt::Field {
                         at: "/message_details",
-                        only: ::rollcall_runtime::__codegen::Only::Any,
+                        only: rt::Only::Any,
                     },
                 ],
-                label: ::std::option::Option::Some("/message"),
+                label: Some("/message"),
             },
-            ::rollcall_runtime::__codegen::Part {
+            rt::Part {
                 each: "",
                 text: &[
-                    ::rollcall_runtime::__codegen::Field {
+                    rt::Field {
                         at: "/errorDescription",
-                        only: ::rollcall_runtime::__codegen::Only::Any,
+                        only: rt::Only::Any,
                     },
                 ],
-                label: ::std::option::Option::Some("/error"),
+                label: Some("/error"),
             },
         ],
         request_id: &[],
     },
     any_content_type: true,
-    account: ::rollcall_runtime::__codegen::AccountRules {
+    account: rt::AccountRules {
         id: "/id",
         email: "/email",
         name: "/name",
         status: &[
-            ::rollcall_runtime::__codegen::Rule {
-                value: ::rollcall_runtime::__codegen::Status::Active,
+            rt::Rule {
+                value: rt::Status::Active,
                 all: &[],
             },
         ],
         kind: &[
-            ::rollcall_runtime::__codegen::Rule {
-                value: ::rollcall_runtime::__codegen::Kind::Guest,
+            rt::Rule {
+                value: rt::Kind::Guest,
                 all: &[
-                    ::rollcall_runtime::__codegen::Test {
+                    rt::Test {
                         at: "/role",
-                        check: ::rollcall_runtime::__codegen::Check::Is(
-                            &[
-                                ::rollcall_runtime::__codegen::Literal::Str("guest"),
-                                ::rollcall_runtime::__codegen::Literal::Str("reader"),
-                            ],
+                        check: rt::Check::Is(
+                            &[rt::Literal::Str("guest"), rt::Literal::Str("reader")],
                         ),
                         ci: true,
                     },
@@ -76,15 +74,15 @@ pub static PROVIDER: ::rollcall_runtime::__codegen::ProviderInfo = ::rollcall_ru
         ],
         roles: &["/role"],
         privileged: &[
-            ::rollcall_runtime::__codegen::Rule {
+            rt::Rule {
                 value: true,
                 all: &[
-                    ::rollcall_runtime::__codegen::Test {
+                    rt::Test {
                         at: "/role",
-                        check: ::rollcall_runtime::__codegen::Check::Is(
+                        check: rt::Check::Is(
                             &[
-                                ::rollcall_runtime::__codegen::Literal::Str("owner"),
-                                ::rollcall_runtime::__codegen::Literal::Str("account admin"),
+                                rt::Literal::Str("owner"),
+                                rt::Literal::Str("account admin"),
                             ],
                         ),
                         ci: true,
@@ -97,43 +95,38 @@ pub static PROVIDER: ::rollcall_runtime::__codegen::ProviderInfo = ::rollcall_ru
         last_login_at: "",
         manager: "",
     },
-    rate_limit: ::std::option::Option::Some(
-        ::rollcall_runtime::__codegen::RateLimit::new(
-            60u32,
-            ::std::time::Duration::from_secs(60u64),
-        ),
-    ),
+    rate_limit: Some(rt::RateLimit::new(60u32, ::std::time::Duration::from_secs(60u64))),
     seats: &[],
     schemes: &[
-        ::rollcall_runtime::__codegen::Scheme {
+        rt::Scheme {
             key: "adminHash",
             constructor: "with_admin_key",
-            sends: ::rollcall_runtime::__codegen::Sends::QueryMd5("hash"),
+            sends: rt::Sends::QueryMd5("hash"),
             vars: &["WORKSECTION_ACCOUNT", "WORKSECTION_API_KEY"],
             args: &[
-                ::rollcall_runtime::__codegen::Arg {
+                rt::Arg {
                     name: "account",
-                    role: ::rollcall_runtime::__codegen::Role::Host,
+                    role: rt::Role::Host,
                 },
-                ::rollcall_runtime::__codegen::Arg {
+                rt::Arg {
                     name: "api_key",
-                    role: ::rollcall_runtime::__codegen::Role::Secret,
+                    role: rt::Role::Secret,
                 },
             ],
         },
-        ::rollcall_runtime::__codegen::Scheme {
+        rt::Scheme {
             key: "oauth2Bearer",
             constructor: "with_oauth_token",
-            sends: ::rollcall_runtime::__codegen::Sends::Bearer,
+            sends: rt::Sends::Bearer,
             vars: &["WORKSECTION_ACCOUNT", "WORKSECTION_OAUTH_TOKEN"],
             args: &[
-                ::rollcall_runtime::__codegen::Arg {
+                rt::Arg {
                     name: "account",
-                    role: ::rollcall_runtime::__codegen::Role::Host,
+                    role: rt::Role::Host,
                 },
-                ::rollcall_runtime::__codegen::Arg {
+                rt::Arg {
                     name: "token",
-                    role: ::rollcall_runtime::__codegen::Role::Secret,
+                    role: rt::Role::Secret,
                 },
             ],
         },
@@ -145,22 +138,16 @@ pub static PROVIDER: ::rollcall_runtime::__codegen::ProviderInfo = ::rollcall_ru
 
  [`ErrorKind::Config`](::rollcall_runtime::ErrorKind::Config) naming the unset variables, or what `build()` refuses.*/
 pub fn connect(
-    var: &dyn Fn(&str) -> ::std::option::Option<::std::string::String>,
-    options: &::rollcall_runtime::__codegen::ClientOptions,
-) -> ::std::result::Result<
-    ::std::boxed::Box<dyn ::rollcall_runtime::__codegen::AnyClient>,
-    ::rollcall_runtime::__codegen::Error,
-> {
-    ::rollcall_runtime::__codegen::connect(&PROVIDER, build, var, options)
+    var: &dyn Fn(&str) -> Option<String>,
+    options: &::rollcall_runtime::ClientOptions,
+) -> Result<Box<dyn ::rollcall_runtime::AnyClient>, ::rollcall_runtime::Error> {
+    rt::connect(&PROVIDER, build, var, options)
 }
 /// Calls the constructor of scheme number `scheme` of [`PROVIDER`] with `values`.
 fn build(
     scheme: usize,
-    values: &::rollcall_runtime::__codegen::Values<'_>,
-) -> ::std::result::Result<
-    ::std::boxed::Box<dyn ::rollcall_runtime::__codegen::AnyClient>,
-    ::rollcall_runtime::__codegen::Error,
-> {
+    values: &rt::Values<'_>,
+) -> Result<Box<dyn rt::AnyClient>, rt::Error> {
     let builder = match scheme {
         0usize => {
             Client::with_admin_key(values.text(0usize), values.text(1usize).to_owned())
@@ -168,18 +155,16 @@ fn build(
         1usize => {
             Client::with_oauth_token(values.text(0usize), values.text(1usize).to_owned())
         }
-        _ => return ::std::result::Result::Err(values.unknown_scheme(scheme)),
+        _ => return Err(values.unknown_scheme(scheme)),
     };
-    ::std::result::Result::Ok(
-        ::std::boxed::Box::new(builder.options(values.options()).build()?),
-    )
+    Ok(Box::new(builder.options(values.options()).build()?))
 }
 impl ClientHooks<::rollcall_runtime::Runtime> for Client {
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
         _info: &OperationInfo,
-    ) -> ::std::result::Result<(), Error<E>> {
+    ) -> Result<(), Error<E>> {
         self.inner().prepare(request).map_err(Error::InvalidRequest)
     }
     async fn exec(
@@ -247,12 +232,10 @@ impl Client {
     pub async fn call<T, E, F>(
         &self,
         send: F,
-    ) -> ::std::result::Result<ResponseValue<T>, ::rollcall_runtime::Error>
+    ) -> Result<ResponseValue<T>, ::rollcall_runtime::Error>
     where
         T: ::rollcall_runtime::Checked,
-        F: ::std::future::Future<
-            Output = ::std::result::Result<ResponseValue<T>, Error<E>>,
-        >,
+        F: ::std::future::Future<Output = Result<ResponseValue<T>, Error<E>>>,
     {
         ::rollcall_runtime::__codegen::call(&PROVIDER, send).await
     }
@@ -274,8 +257,8 @@ impl ::rollcall_runtime::Users for Client {
     }
 }
 impl ::rollcall_runtime::Checked for types::Envelope {
-    fn refusal(&self) -> ::std::option::Option<::serde_json::Value> {
-        let ok = ::std::option::Option::Some(self)
+    fn refusal(&self) -> Option<::serde_json::Value> {
+        let ok = Some(self)
             .and_then(|x| x.status.as_ref())
             .is_some_and(|value| value.to_string() == "ok");
         if ok { None } else { Some(::serde_json::to_value(self).unwrap_or_default()) }
@@ -288,83 +271,42 @@ impl ::rollcall_runtime::Checked for types::Envelope {
 pub fn __round_trip(
     schema: &str,
     text: &str,
-) -> ::std::option::Option<
-    ::std::result::Result<::serde_json::Value, ::std::string::String>,
-> {
+) -> Option<Result<::serde_json::Value, String>> {
     match schema {
-        "Envelope" => {
-            ::std::option::Option::Some(
-                ::rollcall_runtime::__codegen::round_trip::<types::Envelope>(text),
-            )
-        }
-        "EnvelopeStatus" => {
-            ::std::option::Option::Some(
-                ::rollcall_runtime::__codegen::round_trip::<types::EnvelopeStatus>(text),
-            )
-        }
-        "User" => {
-            ::std::option::Option::Some(
-                ::rollcall_runtime::__codegen::round_trip::<types::User>(text),
-            )
-        }
-        "Services" => {
-            ::std::option::Option::Some(
-                ::rollcall_runtime::__codegen::round_trip::<types::Services>(text),
-            )
-        }
-        "UserServices" => {
-            ::std::option::Option::Some(
-                ::rollcall_runtime::__codegen::round_trip::<types::UserServices>(text),
-            )
-        }
-        "ServiceAccounts" => {
-            ::std::option::Option::Some(
-                ::rollcall_runtime::__codegen::round_trip::<types::ServiceAccounts>(text),
-            )
-        }
-        "UserRole" => {
-            ::std::option::Option::Some(
-                ::rollcall_runtime::__codegen::round_trip::<types::UserRole>(text),
-            )
-        }
+        "Envelope" => Some(rt::round_trip::<types::Envelope>(text)),
+        "EnvelopeStatus" => Some(rt::round_trip::<types::EnvelopeStatus>(text)),
+        "User" => Some(rt::round_trip::<types::User>(text)),
+        "Services" => Some(rt::round_trip::<types::Services>(text)),
+        "UserServices" => Some(rt::round_trip::<types::UserServices>(text)),
+        "ServiceAccounts" => Some(rt::round_trip::<types::ServiceAccounts>(text)),
+        "UserRole" => Some(rt::round_trip::<types::UserRole>(text)),
         _ => {
             let _ = text;
-            ::std::option::Option::None
+            None
         }
     }
 }
-impl<'a> ::rollcall_runtime::__codegen::List<'a> for builder::GetUsers<'a> {
+impl<'a> rt::List<'a> for builder::GetUsers<'a> {
     type Page = types::Envelope;
     type Record = types::User;
     type User = types::User;
     const OPERATION: &'static str = "get_users";
-    const PAGING: ::rollcall_runtime::__codegen::Paging = ::rollcall_runtime::__codegen::Paging::One;
-    const PAGE_SIZE: ::std::option::Option<u32> = ::std::option::Option::None;
-    fn config(&self) -> &::rollcall_runtime::__codegen::Config {
+    const PAGING: rt::Paging = rt::Paging::One;
+    const PAGE_SIZE: Option<u32> = None;
+    fn config(&self) -> &rt::Config {
         self.__client().inner().config()
     }
-    async fn fetch(
-        self,
-    ) -> ::std::result::Result<Self::Page, ::rollcall_runtime::__codegen::Error> {
-        Ok(
-            ::rollcall_runtime::__codegen::call(&PROVIDER, self.send())
-                .await?
-                .into_inner(),
-        )
+    async fn fetch(self) -> Result<Self::Page, rt::Error> {
+        Ok(rt::call(&PROVIDER, self.send()).await?.into_inner())
     }
     fn len(page: &Self::Page) -> usize {
-        ::std::option::Option::Some(page)
-            .map(|x| &x.data)
-            .map_or(0, ::std::vec::Vec::len)
+        Some(page).map(|x| &x.data).map_or(0, Vec::len)
     }
-    fn records(page: Self::Page) -> ::std::vec::Vec<Self::Record> {
-        ::std::option::Option::Some(page).map(|x| x.data).unwrap_or_default()
+    fn records(page: Self::Page) -> Vec<Self::Record> {
+        Some(page).map(|x| x.data).unwrap_or_default()
     }
     fn id(record: &Self::Record, hasher: &mut ::std::hash::DefaultHasher) {
-        ::rollcall_runtime::__codegen::hash_id(
-            &::std::option::Option::Some(record).map(|x| &x.id),
-            hasher,
-        )
+        rt::hash_id(&Some(record).map(|x| &x.id), hasher)
     }
     fn user(record: Self::Record) -> Self::User {
         record
@@ -372,44 +314,31 @@ impl<'a> ::rollcall_runtime::__codegen::List<'a> for builder::GetUsers<'a> {
 }
 impl<'a> builder::GetUsers<'a> {
     /// Every user this request selects, walking every page by one response (the operation does not page), as the spec's `x-rollcall-pagination` says; filters set on the builder apply to every page. The walk holds the page being read and, for numbered pages, up to the client's `page_concurrency` pages fetched ahead; it ends after the last page, and ends with an error on a repeated page or cursor or at the client's `max_pages`/`max_users` caps.
-    pub fn all_users(
-        self,
-    ) -> ::rollcall_runtime::__codegen::UserStream<'a, types::User> {
-        ::rollcall_runtime::__codegen::walk_list(&PROVIDER, self.action("get_users"))
+    pub fn all_users(self) -> ::rollcall_runtime::UserStream<'a, types::User> {
+        rt::walk_list(&PROVIDER, self.action("get_users"))
     }
 }
-impl<'a> ::rollcall_runtime::__codegen::List<'a> for builder::GetUsersOauth2<'a> {
+impl<'a> rt::List<'a> for builder::GetUsersOauth2<'a> {
     type Page = types::Envelope;
     type Record = types::User;
     type User = types::User;
     const OPERATION: &'static str = "get_users_oauth2";
-    const PAGING: ::rollcall_runtime::__codegen::Paging = ::rollcall_runtime::__codegen::Paging::One;
-    const PAGE_SIZE: ::std::option::Option<u32> = ::std::option::Option::None;
-    fn config(&self) -> &::rollcall_runtime::__codegen::Config {
+    const PAGING: rt::Paging = rt::Paging::One;
+    const PAGE_SIZE: Option<u32> = None;
+    fn config(&self) -> &rt::Config {
         self.__client().inner().config()
     }
-    async fn fetch(
-        self,
-    ) -> ::std::result::Result<Self::Page, ::rollcall_runtime::__codegen::Error> {
-        Ok(
-            ::rollcall_runtime::__codegen::call(&PROVIDER, self.send())
-                .await?
-                .into_inner(),
-        )
+    async fn fetch(self) -> Result<Self::Page, rt::Error> {
+        Ok(rt::call(&PROVIDER, self.send()).await?.into_inner())
     }
     fn len(page: &Self::Page) -> usize {
-        ::std::option::Option::Some(page)
-            .map(|x| &x.data)
-            .map_or(0, ::std::vec::Vec::len)
+        Some(page).map(|x| &x.data).map_or(0, Vec::len)
     }
-    fn records(page: Self::Page) -> ::std::vec::Vec<Self::Record> {
-        ::std::option::Option::Some(page).map(|x| x.data).unwrap_or_default()
+    fn records(page: Self::Page) -> Vec<Self::Record> {
+        Some(page).map(|x| x.data).unwrap_or_default()
     }
     fn id(record: &Self::Record, hasher: &mut ::std::hash::DefaultHasher) {
-        ::rollcall_runtime::__codegen::hash_id(
-            &::std::option::Option::Some(record).map(|x| &x.id),
-            hasher,
-        )
+        rt::hash_id(&Some(record).map(|x| &x.id), hasher)
     }
     fn user(record: Self::Record) -> Self::User {
         record
@@ -417,10 +346,8 @@ impl<'a> ::rollcall_runtime::__codegen::List<'a> for builder::GetUsersOauth2<'a>
 }
 impl<'a> builder::GetUsersOauth2<'a> {
     /// Every user this request selects, walking every page by one response (the operation does not page), as the spec's `x-rollcall-pagination` says; filters set on the builder apply to every page. The walk holds the page being read and, for numbered pages, up to the client's `page_concurrency` pages fetched ahead; it ends after the last page, and ends with an error on a repeated page or cursor or at the client's `max_pages`/`max_users` caps.
-    pub fn all_users(
-        self,
-    ) -> ::rollcall_runtime::__codegen::UserStream<'a, types::User> {
-        ::rollcall_runtime::__codegen::walk_list(&PROVIDER, self.action("get_users"))
+    pub fn all_users(self) -> ::rollcall_runtime::UserStream<'a, types::User> {
+        rt::walk_list(&PROVIDER, self.action("get_users"))
     }
 }
 /// What a fake server of this provider needs (`rollcall::testing`), from the spec: list operations, error shapes and a sample page and user (its schemes and variables are [`PROVIDER`]'s).

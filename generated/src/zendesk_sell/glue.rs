@@ -2,126 +2,115 @@
 // Edit the spec, then run `cargo xtask codegen zendesk-sell`.
 //! rollcall's glue over progenitor's client of this provider (`generated.rs`): the provider's table,
 //! constructors, `call`, the all-pages walks, the trait impls and the fake, written from the spec.
+use ::rollcall_runtime::__codegen as rt;
 use super::generated::{builder, types, Client};
 use progenitor_client::{
     ClientHooks, ClientInfo as _, Error, OperationInfo, ResponseValue,
 };
 /// Zendesk Sell Users API as the runtime sees it, from its spec: name, page size, error rules, account rules, rate limit and the ways to authenticate with their environment variables.
-pub static PROVIDER: ::rollcall_runtime::__codegen::ProviderInfo = ::rollcall_runtime::__codegen::ProviderInfo::from_fields(::rollcall_runtime::__codegen::ProviderFields {
+pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_fields(rt::ProviderFields {
     name: "zendesk-sell",
     title: "Zendesk Sell Users API",
-    max_page_size: ::std::option::Option::Some(100u32),
-    errors: ::rollcall_runtime::__codegen::ErrorRules {
+    max_page_size: Some(100u32),
+    errors: rt::ErrorRules {
         code: &[
-            ::rollcall_runtime::__codegen::Field {
+            rt::Field {
                 at: "/errors/*/error/code",
-                only: ::rollcall_runtime::__codegen::Only::Any,
+                only: rt::Only::Any,
             },
         ],
         message: &[
-            ::rollcall_runtime::__codegen::Part {
+            rt::Part {
                 each: "/errors/*/error",
                 text: &[
-                    ::rollcall_runtime::__codegen::Field {
+                    rt::Field {
                         at: "/message",
-                        only: ::rollcall_runtime::__codegen::Only::Any,
+                        only: rt::Only::Any,
                     },
-                    ::rollcall_runtime::__codegen::Field {
+                    rt::Field {
                         at: "/details",
-                        only: ::rollcall_runtime::__codegen::Only::Any,
+                        only: rt::Only::Any,
                     },
                 ],
-                label: ::std::option::Option::Some("/field"),
+                label: Some("/field"),
             },
         ],
         request_id: &[
-            ::rollcall_runtime::__codegen::Field {
+            rt::Field {
                 at: "/meta/logref",
-                only: ::rollcall_runtime::__codegen::Only::Any,
+                only: rt::Only::Any,
             },
         ],
     },
     any_content_type: false,
-    account: ::rollcall_runtime::__codegen::AccountRules {
+    account: rt::AccountRules {
         id: "/id",
         email: "/email",
         name: "/name",
         status: &[
-            ::rollcall_runtime::__codegen::Rule {
-                value: ::rollcall_runtime::__codegen::Status::Deleted,
+            rt::Rule {
+                value: rt::Status::Deleted,
                 all: &[
-                    ::rollcall_runtime::__codegen::Test {
+                    rt::Test {
                         at: "/deleted_at",
-                        check: ::rollcall_runtime::__codegen::Check::Present(true),
+                        check: rt::Check::Present(true),
                         ci: false,
                     },
                 ],
             },
-            ::rollcall_runtime::__codegen::Rule {
-                value: ::rollcall_runtime::__codegen::Status::Invited,
+            rt::Rule {
+                value: rt::Status::Invited,
                 all: &[
-                    ::rollcall_runtime::__codegen::Test {
+                    rt::Test {
                         at: "/invited",
-                        check: ::rollcall_runtime::__codegen::Check::Is(
-                            &[::rollcall_runtime::__codegen::Literal::Bool(true)],
-                        ),
+                        check: rt::Check::Is(&[rt::Literal::Bool(true)]),
                         ci: false,
                     },
-                    ::rollcall_runtime::__codegen::Test {
+                    rt::Test {
                         at: "/confirmed",
-                        check: ::rollcall_runtime::__codegen::Check::Is(
-                            &[::rollcall_runtime::__codegen::Literal::Bool(false)],
-                        ),
+                        check: rt::Check::Is(&[rt::Literal::Bool(false)]),
                         ci: false,
                     },
                 ],
             },
-            ::rollcall_runtime::__codegen::Rule {
-                value: ::rollcall_runtime::__codegen::Status::Inactive,
+            rt::Rule {
+                value: rt::Status::Inactive,
                 all: &[
-                    ::rollcall_runtime::__codegen::Test {
+                    rt::Test {
                         at: "/status",
-                        check: ::rollcall_runtime::__codegen::Check::Is(
-                            &[::rollcall_runtime::__codegen::Literal::Str("inactive")],
-                        ),
+                        check: rt::Check::Is(&[rt::Literal::Str("inactive")]),
                         ci: true,
                     },
                 ],
             },
-            ::rollcall_runtime::__codegen::Rule {
-                value: ::rollcall_runtime::__codegen::Status::Suspended,
+            rt::Rule {
+                value: rt::Status::Suspended,
                 all: &[
-                    ::rollcall_runtime::__codegen::Test {
+                    rt::Test {
                         at: "/sell_login_disabled",
-                        check: ::rollcall_runtime::__codegen::Check::Is(
-                            &[::rollcall_runtime::__codegen::Literal::Bool(true)],
-                        ),
+                        check: rt::Check::Is(&[rt::Literal::Bool(true)]),
                         ci: false,
                     },
                 ],
             },
-            ::rollcall_runtime::__codegen::Rule {
-                value: ::rollcall_runtime::__codegen::Status::Active,
+            rt::Rule {
+                value: rt::Status::Active,
                 all: &[
-                    ::rollcall_runtime::__codegen::Test {
+                    rt::Test {
                         at: "/status",
-                        check: ::rollcall_runtime::__codegen::Check::Is(
-                            &[::rollcall_runtime::__codegen::Literal::Str("active")],
-                        ),
+                        check: rt::Check::Is(&[rt::Literal::Str("active")]),
                         ci: true,
                     },
                 ],
             },
         ],
         kind: &[
-            ::rollcall_runtime::__codegen::Rule {
-                value: ::rollcall_runtime::__codegen::Kind::Bot,
+            rt::Rule {
+                value: rt::Kind::Bot,
                 all: &[
-                    ::rollcall_runtime::__codegen::Test {
+                    rt::Test {
                         at: "/identity_type",
-                        check: ::rollcall_runtime::__codegen::Check::Is(
-                            &[::rollcall_runtime::__codegen::Literal::Str("integration")],
-                        ),
+                        check: rt::Check::Is(&[rt::Literal::Str("integration")]),
                         ci: true,
                     },
                 ],
@@ -129,14 +118,12 @@ pub static PROVIDER: ::rollcall_runtime::__codegen::ProviderInfo = ::rollcall_ru
         ],
         roles: &["/role", "/roles/*/name"],
         privileged: &[
-            ::rollcall_runtime::__codegen::Rule {
+            rt::Rule {
                 value: true,
                 all: &[
-                    ::rollcall_runtime::__codegen::Test {
+                    rt::Test {
                         at: "/role",
-                        check: ::rollcall_runtime::__codegen::Check::Is(
-                            &[::rollcall_runtime::__codegen::Literal::Str("admin")],
-                        ),
+                        check: rt::Check::Is(&[rt::Literal::Str("admin")]),
                         ci: true,
                     },
                 ],
@@ -147,23 +134,18 @@ pub static PROVIDER: ::rollcall_runtime::__codegen::ProviderInfo = ::rollcall_ru
         last_login_at: "",
         manager: "/reports_to",
     },
-    rate_limit: ::std::option::Option::Some(
-        ::rollcall_runtime::__codegen::RateLimit::new(
-            10u32,
-            ::std::time::Duration::from_secs(1u64),
-        ),
-    ),
+    rate_limit: Some(rt::RateLimit::new(10u32, ::std::time::Duration::from_secs(1u64))),
     seats: &[],
     schemes: &[
-        ::rollcall_runtime::__codegen::Scheme {
+        rt::Scheme {
             key: "bearerAuth",
             constructor: "with_token",
-            sends: ::rollcall_runtime::__codegen::Sends::Bearer,
+            sends: rt::Sends::Bearer,
             vars: &["ZENDESK_SELL_TOKEN"],
             args: &[
-                ::rollcall_runtime::__codegen::Arg {
+                rt::Arg {
                     name: "token",
-                    role: ::rollcall_runtime::__codegen::Role::Secret,
+                    role: rt::Role::Secret,
                 },
             ],
         },
@@ -175,36 +157,28 @@ pub static PROVIDER: ::rollcall_runtime::__codegen::ProviderInfo = ::rollcall_ru
 
  [`ErrorKind::Config`](::rollcall_runtime::ErrorKind::Config) naming the unset variables, or what `build()` refuses.*/
 pub fn connect(
-    var: &dyn Fn(&str) -> ::std::option::Option<::std::string::String>,
-    options: &::rollcall_runtime::__codegen::ClientOptions,
-) -> ::std::result::Result<
-    ::std::boxed::Box<dyn ::rollcall_runtime::__codegen::AnyClient>,
-    ::rollcall_runtime::__codegen::Error,
-> {
-    ::rollcall_runtime::__codegen::connect(&PROVIDER, build, var, options)
+    var: &dyn Fn(&str) -> Option<String>,
+    options: &::rollcall_runtime::ClientOptions,
+) -> Result<Box<dyn ::rollcall_runtime::AnyClient>, ::rollcall_runtime::Error> {
+    rt::connect(&PROVIDER, build, var, options)
 }
 /// Calls the constructor of scheme number `scheme` of [`PROVIDER`] with `values`.
 fn build(
     scheme: usize,
-    values: &::rollcall_runtime::__codegen::Values<'_>,
-) -> ::std::result::Result<
-    ::std::boxed::Box<dyn ::rollcall_runtime::__codegen::AnyClient>,
-    ::rollcall_runtime::__codegen::Error,
-> {
+    values: &rt::Values<'_>,
+) -> Result<Box<dyn rt::AnyClient>, rt::Error> {
     let builder = match scheme {
         0usize => Client::with_token(values.text(0usize).to_owned()),
-        _ => return ::std::result::Result::Err(values.unknown_scheme(scheme)),
+        _ => return Err(values.unknown_scheme(scheme)),
     };
-    ::std::result::Result::Ok(
-        ::std::boxed::Box::new(builder.options(values.options()).build()?),
-    )
+    Ok(Box::new(builder.options(values.options()).build()?))
 }
 impl ClientHooks<::rollcall_runtime::Runtime> for Client {
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
         _info: &OperationInfo,
-    ) -> ::std::result::Result<(), Error<E>> {
+    ) -> Result<(), Error<E>> {
         self.inner().prepare(request).map_err(Error::InvalidRequest)
     }
     async fn exec(
@@ -247,12 +221,10 @@ impl Client {
     pub async fn call<T, E, F>(
         &self,
         send: F,
-    ) -> ::std::result::Result<ResponseValue<T>, ::rollcall_runtime::Error>
+    ) -> Result<ResponseValue<T>, ::rollcall_runtime::Error>
     where
         T: ::rollcall_runtime::Checked,
-        F: ::std::future::Future<
-            Output = ::std::result::Result<ResponseValue<T>, Error<E>>,
-        >,
+        F: ::std::future::Future<Output = Result<ResponseValue<T>, Error<E>>>,
     {
         ::rollcall_runtime::__codegen::call(&PROVIDER, send).await
     }
@@ -279,136 +251,57 @@ impl ::rollcall_runtime::Checked for types::UserList {}
 pub fn __round_trip(
     schema: &str,
     text: &str,
-) -> ::std::option::Option<
-    ::std::result::Result<::serde_json::Value, ::std::string::String>,
-> {
+) -> Option<Result<::serde_json::Value, String>> {
     match schema {
-        "UserList" => {
-            ::std::option::Option::Some(
-                ::rollcall_runtime::__codegen::round_trip::<types::UserList>(text),
-            )
-        }
-        "UserItem" => {
-            ::std::option::Option::Some(
-                ::rollcall_runtime::__codegen::round_trip::<types::UserItem>(text),
-            )
-        }
-        "UserEnvelope" => {
-            ::std::option::Option::Some(
-                ::rollcall_runtime::__codegen::round_trip::<types::UserEnvelope>(text),
-            )
-        }
-        "ItemMeta" => {
-            ::std::option::Option::Some(
-                ::rollcall_runtime::__codegen::round_trip::<types::ItemMeta>(text),
-            )
-        }
-        "CollectionMeta" => {
-            ::std::option::Option::Some(
-                ::rollcall_runtime::__codegen::round_trip::<types::CollectionMeta>(text),
-            )
-        }
-        "CollectionLinks" => {
-            ::std::option::Option::Some(
-                ::rollcall_runtime::__codegen::round_trip::<types::CollectionLinks>(text),
-            )
-        }
-        "User" => {
-            ::std::option::Option::Some(
-                ::rollcall_runtime::__codegen::round_trip::<types::User>(text),
-            )
-        }
-        "UserStatus" => {
-            ::std::option::Option::Some(
-                ::rollcall_runtime::__codegen::round_trip::<types::UserStatus>(text),
-            )
-        }
-        "UserRole" => {
-            ::std::option::Option::Some(
-                ::rollcall_runtime::__codegen::round_trip::<types::UserRole>(text),
-            )
-        }
-        "IdentityType" => {
-            ::std::option::Option::Some(
-                ::rollcall_runtime::__codegen::round_trip::<types::IdentityType>(text),
-            )
-        }
-        "UserRoleRef" => {
-            ::std::option::Option::Some(
-                ::rollcall_runtime::__codegen::round_trip::<types::UserRoleRef>(text),
-            )
-        }
-        "ErrorEnvelope" => {
-            ::std::option::Option::Some(
-                ::rollcall_runtime::__codegen::round_trip::<types::ErrorEnvelope>(text),
-            )
-        }
-        "ErrorEntry" => {
-            ::std::option::Option::Some(
-                ::rollcall_runtime::__codegen::round_trip::<types::ErrorEntry>(text),
-            )
-        }
-        "ErrorDetail" => {
-            ::std::option::Option::Some(
-                ::rollcall_runtime::__codegen::round_trip::<types::ErrorDetail>(text),
-            )
-        }
-        "ErrorEntryMeta" => {
-            ::std::option::Option::Some(
-                ::rollcall_runtime::__codegen::round_trip::<types::ErrorEntryMeta>(text),
-            )
-        }
-        "ErrorMeta" => {
-            ::std::option::Option::Some(
-                ::rollcall_runtime::__codegen::round_trip::<types::ErrorMeta>(text),
-            )
-        }
+        "UserList" => Some(rt::round_trip::<types::UserList>(text)),
+        "UserItem" => Some(rt::round_trip::<types::UserItem>(text)),
+        "UserEnvelope" => Some(rt::round_trip::<types::UserEnvelope>(text)),
+        "ItemMeta" => Some(rt::round_trip::<types::ItemMeta>(text)),
+        "CollectionMeta" => Some(rt::round_trip::<types::CollectionMeta>(text)),
+        "CollectionLinks" => Some(rt::round_trip::<types::CollectionLinks>(text)),
+        "User" => Some(rt::round_trip::<types::User>(text)),
+        "UserStatus" => Some(rt::round_trip::<types::UserStatus>(text)),
+        "UserRole" => Some(rt::round_trip::<types::UserRole>(text)),
+        "IdentityType" => Some(rt::round_trip::<types::IdentityType>(text)),
+        "UserRoleRef" => Some(rt::round_trip::<types::UserRoleRef>(text)),
+        "ErrorEnvelope" => Some(rt::round_trip::<types::ErrorEnvelope>(text)),
+        "ErrorEntry" => Some(rt::round_trip::<types::ErrorEntry>(text)),
+        "ErrorDetail" => Some(rt::round_trip::<types::ErrorDetail>(text)),
+        "ErrorEntryMeta" => Some(rt::round_trip::<types::ErrorEntryMeta>(text)),
+        "ErrorMeta" => Some(rt::round_trip::<types::ErrorMeta>(text)),
         _ => {
             let _ = text;
-            ::std::option::Option::None
+            None
         }
     }
 }
-impl<'a> ::rollcall_runtime::__codegen::List<'a> for builder::ListUsers<'a> {
+impl<'a> rt::List<'a> for builder::ListUsers<'a> {
     type Page = types::UserList;
     type Record = types::UserItem;
     type User = types::User;
     const OPERATION: &'static str = "list_users";
-    const PAGING: ::rollcall_runtime::__codegen::Paging = ::rollcall_runtime::__codegen::Paging::Numbers {
-        first: 1u64,
-    };
-    const PAGE_SIZE: ::std::option::Option<u32> = ::std::option::Option::Some(100u32);
-    fn config(&self) -> &::rollcall_runtime::__codegen::Config {
+    const PAGING: rt::Paging = rt::Paging::Numbers { first: 1u64 };
+    const PAGE_SIZE: Option<u32> = Some(100u32);
+    fn config(&self) -> &rt::Config {
         self.__client().inner().config()
     }
-    async fn fetch(
-        self,
-    ) -> ::std::result::Result<Self::Page, ::rollcall_runtime::__codegen::Error> {
-        Ok(
-            ::rollcall_runtime::__codegen::call(&PROVIDER, self.send())
-                .await?
-                .into_inner(),
-        )
+    async fn fetch(self) -> Result<Self::Page, rt::Error> {
+        Ok(rt::call(&PROVIDER, self.send()).await?.into_inner())
     }
     fn len(page: &Self::Page) -> usize {
-        ::std::option::Option::Some(page)
-            .map(|x| &x.items)
-            .map_or(0, ::std::vec::Vec::len)
+        Some(page).map(|x| &x.items).map_or(0, Vec::len)
     }
-    fn records(page: Self::Page) -> ::std::vec::Vec<Self::Record> {
-        ::std::option::Option::Some(page).map(|x| x.items).unwrap_or_default()
+    fn records(page: Self::Page) -> Vec<Self::Record> {
+        Some(page).map(|x| x.items).unwrap_or_default()
     }
     fn id(record: &Self::Record, hasher: &mut ::std::hash::DefaultHasher) {
-        ::rollcall_runtime::__codegen::hash_id(
-            &::std::option::Option::Some(&record.data).map(|x| &x.id),
-            hasher,
-        )
+        rt::hash_id(&Some(&record.data).map(|x| &x.id), hasher)
     }
     fn user(record: Self::Record) -> Self::User {
         record.data
     }
-    fn next_link(page: &Self::Page) -> ::std::option::Option<bool> {
-        ::std::option::Option::Some(page)
+    fn next_link(page: &Self::Page) -> Option<bool> {
+        Some(page)
             .and_then(|x| x.meta.as_ref())
             .and_then(|x| x.links.as_ref())
             .map(|p| p.next_page.is_some())
@@ -422,10 +315,8 @@ impl<'a> ::rollcall_runtime::__codegen::List<'a> for builder::ListUsers<'a> {
 }
 impl<'a> builder::ListUsers<'a> {
     /// Every user this request selects, walking every page by numbered pages, as the spec's `x-rollcall-pagination` says; filters set on the builder apply to every page. The walk holds the page being read and, for numbered pages, up to the client's `page_concurrency` pages fetched ahead; it ends after the last page, and ends with an error on a repeated page or cursor or at the client's `max_pages`/`max_users` caps.
-    pub fn all_users(
-        self,
-    ) -> ::rollcall_runtime::__codegen::UserStream<'a, types::User> {
-        ::rollcall_runtime::__codegen::walk_list(&PROVIDER, self)
+    pub fn all_users(self) -> ::rollcall_runtime::UserStream<'a, types::User> {
+        rt::walk_list(&PROVIDER, self)
     }
 }
 /// What a fake server of this provider needs (`rollcall::testing`), from the spec: list operations, error shapes and a sample page and user (its schemes and variables are [`PROVIDER`]'s).

@@ -92,7 +92,7 @@ impl Types {
     /// Code that borrows the value at `pointer` from `root` (an expression of type `&ty`).
     pub fn borrow(&self, ty: &str, root: &str, pointer: &str) -> Result<Place, String> {
         let segments = segments(pointer);
-        let mut expr = format!("::std::option::Option::Some({root})");
+        let mut expr = format!("Some({root})");
         let mut current = ty.to_owned();
         let mut parent = (expr.clone(), "true".to_owned());
         for (i, segment) in segments.iter().enumerate() {
@@ -128,7 +128,7 @@ impl Types {
         pointer: &str,
     ) -> Result<(String, String), String> {
         let segments = segments(pointer);
-        let mut expr = format!("::std::option::Option::Some({root})");
+        let mut expr = format!("Some({root})");
         let mut current = ty.to_owned();
         let mut last = None;
         for segment in &segments {

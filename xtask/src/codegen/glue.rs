@@ -13,7 +13,7 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 
 use super::access::Types;
-use super::tokens::runtime;
+use super::tokens::{api, runtime};
 use crate::rust_name::snake;
 use crate::spec::ext::{self, List, Provider, SchemeKind, Style};
 use crate::spec::one_line;
@@ -122,7 +122,7 @@ impl ClientHooks<::rollcall_runtime::Runtime> for Client {
         &self,
         request: &mut reqwest::Request,
         _info: &OperationInfo,
-    ) -> ::std::result::Result<(), Error<E>> {
+    ) -> Result<(), Error<E>> {
         self.inner().prepare(request).map_err(Error::InvalidRequest)
     }
 
@@ -153,10 +153,10 @@ pub fn config(&self) -> &::rollcall_runtime::Config {
 /// Runs a request built with the generated API and returns its answer, or a
 /// [`rollcall::Error`](::rollcall_runtime::Error) that names the provider, the operation, the
 /// HTTP status and the provider's own message (also for an error envelope sent with HTTP 200).
-pub async fn call<T, E, F>(&self, send: F) -> ::std::result::Result<ResponseValue<T>, ::rollcall_runtime::Error>
+pub async fn call<T, E, F>(&self, send: F) -> Result<ResponseValue<T>, ::rollcall_runtime::Error>
 where
     T: ::rollcall_runtime::Checked,
-    F: ::std::future::Future<Output = ::std::result::Result<ResponseValue<T>, Error<E>>>,
+    F: ::std::future::Future<Output = Result<ResponseValue<T>, Error<E>>>,
 {
     ::rollcall_runtime::__codegen::call(&PROVIDER, send).await
 }
@@ -212,10 +212,10 @@ fn servers_enum(name: &str, provider: &Provider) -> Result<String, String> {
     }
     let _ = writeln!(
         out,
-        "}} }}\n}}\nimpl ::std::str::FromStr for {name} {{\ntype Err = ::std::string::String;\n\
-         fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {{\n\
+        "}} }}\n}}\nimpl ::std::str::FromStr for {name} {{\ntype Err = String;\n\
+         fn from_str(value: &str) -> Result<Self, Self::Err> {{\n\
          Self::ALL.iter().copied().find(|s| s.name().eq_ignore_ascii_case(value.trim())).ok_or_else(|| {{\n\
-         let names: ::std::vec::Vec<&str> = Self::ALL.iter().map(|s| s.name()).collect();\n\
+         let names: Vec<&str> = Self::ALL.iter().map(|s| s.name()).collect();\n\
          format!(\"`{{value}}` is not one of {{}}\", names.join(\", \")) }}) }}\n}}"
     );
     Ok(out)
@@ -241,7 +241,7 @@ fn constructor(module: &str, provider: &Provider, scheme: &ext::Scheme) -> Strin
             format!("format!({:?})", server.url)
         }
         (None, Some(server)) => format!("{:?}.to_owned()", server.url),
-        (None, None) => "::std::string::String::new()".to_owned(),
+        (None, None) => "String::new()".to_owned(),
     };
     for arg in &scheme.user_args {
         args.push(format!("{arg}: &str"));
@@ -316,7 +316,7 @@ fn checked(provider: &Provider, types: &Types, ty: &str) -> String {
     match envelope {
         Some((place, ok)) => format!(
             "impl ::rollcall_runtime::Checked for types::{ty} {{\n\
-             fn refusal(&self) -> ::std::option::Option<::serde_json::Value> {{\n\
+             fn refusal(&self) -> Option<::serde_json::Value> {{\n\
              let ok = {}.is_some_and(|value| value.to_string() == {ok:?});\n\
              if ok {{ None }} else {{ Some(::serde_json::to_value(self).unwrap_or_default()) }}\n}}\n}}\n",
             place.borrow
@@ -343,10 +343,10 @@ fn round_trip(schemas: &[String], types: &Types) -> String {
         pub fn __round_trip(
             schema: &str,
             text: &str,
-        ) -> ::std::option::Option<::std::result::Result<::serde_json::Value, ::std::string::String>> {
+        ) -> Option<Result<::serde_json::Value, String>> {
             match schema {
-                #(#names => ::std::option::Option::Some(#rt::round_trip::<types::#tys>(text)),)*
-                _ => { let _ = text; ::std::option::Option::None }
+                #(#names => Some(#rt::round_trip::<types::#tys>(text)),)*
+                _ => { let _ = text; None }
             }
         }
     }
@@ -365,6 +365,7 @@ fn literal(value: &Value) -> String {
 /// accessors over its response type) and `all_users`, which hands it to the runtime's one walk.
 fn walk(provider: &Provider, types: &Types, list: &List) -> Result<String, String> {
     let rt = runtime();
+    let api = api();
     let expr = |code: String| -> Result<syn::Expr, String> {
         syn::parse_str(&code).map_err(|e| format!("generated an invalid expression `{code}`: {e}"))
     };
@@ -376,7 +377,7 @@ fn walk(provider: &Provider, types: &Types, list: &List) -> Result<String, Strin
     let (items, element) = types.take_vec(response, "page", &list.items)?;
     let records = expr(items)?;
     let len = expr(format!(
-        "{}.map_or(0, ::std::vec::Vec::len)",
+        "{}.map_or(0, Vec::len)",
         types.borrow(response, "page", &list.items)?.borrow
     ))?;
     let record_ty = ident(&element);
@@ -400,13 +401,13 @@ fn walk(provider: &Provider, types: &Types, list: &List) -> Result<String, Strin
     if let Some(at) = &list.has_more {
         let place = expr(types.borrow(response, "page", at)?.borrow)?;
         accessors.push(quote! {
-            fn has_more(page: &Self::Page) -> ::std::option::Option<bool> { #place.copied() }
+            fn has_more(page: &Self::Page) -> Option<bool> { #place.copied() }
         });
     }
     if let Some(at) = &list.total {
         let place = expr(types.borrow(response, "page", at)?.borrow)?;
         accessors.push(quote! {
-            fn total(page: &Self::Page) -> ::std::option::Option<u64> {
+            fn total(page: &Self::Page) -> Option<u64> {
                 #place.and_then(|n| u64::try_from(*n).ok())
             }
         });
@@ -415,7 +416,7 @@ fn walk(provider: &Provider, types: &Types, list: &List) -> Result<String, Strin
         let place = types.borrow(response, "page", at)?;
         let present = expr(format!("{}.map(|p| {})", place.parent.0, place.parent.1))?;
         accessors.push(quote! {
-            fn next_link(page: &Self::Page) -> ::std::option::Option<bool> { #present }
+            fn next_link(page: &Self::Page) -> Option<bool> { #present }
         });
     }
     let mut setup = Vec::new();
@@ -431,9 +432,9 @@ fn walk(provider: &Provider, types: &Types, list: &List) -> Result<String, Strin
                 fn with_page_size(self, size: u64) -> Self { self.#setter(size) }
             });
             let size = list.max_size.or(provider_max(provider)).unwrap_or(100);
-            quote!(::std::option::Option::Some(#size))
+            quote!(Some(#size))
         }
-        None => quote!(::std::option::Option::None),
+        None => quote!(None),
     };
     let (paging, doc) = match list.style {
         Style::Page => {
@@ -454,8 +455,8 @@ fn walk(provider: &Provider, types: &Types, list: &List) -> Result<String, Strin
             let at = list.next_cursor.clone().unwrap_or_default();
             let cursor = expr(types.borrow(response, "page", &at)?.borrow)?;
             accessors.push(quote! {
-                fn with_cursor(self, cursor: ::std::string::String) -> Self { self.#setter(cursor) }
-                fn next_cursor(page: &Self::Page) -> ::std::option::Option<::std::string::String> {
+                fn with_cursor(self, cursor: String) -> Self { self.#setter(cursor) }
+                fn next_cursor(page: &Self::Page) -> Option<String> {
                     #cursor.map(|c| c.to_string())
                 }
             });
@@ -485,16 +486,16 @@ fn walk(provider: &Provider, types: &Types, list: &List) -> Result<String, Strin
             type User = types::#user_ty;
             const OPERATION: &'static str = #op;
             const PAGING: #rt::Paging = #paging;
-            const PAGE_SIZE: ::std::option::Option<u32> = #page_size;
+            const PAGE_SIZE: Option<u32> = #page_size;
 
             fn config(&self) -> &#rt::Config {
                 self.__client().inner().config()
             }
-            async fn fetch(self) -> ::std::result::Result<Self::Page, #rt::Error> {
+            async fn fetch(self) -> Result<Self::Page, #rt::Error> {
                 Ok(#rt::call(&PROVIDER, self.send()).await?.into_inner())
             }
             fn len(page: &Self::Page) -> usize { #len }
-            fn records(page: Self::Page) -> ::std::vec::Vec<Self::Record> { #records }
+            fn records(page: Self::Page) -> Vec<Self::Record> { #records }
             fn id(record: &Self::Record, hasher: &mut ::std::hash::DefaultHasher) { #id }
             fn user(record: Self::Record) -> Self::User { #to_user }
             #(#accessors)*
@@ -502,7 +503,7 @@ fn walk(provider: &Provider, types: &Types, list: &List) -> Result<String, Strin
 
         impl<'a> builder::#builder<'a> {
             #[doc = #doc]
-            pub fn all_users(self) -> #rt::UserStream<'a, types::#user_ty> {
+            pub fn all_users(self) -> #api::UserStream<'a, types::#user_ty> {
                 #all_users
             }
         }

@@ -423,6 +423,7 @@ pub fn generate_provider(file: &str, provider: &str, text: &str) -> Result<Gener
 
 /// What the glue file names from progenitor's module and crate.
 const GLUE_PRELUDE: &str = "
+use ::rollcall_runtime::__codegen as rt;
 use super::generated::{builder, types, Client};
 use progenitor_client::{ClientHooks, ClientInfo as _, Error, OperationInfo, ResponseValue};
 ";

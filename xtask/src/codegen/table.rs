@@ -8,7 +8,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use super::tokens::runtime;
+use super::tokens::{api, runtime};
 use crate::spec::ext::{self, Provider, Scheme};
 
 /// What a constructor argument is, as the runtime's `Role` names it.
@@ -71,6 +71,7 @@ pub fn vars(name: &str, provider: &Provider, scheme: &Scheme) -> Vec<Var> {
 /// `pub static PROVIDER`, with named fields.
 pub fn provider_static(name: &str, provider: &Provider) -> Result<TokenStream, String> {
     let rt = runtime();
+    let api = api();
     let title = &provider.title;
     let doc = format!(
         " {title} as the runtime sees it, from its spec: name, page size, error rules, account \
@@ -82,9 +83,9 @@ pub fn provider_static(name: &str, provider: &Provider) -> Result<TokenStream, S
     let account = account_rules(&provider.account)?;
     let rate_limit = match provider.rate_limit {
         Some((requests, seconds)) => quote! {
-            ::std::option::Option::Some(#rt::RateLimit::new(#requests, ::std::time::Duration::from_secs(#seconds)))
+            Some(#rt::RateLimit::new(#requests, ::std::time::Duration::from_secs(#seconds)))
         },
-        None => quote!(::std::option::Option::None),
+        None => quote!(None),
     };
     let seats = provider
         .lists
@@ -103,7 +104,7 @@ pub fn provider_static(name: &str, provider: &Provider) -> Result<TokenStream, S
         .collect::<Result<Vec<_>, _>>()?;
     Ok(quote! {
         #[doc = #doc]
-        pub static PROVIDER: #rt::ProviderInfo = #rt::ProviderInfo::from_fields(#rt::ProviderFields {
+        pub static PROVIDER: #api::ProviderInfo = #rt::ProviderInfo::from_fields(#rt::ProviderFields {
             name: #name,
             title: #title,
             max_page_size: #max,
@@ -154,6 +155,7 @@ fn scheme_entry(name: &str, provider: &Provider, scheme: &Scheme) -> Result<Toke
 /// `connect` and the function it calls with each scheme's values: the constructor.
 pub fn connect(name: &str, provider: &Provider) -> TokenStream {
     let rt = runtime();
+    let api = api();
     let arms = provider.schemes.iter().enumerate().map(|(index, scheme)| {
         let constructor = format_ident!("{}", scheme.constructor);
         let args = vars(name, provider, scheme)
@@ -178,9 +180,9 @@ pub fn connect(name: &str, provider: &Provider) -> TokenStream {
     quote! {
         #[doc = #doc]
         pub fn connect(
-            var: &dyn Fn(&str) -> ::std::option::Option<::std::string::String>,
-            options: &#rt::ClientOptions,
-        ) -> ::std::result::Result<::std::boxed::Box<dyn #rt::AnyClient>, #rt::Error> {
+            var: &dyn Fn(&str) -> Option<String>,
+            options: &#api::ClientOptions,
+        ) -> Result<Box<dyn #api::AnyClient>, #api::Error> {
             #rt::connect(&PROVIDER, build, var, options)
         }
 
@@ -188,20 +190,20 @@ pub fn connect(name: &str, provider: &Provider) -> TokenStream {
         fn build(
             scheme: usize,
             values: &#rt::Values<'_>,
-        ) -> ::std::result::Result<::std::boxed::Box<dyn #rt::AnyClient>, #rt::Error> {
+        ) -> Result<Box<dyn #rt::AnyClient>, #rt::Error> {
             let builder = match scheme {
                 #(#arms,)*
-                _ => return ::std::result::Result::Err(values.unknown_scheme(scheme)),
+                _ => return Err(values.unknown_scheme(scheme)),
             };
-            ::std::result::Result::Ok(::std::boxed::Box::new(builder.options(values.options()).build()?))
+            Ok(Box::new(builder.options(values.options()).build()?))
         }
     }
 }
 
 fn option<T: quote::ToTokens>(value: Option<T>) -> TokenStream {
     match value {
-        Some(value) => quote!(::std::option::Option::Some(#value)),
-        None => quote!(::std::option::Option::None),
+        Some(value) => quote!(Some(#value)),
+        None => quote!(None),
     }
 }
 
