@@ -250,7 +250,7 @@ mod tests {
         let place = types.borrow("Page", "&page", "/meta/hasMore").unwrap();
         assert_eq!(
             place.borrow,
-            "::std::option::Option::Some(&page).and_then(|x| x.meta.as_ref()).and_then(|x| x.has_more.as_ref())"
+            "Some(&page).and_then(|x| x.meta.as_ref()).and_then(|x| x.has_more.as_ref())"
         );
         let link = types.borrow("Page", "&page", "/meta/links/next").unwrap();
         assert_eq!(link.parent.1, "p.next.is_some()");
