@@ -123,7 +123,7 @@ async fn providers_lists_every_provider_with_its_variables() {
             .lines()
             .find(|line| line.starts_with(name) && line[name.len()..].starts_with(' '))
             .unwrap_or_else(|| panic!("no line for {name}: {}", run.stdout));
-        for var in provider.env_vars().iter().copied().flatten() {
+        for var in provider.env_vars().into_iter().flatten() {
             assert!(line.contains(var), "{var}: {line}");
         }
         assert!(line.contains(provider.info().title), "{line}");

@@ -50,7 +50,7 @@ impl Provider {
     }
     /// For each way to authenticate (the spec's security schemes, in order), the
     /// environment variables [`connect`](Self::connect) reads.
-    pub fn env_vars(self) -> Vec<&'static [&'static str]> {
+    pub fn env_vars(self) -> Vec<Vec<&'static str>> {
         self.info().env_vars()
     }
     /// A client of this provider with credentials from `var` (usually the

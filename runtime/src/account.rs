@@ -280,6 +280,7 @@ mod tests {
         },
         rate_limit: None,
         seats: &[],
+        server: &[],
         schemes: &[],
     });
 

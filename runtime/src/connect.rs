@@ -18,11 +18,12 @@ pub type Vars<'a> = dyn Fn(&str) -> Option<String> + 'a;
 /// Calls the constructor of scheme number `scheme` (in the spec's order) with `values`.
 pub type Build = fn(scheme: usize, values: &Values<'_>) -> Result<Box<dyn AnyClient>, Error>;
 
-/// The values of one scheme's variables, in the order of its arguments.
+/// The values of a constructor's arguments: the server's variables, then one scheme's
+/// credentials.
 #[derive(Debug)]
 pub struct Values<'a> {
     provider: &'static ProviderInfo,
-    vars: &'static [&'static str],
+    vars: Vec<&'static str>,
     values: Vec<Option<String>>,
     options: &'a ClientOptions,
 }
@@ -86,48 +87,50 @@ pub fn connect(
 ) -> Result<Box<dyn AnyClient>, Error> {
     let var = |name: &str| var(name).filter(|value| !value.is_empty());
     for (index, scheme) in provider.schemes.iter().enumerate() {
-        let pairs = || scheme.args.iter().zip(scheme.vars);
-        let credentials_set = pairs()
-            .filter(|(arg, _)| matches!(arg.role, Role::Plain | Role::Secret))
-            .all(|(_, name)| var(name).is_some());
-        if !credentials_set {
+        if scheme.vars.iter().any(|v| var(v.name).is_none()) {
             continue;
         }
-        let mut values = Vec::with_capacity(scheme.args.len());
-        for (arg, name) in pairs() {
-            values.push(match arg.role {
+        let mut values = Vec::with_capacity(provider.server.len() + scheme.vars.len());
+        for v in provider.server {
+            values.push(match v.role {
                 Role::Host => Some(
-                    var(name)
+                    var(v.name)
                         .or_else(|| options.base_url.as_ref().map(|_| "example".to_owned()))
-                        .ok_or_else(|| missing(provider, &[name]))?,
+                        .ok_or_else(|| missing(provider, &[v.name]))?,
                 ),
                 // A base URL replaces every server, so a region is not read then.
                 Role::Server if options.base_url.is_some() => None,
-                Role::Server | Role::Plain | Role::Secret => var(name),
+                Role::Server | Role::Plain | Role::Secret => var(v.name),
             });
         }
+        values.extend(scheme.vars.iter().map(|v| var(v.name)));
         let values = Values {
             provider,
-            vars: scheme.vars,
+            vars: provider
+                .server
+                .iter()
+                .chain(scheme.vars)
+                .map(|v| v.name)
+                .collect(),
             values,
             options,
         };
         return build(index, &values);
     }
-    let unset: Vec<&str> = provider.schemes.first().map_or_else(Vec::new, |scheme| {
-        scheme
-            .args
-            .iter()
-            .zip(scheme.vars)
-            .filter(|(arg, _)| match arg.role {
-                Role::Host => options.base_url.is_none(),
-                Role::Server => false,
-                Role::Plain | Role::Secret => true,
-            })
-            .map(|(_, name)| *name)
+    // Name every unset variable of the first way to authenticate: its credentials, and the
+    // host's labels unless a base URL replaces the host (a region has a default).
+    let hosts = provider
+        .server
+        .iter()
+        .filter(|v| v.role == Role::Host && options.base_url.is_none());
+    let unset: Vec<&str> = match provider.schemes.first() {
+        Some(scheme) => hosts
+            .chain(scheme.vars)
+            .map(|v| v.name)
             .filter(|name| var(name).is_none())
-            .collect()
-    });
+            .collect(),
+        None => Vec::new(),
+    };
     Err(missing(provider, &unset))
 }
 

@@ -98,7 +98,7 @@ pub use config::{
 pub use connect::Vars;
 pub use error::{ApiError, Error, ErrorBody, ErrorKind, PagingError};
 pub use pacing::RateLimit;
-pub use provider::{Arg, ProviderInfo, Role, Scheme, Sends};
+pub use provider::{ProviderInfo, Role, Scheme, Sends, Var};
 pub use rules::{ErrorRules, Field, Only, Part};
 pub use secret::Secret;
 pub use stream::{Report, Stop, UserStream, WalkReport};
@@ -124,7 +124,7 @@ pub mod __codegen {
     pub use crate::list::{List, Paging, walk_list};
     pub use crate::pacing::RateLimit;
     pub use crate::page::{Page, Signals, Successor, hash_id};
-    pub use crate::provider::{Arg, ProviderFields, ProviderInfo, Role, Scheme, Sends};
+    pub use crate::provider::{ProviderFields, ProviderInfo, Role, Scheme, Sends, Var};
     pub use crate::rules::{ErrorRules, Field, Only, Part};
     pub use crate::sample::round_trip;
     pub use crate::secret::Secret;

@@ -29,8 +29,12 @@ pub struct ProviderInfo {
     /// Query parameters that make the list walk return only seat holders, where the provider
     /// filters server-side (`x-rollcall-pagination.seats`; Support's `role[]`).
     pub seats: &'static [(&'static str, &'static str)],
+    /// The variables of the server, whatever the way to authenticate: the labels of its host
+    /// (`{subdomain}`) or the choice of a named server (a region). Every constructor takes them
+    /// first.
+    pub server: &'static [Var],
     /// The ways to authenticate (the spec's security schemes, in order; the first is the
-    /// default), each with the environment variables a client is built from at run time.
+    /// default), each with the environment variables of its credentials.
     pub schemes: &'static [Scheme],
 }
 
@@ -47,6 +51,7 @@ pub struct ProviderFields {
     pub account: AccountRules,
     pub rate_limit: Option<RateLimit>,
     pub seats: &'static [(&'static str, &'static str)],
+    pub server: &'static [Var],
     pub schemes: &'static [Scheme],
 }
 
@@ -63,6 +68,7 @@ impl ProviderInfo {
             account,
             rate_limit,
             seats,
+            server,
             schemes,
         } = fields;
         Self {
@@ -74,33 +80,38 @@ impl ProviderInfo {
             account,
             rate_limit,
             seats,
+            server,
             schemes,
         }
     }
 
     /// For each way to authenticate, in order, the environment variables a client is built
-    /// from: server variables first, the secret last.
-    pub fn env_vars(&self) -> Vec<&'static [&'static str]> {
-        self.schemes.iter().map(|scheme| scheme.vars).collect()
+    /// from: the server's first, the secret last.
+    pub fn env_vars(&self) -> Vec<Vec<&'static str>> {
+        self.schemes
+            .iter()
+            .map(|scheme| {
+                self.server
+                    .iter()
+                    .chain(scheme.vars)
+                    .map(|var| var.name)
+                    .collect()
+            })
+            .collect()
     }
 
-    /// The environment variables that name the server's host (`ZENDESK_SUPPORT_SUBDOMAIN`),
-    /// whichever way a client authenticates.
+    /// The environment variables that name the server's host (`ZENDESK_SUPPORT_SUBDOMAIN`).
     pub fn host_vars(&self) -> Vec<&'static str> {
-        let mut hosts: Vec<&'static str> = Vec::new();
-        for scheme in self.schemes {
-            for (var, arg) in scheme.vars.iter().zip(scheme.args) {
-                if arg.role == Role::Host && !hosts.contains(var) {
-                    hosts.push(var);
-                }
-            }
-        }
-        hosts
+        self.server
+            .iter()
+            .filter(|var| var.role == Role::Host)
+            .map(|var| var.name)
+            .collect()
     }
 }
 
 /// One way to authenticate: a security scheme of the spec, the constructor made for it and
-/// the environment variables of that constructor's arguments.
+/// the environment variables of its credentials.
 #[derive(Debug)]
 pub struct Scheme {
     /// The scheme's key in the spec's `components.securitySchemes`.
@@ -109,17 +120,17 @@ pub struct Scheme {
     pub constructor: &'static str,
     /// What a request sends to prove who it is.
     pub sends: Sends,
-    /// The environment variables, one per argument of [`args`](Self::args), in the same order.
-    pub vars: &'static [&'static str],
-    /// The constructor's arguments: server variables first, the secret last.
-    pub args: &'static [Arg],
+    /// The credentials the constructor takes after the server's variables, the secret last.
+    pub vars: &'static [Var],
 }
 
-/// One argument of a generated constructor.
+/// One argument of a generated constructor and the environment variable it is read from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Arg {
-    /// Its name (`subdomain`, `email`, `token`).
+pub struct Var {
+    /// The environment variable (`ZENDESK_SUPPORT_EMAIL`).
     pub name: &'static str,
+    /// The constructor's argument (`email`).
+    pub arg: &'static str,
     /// What it is.
     pub role: Role,
 }

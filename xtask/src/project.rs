@@ -12,12 +12,12 @@ pub struct Project {
 
 /// One provider: a spec file `specs/<name>.yaml` and its generated module.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Provider {
+pub struct SpecFile {
     /// Kebab-case name: the spec's file stem and the cargo feature.
     pub name: String,
 }
 
-impl Provider {
+impl SpecFile {
     /// The Rust module name (snake_case).
     pub fn module(&self) -> String {
         self.name.replace('-', "_")
@@ -47,12 +47,12 @@ impl Project {
     }
 
     /// The spec file of a provider.
-    pub fn spec_path(&self, provider: &Provider) -> PathBuf {
+    pub fn spec_path(&self, provider: &SpecFile) -> PathBuf {
         self.specs_dir().join(format!("{}.yaml", provider.name))
     }
 
     /// The generated file of a provider.
-    pub fn generated_path(&self, provider: &Provider) -> PathBuf {
+    pub fn generated_path(&self, provider: &SpecFile) -> PathBuf {
         self.root
             .join("generated/src")
             .join(provider.module())
@@ -70,7 +70,7 @@ impl Project {
     }
 
     /// Every provider with a spec, sorted by name.
-    pub fn providers(&self) -> Result<Vec<Provider>> {
+    pub fn providers(&self) -> Result<Vec<SpecFile>> {
         let dir = self.specs_dir();
         let entries =
             std::fs::read_dir(&dir).with_context(|| format!("reading {}", self.display(&dir)))?;
@@ -80,7 +80,7 @@ impl Project {
             if path.extension().is_some_and(|ext| ext == "yaml")
                 && let Some(stem) = path.file_stem().and_then(|s| s.to_str())
             {
-                providers.push(Provider {
+                providers.push(SpecFile {
                     name: stem.to_owned(),
                 });
             }
@@ -90,7 +90,7 @@ impl Project {
     }
 
     /// The named providers, or all of them when `names` is empty.
-    pub fn select(&self, names: &[String]) -> Result<Vec<Provider>> {
+    pub fn select(&self, names: &[String]) -> Result<Vec<SpecFile>> {
         let all = self.providers()?;
         if names.is_empty() {
             return Ok(all);

@@ -97,6 +97,13 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_f
         rt::RateLimit::new(100u32, ::std::time::Duration::from_secs(60u64)),
     ),
     seats: &[],
+    server: &[
+        rt::Var {
+            name: "SEQUENCE_REGION",
+            arg: "region",
+            role: rt::Role::Server,
+        },
+    ],
     schemes: &[
         rt::Scheme {
             key: "basicAuth",
@@ -104,18 +111,15 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_f
             sends: rt::Sends::Basic {
                 user: "{client_id}",
             },
-            vars: &["SEQUENCE_REGION", "SEQUENCE_CLIENT_ID", "SEQUENCE_CLIENT_SECRET"],
-            args: &[
-                rt::Arg {
-                    name: "region",
-                    role: rt::Role::Server,
-                },
-                rt::Arg {
-                    name: "client_id",
+            vars: &[
+                rt::Var {
+                    name: "SEQUENCE_CLIENT_ID",
+                    arg: "client_id",
                     role: rt::Role::Plain,
                 },
-                rt::Arg {
-                    name: "client_secret",
+                rt::Var {
+                    name: "SEQUENCE_CLIENT_SECRET",
+                    arg: "client_secret",
                     role: rt::Role::Secret,
                 },
             ],

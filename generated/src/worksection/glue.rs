@@ -97,19 +97,22 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_f
     },
     rate_limit: Some(rt::RateLimit::new(60u32, ::std::time::Duration::from_secs(60u64))),
     seats: &[],
+    server: &[
+        rt::Var {
+            name: "WORKSECTION_ACCOUNT",
+            arg: "account",
+            role: rt::Role::Host,
+        },
+    ],
     schemes: &[
         rt::Scheme {
             key: "adminHash",
             constructor: "with_admin_key",
             sends: rt::Sends::QueryMd5("hash"),
-            vars: &["WORKSECTION_ACCOUNT", "WORKSECTION_API_KEY"],
-            args: &[
-                rt::Arg {
-                    name: "account",
-                    role: rt::Role::Host,
-                },
-                rt::Arg {
-                    name: "api_key",
+            vars: &[
+                rt::Var {
+                    name: "WORKSECTION_API_KEY",
+                    arg: "api_key",
                     role: rt::Role::Secret,
                 },
             ],
@@ -118,14 +121,10 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_f
             key: "oauth2Bearer",
             constructor: "with_oauth_token",
             sends: rt::Sends::Bearer,
-            vars: &["WORKSECTION_ACCOUNT", "WORKSECTION_OAUTH_TOKEN"],
-            args: &[
-                rt::Arg {
-                    name: "account",
-                    role: rt::Role::Host,
-                },
-                rt::Arg {
-                    name: "token",
+            vars: &[
+                rt::Var {
+                    name: "WORKSECTION_OAUTH_TOKEN",
+                    arg: "token",
                     role: rt::Role::Secret,
                 },
             ],

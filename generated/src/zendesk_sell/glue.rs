@@ -136,15 +136,16 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_f
     },
     rate_limit: Some(rt::RateLimit::new(10u32, ::std::time::Duration::from_secs(1u64))),
     seats: &[],
+    server: &[],
     schemes: &[
         rt::Scheme {
             key: "bearerAuth",
             constructor: "with_token",
             sends: rt::Sends::Bearer,
-            vars: &["ZENDESK_SELL_TOKEN"],
-            args: &[
-                rt::Arg {
-                    name: "token",
+            vars: &[
+                rt::Var {
+                    name: "ZENDESK_SELL_TOKEN",
+                    arg: "token",
                     role: rt::Role::Secret,
                 },
             ],

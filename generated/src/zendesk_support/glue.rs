@@ -164,6 +164,13 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_f
     },
     rate_limit: None,
     seats: &[("role[]", "agent"), ("role[]", "admin")],
+    server: &[
+        rt::Var {
+            name: "ZENDESK_SUPPORT_SUBDOMAIN",
+            arg: "subdomain",
+            role: rt::Role::Host,
+        },
+    ],
     schemes: &[
         rt::Scheme {
             key: "basicAuth",
@@ -172,21 +179,14 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_f
                 user: "{email}/token",
             },
             vars: &[
-                "ZENDESK_SUPPORT_SUBDOMAIN",
-                "ZENDESK_SUPPORT_EMAIL",
-                "ZENDESK_SUPPORT_TOKEN",
-            ],
-            args: &[
-                rt::Arg {
-                    name: "subdomain",
-                    role: rt::Role::Host,
-                },
-                rt::Arg {
-                    name: "email",
+                rt::Var {
+                    name: "ZENDESK_SUPPORT_EMAIL",
+                    arg: "email",
                     role: rt::Role::Plain,
                 },
-                rt::Arg {
-                    name: "token",
+                rt::Var {
+                    name: "ZENDESK_SUPPORT_TOKEN",
+                    arg: "token",
                     role: rt::Role::Secret,
                 },
             ],
@@ -195,14 +195,10 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_f
             key: "bearerAuth",
             constructor: "with_oauth_token",
             sends: rt::Sends::Bearer,
-            vars: &["ZENDESK_SUPPORT_SUBDOMAIN", "ZENDESK_SUPPORT_OAUTH_TOKEN"],
-            args: &[
-                rt::Arg {
-                    name: "subdomain",
-                    role: rt::Role::Host,
-                },
-                rt::Arg {
-                    name: "token",
+            vars: &[
+                rt::Var {
+                    name: "ZENDESK_SUPPORT_OAUTH_TOKEN",
+                    arg: "token",
                     role: rt::Role::Secret,
                 },
             ],

@@ -381,7 +381,7 @@ impl State {
         let Some((secret, vars)) = scheme.vars.split_last() else {
             return false;
         };
-        let secret = value(secret);
+        let secret = value(secret.name);
         let header = |name: &str| {
             request
                 .headers
@@ -400,8 +400,8 @@ impl State {
             FakeAuth::Bearer => header("authorization") == format!("Bearer {secret}"),
             FakeAuth::Basic { user } => {
                 let mut name = user.to_owned();
-                for (arg, var) in scheme.args.iter().zip(vars) {
-                    name = name.replace(&format!("{{{}}}", arg.name), value(var));
+                for var in vars {
+                    name = name.replace(&format!("{{{}}}", var.arg), value(var.name));
                 }
                 let encoded =
                     base64::engine::general_purpose::STANDARD.encode(format!("{name}:{secret}"));

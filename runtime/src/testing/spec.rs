@@ -146,13 +146,9 @@ impl FakeSpec {
             env.insert(host.to_owned(), "acme".to_owned());
         }
         for scheme in self.provider.schemes {
-            let credentials =
-                scheme.args.iter().zip(scheme.vars).filter(|(arg, _)| {
-                    matches!(arg.role, crate::Role::Plain | crate::Role::Secret)
-                });
-            for (arg, var) in credentials {
-                env.entry((*var).to_owned())
-                    .or_insert_with(|| value_for(arg.name, var));
+            for var in scheme.vars {
+                env.entry(var.name.to_owned())
+                    .or_insert_with(|| value_for(var.arg, var.name));
             }
         }
         env

@@ -146,7 +146,7 @@ pub fn openapi_generator_package(provider: &str) -> String {
 /// that cargo builds it from inside our tree.
 fn openapi_generator(
     project: &Project,
-    providers: &[crate::project::Provider],
+    providers: &[crate::project::SpecFile],
     runs: usize,
 ) -> Result<Option<Vec<f64>>> {
     let clear = || {

@@ -9,11 +9,11 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::spec::ext::{List, Provider, Style};
+use crate::spec::ext::{Extensions, List, Style};
 use crate::spec::{Spec, escape, resolve};
 
 /// The `FAKE` static of a provider, as Rust source.
-pub fn render(spec: &Spec, provider: &Provider) -> Result<String, String> {
+pub fn render(spec: &Spec, provider: &Extensions) -> Result<String, String> {
     let raw = &spec.raw;
     // A spec without a list operation gets a fake that serves nothing (its requests 404).
     let first = provider.lists.first();

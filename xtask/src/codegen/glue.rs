@@ -15,7 +15,7 @@ use serde_json::Value;
 use super::access::Types;
 use super::tokens::{api, runtime};
 use crate::rust_name::snake;
-use crate::spec::ext::{self, List, Provider, SchemeKind, Style};
+use crate::spec::ext::{self, Extensions, List, SchemeKind, Style};
 use crate::spec::one_line;
 
 /// What the glue adds to a generated file: items for the top level and for `mod builder`.
@@ -30,7 +30,7 @@ pub struct Glue {
 pub fn render(
     name: &str,
     module: &str,
-    provider: &Provider,
+    provider: &Extensions,
     types: &Types,
     success_types: &[String],
     schemas: &[String],
@@ -162,7 +162,7 @@ where
 }
 "#;
 
-fn servers_enum(name: &str, provider: &Provider) -> Result<String, String> {
+fn servers_enum(name: &str, provider: &Extensions) -> Result<String, String> {
     if provider.servers.iter().any(|s| !s.variables.is_empty()) {
         return Err("a servers enum cannot have server variables".into());
     }
@@ -223,7 +223,7 @@ fn servers_enum(name: &str, provider: &Provider) -> Result<String, String> {
 
 /// One constructor: server variables (or the servers enum), the user template's arguments and
 /// the secret.
-fn constructor(module: &str, provider: &Provider, scheme: &ext::Scheme) -> String {
+fn constructor(module: &str, provider: &Extensions, scheme: &ext::Scheme) -> String {
     let mut args = Vec::new();
     let mut problems = Vec::new();
     let base_url = match (&provider.servers_enum, provider.servers.first()) {
@@ -308,7 +308,7 @@ fn user_type(types: &Types, list: &List) -> Result<String, String> {
 
 /// `Checked` for one success type: the envelope test where the spec declares one and the type
 /// has the field, a no-op otherwise.
-fn checked(provider: &Provider, types: &Types, ty: &str) -> String {
+fn checked(provider: &Extensions, types: &Types, ty: &str) -> String {
     let envelope = provider
         .envelope
         .as_ref()
@@ -363,7 +363,7 @@ fn literal(value: &Value) -> String {
 
 /// The all-pages walk of one list operation: the builder's `List` implementation (named
 /// accessors over its response type) and `all_users`, which hands it to the runtime's one walk.
-fn walk(provider: &Provider, types: &Types, list: &List) -> Result<String, String> {
+fn walk(provider: &Extensions, types: &Types, list: &List) -> Result<String, String> {
     let rt = runtime();
     let api = api();
     let expr = |code: String| -> Result<syn::Expr, String> {
@@ -526,6 +526,6 @@ pub fn client_accessor(operation: &str) -> String {
     .to_string()
 }
 
-fn provider_max(provider: &Provider) -> Option<u32> {
+fn provider_max(provider: &Extensions) -> Option<u32> {
     provider.lists.iter().find_map(|l| l.max_size)
 }

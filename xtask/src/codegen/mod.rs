@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
 use serde_json::Value;
 
-use crate::project::{Project, Provider};
+use crate::project::{Project, SpecFile};
 use crate::spec::{Spec, SpecError, ext, one_line};
 
 mod access;
@@ -46,7 +46,7 @@ pub struct Generated {
     /// The text of `glue.rs` (rollcall's glue over it).
     pub glue: String,
     /// The extensions and the standard parts the glue reads.
-    pub ext: ext::Provider,
+    pub ext: ext::Extensions,
     /// Optional dependencies the generated code uses.
     pub deps: Vec<&'static str>,
 }
@@ -100,7 +100,7 @@ pub fn run(project: &Project, names: &[String], check: bool) -> Result<ExitCode>
 }
 
 /// `stray: path` for each module folder under `generated/src/` that no spec produces.
-fn stray_modules(project: &Project, providers: &[Provider]) -> Vec<String> {
+fn stray_modules(project: &Project, providers: &[SpecFile]) -> Vec<String> {
     let dir = project.root().join("generated/src");
     let Ok(entries) = std::fs::read_dir(&dir) else {
         return Vec::new();
@@ -125,7 +125,7 @@ fn stray_modules(project: &Project, providers: &[Provider]) -> Vec<String> {
 /// of `providers`.
 pub fn generate_all(
     project: &Project,
-    providers: &[Provider],
+    providers: &[SpecFile],
 ) -> Result<Vec<Output>, Vec<SpecError>> {
     let results: Vec<Result<Generated, SpecError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = providers
@@ -246,7 +246,7 @@ fn write_all(project: &Project, outputs: &[Output]) -> Result<()> {
 }
 
 /// Generates one provider's client.
-pub fn generate(project: &Project, provider: &Provider) -> Result<Generated, SpecError> {
+pub fn generate(project: &Project, provider: &SpecFile) -> Result<Generated, SpecError> {
     let spec_path = project.spec_path(provider);
     let file = project.display(&spec_path);
     let text = std::fs::read_to_string(&spec_path)
@@ -432,7 +432,7 @@ use progenitor_client::{ClientHooks, ClientInfo as _, Error, OperationInfo, Resp
 /// under the setter name the glue writes (`rust_name::snake`), so that the two never drift.
 fn check_setters(
     spec: &Spec,
-    ext: &ext::Provider,
+    ext: &ext::Extensions,
     builders: &names::Builders,
 ) -> Result<(), SpecError> {
     for list in &ext.lists {

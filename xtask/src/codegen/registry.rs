@@ -9,7 +9,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::table;
-use crate::spec::ext::Provider as Ext;
+use crate::spec::ext::Extensions as Ext;
 
 /// One provider as the registry needs it.
 pub struct Entry {
@@ -297,7 +297,7 @@ fn registry(entries: &[Entry]) -> TokenStream {
 
             /// For each way to authenticate (the spec's security schemes, in order), the
             /// environment variables [`connect`](Self::connect) reads.
-            pub fn env_vars(self) -> Vec<&'static [&'static str]> {
+            pub fn env_vars(self) -> Vec<Vec<&'static str>> {
                 self.info().env_vars()
             }
 

@@ -9,7 +9,7 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 
 use super::tokens::{api, runtime};
-use crate::spec::ext::{self, Provider, Scheme};
+use crate::spec::ext::{self, Extensions, Scheme};
 
 /// What a constructor argument is, as the runtime's `Role` names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,31 +35,49 @@ pub struct Var {
     pub env: String,
 }
 
-/// The arguments of `scheme`'s constructor for provider `name`: server variables (or the
-/// servers enum) first, the secret last.
-pub fn vars(name: &str, provider: &Provider, scheme: &Scheme) -> Vec<Var> {
-    let mut vars = Vec::new();
+/// The server's variables of provider `name`: the servers enum, or the first server's URL
+/// variables; every constructor takes them first.
+pub fn server_vars(name: &str, provider: &Extensions) -> Vec<Var> {
     if let Some(servers) = &provider.servers_enum {
         let arg = servers.to_snake_case();
-        vars.push(Var {
+        return vec![Var {
             env: ext::env_var(name, &arg),
             arg,
             role: Role::Server,
-        });
-    } else if let Some(server) = provider.servers.first() {
-        vars.extend(server.variables.iter().map(|v| Var {
-            arg: v.clone(),
-            role: Role::Host,
-            env: ext::env_var(name, v),
-        }));
+        }];
     }
-    for arg in &scheme.user_args {
-        vars.push(Var {
+    provider.servers.first().map_or_else(Vec::new, |server| {
+        server
+            .variables
+            .iter()
+            .map(|v| Var {
+                arg: v.clone(),
+                role: Role::Host,
+                env: ext::env_var(name, v),
+            })
+            .collect()
+    })
+}
+
+/// The arguments of `scheme`'s constructor for provider `name`: the server's variables first,
+/// the secret last.
+pub fn vars(name: &str, provider: &Extensions, scheme: &Scheme) -> Vec<Var> {
+    let mut vars = server_vars(name, provider);
+    vars.extend(credentials(name, scheme));
+    vars
+}
+
+/// A scheme's credentials: the plain arguments its basic user template names, then the secret.
+fn credentials(name: &str, scheme: &Scheme) -> Vec<Var> {
+    let mut vars: Vec<Var> = scheme
+        .user_args
+        .iter()
+        .map(|arg| Var {
             arg: arg.clone(),
             role: Role::Plain,
             env: scheme.env_var(name, arg),
-        });
-    }
+        })
+        .collect();
     vars.push(Var {
         arg: scheme.secret.clone(),
         role: Role::Secret,
@@ -69,7 +87,7 @@ pub fn vars(name: &str, provider: &Provider, scheme: &Scheme) -> Vec<Var> {
 }
 
 /// `pub static PROVIDER`, with named fields.
-pub fn provider_static(name: &str, provider: &Provider) -> Result<TokenStream, String> {
+pub fn provider_static(name: &str, provider: &Extensions) -> Result<TokenStream, String> {
     let rt = runtime();
     let api = api();
     let title = &provider.title;
@@ -97,10 +115,11 @@ pub fn provider_static(name: &str, provider: &Provider) -> Result<TokenStream, S
                 .collect::<Vec<_>>()
         })
         .unwrap_or_default();
+    let server: Vec<TokenStream> = server_vars(name, provider).iter().map(var_entry).collect();
     let schemes = provider
         .schemes
         .iter()
-        .map(|scheme| scheme_entry(name, provider, scheme))
+        .map(|scheme| scheme_entry(name, scheme))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(quote! {
         #[doc = #doc]
@@ -113,12 +132,13 @@ pub fn provider_static(name: &str, provider: &Provider) -> Result<TokenStream, S
             account: #account,
             rate_limit: #rate_limit,
             seats: &[#(#seats),*],
+            server: &[#(#server),*],
             schemes: &[#(#schemes),*],
         });
     })
 }
 
-fn scheme_entry(name: &str, provider: &Provider, scheme: &Scheme) -> Result<TokenStream, String> {
+fn scheme_entry(name: &str, scheme: &Scheme) -> Result<TokenStream, String> {
     let rt = runtime();
     let key = &scheme.key;
     let constructor = &scheme.constructor;
@@ -134,26 +154,19 @@ fn scheme_entry(name: &str, provider: &Provider, scheme: &Scheme) -> Result<Toke
             return Err(format!("no runtime word for the `{plugin}` plugin"));
         }
     };
-    let vars = vars(name, provider, scheme);
-    let envs = vars.iter().map(|v| &v.env);
-    let args = vars.iter().map(|v| {
-        let arg = &v.arg;
-        let role = format_ident!("{}", format!("{:?}", v.role));
-        quote!(#rt::Arg { name: #arg, role: #rt::Role::#role })
-    });
+    let vars = credentials(name, scheme).into_iter().map(|v| var_entry(&v));
     Ok(quote! {
         #rt::Scheme {
             key: #key,
             constructor: #constructor,
             sends: #sends,
-            vars: &[#(#envs),*],
-            args: &[#(#args),*],
+            vars: &[#(#vars),*],
         }
     })
 }
 
 /// `connect` and the function it calls with each scheme's values: the constructor.
-pub fn connect(name: &str, provider: &Provider) -> TokenStream {
+pub fn connect(name: &str, provider: &Extensions) -> TokenStream {
     let rt = runtime();
     let api = api();
     let arms = provider.schemes.iter().enumerate().map(|(index, scheme)| {
@@ -198,6 +211,14 @@ pub fn connect(name: &str, provider: &Provider) -> TokenStream {
             Ok(Box::new(builder.options(values.options()).build()?))
         }
     }
+}
+
+/// One `Var` of the table.
+fn var_entry(var: &Var) -> TokenStream {
+    let rt = runtime();
+    let (name, arg) = (&var.env, &var.arg);
+    let role = format_ident!("{}", format!("{:?}", var.role));
+    quote!(#rt::Var { name: #name, arg: #arg, role: #rt::Role::#role })
 }
 
 fn option<T: quote::ToTokens>(value: Option<T>) -> TokenStream {

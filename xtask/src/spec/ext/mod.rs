@@ -48,7 +48,7 @@ const DOCUMENT_KEYS: &[&str] = &[
 
 /// Everything the extensions and the standard parts around them say about one provider.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Provider {
+pub struct Extensions {
     /// `info.title`.
     pub title: String,
     /// Where error bodies keep code, message and request id.
@@ -75,12 +75,12 @@ pub struct Provider {
 }
 
 /// Reads and checks every extension of `spec`.
-pub fn read(spec: &Spec) -> Result<Provider, SpecError> {
+pub fn read(spec: &Spec) -> Result<Extensions, SpecError> {
     let file = spec.file.as_str();
     let raw = &spec.raw;
     let doc = object_at(file, raw, "/x-rollcall")?;
     check_keys(file, "/x-rollcall", doc, DOCUMENT_KEYS)?;
-    let mut provider = Provider {
+    let mut provider = Extensions {
         title: raw
             .pointer("/info/title")
             .and_then(Value::as_str)
@@ -88,7 +88,7 @@ pub fn read(spec: &Spec) -> Result<Provider, SpecError> {
             .to_owned(),
         any_content_type: bool_at(file, raw, "/x-rollcall/any-content-type")?.unwrap_or(false),
         servers_enum: str_at(file, raw, "/x-rollcall/servers-enum")?.map(str::to_owned),
-        ..Provider::default()
+        ..Extensions::default()
     };
     provider.errors = errors::error_rules(file, raw)?;
     provider.envelope = errors::envelope(file, raw)?;
