@@ -178,7 +178,7 @@ fn segments(pointer: &str) -> Vec<String> {
 }
 
 /// The `T` of `Wrapper<T>` (by the last path segment's name).
-fn wrapped<'t>(ty: &'t syn::Type, wrapper: &str) -> Option<&'t syn::Type> {
+pub(super) fn wrapped<'t>(ty: &'t syn::Type, wrapper: &str) -> Option<&'t syn::Type> {
     let syn::Type::Path(path) = ungroup(ty) else {
         return None;
     };

@@ -120,8 +120,8 @@ fn response_type(output: &syn::ReturnType) -> Option<String> {
     let syn::ReturnType::Type(_, ty) = output else {
         return None;
     };
-    let value = first_argument(ty, "Result")?;
-    let body = first_argument(value, "ResponseValue")?;
+    let value = super::access::wrapped(ty, "Result")?;
+    let body = super::access::wrapped(value, "ResponseValue")?;
     let syn::Type::Path(path) = body else {
         return None;
     };
@@ -135,24 +135,6 @@ fn response_type(output: &syn::ReturnType) -> Option<String> {
         [module, name] if module == "types" => Some(name.clone()),
         _ => None,
     }
-}
-
-/// The first type argument of `ty` when its last segment is `wrapper`.
-fn first_argument<'t>(ty: &'t syn::Type, wrapper: &str) -> Option<&'t syn::Type> {
-    let syn::Type::Path(path) = ty else {
-        return None;
-    };
-    let last = path.path.segments.last()?;
-    if last.ident != wrapper {
-        return None;
-    }
-    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-        return None;
-    };
-    args.args.iter().find_map(|arg| match arg {
-        syn::GenericArgument::Type(ty) => Some(ty),
-        _ => None,
-    })
 }
 
 /// The query and header parameters a statement of `send()` sends, as (wire name, local).
