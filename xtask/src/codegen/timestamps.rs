@@ -57,7 +57,7 @@ pub fn rewrite(items: &mut [syn::Item]) -> usize {
 }
 
 /// Fails unless every timestamp field the spec declares (a property of a component schema that
-/// is `type: string, format: date-time`) decodes through [`MODULE`] in `items`, the rewritten
+/// is `type: string, format: date-time`) decodes through `MODULE` in `items`, the rewritten
 /// `types` module: the first one that does not is named with its pointer.
 pub fn check(spec: &Spec, items: &[syn::Item]) -> Result<(), SpecError> {
     for (schema, property) in declared(spec) {

@@ -2,7 +2,7 @@
 //!
 //! The grammar is read once, into [`Syntax`]: the known keys, the styles and which keys each
 //! needs or allows, the parameters and body pointers it names. `lint`'s `pagination` rule
-//! reports every problem a [`Syntax`] shows; [`lists`] stops at the first it refuses and then
+//! reports every problem a [`Syntax`] shows; `lists` stops at the first it refuses and then
 //! builds the [`List`] the glue walks, checking it against the operation and its schemas.
 
 use serde_json::{Map, Value};
