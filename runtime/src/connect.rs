@@ -9,7 +9,7 @@ use std::str::FromStr;
 
 use crate::config::ClientOptions;
 use crate::error::{Error, ErrorKind};
-use crate::provider::{ProviderInfo, Role};
+use crate::provider::{ProviderInfo, Role, Var};
 use crate::users::AnyClient;
 
 /// Reads an environment-style variable (usually `|name| std::env::var(name).ok()`).
@@ -23,18 +23,15 @@ pub type Build = fn(scheme: usize, values: &Values<'_>) -> Result<Box<dyn AnyCli
 #[derive(Debug)]
 pub struct Values<'a> {
     provider: &'static ProviderInfo,
-    vars: Vec<&'static str>,
-    values: Vec<Option<String>>,
+    /// The constructor's arguments, each with the value read for it (`None`: left unset).
+    args: Vec<(&'static Var, Option<String>)>,
     options: &'a ClientOptions,
 }
 
 impl Values<'_> {
     /// Argument `index` as text (empty for an optional argument left unset).
     pub fn text(&self, index: usize) -> &str {
-        self.values
-            .get(index)
-            .and_then(Option::as_deref)
-            .unwrap_or_default()
+        self.value(index).unwrap_or_default()
     }
 
     /// Argument `index` as one of the spec's named servers: the first unless its variable
@@ -47,13 +44,17 @@ impl Values<'_> {
     where
         S: FromStr<Err = String> + Default,
     {
-        match self.values.get(index).and_then(Option::as_deref) {
+        match self.value(index) {
             Some(value) => value.parse().map_err(|problem| {
-                let var = self.vars.get(index).copied().unwrap_or_default();
+                let var = self.args.get(index).map_or("", |(var, _)| var.name);
                 config(self.provider, format!("{var}: {problem}"))
             }),
             None => Ok(S::default()),
         }
+    }
+
+    fn value(&self, index: usize) -> Option<&str> {
+        self.args.get(index).and_then(|(_, value)| value.as_deref())
     }
 
     /// What the client is built with besides its credentials.
@@ -90,9 +91,9 @@ pub fn connect(
         if scheme.vars.iter().any(|v| var(v.name).is_none()) {
             continue;
         }
-        let mut values = Vec::with_capacity(provider.server.len() + scheme.vars.len());
-        for v in provider.server {
-            values.push(match v.role {
+        let mut args = Vec::with_capacity(provider.server.len() + scheme.vars.len());
+        for v in provider.server.iter().chain(scheme.vars) {
+            let value = match v.role {
                 Role::Host => Some(
                     var(v.name)
                         .or_else(|| options.base_url.as_ref().map(|_| "example".to_owned()))
@@ -101,18 +102,12 @@ pub fn connect(
                 // A base URL replaces every server, so a region is not read then.
                 Role::Server if options.base_url.is_some() => None,
                 Role::Server | Role::Plain | Role::Secret => var(v.name),
-            });
+            };
+            args.push((v, value));
         }
-        values.extend(scheme.vars.iter().map(|v| var(v.name)));
         let values = Values {
             provider,
-            vars: provider
-                .server
-                .iter()
-                .chain(scheme.vars)
-                .map(|v| v.name)
-                .collect(),
-            values,
+            args,
             options,
         };
         return build(index, &values);

@@ -18,15 +18,8 @@ use crate::rust_name::snake;
 use crate::spec::ext::{self, Extensions, List, SchemeKind, Style};
 use crate::spec::one_line;
 
-/// What the glue adds to a generated file: items for the top level and for `mod builder`.
-pub struct Glue {
-    /// Items after progenitor's.
-    pub top: String,
-    /// Items inside `mod builder` (they read the builders' private fields).
-    pub builder: String,
-}
-
-/// Renders the glue of provider `name` (kebab-case) in module `module`.
+/// Renders the glue of provider `name` (kebab-case) in module `module`: the items of its
+/// `glue.rs`, as Rust source.
 pub fn render(
     name: &str,
     module: &str,
@@ -34,9 +27,8 @@ pub fn render(
     types: &Types,
     success_types: &[String],
     schemas: &[String],
-) -> Result<Glue, String> {
+) -> Result<String, String> {
     let mut top = String::new();
-    let mut builder = String::new();
     top.push_str(&super::table::provider_static(name, provider)?.to_string());
     top.push_str(&super::table::connect(name, provider).to_string());
     top.push_str(HOOKS);
@@ -109,11 +101,13 @@ pub fn render(
     for ty in success_types {
         top.push_str(&checked(provider, types, ty));
     }
+    let mut walks = String::new();
     for list in &provider.lists {
-        builder.push_str(&walk(provider, types, list)?);
+        walks.push_str(&walk(provider, types, list)?);
     }
     top.push_str(&round_trip(schemas, types));
-    Ok(Glue { top, builder })
+    top.push_str(&walks);
+    Ok(top)
 }
 
 const HOOKS: &str = r#"
@@ -431,7 +425,10 @@ fn walk(provider: &Extensions, types: &Types, list: &List) -> Result<String, Str
             accessors.push(quote! {
                 fn with_page_size(self, size: u64) -> Self { self.#setter(size) }
             });
-            let size = list.max_size.or(provider_max(provider)).unwrap_or(100);
+            let size = list
+                .max_size
+                .or(super::table::max_page_size(provider))
+                .unwrap_or(100);
             quote!(Some(#size))
         }
         None => quote!(None),
@@ -524,8 +521,4 @@ pub fn client_accessor(operation: &str) -> String {
         }
     }
     .to_string()
-}
-
-fn provider_max(provider: &Extensions) -> Option<u32> {
-    provider.lists.iter().find_map(|l| l.max_size)
 }

@@ -357,10 +357,7 @@ pub fn generate_provider(file: &str, provider: &str, text: &str) -> Result<Gener
     };
     let fake = fake::render(&spec, &ext)
         .map_err(|e| SpecError::whole(file, format!("cannot describe the fake: {e}")))?;
-    let top = parse(
-        "glue",
-        &format!("{GLUE_PRELUDE}{}{}{fake}", glue.top, glue.builder),
-    )?;
+    let top = parse("glue", &format!("{GLUE_PRELUDE}{glue}{fake}"))?;
     // The walks reach their client through the builder's private field: one accessor per list
     // builder, inside progenitor's module.
     let accessors = parse(

@@ -86,6 +86,12 @@ fn credentials(name: &str, scheme: &Scheme) -> Vec<Var> {
     vars
 }
 
+/// The largest page size the provider declares (the first list's that declares one): the
+/// table's `max_page_size`, and the page size of a list that declares none of its own.
+pub fn max_page_size(provider: &Extensions) -> Option<u32> {
+    provider.lists.iter().find_map(|l| l.max_size)
+}
+
 /// `pub static PROVIDER`, with named fields.
 pub fn provider_static(name: &str, provider: &Extensions) -> Result<TokenStream, String> {
     let rt = runtime();
@@ -95,7 +101,7 @@ pub fn provider_static(name: &str, provider: &Extensions) -> Result<TokenStream,
         " {title} as the runtime sees it, from its spec: name, page size, error rules, account \
          rules, rate limit and the ways to authenticate with their environment variables."
     );
-    let max = option(provider.lists.iter().find_map(|l| l.max_size));
+    let max = option(max_page_size(provider));
     let errors = error_rules(&provider.errors);
     let any = provider.any_content_type;
     let account = account_rules(&provider.account)?;
