@@ -1,9 +1,10 @@
 //! The walk: the one state machine under every generated all-pages walk.
 //!
-//! Codegen turns a list operation's `x-rollcall-pagination` into one function that fetches the
-//! page after a cursor (a page number, an opaque cursor, or nothing) and reads from the page
-//! what it says about the next one ([`Page`], [`Signals`](crate::page::Signals)). [`walk`]
-//! turns it into a stream that holds at most one page in memory, stops on an empty page,
+//! A list operation's walk (`list::walk_list`, over the `List` trait codegen implements from
+//! its `x-rollcall-pagination`) is one function that fetches the page after a cursor (a page
+//! number, an opaque cursor, or nothing) and reads from the page what it says about the next
+//! one ([`Page`], [`Signals`](crate::page::Signals)). [`walk`] turns it into a stream that
+//! holds the page being read and the pages fetched ahead (see [`walk`]), stops on an empty page,
 //! refuses a cursor or a page it has already seen, drops a user whose id it has already
 //! yielded (on one of the last 32 pages: memory stays flat), and honours the `max_pages` and
 //! `max_users` caps. Every walk keeps a [`WalkReport`](crate::WalkReport) of what it did.
