@@ -80,7 +80,6 @@ impl Runtime {
         if request.timeout().is_none() {
             *request.timeout_mut() = Some(self.config.request_timeout());
         }
-        scope::extra_query(request.url_mut());
         self.auth.apply(request)
     }
 

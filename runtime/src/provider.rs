@@ -27,7 +27,9 @@ pub struct ProviderInfo {
     /// The documented rate limit clients pace themselves to (`x-rollcall.rate-limit`).
     pub rate_limit: Option<RateLimit>,
     /// Query parameters that make the list walk return only seat holders, where the provider
-    /// filters server-side (`x-rollcall-pagination.seats`; Support's `role[]`).
+    /// filters server-side (`x-rollcall-pagination.seats`; Support's `role[]`): what
+    /// [`Users::seats`](crate::Users::seats) sends, set with the list builder's own setters,
+    /// stated here for reports.
     pub seats: &'static [(&'static str, &'static str)],
     /// The variables of the server, whatever the way to authenticate: the labels of its host
     /// (`{subdomain}`) or the choice of a named server (a region). Every constructor takes them

@@ -4,9 +4,10 @@
 //! generated builder and the wire, our code only runs in progenitor's `ClientHooks` (`pre` and
 //! `exec`), which receive the request and the operation's name and nothing else. What a call
 //! needs to carry past `send()` — what its final response looked like, the wait budget of the
-//! walk it belongs to, the retries of the page being fetched, the query a walk adds to every
-//! request — therefore rides along as a `tokio` task-local set around the `send()` future (or
-//! around each poll of a walk) and read inside the hooks. Each piece is set by exactly one
+//! walk it belongs to, the retries of the page being fetched — therefore rides along as a
+//! `tokio` task-local set around the `send()` future and read inside the hooks. (What a walk
+//! sends is not among them: filters, page sizes and cursors are set with the generated
+//! builder's own setters.) Each piece is set by exactly one
 //! function here and read or written only through the functions here, so the ambient state of
 //! a call is all in one place.
 
@@ -43,8 +44,6 @@ tokio::task_local! {
     static WAITED: Arc<AtomicU64>;
     /// Retries of the page being fetched, counted by the retry loop.
     static PAGE_RETRIES: Cell<u64>;
-    /// Query parameters every request of the walk being polled carries in addition.
-    static EXTRA_QUERY: &'static [(&'static str, &'static str)];
 }
 
 /// Runs `call` (a generated `send()` future) and returns its output with what the hooks saw.
@@ -88,25 +87,4 @@ pub(crate) async fn count_retries<F: Future>(fetch: F) -> (F::Output, u64) {
 /// Counts one retry for the walk fetching this page, if any.
 pub(crate) fn note_retry() {
     let _ = PAGE_RETRIES.try_with(|retries| retries.set(retries.get() + 1));
-}
-
-/// Runs `poll` (one poll of a walk) with `pairs` as the query every request built inside it
-/// carries in addition.
-pub(crate) fn with_extra_query<R>(
-    pairs: &'static [(&'static str, &'static str)],
-    poll: impl FnOnce() -> R,
-) -> R {
-    EXTRA_QUERY.sync_scope(pairs, poll)
-}
-
-/// Appends the query parameters of [`with_extra_query`], if the request is built inside one.
-pub(crate) fn extra_query(url: &mut reqwest::Url) {
-    let _ = EXTRA_QUERY.try_with(|pairs| {
-        if !pairs.is_empty() {
-            let mut query = url.query_pairs_mut();
-            for (name, value) in *pairs {
-                query.append_pair(name, value);
-            }
-        }
-    });
 }

@@ -1,6 +1,5 @@
-//! What a walk over all pages gives its reader: the [`UserStream`] of users, the [`WalkReport`]
-//! of what the walk did and why it [`Stop`]ped, and [`with_query`], which adds a query to every
-//! request of a walk.
+//! What a walk over all pages gives its reader: the [`UserStream`] of users and the
+//! [`WalkReport`] of what the walk did and why it [`Stop`]ped.
 
 use std::fmt;
 use std::pin::Pin;
@@ -11,7 +10,6 @@ use futures::stream::BoxStream;
 use futures::{Stream, StreamExt as _};
 
 use crate::error::Error;
-use crate::scope;
 
 /// The users of a provider, one by one, as the all-users walks yield them.
 ///
@@ -146,33 +144,4 @@ impl Report {
             f(&mut report);
         }
     }
-}
-
-/// The same walk, each of its requests carrying `pairs` in its query as well (a server-side
-/// filter the generated builder has no typed setter call for).
-pub fn with_query<'a, T: 'a>(
-    users: UserStream<'a, T>,
-    pairs: &'static [(&'static str, &'static str)],
-) -> UserStream<'a, T> {
-    struct Scoped<'a, T> {
-        inner: BoxStream<'a, Result<T, Error>>,
-        pairs: &'static [(&'static str, &'static str)],
-    }
-    impl<T> Stream for Scoped<'_, T> {
-        type Item = Result<T, Error>;
-        fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-            let pairs = self.pairs;
-            // The requests are built while the walk is polled: set the pairs for each poll.
-            scope::with_extra_query(pairs, || self.inner.poll_next_unpin(cx))
-        }
-    }
-    let report = users.report();
-    UserStream::new(
-        Scoped {
-            inner: users.inner,
-            pairs,
-        }
-        .boxed(),
-        report,
-    )
 }

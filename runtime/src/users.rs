@@ -5,7 +5,7 @@ use std::fmt;
 
 use crate::error::{Error, ErrorKind};
 use crate::provider::ProviderInfo;
-use crate::stream::{UserStream, with_query};
+use crate::stream::UserStream;
 
 /// A client that can list every user of its account: implemented by every generated `Client`.
 ///
@@ -30,6 +30,15 @@ pub trait Users {
 
     /// Every user of the account, walking every page the provider's own way.
     fn all_users(&self) -> UserStream<'_, Self::User>;
+
+    /// The users that hold a seat, walking every page with the provider's own server-side
+    /// filter where its spec declares one (`x-rollcall-pagination.seats`, set with the list
+    /// builder's setters); `None` when the provider cannot filter, and the caller filters
+    /// [`all_users`](Self::all_users) (an [`Account`](crate::Account)'s kind says who holds a
+    /// seat).
+    fn seats(&self) -> Option<UserStream<'_, Self::User>> {
+        None
+    }
 }
 
 /// A client of any provider behind one object type: what a registry lookup returns when the
@@ -41,12 +50,8 @@ pub trait AnyClient: fmt::Debug + Send + Sync {
     /// Every user of the account, each as the provider's own record in JSON.
     fn all_users_json(&self) -> UserStream<'_, serde_json::Value>;
 
-    /// The users that hold a seat, filtered by the provider where its spec says how
-    /// (`x-rollcall-pagination.seats`); `None` when it cannot filter, and the caller filters.
-    fn seats_json(&self) -> Option<UserStream<'_, serde_json::Value>> {
-        let seats = self.provider().seats;
-        (!seats.is_empty()).then(|| with_query(self.all_users_json(), seats))
-    }
+    /// [`Users::seats`], each as the provider's own record in JSON.
+    fn seats_json(&self) -> Option<UserStream<'_, serde_json::Value>>;
 }
 
 impl<C> AnyClient for C
@@ -58,20 +63,31 @@ where
     }
 
     fn all_users_json(&self) -> UserStream<'_, serde_json::Value> {
-        let provider = Users::provider(self);
-        self.all_users().map_users(move |user| {
-            user.and_then(|user| {
-                serde_json::to_value(&user).map_err(|e| {
-                    Error::new(
-                        provider.name,
-                        "all_users",
-                        ErrorKind::InvalidResponse {
-                            status: None,
-                            reason: format!("a user does not serialize to JSON: {e}"),
-                        },
-                    )
-                })
+        json(Users::provider(self), self.all_users())
+    }
+
+    fn seats_json(&self) -> Option<UserStream<'_, serde_json::Value>> {
+        Some(json(Users::provider(self), Users::seats(self)?))
+    }
+}
+
+/// `users` with each user as its JSON form.
+fn json<'a, U: serde::Serialize + Send + 'a>(
+    provider: &'static ProviderInfo,
+    users: UserStream<'a, U>,
+) -> UserStream<'a, serde_json::Value> {
+    users.map_users(move |user| {
+        user.and_then(|user| {
+            serde_json::to_value(&user).map_err(|e| {
+                Error::new(
+                    provider.name,
+                    "all_users",
+                    ErrorKind::InvalidResponse {
+                        status: None,
+                        reason: format!("a user does not serialize to JSON: {e}"),
+                    },
+                )
             })
         })
-    }
+    })
 }

@@ -314,7 +314,7 @@ impl<'a> rt::List<'a> for builder::GetUsers<'a> {
 impl<'a> builder::GetUsers<'a> {
     /// Every user this request selects, walking every page by one response (the operation does not page), as the spec's `x-rollcall-pagination` says; filters set on the builder apply to every page. The walk holds the page being read and, for numbered pages, up to the client's `page_concurrency` pages fetched ahead; it ends after the last page, and ends with an error on a repeated page or cursor or at the client's `max_pages`/`max_users` caps.
     pub fn all_users(self) -> ::rollcall_runtime::UserStream<'a, types::User> {
-        rt::walk_list(&PROVIDER, self.action("get_users"))
+        rt::walk_list(&PROVIDER, self.action(types::GetUsersAction::GetUsers))
     }
 }
 impl<'a> rt::List<'a> for builder::GetUsersOauth2<'a> {
@@ -346,7 +346,7 @@ impl<'a> rt::List<'a> for builder::GetUsersOauth2<'a> {
 impl<'a> builder::GetUsersOauth2<'a> {
     /// Every user this request selects, walking every page by one response (the operation does not page), as the spec's `x-rollcall-pagination` says; filters set on the builder apply to every page. The walk holds the page being read and, for numbered pages, up to the client's `page_concurrency` pages fetched ahead; it ends after the last page, and ends with an error on a repeated page or cursor or at the client's `max_pages`/`max_users` caps.
     pub fn all_users(self) -> ::rollcall_runtime::UserStream<'a, types::User> {
-        rt::walk_list(&PROVIDER, self.action("get_users"))
+        rt::walk_list(&PROVIDER, self.action(types::GetUsersOauth2Action::GetUsers))
     }
 }
 /// What a fake server of this provider needs (`rollcall::testing`), from the spec: list operations, error shapes and a sample page and user (its schemes and variables are [`PROVIDER`]'s).

@@ -320,6 +320,12 @@ impl Client {
     pub fn all_users(&self) -> ::rollcall_runtime::UserStream<'_, types::User> {
         self.list_users().all_users()
     }
+    /// The users that hold a seat, as the provider filters them (`list_users` with `role[]=agent`, `role[]=admin`, from the spec's `x-rollcall-pagination.seats`), walking every page like [`all_users`](Self::all_users).
+    pub fn seats(&self) -> ::rollcall_runtime::UserStream<'_, types::User> {
+        self.list_users()
+            .role(vec![types::ListUsersRoleItem::Agent, types::ListUsersRoleItem::Admin])
+            .all_users()
+    }
 }
 impl ::rollcall_runtime::Users for Client {
     type User = types::User;
@@ -328,6 +334,9 @@ impl ::rollcall_runtime::Users for Client {
     }
     fn all_users(&self) -> ::rollcall_runtime::UserStream<'_, types::User> {
         Client::all_users(self)
+    }
+    fn seats(&self) -> Option<::rollcall_runtime::UserStream<'_, types::User>> {
+        Some(Client::seats(self))
     }
 }
 impl ::rollcall_runtime::Checked for types::UserList {}

@@ -9,7 +9,8 @@ use quote::ToTokens as _;
 /// The structs of a generated `types` module, by name.
 pub struct Types {
     structs: HashMap<String, Vec<FieldInfo>>,
-    enums: std::collections::HashSet<String>,
+    /// Each enum's unit variants, by the value they stand for on the wire.
+    enums: HashMap<String, HashMap<String, String>>,
 }
 
 #[derive(Clone)]
@@ -40,7 +41,7 @@ impl Types {
         let enums = items
             .iter()
             .filter_map(|item| match item {
-                syn::Item::Enum(e) => Some(e.ident.to_string()),
+                syn::Item::Enum(e) => Some((e.ident.to_string(), unit_variants(e))),
                 _ => None,
             })
             .collect();
@@ -75,7 +76,20 @@ impl Types {
 
     /// Whether `name` is a type (struct or enum) of the module.
     pub fn has(&self, name: &str) -> bool {
-        self.structs.contains_key(name) || self.enums.contains(name)
+        self.structs.contains_key(name) || self.enums.contains_key(name)
+    }
+
+    /// The variant of enum `name` that stands for `value` on the wire (its serde `rename`, else
+    /// its own name).
+    pub fn variant(&self, name: &str, value: &str) -> Result<&str, String> {
+        let variants = self
+            .enums
+            .get(name)
+            .ok_or_else(|| format!("`{name}` is not an enum of the generated types"))?;
+        variants
+            .get(value)
+            .map(String::as_str)
+            .ok_or_else(|| format!("`{name}` has no variant for `{value}`"))
     }
 
     fn field(&self, ty: &str, json: &str) -> Result<&FieldInfo, String> {
@@ -214,6 +228,18 @@ fn type_name(ty: &syn::Type) -> Option<String> {
 }
 
 /// The `rename = "..."` of a field's `#[serde(...)]`.
+/// An enum's unit variants by wire value.
+fn unit_variants(item: &syn::ItemEnum) -> HashMap<String, String> {
+    item.variants
+        .iter()
+        .filter(|v| matches!(v.fields, syn::Fields::Unit))
+        .map(|v| {
+            let rust = v.ident.to_string();
+            (rename(&v.attrs).unwrap_or_else(|| rust.clone()), rust)
+        })
+        .collect()
+}
+
 fn rename(attrs: &[syn::Attribute]) -> Option<String> {
     attrs
         .iter()

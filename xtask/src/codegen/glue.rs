@@ -9,10 +9,12 @@
 use std::fmt::Write as _;
 
 use heck::{ToSnakeCase as _, ToUpperCamelCase as _};
+use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
 use super::access::Types;
+use super::names::{Arg, Builders};
 use super::tokens::{api, runtime};
 use crate::rust_name::snake;
 use crate::spec::ext::{self, Extensions, List, SchemeKind, Style};
@@ -25,7 +27,7 @@ pub fn render(
     module: &str,
     provider: &Extensions,
     types: &Types,
-    success_types: &[String],
+    builders: &Builders,
     schemas: &[String],
 ) -> Result<String, String> {
     let mut top = String::new();
@@ -35,79 +37,219 @@ pub fn render(
     if let Some(enum_name) = &provider.servers_enum {
         top.push_str(&servers_enum(enum_name, provider)?);
     }
-    let _ = writeln!(top, "impl Client {{");
+    top.push_str("impl Client {");
     for scheme in &provider.schemes {
         top.push_str(&constructor(module, provider, scheme));
     }
     top.push_str(CALL);
-    if let Some(first) = provider.lists.first() {
-        let user = user_type(types, first)?;
-        let _ = writeln!(
-            top,
-            "/// Every user of the account, walking every page the provider's own way \
-             (`{op}`{others}); see the list builder's `all_users` for filters.\n\
-             pub fn all_users(&self) -> ::rollcall_runtime::UserStream<'_, types::{user}> {{",
-            op = first.operation,
-            others = if provider.lists.len() > 1 {
-                ", or the list operation the client's security scheme calls for"
-            } else {
-                ""
-            },
-        );
-        let by_scheme: Vec<&List> = provider
-            .lists
-            .iter()
-            .filter(|l| !l.security.is_empty())
-            .collect();
-        let default = provider
-            .lists
-            .iter()
-            .find(|l| l.security.is_empty())
-            .unwrap_or(first);
-        if by_scheme.is_empty() || provider.lists.len() == 1 {
-            let _ = writeln!(top, "self.{}().all_users() }}", default.operation);
-        } else {
-            let _ = writeln!(
-                top,
-                "match ::progenitor_client::ClientInfo::inner(self).scheme() {{"
-            );
-            for list in by_scheme {
-                if std::ptr::eq(list, default) {
-                    continue;
-                }
-                let schemes: Vec<String> = list.security.iter().map(|s| format!("{s:?}")).collect();
-                let _ = writeln!(
-                    top,
-                    "{} => self.{}().all_users(),",
-                    schemes.join(" | "),
-                    list.operation
-                );
-            }
-            let _ = writeln!(top, "_ => self.{}().all_users(), }} }}", default.operation);
-        }
-    }
-    let _ = writeln!(top, "}}");
-    if let Some(first) = provider.lists.first() {
-        let user = user_type(types, first)?;
-        let _ = writeln!(
-            top,
-            "impl ::rollcall_runtime::Users for Client {{\n\
-             type User = types::{user};\n\
-             fn provider(&self) -> &'static ::rollcall_runtime::ProviderInfo {{ &PROVIDER }}\n\
-             fn all_users(&self) -> ::rollcall_runtime::UserStream<'_, types::{user}> {{ \
-             Client::all_users(self) }}\n}}"
-        );
-    }
-    for ty in success_types {
-        top.push_str(&checked(provider, types, ty));
+    top.push_str(&client_walks(provider, types, builders)?);
+    top.push('}');
+    top.push_str(&users_impl(provider, types)?);
+    for ty in builders.success_types() {
+        top.push_str(&checked(provider, types, &ty));
     }
     let mut walks = String::new();
     for list in &provider.lists {
-        walks.push_str(&walk(provider, types, list)?);
+        walks.push_str(&walk(provider, types, builders, list)?);
     }
     top.push_str(&round_trip(schemas, types));
     top.push_str(&walks);
     Ok(top)
+}
+
+/// `Client::all_users` (the list the client's scheme calls for, else the first) and, where the
+/// spec declares a seat filter, `Client::seats`: methods of `impl Client`.
+fn client_walks(
+    provider: &Extensions,
+    types: &Types,
+    builders: &Builders,
+) -> Result<String, String> {
+    let api = api();
+    let Some(first) = provider.lists.first() else {
+        return Ok(String::new());
+    };
+    let user = format_ident!("{}", user_type(types, first)?);
+    let default = provider
+        .lists
+        .iter()
+        .find(|l| l.security.is_empty())
+        .unwrap_or(first);
+    let walk = |list: &List| {
+        let op = format_ident!("{}", list.operation);
+        quote!(self.#op().all_users())
+    };
+    let by_scheme: Vec<TokenStream> = provider
+        .lists
+        .iter()
+        .filter(|l| !l.security.is_empty() && !std::ptr::eq(*l, default))
+        .map(|list| {
+            let schemes = &list.security;
+            let walk = walk(list);
+            quote!(#(#schemes)|* => #walk,)
+        })
+        .collect();
+    let default_walk = walk(default);
+    let (body, others) = if by_scheme.is_empty() || provider.lists.len() == 1 {
+        (default_walk, "")
+    } else {
+        (
+            quote! {
+                match ::progenitor_client::ClientInfo::inner(self).scheme() {
+                    #(#by_scheme)*
+                    _ => #default_walk,
+                }
+            },
+            ", or the list operation the client's security scheme calls for",
+        )
+    };
+    let doc = format!(
+        " Every user of the account, walking every page the provider's own way (`{}`{others}); \
+         see the list builder's `all_users` for filters.",
+        first.operation
+    );
+    let mut out = quote! {
+        #[doc = #doc]
+        pub fn all_users(&self) -> #api::UserStream<'_, types::#user> {
+            #body
+        }
+    };
+    if let Some(list) = provider.lists.iter().find(|l| !l.seats.is_empty()) {
+        let op = format_ident!("{}", list.operation);
+        let setup = setters(types, builders, list, &list.seats)?;
+        let filter: Vec<String> = list
+            .seats
+            .iter()
+            .map(|(name, value)| format!("`{name}={value}`"))
+            .collect();
+        let doc = format!(
+            " The users that hold a seat, as the provider filters them (`{}` with {}, from the \
+             spec's `x-rollcall-pagination.seats`), walking every page like \
+             [`all_users`](Self::all_users).",
+            list.operation,
+            filter.join(", ")
+        );
+        let user = format_ident!("{}", user_type(types, list)?);
+        out.extend(quote! {
+            #[doc = #doc]
+            pub fn seats(&self) -> #api::UserStream<'_, types::#user> {
+                self.#op() #(#setup)* .all_users()
+            }
+        });
+    }
+    Ok(out.to_string())
+}
+
+/// `impl Users for Client`: the provider-generic face of the walks.
+fn users_impl(provider: &Extensions, types: &Types) -> Result<String, String> {
+    let api = api();
+    let Some(first) = provider.lists.first() else {
+        return Ok(String::new());
+    };
+    let user = format_ident!("{}", user_type(types, first)?);
+    let seats = provider.lists.iter().any(|l| !l.seats.is_empty()).then(|| {
+        quote! {
+            fn seats(&self) -> Option<#api::UserStream<'_, types::#user>> {
+                Some(Client::seats(self))
+            }
+        }
+    });
+    Ok(quote! {
+        impl #api::Users for Client {
+            type User = types::#user;
+            fn provider(&self) -> &'static #api::ProviderInfo {
+                &PROVIDER
+            }
+            fn all_users(&self) -> #api::UserStream<'_, types::#user> {
+                Client::all_users(self)
+            }
+            #seats
+        }
+    }
+    .to_string())
+}
+
+/// The setter calls (`.role(vec![..])`) that give `list`'s request the spec's fixed `values`,
+/// each written as the type progenitor's setter converts to: a `Vec` of the values for a list
+/// parameter, the generated enum's variant for an enum, a literal otherwise. Several values of
+/// one parameter go in one call.
+fn setters(
+    types: &Types,
+    builders: &Builders,
+    list: &List,
+    values: &[(String, String)],
+) -> Result<Vec<TokenStream>, String> {
+    let builder = builders
+        .get(&list.operation)
+        .ok_or_else(|| format!("progenitor wrote no builder for `{}`", list.operation))?;
+    let mut names: Vec<&String> = values.iter().map(|(name, _)| name).collect();
+    names.dedup();
+    names
+        .into_iter()
+        .map(|name| {
+            let setter = builder
+                .setters
+                .get(name)
+                .ok_or_else(|| format!("`{}` sends no parameter `{name}`", builder.name))?;
+            let arg = builder.args.get(setter).ok_or_else(|| {
+                format!("progenitor's `{}` has no setter `{setter}`", builder.name)
+            })?;
+            let given: Vec<&str> = values
+                .iter()
+                .filter(|(n, _)| n == name)
+                .map(|(_, v)| v.as_str())
+                .collect();
+            let value = match (arg, &given[..]) {
+                (Arg::List(item), _) => {
+                    let items = given
+                        .iter()
+                        .map(|v| one_value(types, item, name, v))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    quote!(vec![#(#items),*])
+                }
+                (_, [one]) => one_value(types, arg, name, one)?,
+                _ => {
+                    return Err(format!(
+                        "`{name}` takes one value (progenitor's `{setter}` is not a list), the \
+                         spec gives {}",
+                        given.len()
+                    ));
+                }
+            };
+            let setter = format_ident!("{setter}");
+            Ok(quote!(.#setter(#value)))
+        })
+        .collect()
+}
+
+/// One value of a parameter as an expression of `arg`.
+fn one_value(types: &Types, arg: &Arg, name: &str, value: &str) -> Result<TokenStream, String> {
+    let wrong = |ty: &str| format!("`{name}`: `{value}` is not a value of `{ty}`");
+    match arg {
+        Arg::Generated(ty) => {
+            let variant = types
+                .variant(ty, value)
+                .map_err(|e| format!("`{name}`: {e}"))?;
+            let (ty, variant) = (format_ident!("{ty}"), format_ident!("{variant}"));
+            Ok(quote!(types::#ty::#variant))
+        }
+        Arg::List(_) => Err(format!("`{name}` is a list of lists, which no walk sets")),
+        Arg::Plain(ty) => match ty.as_str() {
+            "String" | "str" => Ok(quote!(#value)),
+            "bool" => value
+                .parse::<bool>()
+                .map(|b| quote!(#b))
+                .map_err(|_| wrong(ty)),
+            "u8" | "u16" | "u32" | "u64" | "usize" | "i8" | "i16" | "i32" | "i64" | "isize" => {
+                value
+                    .parse::<i128>()
+                    .map_err(|_| wrong(ty))
+                    .and_then(|_| syn::parse_str(&format!("{value}{ty}")).map_err(|_| wrong(ty)))
+            }
+            other => Err(format!(
+                "`{name}`: a walk cannot write a fixed value of type `{other}`"
+            )),
+        },
+    }
 }
 
 const HOOKS: &str = r#"
@@ -347,17 +489,22 @@ fn round_trip(schemas: &[String], types: &Types) -> String {
     .to_string()
 }
 
-/// A literal for a parameter value from the spec.
-fn literal(value: &Value) -> String {
+/// A parameter value from the spec as text (what a query string would carry).
+fn text(value: &Value) -> String {
     match value {
-        Value::String(text) => format!("{text:?}"),
+        Value::String(text) => text.clone(),
         other => other.to_string(),
     }
 }
 
 /// The all-pages walk of one list operation: the builder's `List` implementation (named
 /// accessors over its response type) and `all_users`, which hands it to the runtime's one walk.
-fn walk(provider: &Extensions, types: &Types, list: &List) -> Result<String, String> {
+fn walk(
+    provider: &Extensions,
+    types: &Types,
+    builders: &Builders,
+    list: &List,
+) -> Result<String, String> {
     let rt = runtime();
     let api = api();
     let expr = |code: String| -> Result<syn::Expr, String> {
@@ -413,12 +560,12 @@ fn walk(provider: &Extensions, types: &Types, list: &List) -> Result<String, Str
             fn next_link(page: &Self::Page) -> Option<bool> { #present }
         });
     }
-    let mut setup = Vec::new();
-    for (param, value) in &list.fixed {
-        let setter = ident(&snake(param));
-        let value = expr(literal(value))?;
-        setup.push(quote!(.#setter(#value)));
-    }
+    let fixed: Vec<(String, String)> = list
+        .fixed
+        .iter()
+        .map(|(param, value)| (param.clone(), text(value)))
+        .collect();
+    let setup = setters(types, builders, list, &fixed)?;
     let page_size = match &list.size_param {
         Some(param) => {
             let setter = ident(&snake(param));
@@ -521,4 +668,58 @@ pub fn client_accessor(operation: &str) -> String {
         }
     }
     .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn types() -> Types {
+        let file: syn::File = syn::parse_str(
+            r#"
+            pub enum ListUsersRoleItem {
+                #[serde(rename = "end-user")] EndUser,
+                #[serde(rename = "agent")] Agent,
+                Admin,
+            }
+            "#,
+        )
+        .unwrap();
+        Types::new(&file.items)
+    }
+
+    fn value(arg: &Arg, text: &str) -> Result<String, String> {
+        one_value(&types(), arg, "role[]", text).map(|tokens| tokens.to_string())
+    }
+
+    #[test]
+    fn a_fixed_value_is_written_as_the_setters_type() {
+        let role = Arg::Generated("ListUsersRoleItem".into());
+        assert_eq!(
+            value(&role, "agent").unwrap(),
+            "types :: ListUsersRoleItem :: Agent"
+        );
+        // A variant without `rename` stands for its own name.
+        assert_eq!(
+            value(&role, "Admin").unwrap(),
+            "types :: ListUsersRoleItem :: Admin"
+        );
+        assert_eq!(value(&Arg::Plain("String".into()), "7").unwrap(), "\"7\"");
+        assert_eq!(value(&Arg::Plain("u64".into()), "7").unwrap(), "7u64");
+        assert_eq!(value(&Arg::Plain("bool".into()), "true").unwrap(), "true");
+    }
+
+    #[test]
+    fn a_value_the_type_cannot_hold_is_a_codegen_error() {
+        let role = Arg::Generated("ListUsersRoleItem".into());
+        let error = value(&role, "owner").unwrap_err();
+        assert!(error.contains("no variant for `owner`"), "{error}");
+        assert!(value(&Arg::Plain("u64".into()), "many").is_err());
+        assert!(value(&Arg::Plain("bool".into()), "yes").is_err());
+        let error = value(&Arg::Plain("Uuid".into()), "x").unwrap_err();
+        assert!(
+            error.contains("cannot write a fixed value of type `Uuid`"),
+            "{error}"
+        );
+    }
 }

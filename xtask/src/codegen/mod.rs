@@ -346,9 +346,8 @@ pub fn generate_provider(file: &str, provider: &str, text: &str) -> Result<Gener
     let model = access::Types::new(&types.1);
     let builders = names::Builders::read(&syntax.items);
     check_setters(&spec, &ext, &builders)?;
-    let success = builders.success_types();
     let schemas: Vec<String> = spec.schemas().map(|(name, _)| name.clone()).collect();
-    let glue = glue::render(provider, &module, &ext, &model, &success, &schemas)
+    let glue = glue::render(provider, &module, &ext, &model, &builders, &schemas)
         .map_err(|e| SpecError::whole(file, format!("cannot generate the glue: {e}")))?;
     let parse = |what: &str, text: &str| {
         syn::parse_str::<syn::File>(text)

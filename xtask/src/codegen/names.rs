@@ -18,6 +18,45 @@ pub struct Builder {
     pub response: Option<String>,
     /// Parameter name on the wire → the setter (and field) progenitor named for it.
     pub setters: BTreeMap<String, String>,
+    /// Setter → what it takes (the `T` of its `V: TryInto<T>` bound).
+    pub args: BTreeMap<String, Arg>,
+}
+
+/// What a setter takes, as far as a walk's fixed values need to know to write one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Arg {
+    /// `Vec<T>`: the values go in a list.
+    List(Box<Arg>),
+    /// `types::Name`: a generated type, whose variants name the values of an enum.
+    Generated(String),
+    /// Anything else, by the last segment of its path (`String`, `u64`, `bool`).
+    Plain(String),
+}
+
+impl Arg {
+    /// Reads `ty`, the type a setter converts its argument to.
+    fn read(ty: &syn::Type) -> Self {
+        if let Some(inner) = super::access::wrapped(ty, "Vec") {
+            return Self::List(Box::new(Self::read(inner)));
+        }
+        match ty {
+            syn::Type::Path(path) => {
+                let segments: Vec<String> = path
+                    .path
+                    .segments
+                    .iter()
+                    .map(|s| s.ident.to_string())
+                    .collect();
+                match &segments[..] {
+                    [module, name] if module == "types" => Self::Generated(name.clone()),
+                    [.., last] => Self::Plain(last.clone()),
+                    [] => Self::Plain(String::new()),
+                }
+            }
+            syn::Type::Group(group) => Self::read(&group.elem),
+            _ => Self::Plain(String::new()),
+        }
+    }
 }
 
 /// Every builder of a generated file, by operationId.
@@ -41,6 +80,17 @@ impl Builders {
             let Some(name) = self_name(&block.self_ty) else {
                 continue;
             };
+            let args: BTreeMap<String, Arg> = block
+                .items
+                .iter()
+                .filter_map(|item| match item {
+                    syn::ImplItem::Fn(setter) => Some((
+                        setter.sig.ident.to_string(),
+                        Arg::read(converts_to(&setter.sig)?),
+                    )),
+                    _ => None,
+                })
+                .collect();
             for item in &block.items {
                 let syn::ImplItem::Fn(send) = item else {
                     continue;
@@ -61,6 +111,7 @@ impl Builders {
                         name: name.clone(),
                         response: response_type(&send.sig.output),
                         setters,
+                        args: args.clone(),
                     },
                 );
             }
@@ -84,6 +135,36 @@ impl Builders {
         found.dedup();
         found
     }
+}
+
+/// The `T` of a setter's `where V: TryInto<T>` bound (progenitor's setters convert their
+/// argument so).
+fn converts_to(sig: &syn::Signature) -> Option<&syn::Type> {
+    sig.generics
+        .where_clause
+        .iter()
+        .flat_map(|clause| &clause.predicates)
+        .find_map(|predicate| {
+            let syn::WherePredicate::Type(bound) = predicate else {
+                return None;
+            };
+            bound.bounds.iter().find_map(|bound| {
+                let syn::TypeParamBound::Trait(bound) = bound else {
+                    return None;
+                };
+                let last = bound.path.segments.last()?;
+                if last.ident != "TryInto" {
+                    return None;
+                }
+                let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+                    return None;
+                };
+                match args.args.first()? {
+                    syn::GenericArgument::Type(ty) => Some(ty),
+                    _ => None,
+                }
+            })
+        })
 }
 
 /// `ListUsers` of `ListUsers<'a>`.
@@ -219,7 +300,8 @@ mod tests {
             r#"
             pub mod builder {
                 impl<'a> ListUsers<'a> {
-                    pub fn page_size<V>(mut self, value: V) -> Self { self }
+                    pub fn page_size<V>(mut self, value: V) -> Self where V: std::convert::TryInto<::std::num::NonZeroU64> { self }
+                    pub fn role<V>(mut self, value: V) -> Self where V: std::convert::TryInto<::std::vec::Vec<types::ListUsersRoleItem>> { self }
                     pub async fn send(self) -> Result<ResponseValue<types::UserList>, Error<types::ErrorBody>> {
                         let Self { client, page_size, type_, sequence_version } = self;
                         let url = format!("{}/users", client.baseurl,);
@@ -258,6 +340,11 @@ mod tests {
                 ("page[size]", "page_size"),
                 ("type", "type_")
             ]
+        );
+        assert_eq!(list.args["page_size"], Arg::Plain("NonZeroU64".into()));
+        assert_eq!(
+            list.args["role"],
+            Arg::List(Box::new(Arg::Generated("ListUsersRoleItem".into())))
         );
         assert_eq!(builders.success_types(), ["UserList"]);
         assert!(builders.get("get_user").is_none());
