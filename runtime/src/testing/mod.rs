@@ -7,9 +7,9 @@
 //! security schemes, the error envelope, and a page, a user and the refusals taken from the
 //! spec's examples). A provider added by its spec gets a fake without more code.
 //!
-//! The same samples make response values for unit tests: [`sample`] fills every field of a
-//! page, record or user type from the spec and lays the fields a test names over them, so the
-//! test keeps compiling when the provider adds a field.
+//! The same samples make response values for unit tests: [`sample`] takes a list's page, record
+//! or user as the spec's example has it and lays the fields a test names over it, so the test
+//! keeps compiling when the provider adds a field.
 //!
 //! ```no_run
 //! # async fn run(provider: &'static rollcall_runtime::testing::FakeSpec) {
