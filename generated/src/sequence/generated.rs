@@ -211,7 +211,7 @@ kept optional here.
     ///here as an open enumeration.
     ///
     ///Open: a value the spec does not list is kept in [`UserState::Other`] instead of failing.
-    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[derive(Clone, Debug)]
     #[non_exhaustive]
     pub enum UserState {
         ///`active`
@@ -260,6 +260,30 @@ kept optional here.
             Ok(Self::from(value))
         }
     }
+    impl ::std::cmp::PartialEq for UserState {
+        fn eq(&self, other: &Self) -> bool {
+            self.as_str() == other.as_str()
+        }
+    }
+    impl ::std::cmp::Eq for UserState {}
+    impl ::std::hash::Hash for UserState {
+        fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
+            self.as_str().hash(state)
+        }
+    }
+    impl ::std::cmp::PartialOrd for UserState {
+        fn partial_cmp(
+            &self,
+            other: &Self,
+        ) -> ::std::option::Option<::std::cmp::Ordering> {
+            Some(self.cmp(other))
+        }
+    }
+    impl ::std::cmp::Ord for UserState {
+        fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {
+            self.as_str().cmp(other.as_str())
+        }
+    }
     impl ::std::fmt::Display for UserState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
@@ -284,7 +308,7 @@ kept optional here.
     ///enumeration.
     ///
     ///Open: a value the spec does not list is kept in [`RoleName::Other`] instead of failing.
-    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[derive(Clone, Debug)]
     #[non_exhaustive]
     pub enum RoleName {
         ///`admin`
@@ -344,6 +368,30 @@ kept optional here.
         type Err = ::std::convert::Infallible;
         fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(Self::from(value))
+        }
+    }
+    impl ::std::cmp::PartialEq for RoleName {
+        fn eq(&self, other: &Self) -> bool {
+            self.as_str() == other.as_str()
+        }
+    }
+    impl ::std::cmp::Eq for RoleName {}
+    impl ::std::hash::Hash for RoleName {
+        fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
+            self.as_str().hash(state)
+        }
+    }
+    impl ::std::cmp::PartialOrd for RoleName {
+        fn partial_cmp(
+            &self,
+            other: &Self,
+        ) -> ::std::option::Option<::std::cmp::Ordering> {
+            Some(self.cmp(other))
+        }
+    }
+    impl ::std::cmp::Ord for RoleName {
+        fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {
+            self.as_str().cmp(other.as_str())
         }
     }
     impl ::std::fmt::Display for RoleName {

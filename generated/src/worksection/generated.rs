@@ -357,7 +357,7 @@ pub mod types {
     ///Outcome of the request: `ok` for success, `error` for failure. Open enumeration: other values are kept.
     ///
     ///Open: a value the spec does not list is kept in [`EnvelopeStatus::Other`] instead of failing.
-    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[derive(Clone, Debug)]
     #[non_exhaustive]
     pub enum EnvelopeStatus {
         ///`ok`
@@ -406,6 +406,30 @@ pub mod types {
             Ok(Self::from(value))
         }
     }
+    impl ::std::cmp::PartialEq for EnvelopeStatus {
+        fn eq(&self, other: &Self) -> bool {
+            self.as_str() == other.as_str()
+        }
+    }
+    impl ::std::cmp::Eq for EnvelopeStatus {}
+    impl ::std::hash::Hash for EnvelopeStatus {
+        fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
+            self.as_str().hash(state)
+        }
+    }
+    impl ::std::cmp::PartialOrd for EnvelopeStatus {
+        fn partial_cmp(
+            &self,
+            other: &Self,
+        ) -> ::std::option::Option<::std::cmp::Ordering> {
+            Some(self.cmp(other))
+        }
+    }
+    impl ::std::cmp::Ord for EnvelopeStatus {
+        fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {
+            self.as_str().cmp(other.as_str())
+        }
+    }
     impl ::std::fmt::Display for EnvelopeStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
@@ -429,7 +453,7 @@ pub mod types {
     ///The user's role in the account. Documented in lower case, but real responses capitalise the first letter (`Owner`, `Account admin`, `User`), so values are compared without regard to case. Open enumeration: other values are kept.
     ///
     ///Open: a value the spec does not list is kept in [`UserRole::Other`] instead of failing.
-    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[derive(Clone, Debug)]
     #[non_exhaustive]
     pub enum UserRole {
         ///`owner`
@@ -516,6 +540,30 @@ pub mod types {
         type Err = ::std::convert::Infallible;
         fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(Self::from(value))
+        }
+    }
+    impl ::std::cmp::PartialEq for UserRole {
+        fn eq(&self, other: &Self) -> bool {
+            self.as_str() == other.as_str()
+        }
+    }
+    impl ::std::cmp::Eq for UserRole {}
+    impl ::std::hash::Hash for UserRole {
+        fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
+            self.as_str().hash(state)
+        }
+    }
+    impl ::std::cmp::PartialOrd for UserRole {
+        fn partial_cmp(
+            &self,
+            other: &Self,
+        ) -> ::std::option::Option<::std::cmp::Ordering> {
+            Some(self.cmp(other))
+        }
+    }
+    impl ::std::cmp::Ord for UserRole {
+        fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {
+            self.as_str().cmp(other.as_str())
         }
     }
     impl ::std::fmt::Display for UserRole {

@@ -568,7 +568,7 @@ pub mod types {
     ///State of the user's account, usually `active`. Open enumeration: other values are kept.
     ///
     ///Open: a value the spec does not list is kept in [`UserStatus::Other`] instead of failing.
-    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[derive(Clone, Debug)]
     #[non_exhaustive]
     pub enum UserStatus {
         ///`active`
@@ -617,6 +617,30 @@ pub mod types {
             Ok(Self::from(value))
         }
     }
+    impl ::std::cmp::PartialEq for UserStatus {
+        fn eq(&self, other: &Self) -> bool {
+            self.as_str() == other.as_str()
+        }
+    }
+    impl ::std::cmp::Eq for UserStatus {}
+    impl ::std::hash::Hash for UserStatus {
+        fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
+            self.as_str().hash(state)
+        }
+    }
+    impl ::std::cmp::PartialOrd for UserStatus {
+        fn partial_cmp(
+            &self,
+            other: &Self,
+        ) -> ::std::option::Option<::std::cmp::Ordering> {
+            Some(self.cmp(other))
+        }
+    }
+    impl ::std::cmp::Ord for UserStatus {
+        fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {
+            self.as_str().cmp(other.as_str())
+        }
+    }
     impl ::std::fmt::Display for UserStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
@@ -640,7 +664,7 @@ pub mod types {
     ///Whether the user is a regular user or an administrator of the account. Unrelated to the access-control `roles`. Open enumeration: other values are kept.
     ///
     ///Open: a value the spec does not list is kept in [`UserRole::Other`] instead of failing.
-    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[derive(Clone, Debug)]
     #[non_exhaustive]
     pub enum UserRole {
         ///`user`
@@ -689,6 +713,30 @@ pub mod types {
             Ok(Self::from(value))
         }
     }
+    impl ::std::cmp::PartialEq for UserRole {
+        fn eq(&self, other: &Self) -> bool {
+            self.as_str() == other.as_str()
+        }
+    }
+    impl ::std::cmp::Eq for UserRole {}
+    impl ::std::hash::Hash for UserRole {
+        fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
+            self.as_str().hash(state)
+        }
+    }
+    impl ::std::cmp::PartialOrd for UserRole {
+        fn partial_cmp(
+            &self,
+            other: &Self,
+        ) -> ::std::option::Option<::std::cmp::Ordering> {
+            Some(self.cmp(other))
+        }
+    }
+    impl ::std::cmp::Ord for UserRole {
+        fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {
+            self.as_str().cmp(other.as_str())
+        }
+    }
     impl ::std::fmt::Display for UserRole {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
@@ -712,7 +760,7 @@ pub mod types {
     ///Kind of user: `person` for a human agent, `integration` for an internal system user. Open enumeration: other values are kept.
     ///
     ///Open: a value the spec does not list is kept in [`IdentityType::Other`] instead of failing.
-    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[derive(Clone, Debug)]
     #[non_exhaustive]
     pub enum IdentityType {
         ///`person`
@@ -759,6 +807,30 @@ pub mod types {
         type Err = ::std::convert::Infallible;
         fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(Self::from(value))
+        }
+    }
+    impl ::std::cmp::PartialEq for IdentityType {
+        fn eq(&self, other: &Self) -> bool {
+            self.as_str() == other.as_str()
+        }
+    }
+    impl ::std::cmp::Eq for IdentityType {}
+    impl ::std::hash::Hash for IdentityType {
+        fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
+            self.as_str().hash(state)
+        }
+    }
+    impl ::std::cmp::PartialOrd for IdentityType {
+        fn partial_cmp(
+            &self,
+            other: &Self,
+        ) -> ::std::option::Option<::std::cmp::Ordering> {
+            Some(self.cmp(other))
+        }
+    }
+    impl ::std::cmp::Ord for IdentityType {
+        fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {
+            self.as_str().cmp(other.as_str())
         }
     }
     impl ::std::fmt::Display for IdentityType {

@@ -556,7 +556,7 @@ top-level lists.
     ///come.
     ///
     ///Open: a value the spec does not list is kept in [`UserRole::Other`] instead of failing.
-    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[derive(Clone, Debug)]
     #[non_exhaustive]
     pub enum UserRole {
         ///`end-user`
@@ -609,6 +609,30 @@ top-level lists.
             Ok(Self::from(value))
         }
     }
+    impl ::std::cmp::PartialEq for UserRole {
+        fn eq(&self, other: &Self) -> bool {
+            self.as_str() == other.as_str()
+        }
+    }
+    impl ::std::cmp::Eq for UserRole {}
+    impl ::std::hash::Hash for UserRole {
+        fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
+            self.as_str().hash(state)
+        }
+    }
+    impl ::std::cmp::PartialOrd for UserRole {
+        fn partial_cmp(
+            &self,
+            other: &Self,
+        ) -> ::std::option::Option<::std::cmp::Ordering> {
+            Some(self.cmp(other))
+        }
+    }
+    impl ::std::cmp::Ord for UserRole {
+        fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {
+            self.as_str().cmp(other.as_str())
+        }
+    }
     impl ::std::fmt::Display for UserRole {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
@@ -633,7 +657,7 @@ top-level lists.
     ///to them, or requested by them; null for unrestricted agents. Open enumeration.
     ///
     ///Open: a value the spec does not list is kept in [`TicketRestriction::Other`] instead of failing.
-    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[derive(Clone, Debug)]
     #[non_exhaustive]
     pub enum TicketRestriction {
         ///`organization`
@@ -693,6 +717,30 @@ top-level lists.
         type Err = ::std::convert::Infallible;
         fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(Self::from(value))
+        }
+    }
+    impl ::std::cmp::PartialEq for TicketRestriction {
+        fn eq(&self, other: &Self) -> bool {
+            self.as_str() == other.as_str()
+        }
+    }
+    impl ::std::cmp::Eq for TicketRestriction {}
+    impl ::std::hash::Hash for TicketRestriction {
+        fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
+            self.as_str().hash(state)
+        }
+    }
+    impl ::std::cmp::PartialOrd for TicketRestriction {
+        fn partial_cmp(
+            &self,
+            other: &Self,
+        ) -> ::std::option::Option<::std::cmp::Ordering> {
+            Some(self.cmp(other))
+        }
+    }
+    impl ::std::cmp::Ord for TicketRestriction {
+        fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {
+            self.as_str().cmp(other.as_str())
         }
     }
     impl ::std::fmt::Display for TicketRestriction {

@@ -162,10 +162,11 @@ pub fn render(open: &OpenEnum) -> String {
         out,
         "#[doc = \"Open: a value the spec does not list is kept in [`{name}::Other`] instead of failing.\"]"
     );
-    let _ = writeln!(
-        out,
-        "#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]"
-    );
+    // Compared, hashed and ordered by the value, not derived from the variants' order: a value
+    // the spec adds moves `Other` down the list, which would reorder a derived `Ord` (a breaking
+    // change by cargo-semver-checks' `partial_ord_enum_variants_reordered`), and `Other("x")`
+    // would differ from the variant for `x`.
+    let _ = writeln!(out, "#[derive(Clone, Debug)]");
     let _ = writeln!(out, "pub enum {name} {{");
     for (value, variant) in &open.values {
         let _ = writeln!(out, "    #[doc = {:?}]", format!("`{value}`"));
@@ -241,6 +242,27 @@ impl ::std::str::FromStr for {name} {{
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {{
         Ok(Self::from(value))
+    }}
+}}
+impl ::std::cmp::PartialEq for {name} {{
+    fn eq(&self, other: &Self) -> bool {{
+        self.as_str() == other.as_str()
+    }}
+}}
+impl ::std::cmp::Eq for {name} {{}}
+impl ::std::hash::Hash for {name} {{
+    fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {{
+        self.as_str().hash(state)
+    }}
+}}
+impl ::std::cmp::PartialOrd for {name} {{
+    fn partial_cmp(&self, other: &Self) -> ::std::option::Option<::std::cmp::Ordering> {{
+        Some(self.cmp(other))
+    }}
+}}
+impl ::std::cmp::Ord for {name} {{
+    fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {{
+        self.as_str().cmp(other.as_str())
     }}
 }}
 impl ::std::fmt::Display for {name} {{
