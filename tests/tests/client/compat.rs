@@ -181,3 +181,27 @@ async fn unknown_envelope_status_is_an_error_not_a_success() {
         "worksection get_users: HTTP 200 OK: Back soon"
     );
 }
+
+/// Open enums compare, hash and order by their value on the wire, not by where a variant sits
+/// in the spec's list: a value the spec adds later (which moves `Other` down the list) changes
+/// no comparison, and `Other("active")` built by hand is the same value as `Active`.
+#[test]
+fn open_enums_compare_by_value() {
+    use std::collections::HashSet;
+    use zendesk_sell::types::UserStatus;
+
+    assert_eq!(UserStatus::Other("active".into()), UserStatus::Active);
+    let set: HashSet<UserStatus> = [UserStatus::Active, UserStatus::Other("active".into())]
+        .into_iter()
+        .collect();
+    assert_eq!(set.len(), 1);
+    let mut sorted = vec![
+        UserStatus::Other("suspended".into()),
+        UserStatus::Inactive,
+        UserStatus::Active,
+        UserStatus::Other("archived".into()),
+    ];
+    sorted.sort();
+    let values: Vec<&str> = sorted.iter().map(UserStatus::as_str).collect();
+    assert_eq!(values, ["active", "archived", "inactive", "suspended"]);
+}
