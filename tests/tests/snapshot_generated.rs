@@ -4,7 +4,7 @@
 //! line each, sorted by the item that owns it:
 //!
 //! ```text
-//! types::User: struct, derive(Clone, Debug, Deserialize, PartialEq, Serialize)
+//! types::User: struct, derive(Clone, Debug, Deserialize, PartialEq, Serialize), non_exhaustive
 //! types::User.email: String                       a public field and its Rust type
 //! types::User: impl TryFrom<builder::User>        a trait implementation
 //! types::User::builder: fn() -> builder::User     an associated function
@@ -595,11 +595,14 @@ fn tidy(tokens: String) -> String {
         .replace("< ", "<")
 }
 
-/// `derive(..)` (sorted, by name) and serde container attributes such as `serde(untagged)`.
+/// `derive(..)` (sorted, by name), serde container attributes such as `serde(untagged)`, and
+/// `non_exhaustive`, which decides whether a new field or variant breaks downstream code.
 fn attributes(attrs: &[syn::Attribute]) -> String {
     let mut derives = BTreeSet::new();
     let mut serde = Vec::new();
+    let mut non_exhaustive = false;
     for attr in attrs {
+        non_exhaustive |= attr.path().is_ident("non_exhaustive");
         if attr.path().is_ident("derive") {
             attr.parse_nested_meta(|meta| {
                 if let Some(last) = meta.path.segments.last() {
@@ -621,6 +624,9 @@ fn attributes(attrs: &[syn::Attribute]) -> String {
     }
     for s in serde {
         out.push_str(&format!(", {s}"));
+    }
+    if non_exhaustive {
+        out.push_str(", non_exhaustive");
     }
     out
 }

@@ -22,6 +22,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 pub mod types {
     ///The error body Sequence documents. All fields are optional.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct ErrorBody {
         ///What went wrong.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -29,6 +30,7 @@ pub mod types {
     }
     ///The type and explanation of an error.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct ErrorDetail {
         ///A human-readable explanation.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -50,6 +52,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ListUsersSequenceVersion {
         #[serde(rename = "2024-01-01")]
         X20240101,
@@ -103,6 +106,7 @@ pub mod types {
     }
     ///Where this page sits in the full list. Every field may be missing or null.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct Pagination {
         ///Cursor of the next page, to pass as `after`; null or missing on the last page.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -119,6 +123,7 @@ pub mod types {
     }
     ///The actions a role allows on one kind of resource.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct Permission {
         ///The allowed actions (for example `read`, `create`, `finalize`).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -129,6 +134,7 @@ pub mod types {
     }
     ///A person who can sign in to the Sequence account.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct User {
         ///The user's email address, also used to sign in.
         pub email: ::std::string::String,
@@ -145,6 +151,7 @@ pub mod types {
     }
     ///One page of users with the cursors to the neighbouring pages.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct UserList {
         ///The users of this page (possibly none).
         pub items: ::std::vec::Vec<User>,
@@ -156,6 +163,7 @@ kept optional here.
     }
     ///A role granted to a user.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct UserRole {
         ///What the role allows, resource by resource.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -204,6 +212,7 @@ kept optional here.
     ///
     ///Open: a value the spec does not list is kept in [`UserState::Other`] instead of failing.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum UserState {
         ///`active`
         Active,
@@ -276,6 +285,7 @@ kept optional here.
     ///
     ///Open: a value the spec does not list is kept in [`RoleName::Other`] instead of failing.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum RoleName {
         ///`admin`
         Admin,

@@ -395,3 +395,17 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
         open_enums: &["/state"],
     },
 };
+/// The spec's sample page of `list_users` (what the fake serves).
+#[cfg(feature = "testing")]
+impl ::rollcall_runtime::testing::Sample for types::UserList {
+    fn sample_json() -> ::serde_json::Value {
+        FAKE.lists[0].sample_page()
+    }
+}
+/// The spec's sample record of `list_users` (what the fake serves).
+#[cfg(feature = "testing")]
+impl ::rollcall_runtime::testing::Sample for types::User {
+    fn sample_json() -> ::serde_json::Value {
+        FAKE.lists[0].sample_record()
+    }
+}

@@ -22,6 +22,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 pub mod types {
     ///Every Worksection answer, successful or not. `status` tells which: with `ok` the users are in `data` (which may be missing when there is nothing to return); with `error` the `status_code`, `message` and possibly `message_details` describe the problem. Error envelopes usually come with HTTP 200. The OAuth 2.0 endpoints also answer errors as `{"error": ..., "errorDescription": ...}` without any `status` (with HTTP 200 or 401), so every field is optional and an answer without `status: ok` is an error.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct Envelope {
         ///The users of the account, all in one response. Absent on errors and on successes that carry no data.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -61,6 +62,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum GetUsersAction {
         #[serde(rename = "get_users")]
         GetUsers,
@@ -112,6 +114,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum GetUsersOauth2Action {
         #[serde(rename = "get_users")]
         GetUsers,
@@ -153,6 +156,7 @@ pub mod types {
     ///A user's accounts on one group of services, keyed by the service's name. Worksection is written in PHP, whose JSON encoder turns an empty map into an empty array, so a group with no accounts may arrive as `[]` instead of `{}`; both are accepted.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
+    #[non_exhaustive]
     pub enum ServiceAccounts {
         Accounts(
             ::std::collections::BTreeMap<
@@ -186,6 +190,7 @@ pub mod types {
     ///The user's accounts on other services. Worksection is written in PHP, whose JSON encoder turns an empty map into an empty array, so a user with no services at all may have `[]` here instead of an object; both are accepted.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
+    #[non_exhaustive]
     pub enum Services {
         UserServices(UserServices),
         NoServices(::std::vec::Vec<::std::string::String>),
@@ -202,6 +207,7 @@ pub mod types {
     }
     ///A user of the Worksection account. Only `id` and `name` are always present (nothing promises `email`; the official client defaults it to an empty string); optional fields that have no value are left out rather than sent empty, and unknown fields may appear.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct User {
         ///Postal address; absent when not set.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -266,6 +272,7 @@ pub mod types {
     ///Unique identifier of the user. Real responses send a string of digits (`"3993"`), some clients expect a number; both are accepted.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
+    #[non_exhaustive]
     pub enum UserId {
         String(::std::string::String),
         Number(i64),
@@ -286,6 +293,7 @@ pub mod types {
     ///The user's rate, when one is set. Real responses send a number, some clients expect a string; both are accepted.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
+    #[non_exhaustive]
     pub enum UserRate {
         Number(f64),
         String(::std::string::String),
@@ -305,6 +313,7 @@ pub mod types {
     }
     ///The user's accounts on other services, in two groups.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct UserServices {
         ///Messenger accounts, keyed by the messenger's name (for example `WhatsApp`); `[]` when there are none.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -349,6 +358,7 @@ pub mod types {
     ///
     ///Open: a value the spec does not list is kept in [`EnvelopeStatus::Other`] instead of failing.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum EnvelopeStatus {
         ///`ok`
         Ok,
@@ -420,6 +430,7 @@ pub mod types {
     ///
     ///Open: a value the spec does not list is kept in [`UserRole::Other`] instead of failing.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum UserRole {
         ///`owner`
         Owner,

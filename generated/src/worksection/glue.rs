@@ -423,3 +423,17 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
         open_enums: &["/role"],
     },
 };
+/// The spec's sample page of `get_users` (what the fake serves).
+#[cfg(feature = "testing")]
+impl ::rollcall_runtime::testing::Sample for types::Envelope {
+    fn sample_json() -> ::serde_json::Value {
+        FAKE.lists[0].sample_page()
+    }
+}
+/// The spec's sample record of `get_users` (what the fake serves).
+#[cfg(feature = "testing")]
+impl ::rollcall_runtime::testing::Sample for types::User {
+    fn sample_json() -> ::serde_json::Value {
+        FAKE.lists[0].sample_record()
+    }
+}

@@ -22,6 +22,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 pub mod types {
     ///URLs of this page and of its neighbours. A link is left out when there is no such page, so a missing `next_page` means this is the last page.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct CollectionLinks {
         ///URL of the first page.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -38,6 +39,7 @@ pub mod types {
     }
     ///Metadata of a list page. Real responses have been seen without it, so clients must not depend on it being present.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct CollectionMeta {
         ///Number of items on this page (not the total number of users).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -50,6 +52,7 @@ pub mod types {
     }
     ///What went wrong.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct ErrorDetail {
         ///Machine-readable error code, for example `invalid_param`, `incorrect_value`, `blank`, `unknown` or `unauthorized`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -69,6 +72,7 @@ pub mod types {
     }
     ///One error with its metadata.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct ErrorEntry {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<ErrorDetail>,
@@ -77,6 +81,7 @@ pub mod types {
     }
     ///Metadata of one error.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct ErrorEntryMeta {
         ///Related links, keyed by their purpose (for example more information on the error).
         #[serde(
@@ -93,6 +98,7 @@ pub mod types {
     }
     ///The body of every error answer. All fields are optional so that any error shape seen in practice parses; a rate-limit answer may carry a different body altogether.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct ErrorEnvelope {
         ///The individual errors, usually one.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -102,6 +108,7 @@ pub mod types {
     }
     ///Metadata of the error answer as a whole.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct ErrorMeta {
         ///The HTTP status as a string of code and reason, for example `400 Bad Request`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -124,6 +131,7 @@ pub mod types {
     }
     ///Metadata of a single resource.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct ItemMeta {
         ///Kind of the resource; `user` for users.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
@@ -142,6 +150,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ListUsersIdentityType {
         #[serde(rename = "person")]
         Person,
@@ -197,6 +206,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ListUsersRole {
         #[serde(rename = "user")]
         User,
@@ -252,6 +262,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ListUsersSortBy {
         #[serde(rename = "id")]
         Id,
@@ -331,6 +342,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ListUsersStatus {
         #[serde(rename = "active")]
         Active,
@@ -375,6 +387,7 @@ pub mod types {
     }
     ///A user of the Sell account: a person (agent) or an integration's internal system user. Only `id` and `name` are always present; every other field may be missing, and unknown fields may appear.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct User {
         ///Not documented. Seen in real responses, where it is usually null; presumably the token of the account confirmation link.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -454,6 +467,7 @@ pub mod types {
     }
     ///The answer for a single user, pairing the user with its resource metadata.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct UserEnvelope {
         pub data: User,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -461,6 +475,7 @@ pub mod types {
     }
     ///Group the user belongs to; `null` when the user is in no group.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct UserGroup {
         ///Unique identifier of the group.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -471,6 +486,7 @@ pub mod types {
     }
     ///One entry of a user list, pairing the user with its resource metadata.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct UserItem {
         pub data: User,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -478,6 +494,7 @@ pub mod types {
     }
     ///One page of users as returned by the list endpoint.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct UserList {
         ///The users on this page, each wrapped with its own metadata; empty past the last page.
         pub items: ::std::vec::Vec<UserItem>,
@@ -486,6 +503,7 @@ pub mod types {
     }
     ///An access-control role assigned to a user.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct UserRoleRef {
         ///Unique identifier of the role.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -497,6 +515,7 @@ pub mod types {
     ///The Zendesk user id, as a string or as a number.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
+    #[non_exhaustive]
     pub enum UserZendeskUserId {
         String(::std::string::String),
         Number(i64),
@@ -550,6 +569,7 @@ pub mod types {
     ///
     ///Open: a value the spec does not list is kept in [`UserStatus::Other`] instead of failing.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum UserStatus {
         ///`active`
         Active,
@@ -621,6 +641,7 @@ pub mod types {
     ///
     ///Open: a value the spec does not list is kept in [`UserRole::Other`] instead of failing.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum UserRole {
         ///`user`
         User,
@@ -692,6 +713,7 @@ pub mod types {
     ///
     ///Open: a value the spec does not list is kept in [`IdentityType::Other`] instead of failing.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum IdentityType {
         ///`person`
         Person,

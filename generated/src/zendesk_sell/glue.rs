@@ -374,3 +374,24 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
         open_enums: &["/status", "/role", "/identity_type"],
     },
 };
+/// The spec's sample page of `list_users` (what the fake serves).
+#[cfg(feature = "testing")]
+impl ::rollcall_runtime::testing::Sample for types::UserList {
+    fn sample_json() -> ::serde_json::Value {
+        FAKE.lists[0].sample_page()
+    }
+}
+/// The spec's sample record of `list_users` (what the fake serves).
+#[cfg(feature = "testing")]
+impl ::rollcall_runtime::testing::Sample for types::UserItem {
+    fn sample_json() -> ::serde_json::Value {
+        FAKE.lists[0].sample_record()
+    }
+}
+/// The spec's sample user of `list_users` (what the fake serves).
+#[cfg(feature = "testing")]
+impl ::rollcall_runtime::testing::Sample for types::User {
+    fn sample_json() -> ::serde_json::Value {
+        FAKE.lists[0].sample_user()
+    }
+}

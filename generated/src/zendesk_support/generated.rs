@@ -22,6 +22,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 pub mod types {
     ///URLs of the neighbouring pages returned with cursor paging.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct CursorLinks {
         ///URL of the next page; null when there is none.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -32,6 +33,7 @@ pub mod types {
     }
     ///Position data returned with cursor paging.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct CursorMeta {
         ///Cursor to pass as `page[after]` for the next page; null when there is none.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -50,6 +52,7 @@ pub mod types {
 an object, or an `errors` list.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct ErrorBody {
         ///A human-readable explanation of the error.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -73,6 +76,7 @@ an object, or an `errors` list.
     ///The error, either as a short code or text, or as an object with title and message.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
+    #[non_exhaustive]
     pub enum ErrorBodyError {
         Text(::std::string::String),
         Object(ErrorObject),
@@ -84,6 +88,7 @@ an object, or an `errors` list.
     }
     ///One validation problem with a field.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct ErrorDetail {
         ///A human-readable explanation of the problem.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -94,6 +99,7 @@ an object, or an `errors` list.
     }
     ///One entry of an `errors` list.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct ErrorItem {
         ///A machine-readable error code (for example `InvalidPaginationDepth`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -114,6 +120,7 @@ an object, or an `errors` list.
     ///The HTTP status of the error, as a number or as text.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
+    #[non_exhaustive]
     pub enum ErrorItemStatus {
         Code(i64),
         Text(::std::string::String),
@@ -133,6 +140,7 @@ an object, or an `errors` list.
     }
     ///An error given as an object.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct ErrorObject {
         ///A human-readable explanation.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -154,6 +162,7 @@ an object, or an `errors` list.
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ListUsersRoleItem {
         #[serde(rename = "end-user")]
         EndUser,
@@ -204,6 +213,7 @@ an object, or an `errors` list.
 was uploaded (real pages send null for nearly every user).
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct Photo {
         ///The image's media type (for example `image/png`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -253,6 +263,7 @@ responses send a number.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
+    #[non_exhaustive]
     pub enum PhotoHeight {
         Number(::std::option::Option<i64>),
         Text(::std::string::String),
@@ -264,6 +275,7 @@ responses send a number.
     }
     ///A smaller rendition of a profile picture (the attachment fields without thumbnails).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct PhotoThumbnail {
         ///The thumbnail's media type.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -302,6 +314,7 @@ responses send a number.
     ///The thumbnail's height in pixels; null if unknown.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
+    #[non_exhaustive]
     pub enum PhotoThumbnailHeight {
         Number(::std::option::Option<i64>),
         Text(::std::string::String),
@@ -314,6 +327,7 @@ responses send a number.
     ///The thumbnail's width in pixels; null if unknown.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
+    #[non_exhaustive]
     pub enum PhotoThumbnailWidth {
         Number(::std::option::Option<i64>),
         Text(::std::string::String),
@@ -328,6 +342,7 @@ responses send a number.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
+    #[non_exhaustive]
     pub enum PhotoWidth {
         Number(::std::option::Option<i64>),
         Text(::std::string::String),
@@ -342,6 +357,7 @@ present, but real responses omit some and send null for others, so only `id` and
 required. End users see a smaller subset of these fields.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct User {
         ///False once the user has been deleted.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -484,6 +500,7 @@ paging fills `meta` and `links`. Sideloads requested with `include` arrive as fu
 top-level lists.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct UserList {
         ///Offset paging — the total number of users that match the request.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -540,6 +557,7 @@ top-level lists.
     ///
     ///Open: a value the spec does not list is kept in [`UserRole::Other`] instead of failing.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum UserRole {
         ///`end-user`
         EndUser,
@@ -616,6 +634,7 @@ top-level lists.
     ///
     ///Open: a value the spec does not list is kept in [`TicketRestriction::Other`] instead of failing.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum TicketRestriction {
         ///`organization`
         Organization,

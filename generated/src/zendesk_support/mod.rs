@@ -12,6 +12,18 @@
 //! | [`Client::with_oauth_token`] | `subdomain`, `token` |
 //!
 //! [`connect`] builds a client from environment variables instead: [`PROVIDER`]`.env_vars()` names them (`rollcall providers` prints them).
+//!
+//! The types the client receives are `#[non_exhaustive]`, so that a field or a value the provider adds
+//! breaks no code: outside this crate, read one from JSON that has its required fields, or, with the
+//! `testing` feature, take the spec's sample and name only the fields a test needs
+//! (`rollcall::testing::sample::<types::User>(json!({..}))`). A `match` on one of its enums needs a
+//! wildcard arm.
+//!
+//! ```
+//! let user: rollcall::zendesk_support::types::User =
+//!     serde_json::from_value(serde_json::json!({"id":1,"name":"example"}))?;
+//! # Ok::<(), serde_json::Error>(())
+//! ```
 
 /// progenitor's client, types and builders.
 #[rustfmt::skip]

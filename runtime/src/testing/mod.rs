@@ -7,6 +7,10 @@
 //! security schemes, the error envelope, and a page, a user and the refusals taken from the
 //! spec's examples). A provider added by its spec gets a fake without more code.
 //!
+//! The same samples make response values for unit tests: [`sample`] takes a list's page, record
+//! or user as the spec's example has it and lays the fields a test names over it, so the test
+//! keeps compiling when the provider adds a field.
+//!
 //! ```no_run
 //! # async fn run(provider: &'static rollcall_runtime::testing::FakeSpec) {
 //! use futures::TryStreamExt as _;
@@ -19,11 +23,13 @@
 //! ```
 
 mod fault;
+mod sample;
 mod server;
 mod spec;
 
 pub use crate::Vars;
 pub use fault::{Fault, UNKNOWN_ENUM_VALUE};
+pub use sample::{Sample, sample};
 pub use server::{FakeBuilder, FakeProvider, FakeRequest};
 pub use spec::{
     Connect, FakeAuth, FakeEnvelope, FakeList, FakeResponse, FakeSpec, FakeStyle, FakeUser,

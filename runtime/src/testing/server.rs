@@ -248,11 +248,8 @@ impl IntoFuture for FakeBuilder {
 /// The records of `list`: the sample record with distinct ids, emails and names, faults applied
 /// to the first user.
 fn records(spec: &FakeSpec, list: &FakeList, n: usize, faults: &[Fault]) -> Vec<Value> {
-    let item: Value = serde_json::from_str(list.item).unwrap_or_else(|_| json!({}));
-    let sample = match list.record {
-        Some(record) => item.pointer(record).cloned().unwrap_or(Value::Null),
-        None => item.clone(),
-    };
+    let item = list.sample_record();
+    let sample = list.sample_user();
     let account = &spec.provider.account;
     (0..n)
         .map(|i| {

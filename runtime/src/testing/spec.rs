@@ -85,6 +85,35 @@ pub struct FakeList {
     pub item: &'static str,
 }
 
+impl FakeList {
+    /// The sample record ([`item`](Self::item)) as JSON.
+    pub fn sample_record(&self) -> serde_json::Value {
+        serde_json::from_str(self.item).unwrap_or_else(|_| serde_json::json!({}))
+    }
+
+    /// The user inside the sample record (the record itself when no record wraps the user).
+    pub fn sample_user(&self) -> serde_json::Value {
+        let record = self.sample_record();
+        match self.record {
+            Some(at) => record
+                .pointer(at)
+                .cloned()
+                .unwrap_or(serde_json::Value::Null),
+            None => record,
+        }
+    }
+
+    /// The sample page ([`page`](Self::page)) holding the sample record as its only one.
+    pub fn sample_page(&self) -> serde_json::Value {
+        let mut page: serde_json::Value =
+            serde_json::from_str(self.page).unwrap_or_else(|_| serde_json::json!({}));
+        if let Some(items) = page.pointer_mut(self.items) {
+            *items = serde_json::Value::Array(vec![self.sample_record()]);
+        }
+        page
+    }
+}
+
 /// How a list pages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FakeStyle {

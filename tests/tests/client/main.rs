@@ -18,4 +18,5 @@ mod paging;
 mod real_shapes;
 mod retry;
 mod robustness;
+mod samples;
 mod walk_report;

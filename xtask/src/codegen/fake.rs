@@ -249,7 +249,7 @@ fn is_nullable(raw: &Value, node: &Value) -> bool {
 }
 
 /// A value of schema `node` with only its required properties (for a spec without examples).
-fn minimal(raw: &Value, node: &Value, depth: usize) -> Value {
+pub(super) fn minimal(raw: &Value, node: &Value, depth: usize) -> Value {
     let node = resolve(raw, node);
     if depth > 8 {
         return Value::Null;

@@ -16,8 +16,10 @@ mod builders;
 mod fake;
 mod glue;
 mod names;
+mod non_exhaustive;
 pub mod open_enum;
 mod registry;
+mod samples;
 mod serde_attrs;
 mod table;
 pub mod timestamps;
@@ -49,6 +51,8 @@ pub struct Generated {
     pub ext: ext::Extensions,
     /// Optional dependencies the generated code uses.
     pub deps: Vec<&'static str>,
+    /// The module docs' section on making values of its types (`samples::module_doc`).
+    pub values_doc: String,
 }
 
 /// Runs the command: regenerate (or, with `check`, compare) the selected providers.
@@ -155,6 +159,7 @@ pub fn generate_all(
                     name: provider.name.clone(),
                     ext: generated.ext,
                     deps: generated.deps,
+                    values_doc: generated.values_doc,
                 };
                 outputs.push(Output {
                     path: project.generated_path(provider),
@@ -319,6 +324,9 @@ pub fn generate_provider(file: &str, provider: &str, text: &str) -> Result<Gener
         .into_iter()
         .flatten()
         .collect();
+    // Read before the `types` module is borrowed for the rewrites: which types the builders
+    // send and receive.
+    let roots = non_exhaustive::Roots::read(&syntax.items);
     let types = syntax
         .items
         .iter_mut()
@@ -335,6 +343,7 @@ pub fn generate_provider(file: &str, provider: &str, text: &str) -> Result<Gener
         .iter()
         .any(|item| matches!(item, syn::Item::Mod(m) if m.ident == "builder"));
     let stripped = builders::strip(&mut types.1, builders::sends_bodies(&spec.raw));
+    non_exhaustive::mark(&mut types.1, &roots);
     check_passes(&spec, &open_enums, &untagged, &types.1)?;
     if struct_builders && !builders::sends_bodies(&spec.raw) && stripped == 0 {
         return Err(SpecError::whole(
@@ -357,7 +366,11 @@ pub fn generate_provider(file: &str, provider: &str, text: &str) -> Result<Gener
     };
     let fake = fake::render(&spec, &ext)
         .map_err(|e| SpecError::whole(file, format!("cannot describe the fake: {e}")))?;
-    let top = parse("glue", &format!("{GLUE_PRELUDE}{glue}{fake}"))?;
+    let samples = samples::render(&ext, &model)
+        .map_err(|e| SpecError::whole(file, format!("cannot describe the samples: {e}")))?;
+    let values_doc = samples::module_doc(&spec, &module, &ext, &model)
+        .map_err(|e| SpecError::whole(file, format!("cannot describe the samples: {e}")))?;
+    let top = parse("glue", &format!("{GLUE_PRELUDE}{glue}{fake}{samples}"))?;
     // The walks reach their client through the builder's private field: one accessor per list
     // builder, inside progenitor's module.
     let accessors = parse(
@@ -415,6 +428,7 @@ pub fn generate_provider(file: &str, provider: &str, text: &str) -> Result<Gener
         glue,
         ext,
         deps,
+        values_doc,
     })
 }
 
@@ -524,7 +538,8 @@ fn kind_unions(root: &Value, node: &Value, at: &str) -> Option<String> {
 
 /// Fails when a pass did not apply where the spec calls for it, so that a progenitor or typify
 /// upgrade that changes their output cannot silently turn one off: every timestamp field and
-/// every open enum is checked on its own (see `timestamps::check`, `open_enum::check`).
+/// every open enum is checked on its own (see `timestamps::check`, `open_enum::check`), and
+/// every enum and received struct is checked to be `#[non_exhaustive]` (`non_exhaustive::check`).
 fn check_passes(
     spec: &Spec,
     open_enums: &[open_enum::OpenEnum],
@@ -533,6 +548,7 @@ fn check_passes(
 ) -> Result<(), SpecError> {
     timestamps::check(spec, types)?;
     open_enum::check(&spec.file, open_enums, types)?;
+    non_exhaustive::check(spec, types)?;
     let fail = |pass: &str, why: &str| {
         SpecError::whole(
             &spec.file,

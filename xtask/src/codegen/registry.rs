@@ -19,6 +19,8 @@ pub struct Entry {
     pub ext: Ext,
     /// The optional dependencies its generated code uses (`uuid`, `regress`).
     pub deps: Vec<&'static str>,
+    /// The docs' section on making values of its types, `//!` lines (may be empty).
+    pub values_doc: String,
 }
 
 impl Entry {
@@ -121,6 +123,7 @@ pub fn module(entry: &Entry) -> String {
         "//!\n//! [`connect`] builds a client from environment variables instead: \
          [`PROVIDER`]`.env_vars()` names them (`rollcall providers` prints them)."
     );
+    out.push_str(&entry.values_doc);
     let mut glue = vec!["PROVIDER", "connect"];
     if let Some(name) = &ext.servers_enum {
         glue.push(name);
