@@ -7,5 +7,6 @@ pub mod json_schema;
 pub mod lint;
 pub mod project;
 pub mod rust_name;
+pub mod semver;
 pub mod spec;
 pub mod usage;

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use xtask::{bench, codegen, diff, lint, project::Project};
+use xtask::{bench, codegen, diff, lint, project::Project, semver};
 
 #[derive(Parser)]
 #[command(
@@ -52,6 +52,21 @@ enum Command {
         #[arg(long, value_enum)]
         fail_on: Option<diff::FailOn>,
     },
+    /// Check `xtask diff`'s verdict per provider against cargo-semver-checks run on the generated
+    /// crate at BASE and now; exit 1 where they disagree in a way cargo-semver-checks can see.
+    /// Slow (it documents the crate twice per provider): not part of CI.
+    Semver {
+        /// The git revision to compare the working tree with.
+        #[arg(default_value = "HEAD")]
+        base: String,
+        /// Regenerate BASE's crate with BASE's own xtask instead of using its committed
+        /// generated/ (builds that xtask once, in target/semver/xtask-base).
+        #[arg(long)]
+        regenerate_base: bool,
+        /// Instead of BASE: run over xtask/tests/fixtures/semver/ and check each case's verdict.
+        #[arg(long, conflicts_with_all = ["base", "regenerate_base"])]
+        fixtures: bool,
+    },
     /// Check the specs against the project's rules (xtask/RULES.md); exit 1 on any problem.
     Lint {
         /// Providers to lint (spec file names without `.yaml`); all when omitted.
@@ -74,6 +89,11 @@ fn main() -> ExitCode {
             fail_on,
         } => diff::run(&project, &base, format, fail_on),
         Command::Lint { providers } => lint::run(&project, &providers),
+        Command::Semver {
+            base,
+            regenerate_base,
+            fixtures,
+        } => semver::run(&project, &base, regenerate_base, fixtures),
     };
     match result {
         Ok(code) => code,

@@ -233,3 +233,60 @@ fn unknown_base_is_an_error() {
         "{stderr}"
     );
 }
+
+#[test]
+fn waived_findings_do_not_fail_and_a_malformed_waiver_file_is_one_line() {
+    let repo = Repo::new();
+    repo.edit(
+        "sequence.yaml",
+        "        - active
+        - deleted
+",
+        "        - active
+",
+    );
+    assert_eq!(
+        repo.xtask(&["diff", "--fail-on", "breaking"]).status.code(),
+        Some(1)
+    );
+    let report: Value =
+        serde_json::from_str(&stdout(&repo.xtask(&["diff", "--format", "json"]))).unwrap();
+    let finding = &report["providers"][0]["findings"][0];
+    assert_eq!(finding["rule"], "enum-value-removed");
+    let pointer = finding["pointer"].as_str().unwrap().to_owned();
+    std::fs::create_dir_all(repo.path("specs/waivers")).unwrap();
+    std::fs::write(
+        repo.path("specs/waivers/diff.yaml"),
+        format!(
+            "waivers:\n  - provider: sequence\n    rule: enum-value-removed\n    pointer: {pointer}\n    \
+             reason: Sequence no longer lists deleted users.\n    expires: '2999-12-31'\n  \
+             - provider: sequence\n    rule: property-removed\n    pointer: /nowhere\n    \
+             reason: Left over.\n    expires: '2000-01-01'\n"
+        ),
+    )
+    .unwrap();
+    let output = repo.xtask(&["diff", "--fail-on", "breaking"]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let text = stdout(&output);
+    assert!(
+        text.contains("**waived** until 2999-12-31: Sequence no longer lists deleted users."),
+        "{text}"
+    );
+    assert!(
+        text.contains("- **expired** on 2000-01-01, waives nothing"),
+        "{text}"
+    );
+    std::fs::write(
+        repo.path("specs/waivers/diff.yaml"),
+        "waivers:\n  - rule: [\n",
+    )
+    .unwrap();
+    let output = repo.xtask(&["diff"]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.starts_with("error: specs/waivers/diff.yaml:"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}

@@ -9,18 +9,20 @@ mod compare;
 mod finding;
 mod report;
 mod schema;
+pub mod waivers;
 
 use std::collections::BTreeSet;
 use std::process::{Command, ExitCode};
 
 use anyhow::{Context, Result, bail};
 
-pub use finding::{Finding, Severity};
+pub use finding::{Finding, Impact, Severity, Waived};
 pub use report::{Bump, ProviderReport, Report, Status};
 
 use crate::project::Project;
 use crate::rust_name::Module;
 use crate::spec::{Spec, SpecError};
+use waivers::Waivers;
 
 /// Every rule: its name, its severity (or how the severity is chosen) and what it finds.
 pub const RULES: &[(&str, &str, &str)] = &[
@@ -247,16 +249,18 @@ pub fn run(
     format: Format,
     fail_on: Option<FailOn>,
 ) -> Result<ExitCode> {
-    let report = compare(project, base)?;
+    let mut report = compare(project, base)?;
+    report.apply_waivers(&Waivers::load(project.root())?, &waivers::today());
     match format {
         Format::Markdown => print!("{}", report.markdown()),
         Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
     }
+    // Waived findings were accepted on purpose: they are reported, never failed on.
     let failed = match fail_on {
         None => false,
-        Some(FailOn::Breaking) => report.count(Severity::Breaking) > 0,
+        Some(FailOn::Breaking) => report.count_unwaived(Severity::Breaking) > 0,
         Some(FailOn::Warning) => {
-            report.count(Severity::Breaking) + report.count(Severity::Warning) > 0
+            report.count_unwaived(Severity::Breaking) + report.count_unwaived(Severity::Warning) > 0
         }
     };
     Ok(if failed {
@@ -297,6 +301,7 @@ pub fn compare(project: &Project, base: &str) -> Result<Report> {
             module: module.clone(),
             status: Status::Unchanged,
             findings: Vec::new(),
+            bump: Bump::None,
         };
         match (before.contains(name), now.contains(name)) {
             (true, true) => {
@@ -312,25 +317,23 @@ pub fn compare(project: &Project, base: &str) -> Result<Report> {
             }
             (false, true) => {
                 entry.status = Status::Added;
-                entry.findings.push(Finding {
-                    severity: Severity::Addition,
-                    rule: "provider-added",
-                    pointer: String::new(),
-                    message: format!(
-                        "new provider `{name}`: module `{module}` behind the feature `{name}`"
-                    ),
-                    rust: Some(module),
-                });
+                entry.findings.push(Finding::new(
+                    Severity::Addition,
+                    "provider-added",
+                    String::new(),
+                    format!("new provider `{name}`: module `{module}` behind the feature `{name}`"),
+                    Some(module),
+                ));
             }
             (true, false) => {
                 entry.status = Status::Removed;
-                entry.findings.push(Finding {
-                    severity: Severity::Breaking,
-                    rule: "provider-removed",
-                    pointer: String::new(),
-                    message: format!("provider `{name}` removed with its module and feature"),
-                    rust: Some(module),
-                });
+                entry.findings.push(Finding::new(
+                    Severity::Breaking,
+                    "provider-removed",
+                    String::new(),
+                    format!("provider `{name}` removed with its module and feature"),
+                    Some(module),
+                ));
             }
             (false, false) => unreachable!("a name comes from one of the two sets"),
         }
@@ -353,6 +356,7 @@ pub fn compare_texts(provider: &str, old: &str, new: &str) -> Result<Report, Spe
             Status::Changed
         },
         findings: compare::spec(provider, &old_spec.raw, &new_spec.raw).list,
+        bump: Bump::None,
     };
     Ok(Report::new("old", vec![entry]))
 }

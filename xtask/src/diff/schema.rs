@@ -6,7 +6,7 @@
 
 use serde_json::{Map, Value};
 
-use super::finding::{Findings, Severity};
+use super::finding::{Findings, Impact, Severity};
 use crate::rust_name::{Module, nested, pascal, scalar_type};
 use crate::spec::escape;
 use crate::usage::{Usage, component_name};
@@ -335,15 +335,16 @@ impl SchemaDiff<'_> {
         }
         for (i, value) in nv.iter().enumerate() {
             if !ov.contains(value) {
+                // Every generated enum is `#[non_exhaustive]`: a new variant breaks no
+                // `match`, but what a received value turns into changes.
                 let received = if n_open {
                     format!(
-                        "response enum `{}` gains `{value}`: a `match` without a wildcard arm stops compiling, \
-                         and a `{value}` that arrived as `Other` now arrives as its own variant",
+                        "response enum `{}` gains `{value}`: a `{value}` that arrived as `Other` now arrives as its own variant",
                         place.ty
                     )
                 } else {
                     format!(
-                        "response enum `{}` gains `{value}`: a `match` without a wildcard arm stops compiling",
+                        "response enum `{}` gains `{value}`: a response with `{value}`, which failed to parse, now parses",
                         place.ty
                     )
                 };
@@ -380,18 +381,38 @@ impl SchemaDiff<'_> {
             let field = self.module.field(&owner, name);
             let n_req = nreq.contains(&name.as_str());
             let Some(o) = op.get(name) else {
-                let (severity, what) = match (place.usage, n_req && !nullable(n)) {
-                    (Usage::Response, true) => (
+                // A struct the client receives is `#[non_exhaustive]`, so a new field is a
+                // minor change (Cargo's semver reference); one only sent is built by callers
+                // with a struct literal, which a new field breaks.
+                let (severity, impact, what) = match (place.usage, n_req) {
+                    (Usage::Response, true) if !nullable(n) => (
                         Severity::Warning,
-                        "a response without it now fails to parse",
+                        Impact::Api,
+                        "a response without it now fails to parse".to_owned(),
                     ),
-                    (Usage::Request | Usage::Both, _) if n_req => {
-                        (Severity::Breaking, "every request must now set it")
+                    (Usage::Response, _) | (Usage::Both, false) => {
+                        (Severity::Addition, Impact::Api, String::new())
                     }
-                    _ => (Severity::Addition, "optional"),
+                    (Usage::Request, _) => (
+                        Severity::Breaking,
+                        Impact::Api,
+                        format!(
+                            "`{owner}` is only sent, so not `#[non_exhaustive]`: a struct literal without the field stops compiling{}",
+                            if n_req {
+                                ", and every request must now set it"
+                            } else {
+                                ""
+                            }
+                        ),
+                    ),
+                    (Usage::Both, true) => (
+                        Severity::Breaking,
+                        Impact::Behaviour,
+                        "every request must now set it".to_owned(),
+                    ),
                 };
                 let required = if n_req { "required" } else { "new" };
-                let message = if what == "optional" {
+                let message = if what.is_empty() {
                     format!("{}property `{name}` added to `{owner}`", place.noun())
                 } else {
                     format!(
@@ -399,8 +420,9 @@ impl SchemaDiff<'_> {
                         place.noun()
                     )
                 };
-                self.out.push(
+                self.out.push_impact(
                     severity,
+                    impact,
                     "property-added",
                     &format!("{}{suffix}", place.new),
                     message,
