@@ -195,7 +195,7 @@ fn open_enums_compare_by_value() {
         .into_iter()
         .collect();
     assert_eq!(set.len(), 1);
-    let mut sorted = vec![
+    let mut sorted = [
         UserStatus::Other("suspended".into()),
         UserStatus::Inactive,
         UserStatus::Active,
