@@ -33,7 +33,7 @@ pub fn render(
     let mut top = String::new();
     top.push_str(&super::table::provider_static(name, provider)?.to_string());
     top.push_str(&super::table::connect(name, provider).to_string());
-    top.push_str(HOOKS);
+    top.push_str(&hooks());
     if let Some(enum_name) = &provider.servers_enum {
         top.push_str(&servers_enum(enum_name, provider)?);
     }
@@ -41,7 +41,7 @@ pub fn render(
     for scheme in &provider.schemes {
         top.push_str(&constructor(module, provider, scheme));
     }
-    top.push_str(CALL);
+    top.push_str(&call());
     top.push_str(&client_walks(provider, types, builders)?);
     top.push('}');
     top.push_str(&users_impl(provider, types)?);
@@ -252,51 +252,62 @@ fn one_value(types: &Types, arg: &Arg, name: &str, value: &str) -> Result<TokenS
     }
 }
 
-const HOOKS: &str = r#"
-impl ClientHooks<::rollcall_runtime::Runtime> for Client {
-    async fn pre<E>(
-        &self,
-        request: &mut reqwest::Request,
-        _info: &OperationInfo,
-    ) -> Result<(), Error<E>> {
-        self.inner().prepare(request).map_err(Error::InvalidRequest)
+/// progenitor's hooks (every request goes through the runtime's `prepare` and `execute`) and
+/// the client's place in the runtime (`GeneratedClient`).
+fn hooks() -> String {
+    let api = api();
+    quote! {
+        impl ClientHooks<#api::Runtime> for Client {
+            async fn pre<E>(
+                &self,
+                request: &mut reqwest::Request,
+                _info: &OperationInfo,
+            ) -> Result<(), Error<E>> {
+                self.inner().prepare(request).map_err(Error::InvalidRequest)
+            }
+
+            async fn exec(
+                &self,
+                request: reqwest::Request,
+                info: &OperationInfo,
+            ) -> reqwest::Result<reqwest::Response> {
+                self.inner().execute(self.client(), request, info.operation_id).await
+            }
+        }
+
+        impl #api::GeneratedClient for Client {
+            const PROVIDER: &'static #api::ProviderInfo = &PROVIDER;
+
+            fn from_parts(base_url: &str, http: reqwest::Client, runtime: #api::Runtime) -> Self {
+                Self::new_with_client(base_url, http, runtime)
+            }
+        }
     }
+    .to_string()
+}
 
-    async fn exec(
-        &self,
-        request: reqwest::Request,
-        info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        self.inner().execute(self.client(), request, info.operation_id).await
+/// `Client::config` and `Client::call`: methods of `impl Client`.
+fn call() -> String {
+    let api = api();
+    quote! {
+        /// The client's configuration (retry policy, timeouts, page size, caps).
+        pub fn config(&self) -> &#api::Config {
+            self.inner().config()
+        }
+
+        /// Runs a request built with the generated API and returns its answer, or a
+        /// [`rollcall::Error`](::rollcall_runtime::Error) that names the provider, the operation, the
+        /// HTTP status and the provider's own message (also for an error envelope sent with HTTP 200).
+        pub async fn call<T, E, F>(&self, send: F) -> Result<ResponseValue<T>, #api::Error>
+        where
+            T: #api::Checked,
+            F: ::std::future::Future<Output = Result<ResponseValue<T>, Error<E>>>,
+        {
+            #api::__codegen::call(&PROVIDER, send).await
+        }
     }
+    .to_string()
 }
-
-impl ::rollcall_runtime::GeneratedClient for Client {
-    const PROVIDER: &'static ::rollcall_runtime::ProviderInfo = &PROVIDER;
-
-    fn from_parts(base_url: &str, http: reqwest::Client, runtime: ::rollcall_runtime::Runtime) -> Self {
-        Self::new_with_client(base_url, http, runtime)
-    }
-}
-"#;
-
-const CALL: &str = r#"
-/// The client's configuration (retry policy, timeouts, page size, caps).
-pub fn config(&self) -> &::rollcall_runtime::Config {
-    self.inner().config()
-}
-
-/// Runs a request built with the generated API and returns its answer, or a
-/// [`rollcall::Error`](::rollcall_runtime::Error) that names the provider, the operation, the
-/// HTTP status and the provider's own message (also for an error envelope sent with HTTP 200).
-pub async fn call<T, E, F>(&self, send: F) -> Result<ResponseValue<T>, ::rollcall_runtime::Error>
-where
-    T: ::rollcall_runtime::Checked,
-    F: ::std::future::Future<Output = Result<ResponseValue<T>, Error<E>>>,
-{
-    ::rollcall_runtime::__codegen::call(&PROVIDER, send).await
-}
-"#;
 
 fn servers_enum(name: &str, provider: &Extensions) -> Result<String, String> {
     if provider.servers.iter().any(|s| !s.variables.is_empty()) {
