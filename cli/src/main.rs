@@ -112,9 +112,20 @@ struct UsersArgs {
     /// Request at most this many pages, then stop (the report says `max_pages`).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     max_pages: Option<u64>,
-    /// Write what the walk did (pages, users, duplicates, retries, waits, why it stopped) as JSON.
+    /// Write what the walk did (pages, users, duplicates, retries, waits, why it stopped,
+    /// whether it is complete) as JSON.
     #[arg(long, value_name = "FILE")]
     report: Option<PathBuf>,
+    /// Write the accounts to FILE instead of stdout, complete or not at all: they go to a
+    /// temporary file beside FILE, which replaces FILE only when the walk reached the
+    /// provider's last page (and its declared total agrees); otherwise FILE is left as it was
+    /// and the exit status is 1.
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// With --output: write FILE even when the walk is incomplete (--max-pages, an error, a
+    /// declared total that disagrees); stderr and the report say it is.
+    #[arg(long, requires = "output")]
+    allow_partial: bool,
     /// No progress line on stderr.
     #[arg(long, short)]
     quiet: bool,

@@ -23,8 +23,17 @@ pub(crate) fn run(args: UsersArgs) -> Result<(), Failure> {
         .build()
         .map_err(|e| Failure::Provider(format!("cannot start the async runtime: {e}")))?;
     let format = if args.raw { None } else { Some(args.format) };
-    let stdout = io::stdout().lock();
-    let mut printer = Printer::new(stdout, format);
+    // --output: a temporary file in FILE's directory (so that the rename is atomic), removed
+    // on drop unless persisted.
+    let temp = match &args.output {
+        Some(path) => Some(temp_beside(path)?),
+        None => None,
+    };
+    let sink: Box<dyn io::Write + '_> = match &temp {
+        Some(temp) => Box::new(temp.as_file()),
+        None => Box::new(io::stdout().lock()),
+    };
+    let mut printer = Printer::new(sink, format);
     // Seats only: the provider's own filter where its spec declares one (fewer pages to walk),
     // and the account kinds below in every case.
     let mut users = match args.seats_only.then(|| client.seats_json()).flatten() {
@@ -41,8 +50,8 @@ pub(crate) fn run(args: UsersArgs) -> Result<(), Failure> {
         loop {
             let user = match users.try_next().await {
                 Ok(Some(user)) => user,
-                Ok(None) => return Ok(()),
-                Err(error) => return Err(error),
+                Ok(None) => return Ok(Ok(())),
+                Err(error) => return Ok(Err(error)),
             };
             let account = Account::from_user(provider.info(), user);
             progress.seen();
@@ -50,8 +59,7 @@ pub(crate) fn run(args: UsersArgs) -> Result<(), Failure> {
                 continue;
             }
             if let Err(error) = printer.print(&account) {
-                broken(error);
-                return Ok(());
+                return Err(Written(error));
             }
         }
     });
@@ -70,33 +78,101 @@ pub(crate) fn run(args: UsersArgs) -> Result<(), Failure> {
             walked.users + walked.duplicates,
         );
     }
-    match outcome {
-        Ok(()) => {
-            if let Err(error) = finished {
-                broken(error);
-            }
-            Ok(())
-        }
-        Err(error) => {
-            let _ = finished;
-            if let rollcall::ErrorKind::Paging(rollcall::PagingError::PageLimit { max_pages }) =
-                error.kind()
-                && args.max_pages.is_some()
-            {
-                if !args.quiet {
-                    eprintln!("rollcall: stopped after {max_pages} page(s) (--max-pages)");
+    let walk = match outcome {
+        // The output could not be written: stdout closed by its reader ends quietly; a file
+        // that cannot be written fails, and FILE stays as it was.
+        Err(Written(error)) => {
+            return match &args.output {
+                Some(path) => Err(Failure::Provider(format!(
+                    "{} left as it was: cannot write the output: {error}",
+                    path.display()
+                ))),
+                None => {
+                    broken(error);
+                    Ok(())
                 }
-                return Ok(());
-            }
-            Err(error.into())
+            };
         }
+        Ok(walk) => walk,
+    };
+    let stopped_at_max_pages = matches!(
+        &walk,
+        Err(error) if matches!(
+            error.kind(),
+            rollcall::ErrorKind::Paging(rollcall::PagingError::PageLimit { .. })
+        )
+    ) && args.max_pages.is_some();
+    if let (false, Err(error)) = (stopped_at_max_pages, walk) {
+        // Dropping `temp` removes the temporary file: FILE stays as it was.
+        return Err(match &args.output {
+            Some(path) => Failure::Provider(format!("{} left as it was: {error}", path.display())),
+            None => error.into(),
+        });
     }
+    let (Some(path), Some(temp)) = (&args.output, temp) else {
+        if let Err(error) = finished {
+            broken(error);
+        }
+        if stopped_at_max_pages && !args.quiet {
+            eprintln!(
+                "rollcall: stopped after {} page(s) (--max-pages)",
+                walked.pages
+            );
+        }
+        return Ok(());
+    };
+    let left = |why: String| Failure::Provider(format!("{} left as it was: {why}", path.display()));
+    finished.map_err(|e| left(format!("cannot write the output: {e}")))?;
+    match walked.incomplete_because() {
+        Some(why) if !args.allow_partial => {
+            return Err(left(format!(
+                "the walk is incomplete: {why} (--allow-partial writes it anyway)"
+            )));
+        }
+        Some(why) if !args.quiet => {
+            eprintln!("rollcall: warning: {} is incomplete: {why}", path.display());
+        }
+        _ => {}
+    }
+    temp.as_file()
+        .sync_all()
+        .map_err(|e| left(format!("cannot write the output: {e}")))?;
+    temp.persist(path)
+        .map_err(|e| left(format!("cannot replace it: {}", e.error)))?;
+    Ok(())
+}
+
+/// The output could not be written (kept apart from the walk's own errors).
+struct Written(io::Error);
+
+/// A new temporary file in the directory of `path`, for `--output`.
+fn temp_beside(path: &Path) -> Result<tempfile::NamedTempFile, Failure> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".partial")
+        .tempfile_in(dir)
+        .map_err(|e| {
+            Failure::Usage(format!(
+                "cannot write {}: cannot create a temporary file in {}: {e}",
+                path.display(),
+                dir.display()
+            ))
+        })
 }
 
 /// `--report FILE`: the walk report as one JSON object, with the provider.
 fn write_report(path: &Path, provider: &str, report: &WalkReport) -> Result<(), Failure> {
     let mut value = serde_json::to_value(report).unwrap_or_default();
     value["provider"] = provider.into();
+    value["complete"] = report.is_complete().into();
     let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
     text.push('\n');
     std::fs::write(path, text)

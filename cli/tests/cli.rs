@@ -577,7 +577,7 @@ async fn report_counts_the_walk() {
     assert_eq!(
         written,
         json!({"provider": "sequence", "pages": 2, "users": 101, "duplicates": 1, "retries": 0,
-               "waited_ms": 0, "declared_total": 4, "stop": "last_page"})
+               "waited_ms": 0, "declared_total": 4, "stop": "last_page", "complete": false})
     );
     // The declared total disagrees with what the walk saw: a warning says so.
     assert!(
@@ -762,4 +762,134 @@ async fn fake_serves_every_provider_until_killed() {
         "{}",
         run.stderr
     );
+}
+
+/// A Sequence server of two pages (100 users, then 2) declaring `total` users; the second page
+/// answers `second` instead when given.
+async fn sequence_server(total: u64, second: Option<ResponseTemplate>) -> MockServer {
+    let uuid = |n: u64| format!("00000000-0000-4000-8000-{n:012x}");
+    let user = |n: u64| {
+        json!({"id": uuid(n), "email": format!("u{n}@x.com"), "sequenceAccountIds": [],
+               "state": "active", "roles": []})
+    };
+    let server = MockServer::builder().start().await;
+    let last = ResponseTemplate::new(200).set_body_json(json!({
+        "items": [user(101), user(102)],
+        "pagination": {"after": null, "totalResultSize": total}
+    }));
+    Mock::given(method("GET"))
+        .and(path(list_path(Provider::Sequence)))
+        .and(wiremock::matchers::query_param("after", "c1"))
+        .respond_with(second.unwrap_or(last))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(list_path(Provider::Sequence)))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "items": (1..=100).map(user).collect::<Vec<_>>(),
+            "pagination": {"after": "c1", "totalResultSize": total}
+        })))
+        .mount(&server)
+        .await;
+    server
+}
+
+/// The files of `file`'s directory other than `file` itself (a temporary file left behind).
+fn others_beside(file: &std::path::Path) -> Vec<PathBuf> {
+    std::fs::read_dir(file.parent().unwrap())
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|p| p != file)
+        .collect()
+}
+
+/// `--output FILE` writes a complete walk or nothing: FILE is replaced only when the walk
+/// reached the last page and the declared total agrees; a walk cut short by `--max-pages`, an
+/// error or a disagreeing total leaves FILE as it was, exits 1 and says why in one line, and
+/// leaves no temporary file behind. `--allow-partial` writes it anyway and says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn output_is_complete_or_nothing() {
+    let dir = std::env::temp_dir().join(format!("rollcall-output-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("users.jsonl");
+    let report = std::env::temp_dir().join(format!("rollcall-output-{}.json", std::process::id()));
+    let env = env_of(Provider::Sequence);
+    let run_with = |uri: String, extra: &'static [&'static str]| {
+        let file = file.to_str().unwrap().to_owned();
+        let report = report.to_str().unwrap().to_owned();
+        let env = env.clone();
+        async move {
+            let mut args = vec![
+                "users",
+                "sequence",
+                "--base-url",
+                &uri,
+                "--output",
+                &file,
+                "--report",
+                &report,
+                "--quiet",
+            ];
+            args.extend(extra);
+            rollcall(&args, &borrowed(&env)).await
+        }
+    };
+    let complete = |report: &std::path::Path| -> Value {
+        serde_json::from_str::<Value>(&std::fs::read_to_string(report).unwrap()).unwrap()["complete"]
+            .clone()
+    };
+
+    // Complete: FILE holds every user, nothing on stdout, the report says complete.
+    let server = sequence_server(102, None).await;
+    let run = run_with(server.uri(), &[]).await;
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stdout.is_empty(), "{run:?}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap().lines().count(), 102);
+    assert_eq!(complete(&report), json!(true));
+    assert!(others_beside(&file).is_empty());
+
+    let before = "the previous export\n";
+    let cases: [(&str, MockServer, &'static [&'static str], &str); 3] = [
+        (
+            "--max-pages",
+            sequence_server(102, None).await,
+            &["--max-pages", "1"],
+            "max_pages after 1 page(s)",
+        ),
+        (
+            "an error",
+            sequence_server(102, Some(ResponseTemplate::new(401))).await,
+            &[],
+            "401",
+        ),
+        (
+            "a disagreeing total",
+            sequence_server(150, None).await,
+            &[],
+            "declared 150 users but the walk yielded 102",
+        ),
+    ];
+    for (what, server, extra, why) in cases {
+        std::fs::write(&file, before).unwrap();
+        let run = run_with(server.uri(), extra).await;
+        assert_eq!(run.code, 1, "{what}: {run:?}");
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), before, "{what}");
+        assert_eq!(run.stderr.lines().count(), 1, "{what}: {run:?}");
+        assert!(run.stderr.contains("left as it was"), "{what}: {run:?}");
+        assert!(run.stderr.contains(why), "{what}: {run:?}");
+        assert!(
+            others_beside(&file).is_empty(),
+            "{what}: a temporary file was left"
+        );
+    }
+
+    // --allow-partial writes what the walk got, and says it is incomplete.
+    std::fs::write(&file, before).unwrap();
+    let server = sequence_server(102, None).await;
+    let run = run_with(server.uri(), &["--max-pages", "1", "--allow-partial"]).await;
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap().lines().count(), 100);
+    assert_eq!(complete(&report), json!(false));
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_file(&report);
 }

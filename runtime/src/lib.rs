@@ -31,7 +31,7 @@
 //! | 3 request | `retry` | one request: pacing waits, retries after 408/429/5xx or a broken connection |
 //! | | `classify` | a response (with what the hooks saw) turned into a success or an [`Error`] |
 //! | | `client` | [`Runtime`] and `call`, which runs a generated `send()` |
-//! | 4 walk | `stream` | [`UserStream`], [`WalkReport`], [`Stop`]; a query on every request of a walk |
+//! | 4 walk | `stream` | [`UserStream`], [`WalkReport`], [`Stop`] |
 //! | | `page` | what a generated fetch reports of a page: the codegen contract of the walk |
 //! | | `dedupe` | the ids of the last pages, to drop a user sent twice |
 //! | | `walk` | the state machine behind every all-pages walk |

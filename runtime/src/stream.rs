@@ -102,6 +102,54 @@ pub struct WalkReport {
 }
 
 impl WalkReport {
+    /// Whether the walk got every user: it ended at the provider's last page (the server said
+    /// so, or a page came back empty where the spec stops on one) — not at `max_pages`,
+    /// `max_users`, an error or a wait budget, nor while it was still going — and the total
+    /// the server declared, where it declares one, agrees with what the walk yielded. A
+    /// consumer that replaces its picture of an account with an export needs exactly this.
+    ///
+    /// ```
+    /// use rollcall_runtime::{Stop, WalkReport};
+    ///
+    /// let mut report = WalkReport::default();
+    /// report.users = 250;
+    /// report.stop = Some(Stop::LastPage);
+    /// assert!(report.is_complete());
+    /// report.declared_total = Some(251);
+    /// assert!(!report.is_complete());
+    /// report.declared_total = None;
+    /// report.stop = Some(Stop::MaxPages);
+    /// assert!(!report.is_complete());
+    /// ```
+    pub fn is_complete(&self) -> bool {
+        matches!(self.stop, Some(Stop::LastPage | Stop::EmptyPage)) && !self.total_disagrees()
+    }
+
+    /// Why [`is_complete`](Self::is_complete) is false, in a few words; `None` when it is true.
+    pub fn incomplete_because(&self) -> Option<String> {
+        match self.stop {
+            _ if self.is_complete() => None,
+            None => Some("the walk did not reach its end".to_owned()),
+            Some(Stop::MaxPages) => Some(format!(
+                "it stopped at max_pages after {} page(s)",
+                self.pages
+            )),
+            Some(Stop::MaxUsers) => Some(format!(
+                "it stopped at max_users after {} user(s)",
+                self.users
+            )),
+            Some(Stop::Error) => Some(format!(
+                "it ended with an error after {} page(s)",
+                self.pages
+            )),
+            Some(Stop::LastPage | Stop::EmptyPage) => Some(format!(
+                "the provider declared {} users but the walk yielded {}",
+                self.declared_total.unwrap_or_default(),
+                self.users + self.duplicates
+            )),
+        }
+    }
+
     /// Whether the server declared a total that differs from the users yielded by a walk that
     /// ran to its end (duplicates count as yielded: the server did send them).
     pub fn total_disagrees(&self) -> bool {
