@@ -577,7 +577,8 @@ async fn report_counts_the_walk() {
     assert_eq!(
         written,
         json!({"provider": "sequence", "pages": 2, "users": 101, "duplicates": 1, "retries": 0,
-               "waited_ms": 0, "declared_total": 4, "stop": "last_page", "complete": false})
+               "waited_ms": 0, "declared_total": 4, "stop": "last_page", "resumed_from": null,
+               "complete": false})
     );
     // The declared total disagrees with what the walk saw: a warning says so.
     assert!(

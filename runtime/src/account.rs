@@ -282,6 +282,7 @@ mod tests {
         seats: &[],
         server: &[],
         schemes: &[],
+        spec: "",
     });
 
     #[test]

@@ -154,6 +154,13 @@ impl<C: GeneratedClient> ClientBuilder<C> {
         self
     }
 
+    /// How old a [`Checkpoint`](crate::Checkpoint) may be for a walk to resume from it
+    /// (default [`DEFAULT_CHECKPOINT_MAX_AGE`](crate::DEFAULT_CHECKPOINT_MAX_AGE), a week).
+    pub fn checkpoint_max_age(mut self, age: Duration) -> Self {
+        self.config.checkpoint_max_age = age;
+        self
+    }
+
     /// Caps the time one call or walk may spend waiting (default
     /// [`DEFAULT_MAX_WAIT`](crate::DEFAULT_MAX_WAIT)); `None` removes the cap.
     pub fn max_wait(mut self, wait: impl Into<Option<Duration>>) -> Self {
@@ -287,6 +294,9 @@ impl<C: GeneratedClient> ClientBuilder<C> {
         }
         if let Some(pages) = options.page_concurrency {
             self = self.page_concurrency(pages);
+        }
+        if let Some(age) = options.checkpoint_max_age {
+            self = self.checkpoint_max_age(age);
         }
         self
     }

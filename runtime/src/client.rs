@@ -66,6 +66,9 @@ impl Runtime {
     /// last, when every parameter is in place) and the per-attempt timeout.
     #[doc(hidden)]
     pub fn prepare(&self, request: &mut reqwest::Request) -> Result<(), String> {
+        if scope::dry_run_stop(request.url()) {
+            return Err("built to be read, not sent".into());
+        }
         let headers = request.headers_mut();
         // progenitor stamps `api-version: <info.version>` on every request; no provider reads
         // it, and providers that version their API declare their own header in the spec.

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use backon::BackoffBuilder as _;
 
+use crate::checkpoint::DEFAULT_CHECKPOINT_MAX_AGE;
 use crate::pacing::RateLimit;
 
 /// When and how often a failed request is sent again.
@@ -159,6 +160,7 @@ pub struct Config {
     pub(crate) rate_limit: Option<RateLimit>,
     pub(crate) max_wait: Option<Duration>,
     pub(crate) page_concurrency: usize,
+    pub(crate) checkpoint_max_age: Duration,
 }
 
 impl Default for Config {
@@ -174,6 +176,7 @@ impl Default for Config {
             rate_limit: None,
             max_wait: Some(DEFAULT_MAX_WAIT),
             page_concurrency: DEFAULT_PAGE_CONCURRENCY,
+            checkpoint_max_age: DEFAULT_CHECKPOINT_MAX_AGE,
         }
     }
 }
@@ -246,6 +249,11 @@ impl Config {
     pub fn max_wait(&self) -> Option<Duration> {
         self.max_wait
     }
+
+    /// How old a [`Checkpoint`](crate::Checkpoint) may be for a walk to resume from it.
+    pub fn checkpoint_max_age(&self) -> Duration {
+        self.checkpoint_max_age
+    }
 }
 
 /// Settings to apply to any provider's [`ClientBuilder`](crate::ClientBuilder) at once, for
@@ -279,4 +287,6 @@ pub struct ClientOptions {
     pub max_wait: Option<Option<Duration>>,
     /// How many pages a numbered walk requests at once.
     pub page_concurrency: Option<usize>,
+    /// How old a checkpoint may be for a walk to resume from it.
+    pub checkpoint_max_age: Option<Duration>,
 }

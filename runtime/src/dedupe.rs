@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::hash::BuildHasherDefault;
+use std::sync::Arc;
 
 /// How many pages back a user's id is remembered to drop it as a duplicate: enough for the
 /// shifts of offset pagination (a user moving across a page boundary while the walk runs),
@@ -14,8 +15,9 @@ const DUPLICATE_WINDOW: usize = 32;
 pub(crate) struct RecentIds {
     /// How many of the remembered pages hold each id.
     counts: HashMap<u64, u32, BuildHasherDefault<IdHasher>>,
-    /// Each remembered page's ids, oldest first; the last is the page being read.
-    pages: VecDeque<Vec<u64>>,
+    /// Each remembered page's ids, oldest first (shared, so that a checkpoint's copy of the
+    /// window costs a reference count per page, not a copy of every id).
+    pages: VecDeque<Arc<[u64]>>,
     current: Vec<u64>,
 }
 
@@ -35,19 +37,37 @@ impl RecentIds {
 
     /// Ends the page being read; forgets the oldest page past the window.
     pub(crate) fn close_page(&mut self) {
-        self.pages.push_back(std::mem::take(&mut self.current));
+        self.pages
+            .push_back(Arc::from(std::mem::take(&mut self.current)));
         if self.pages.len() > DUPLICATE_WINDOW
             && let Some(old) = self.pages.pop_front()
         {
-            for id in old {
-                if let Some(count) = self.counts.get_mut(&id) {
+            for id in old.iter() {
+                if let Some(count) = self.counts.get_mut(id) {
                     *count -= 1;
                     if *count == 0 {
-                        self.counts.remove(&id);
+                        self.counts.remove(id);
                     }
                 }
             }
         }
+    }
+
+    /// The window as it stands after the last closed page: each page's ids, oldest first.
+    pub(crate) fn window(&self) -> Vec<Arc<[u64]>> {
+        self.pages.iter().cloned().collect()
+    }
+
+    /// The ids remembered by `window` (a checkpoint's), as if their pages had just been read.
+    pub(crate) fn from_window(window: &[Vec<u64>]) -> Self {
+        let mut ids = Self::default();
+        for page in window.iter().rev().take(DUPLICATE_WINDOW).rev() {
+            for &id in page {
+                ids.insert(id);
+            }
+            ids.close_page();
+        }
+        ids
     }
 }
 
@@ -91,5 +111,20 @@ mod tests {
             ids.counts.len() <= DUPLICATE_WINDOW + 1,
             "memory stays bounded"
         );
+    }
+
+    #[test]
+    fn a_window_restored_from_a_checkpoint_drops_what_it_held() {
+        let mut ids = RecentIds::default();
+        for page in 0..40u64 {
+            ids.insert(page);
+            ids.close_page();
+        }
+        let window: Vec<Vec<u64>> = ids.window().iter().map(|p| p.to_vec()).collect();
+        assert_eq!(window.len(), DUPLICATE_WINDOW);
+        let mut restored = RecentIds::from_window(&window);
+        assert!(!restored.insert(39), "the last page's id is remembered");
+        assert!(!restored.insert(8), "the oldest page kept is remembered");
+        assert!(restored.insert(7), "a page past the window is not");
     }
 }

@@ -133,6 +133,11 @@ pub enum ErrorKind {
         /// The budget it would have exceeded.
         max_wait: Duration,
     },
+    /// A walk cannot continue from the checkpoint it was given: the checkpoint belongs to
+    /// another provider, operation, endpoint, filter set or spec, or is too old. Nothing was
+    /// requested.
+    #[error("cannot resume from the checkpoint: {0}")]
+    Resume(String),
     /// The request could not be built from the arguments given.
     #[error("invalid request: {0}")]
     InvalidRequest(String),

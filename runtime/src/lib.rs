@@ -22,6 +22,7 @@
 //! | | `wire` | `Retry-After`, the content type, HTML sniffing, the request id header |
 //! | | `scope` | every piece of per-call ambient (task-local) state, and why it is ambient |
 //! | 1 data | `error` | [`Error`] and what it holds |
+//! | | `checkpoint` | [`Checkpoint`]: where a walk stood, sealed, and the checks before resuming |
 //! | | `pacing` | [`RateLimit`] and the pacer that keeps to it |
 //! | | `auth` | [`Auth`]: the `Authorization` header or a named signature plugin |
 //! | | `account_rules` | [`AccountRules`]: the data of the account mapping |
@@ -58,6 +59,7 @@ mod wire;
 pub mod account;
 mod account_rules;
 mod auth;
+mod checkpoint;
 mod error;
 mod pacing;
 mod provider;
@@ -89,6 +91,9 @@ pub mod testing;
 pub use account::{Account, AccountRules};
 pub use auth::{Auth, Plugin, query_md5_hash};
 pub use builder::{ClientBuilder, GeneratedClient};
+pub use checkpoint::{
+    CHECKPOINT_FORMAT, Checkpoint, DEFAULT_CHECKPOINT_MAX_AGE, Position, ResumedFrom,
+};
 pub use classify::Checked;
 pub use client::Runtime;
 pub use config::{
@@ -121,7 +126,7 @@ pub mod __codegen {
     pub use crate::connect::{Build, Values, connect};
     pub use crate::decode::{open_enum, optional_timestamp, timestamp};
     pub use crate::error::Error;
-    pub use crate::list::{List, Paging, walk_list};
+    pub use crate::list::{List, Paging, resume_list, walk_list};
     pub use crate::pacing::RateLimit;
     pub use crate::page::{Page, Signals, Successor, hash_id};
     pub use crate::provider::{ProviderFields, ProviderInfo, Role, Scheme, Sends, Var};
@@ -130,5 +135,4 @@ pub mod __codegen {
     pub use crate::secret::Secret;
     pub use crate::stream::UserStream;
     pub use crate::users::{AnyClient, Users};
-    pub use crate::walk::walk;
 }

@@ -8,13 +8,16 @@
 
 use std::future::Future;
 use std::hash::DefaultHasher;
+use std::sync::{Arc, Mutex};
 
+use crate::checkpoint::{Checkpoint, Expected, Position};
 use crate::config::Config;
-use crate::error::Error;
-use crate::page::{Page, Signals};
+use crate::error::{Error, ErrorKind};
+use crate::page::{Page, Signals, id_hash_probe};
 use crate::provider::ProviderInfo;
-use crate::stream::UserStream;
-use crate::walk::walk;
+use crate::scope;
+use crate::stream::{Mark, Marks, UserStream};
+use crate::walk::{Resume, walk};
 
 /// How a list operation pages (`x-rollcall-pagination.style`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,6 +50,9 @@ pub trait List<'a>: Clone + Send + 'a {
     /// The page size the walk asks for unless the client sets one; `None` when the operation
     /// has no page-size parameter.
     const PAGE_SIZE: Option<u32>;
+    /// The query parameter that names the page (its number or cursor): the one parameter a
+    /// checkpoint's filters leave out.
+    const POSITION_PARAM: Option<&'static str> = None;
 
     /// The client's configuration.
     fn config(&self) -> &Config;
@@ -104,58 +110,174 @@ pub fn walk_list<'a, L: List<'a>>(
     provider: &'static ProviderInfo,
     request: L,
 ) -> UserStream<'a, L::User> {
+    let (request, marks) = prepare(provider, request);
+    walk_from(provider, request, marks, None)
+}
+
+/// The rest of the walk `checkpoint` was taken in, with `request` (which must select what the
+/// checkpoint's walk selected).
+///
+/// # Errors
+///
+/// [`ErrorKind::Resume`] when the checkpoint is of another provider, operation, endpoint,
+/// filter set or spec, is older than the client's
+/// [`checkpoint_max_age`](Config::checkpoint_max_age), or names a position this operation
+/// cannot page to. Nothing is requested before these checks.
+pub fn resume_list<'a, L: List<'a>>(
+    provider: &'static ProviderInfo,
+    request: L,
+    checkpoint: &Checkpoint,
+) -> Result<UserStream<'a, L::User>, Error> {
+    let max_age = request.config().checkpoint_max_age();
+    let (request, marks) = prepare(provider, request);
+    let refuse = |why: String| Error::new(provider.name, L::OPERATION, ErrorKind::Resume(why));
+    let expected = Expected {
+        provider: provider.name,
+        operation: L::OPERATION,
+        spec: provider.spec,
+        endpoint: &marks.endpoint,
+        filters: &marks.filters,
+        id_hash: marks.id_hash,
+        max_age,
+        now: chrono::Utc::now(),
+    };
+    if let Some(why) = checkpoint.refusal(&expected) {
+        return Err(refuse(why));
+    }
+    let fits = matches!(
+        (&checkpoint.next, L::PAGING),
+        (Position::Start | Position::End, _)
+            | (Position::Page(_), Paging::Numbers { .. })
+            | (Position::Cursor(_), Paging::Cursor)
+    );
+    if !fits {
+        return Err(refuse(format!(
+            "it is at {}, which {} does not page by",
+            checkpoint.next,
+            L::OPERATION
+        )));
+    }
+    let resume = Resume {
+        done: checkpoint.next == Position::End,
+        pages: checkpoint.pages,
+        users: checkpoint.users,
+        duplicates: checkpoint.duplicates,
+        window: checkpoint.recent_ids.clone(),
+        from: checkpoint.into(),
+    };
+    Ok(walk_from(
+        provider,
+        request,
+        marks,
+        Some((checkpoint.next.clone(), resume)),
+    ))
+}
+
+/// The request with the walk's page size, and the facts its checkpoints carry: the endpoint
+/// and filters are read from the request as it would be sent, without sending it.
+fn prepare<'a, L: List<'a>>(provider: &'static ProviderInfo, request: L) -> (L, Arc<Marks>) {
     let config = request.config().clone();
     let size = L::PAGE_SIZE.map(|size| u64::from(config.page_size().unwrap_or(size)));
     let request = match size {
         Some(size) => request.with_page_size(size),
         None => request,
     };
+    let (endpoint, mut filters) = scope::dry_run(request.clone().fetch()).unwrap_or_default();
+    filters.retain(|(name, _)| Some(name.as_str()) != L::POSITION_PARAM);
+    filters.sort();
+    let marks = Arc::new(Marks {
+        provider: provider.name,
+        operation: L::OPERATION,
+        spec: provider.spec,
+        endpoint,
+        filters,
+        id_hash: id_hash_probe(),
+        latest: Mutex::new(Mark {
+            next: Position::Start,
+            pages: 0,
+            users: 0,
+            duplicates: 0,
+            window: Vec::new(),
+        }),
+    });
+    (request, marks)
+}
+
+/// The walk of `request` (already sized), from its first page or from a checkpoint.
+fn walk_from<'a, L: List<'a>>(
+    provider: &'static ProviderInfo,
+    request: L,
+    marks: Arc<Marks>,
+    resume: Option<(Position, Resume)>,
+) -> UserStream<'a, L::User> {
+    let config = request.config().clone();
+    let size = L::PAGE_SIZE.map(|size| u64::from(config.page_size().unwrap_or(size)));
     let signals = move |page: &L::Page| Signals {
         has_more: L::has_more(page),
         link: L::next_link(page),
         full: size.is_some_and(|size| L::len(page) as u64 >= size),
     };
     let op = L::OPERATION;
+    let (at, resume) = match resume {
+        Some((at, resume)) => (at, Some(resume)),
+        None => (Position::Start, None),
+    };
     match L::PAGING {
-        Paging::Numbers { first } => walk(
-            provider,
-            op,
-            &config,
-            Some(first),
-            Some(|page: &u64| page + 1),
-            move |number: Option<u64>| {
-                let number = number.unwrap_or(first);
-                let fetching = request.clone().with_page(number).fetch();
-                async move {
-                    let body = fetching.await?;
-                    let next = signals(&body).more().then_some(number + 1);
-                    Ok(page::<L, _>(body, next))
-                }
-            },
-            L::user,
-        ),
-        Paging::Cursor => walk(
-            provider,
-            op,
-            &config,
-            None,
-            None,
-            move |cursor: Option<String>| {
-                let request = request.clone();
-                let fetching = match cursor {
-                    Some(cursor) => request.with_cursor(cursor),
-                    None => request,
-                }
-                .fetch();
-                async move {
-                    let body = fetching.await?;
-                    let more = signals(&body).more();
-                    let next = L::next_cursor(&body).filter(|c| !c.is_empty() && more);
-                    Ok(page::<L, _>(body, next))
-                }
-            },
-            L::user,
-        ),
+        Paging::Numbers { first } => {
+            let start = match at {
+                Position::Page(number) => number,
+                _ => first,
+            };
+            walk(
+                provider,
+                op,
+                &config,
+                Some(start),
+                Some(|page: &u64| page + 1),
+                move |number: Option<u64>| {
+                    let number = number.unwrap_or(first);
+                    let fetching = request.clone().with_page(number).fetch();
+                    async move {
+                        let body = fetching.await?;
+                        let next = signals(&body).more().then_some(number + 1);
+                        Ok(page::<L, _>(body, next))
+                    }
+                },
+                L::user,
+                marks,
+                resume,
+            )
+        }
+        Paging::Cursor => {
+            let start = match at {
+                Position::Cursor(cursor) => Some(cursor),
+                _ => None,
+            };
+            walk(
+                provider,
+                op,
+                &config,
+                start,
+                None,
+                move |cursor: Option<String>| {
+                    let request = request.clone();
+                    let fetching = match cursor {
+                        Some(cursor) => request.with_cursor(cursor),
+                        None => request,
+                    }
+                    .fetch();
+                    async move {
+                        let body = fetching.await?;
+                        let more = signals(&body).more();
+                        let next = L::next_cursor(&body).filter(|c| !c.is_empty() && more);
+                        Ok(page::<L, _>(body, next))
+                    }
+                },
+                L::user,
+                marks,
+                resume,
+            )
+        }
         Paging::One => walk(
             provider,
             op,
@@ -167,6 +289,8 @@ pub fn walk_list<'a, L: List<'a>>(
                 async move { Ok(page::<L, u64>(fetching.await?, None)) }
             },
             L::user,
+            marks,
+            resume,
         ),
     }
 }

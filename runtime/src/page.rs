@@ -61,6 +61,15 @@ pub fn hash_id<T: serde::Serialize + ?Sized>(id: &T, hasher: &mut DefaultHasher)
     let _ = serde_json::to_writer(Feed(hasher), id);
 }
 
+/// What [`hash_id`] gives for a fixed id: a checkpoint records it, so that one made by a build
+/// that hashes otherwise (`DefaultHasher` may change between Rust releases) is refused rather
+/// than resumed with a de-duplication window that no longer matches.
+pub(crate) fn id_hash_probe() -> u64 {
+    let mut hasher = DefaultHasher::new();
+    hash_id("rollcall id hash probe", &mut hasher);
+    hasher.finish()
+}
+
 impl<R, C> Page<R, C> {
     /// A page whose fingerprint is computed from the records' ids, which `id` feeds to the
     /// hasher (by reference, so that no id is copied or formatted).

@@ -38,6 +38,9 @@ pub struct ProviderInfo {
     /// The ways to authenticate (the spec's security schemes, in order; the first is the
     /// default), each with the environment variables of its credentials.
     pub schemes: &'static [Scheme],
+    /// A fingerprint of the spec the client was generated from (MD5 of the file): a
+    /// [`Checkpoint`](crate::Checkpoint) taken with another spec is refused.
+    pub spec: &'static str,
 }
 
 /// Every field of a [`ProviderInfo`], by name: what generated code fills in
@@ -55,6 +58,7 @@ pub struct ProviderFields {
     pub seats: &'static [(&'static str, &'static str)],
     pub server: &'static [Var],
     pub schemes: &'static [Scheme],
+    pub spec: &'static str,
 }
 
 impl ProviderInfo {
@@ -72,6 +76,7 @@ impl ProviderInfo {
             seats,
             server,
             schemes,
+            spec,
         } = fields;
         Self {
             name,
@@ -84,6 +89,7 @@ impl ProviderInfo {
             seats,
             server,
             schemes,
+            spec,
         }
     }
 

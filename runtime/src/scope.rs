@@ -44,6 +44,38 @@ tokio::task_local! {
     static WAITED: Arc<AtomicU64>;
     /// Retries of the page being fetched, counted by the retry loop.
     static PAGE_RETRIES: Cell<u64>;
+    /// Set while a request is built only to be read ([`dry_run`]): the URL it would go to.
+    static DRY_RUN: RefCell<Option<reqwest::Url>>;
+}
+
+/// Builds the request `call` (a generated `send()` future) would send, without sending it, and
+/// returns its URL without the query, and the query's pairs; `None` when the request could not
+/// be built. The hooks' `pre` stops the call ([`dry_run_stop`]) before the request is signed or
+/// paced, so nothing reaches the network and no credential is read.
+pub(crate) fn dry_run<F: Future>(call: F) -> Option<(String, Vec<(String, String)>)> {
+    use futures::FutureExt as _;
+    let url = DRY_RUN.sync_scope(RefCell::new(None), || {
+        // Building a request awaits nothing: one poll reaches the `pre` hook.
+        let _ = call.now_or_never();
+        DRY_RUN.with(|url| url.take())
+    })?;
+    let pairs = url
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let mut endpoint = url;
+    endpoint.set_query(None);
+    endpoint.set_fragment(None);
+    let _ = endpoint.set_username("");
+    let _ = endpoint.set_password(None);
+    Some((endpoint.to_string(), pairs))
+}
+
+/// Inside [`dry_run`]: records `url` and returns `true`, and the hook stops the call there.
+pub(crate) fn dry_run_stop(url: &reqwest::Url) -> bool {
+    DRY_RUN
+        .try_with(|slot| *slot.borrow_mut() = Some(url.clone()))
+        .is_ok()
 }
 
 /// Runs `call` (a generated `send()` future) and returns its output with what the hooks saw.

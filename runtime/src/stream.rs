@@ -9,6 +9,7 @@ use std::task::{Context, Poll};
 use futures::stream::BoxStream;
 use futures::{Stream, StreamExt as _};
 
+use crate::checkpoint::{CHECKPOINT_FORMAT, Checkpoint, Position, ResumedFrom};
 use crate::error::Error;
 
 /// The users of a provider, one by one, as the all-users walks yield them.
@@ -31,17 +32,60 @@ use crate::error::Error;
 pub struct UserStream<'a, T> {
     inner: BoxStream<'a, Result<T, Error>>,
     report: Report,
+    marks: Option<Arc<Marks>>,
 }
 
 impl<'a, T> UserStream<'a, T> {
     /// A stream of users with the report of the walk that yields them.
     pub fn new(inner: BoxStream<'a, Result<T, Error>>, report: Report) -> Self {
-        Self { inner, report }
+        Self {
+            inner,
+            report,
+            marks: None,
+        }
+    }
+
+    /// The same stream, whose walk publishes its checkpoints to `marks`.
+    pub(crate) fn with_marks(mut self, marks: Arc<Marks>) -> Self {
+        self.marks = Some(marks);
+        self
     }
 
     /// A handle on the walk's report; it stays valid after the stream is consumed or dropped.
     pub fn report(&self) -> Report {
         self.report.clone()
+    }
+
+    /// Where the walk stands after the last page whose users were all yielded (before the
+    /// first page: at its start), to continue it later with
+    /// [`Users::resume_users`](crate::Users::resume_users); `None` for a stream that is not a
+    /// walk over pages. Users of a page being read are never covered: a walk resumed from this
+    /// checkpoint yields every user this stream has not yielded, and none it has.
+    ///
+    /// ```
+    /// # async fn run<C: rollcall_runtime::Users>(client: &C) -> Result<(), Box<dyn std::error::Error>>
+    /// # where C::User: std::fmt::Debug {
+    /// use futures::TryStreamExt as _;
+    /// let mut users = client.all_users();
+    /// while let Some(user) = users.try_next().await? {
+    ///     println!("{user:?}");
+    ///     if let Some(checkpoint) = users.checkpoint() {
+    ///         std::fs::write("walk.checkpoint", serde_json::to_vec(&checkpoint)?)?;
+    ///     }
+    /// }
+    /// // After a crash, elsewhere:
+    /// let text = std::fs::read("walk.checkpoint")?;
+    /// let rest = client.resume_users(&serde_json::from_slice(&text)?)?;
+    /// # let _ = rest; Ok(()) }
+    /// ```
+    pub fn checkpoint(&self) -> Option<Checkpoint> {
+        self.marks.as_ref().map(|marks| marks.checkpoint())
+    }
+
+    /// How many pages the latest [`checkpoint`](Self::checkpoint) covers: it changes exactly
+    /// when a new checkpoint can be taken, so that a writer saves one per page, not per user.
+    pub fn checkpointed_pages(&self) -> Option<u64> {
+        self.marks.as_ref().map(|marks| marks.latest().pages)
     }
 
     /// The same walk, each user turned by `f` (the report is kept).
@@ -55,6 +99,7 @@ impl<'a, T> UserStream<'a, T> {
         UserStream {
             inner: self.inner.map(f).boxed(),
             report: self.report,
+            marks: self.marks,
         }
     }
 }
@@ -99,6 +144,9 @@ pub struct WalkReport {
     pub declared_total: Option<u64>,
     /// Why the walk ended; `None` while it goes on (or when its reader stopped first).
     pub stop: Option<Stop>,
+    /// The checkpoint this walk continued from, if it was resumed (its counts are included
+    /// in `pages`, `users` and `duplicates`).
+    pub resumed_from: Option<ResumedFrom>,
 }
 
 impl WalkReport {
@@ -174,6 +222,66 @@ pub enum Stop {
     MaxUsers,
     /// A request failed, or the server repeated a page or a cursor.
     Error,
+}
+
+/// Where a walk stood after a page whose users were all yielded.
+#[derive(Clone, Debug)]
+pub(crate) struct Mark {
+    pub(crate) next: Position,
+    pub(crate) pages: u64,
+    pub(crate) users: u64,
+    pub(crate) duplicates: u64,
+    /// The de-duplication window's pages (shared with the walk, so that a mark is cheap).
+    pub(crate) window: Vec<Arc<[u64]>>,
+}
+
+/// What a walk's checkpoints are made of: the facts fixed for the walk, and its latest mark.
+#[derive(Debug)]
+pub(crate) struct Marks {
+    pub(crate) provider: &'static str,
+    pub(crate) operation: &'static str,
+    pub(crate) spec: &'static str,
+    pub(crate) endpoint: String,
+    pub(crate) filters: Vec<(String, String)>,
+    pub(crate) id_hash: u64,
+    pub(crate) latest: Mutex<Mark>,
+}
+
+impl Marks {
+    /// The latest mark.
+    pub(crate) fn latest(&self) -> Mark {
+        match self.latest.lock() {
+            Ok(mark) => mark.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Makes `mark` the latest.
+    pub(crate) fn publish(&self, mark: Mark) {
+        match self.latest.lock() {
+            Ok(mut latest) => *latest = mark,
+            Err(poisoned) => *poisoned.into_inner() = mark,
+        }
+    }
+
+    fn checkpoint(&self) -> Checkpoint {
+        let mark = self.latest();
+        Checkpoint {
+            format: CHECKPOINT_FORMAT,
+            provider: self.provider.to_owned(),
+            operation: self.operation.to_owned(),
+            endpoint: self.endpoint.clone(),
+            filters: self.filters.clone(),
+            spec: self.spec.to_owned(),
+            next: mark.next,
+            pages: mark.pages,
+            users: mark.users,
+            duplicates: mark.duplicates,
+            recent_ids: mark.window.iter().map(|page| page.to_vec()).collect(),
+            id_hash: self.id_hash,
+            taken_at: chrono::Utc::now(),
+        }
+    }
 }
 
 /// A shared handle on a walk's [`WalkReport`].

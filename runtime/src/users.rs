@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use crate::checkpoint::Checkpoint;
 use crate::error::{Error, ErrorKind};
 use crate::provider::ProviderInfo;
 use crate::stream::UserStream;
@@ -39,6 +40,41 @@ pub trait Users {
     fn seats(&self) -> Option<UserStream<'_, Self::User>> {
         None
     }
+
+    /// The rest of the [`all_users`](Self::all_users) walk `checkpoint` was taken in
+    /// ([`UserStream::checkpoint`]): every user that walk had not yielded, none it had. Its
+    /// report's `resumed_from` says where it started, and its counts go on from the
+    /// checkpoint's.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Resume`] when the checkpoint is of another provider, operation, endpoint,
+    /// filter set or spec, or too old ([`Config::checkpoint_max_age`](crate::Config::checkpoint_max_age));
+    /// nothing is requested then. The default refuses every checkpoint: generated clients
+    /// implement it.
+    fn resume_users(&self, checkpoint: &Checkpoint) -> Result<UserStream<'_, Self::User>, Error> {
+        let _ = checkpoint;
+        Err(cannot_resume(self.provider()))
+    }
+
+    /// The rest of a [`seats`](Self::seats) walk, as [`resume_users`](Self::resume_users)
+    /// continues [`all_users`](Self::all_users); `None` when the provider cannot filter.
+    fn resume_seats(
+        &self,
+        checkpoint: &Checkpoint,
+    ) -> Option<Result<UserStream<'_, Self::User>, Error>> {
+        let _ = checkpoint;
+        None
+    }
+}
+
+/// The refusal of a client that cannot resume walks.
+fn cannot_resume(provider: &'static ProviderInfo) -> Error {
+    Error::new(
+        provider.name,
+        "all_users",
+        ErrorKind::Resume("this client cannot resume a walk".into()),
+    )
 }
 
 /// A client of any provider behind one object type: what a registry lookup returns when the
@@ -52,6 +88,18 @@ pub trait AnyClient: fmt::Debug + Send + Sync {
 
     /// [`Users::seats`], each as the provider's own record in JSON.
     fn seats_json(&self) -> Option<UserStream<'_, serde_json::Value>>;
+
+    /// [`Users::resume_users`], each user as the provider's own record in JSON.
+    fn resume_users_json(
+        &self,
+        checkpoint: &Checkpoint,
+    ) -> Result<UserStream<'_, serde_json::Value>, Error>;
+
+    /// [`Users::resume_seats`], each user as the provider's own record in JSON.
+    fn resume_seats_json(
+        &self,
+        checkpoint: &Checkpoint,
+    ) -> Option<Result<UserStream<'_, serde_json::Value>, Error>>;
 }
 
 impl<C> AnyClient for C
@@ -68,6 +116,22 @@ where
 
     fn seats_json(&self) -> Option<UserStream<'_, serde_json::Value>> {
         Some(json(Users::provider(self), Users::seats(self)?))
+    }
+
+    fn resume_users_json(
+        &self,
+        checkpoint: &Checkpoint,
+    ) -> Result<UserStream<'_, serde_json::Value>, Error> {
+        let users = Users::resume_users(self, checkpoint)?;
+        Ok(json(Users::provider(self), users))
+    }
+
+    fn resume_seats_json(
+        &self,
+        checkpoint: &Checkpoint,
+    ) -> Option<Result<UserStream<'_, serde_json::Value>, Error>> {
+        let seats = Users::resume_seats(self, checkpoint)?;
+        Some(seats.map(|users| json(Users::provider(self), users)))
     }
 }
 

@@ -21,13 +21,25 @@ use std::task::{Context, Poll};
 use futures::stream::FuturesOrdered;
 use futures::{Stream, StreamExt as _};
 
+use crate::checkpoint::{AtPosition, Position, ResumedFrom};
 use crate::config::Config;
 use crate::dedupe::RecentIds;
 use crate::error::{Error, ErrorKind, PagingError};
 use crate::page::{Page, Successor};
 use crate::provider::ProviderInfo;
 use crate::scope;
-use crate::stream::{Report, Stop, UserStream};
+use crate::stream::{Mark, Marks, Report, Stop, UserStream};
+
+/// What a resumed walk had done before its checkpoint (whose position is the walk's `first`).
+pub(crate) struct Resume {
+    /// The checkpoint was taken after the last page: nothing is left to read.
+    pub(crate) done: bool,
+    pub(crate) pages: u64,
+    pub(crate) users: u64,
+    pub(crate) duplicates: u64,
+    pub(crate) window: Vec<Vec<u64>>,
+    pub(crate) from: ResumedFrom,
+}
 
 /// Walks every page, starting at `first`, with `fetch`; `user` turns each record of a page
 /// into the user the stream yields, as it is yielded.
@@ -36,7 +48,12 @@ use crate::stream::{Report, Stop, UserStream};
 /// ahead, concurrently, and their records still come out in order, one page at a time; pages
 /// fetched past the last one are dropped unread. Without one (cursors), the next page is
 /// requested as soon as the current one names it, while its records are being read.
-pub fn walk<'a, R, T, C, F, Fut, U>(
+///
+/// After each page whose users were all yielded, the walk publishes where it stands to `marks`
+/// (what [`UserStream::checkpoint`] reads); with `resume`, it starts from a checkpoint's
+/// counts and de-duplication window, at `first`.
+#[allow(clippy::too_many_arguments)] // one private caller, `list::walk_list`
+pub(crate) fn walk<'a, R, T, C, F, Fut, U>(
     provider: &'static ProviderInfo,
     operation: &'static str,
     config: &Config,
@@ -44,12 +61,14 @@ pub fn walk<'a, R, T, C, F, Fut, U>(
     successor: Option<Successor<C>>,
     fetch: F,
     user: U,
+    marks: Arc<Marks>,
+    resume: Option<Resume>,
 ) -> UserStream<'a, T>
 where
     R: Send + 'a,
     T: Send + 'a,
     U: Fn(R) -> T + Clone + Send + 'a,
-    C: Clone + Hash + PartialEq + fmt::Display + Send + 'a,
+    C: Clone + Hash + PartialEq + fmt::Display + AtPosition + Send + 'a,
     F: FnMut(Option<C>) -> Fut + Send + 'a,
     Fut: Future<Output = Result<Page<R, C>, Error>> + Send + 'a,
 {
@@ -65,34 +84,67 @@ where
     } else {
         1
     };
+    let (pages, users, duplicates, seen_ids, done) = match &resume {
+        Some(r) => (
+            r.pages,
+            r.users,
+            r.duplicates,
+            RecentIds::from_window(&r.window),
+            r.done,
+        ),
+        None => (0, 0, 0, RecentIds::default(), false),
+    };
+    let start = match (&first, done) {
+        (_, true) => Position::End,
+        (Some(cursor), false) => cursor.position(),
+        (None, false) => Position::Start,
+    };
+    marks.publish(Mark {
+        next: start,
+        pages,
+        users,
+        duplicates,
+        window: seen_ids.window(),
+    });
+    report.update(|r| {
+        r.pages = pages;
+        r.users = users;
+        r.duplicates = duplicates;
+        if done {
+            r.stop = Some(Stop::LastPage);
+        }
+        r.resumed_from = resume.map(|r| r.from);
+    });
     let walk = Walk {
         report: report.clone(),
-        seen_ids: RecentIds::default(),
+        seen_ids,
+        marks: marks.clone(),
         provider,
         operation,
         fetch: Box::new(move |cursor| Box::pin(fetch(cursor)) as Fetching<'a, R, C>),
-        launch: Some(first),
+        launch: (!done).then_some(first),
         successor,
         ahead,
         inflight: FuturesOrdered::new(),
         ready: VecDeque::new(),
-        launched: 0,
+        launched: pages,
         batch: None,
         polls: 0,
         max_pages: config.max_pages(),
         max_users: config.max_users(),
-        pages: 0,
-        users: 0,
+        pages,
+        users,
+        duplicates,
         state,
         seen_cursors,
         seen_pages: HashSet::new(),
-        finished: false,
+        finished: done,
         waited: Arc::default(),
     };
     // Each page's records move straight from the decoded page to the reader: no second
     // vector, so a user is copied once on its way out, as in a hand-written loop.
     let inner = walk.map(move |item| item.map(&user)).boxed();
-    UserStream::new(inner, report)
+    UserStream::new(inner, report).with_marks(marks)
 }
 
 /// What one step of the walk yields: records of a page in order, then the error that ended
@@ -100,6 +152,9 @@ where
 struct Batch<R> {
     records: std::vec::IntoIter<R>,
     error: Option<Error>,
+    /// Where the walk stands once every record is handed out: `None` when the page does not
+    /// end cleanly (an error follows, or a cap cut it), so no checkpoint covers it.
+    next: Option<Position>,
 }
 
 impl<R> Iterator for Batch<R> {
@@ -118,6 +173,15 @@ impl<R> Batch<R> {
         Self {
             records: records.into_iter(),
             error,
+            next: None,
+        }
+    }
+
+    /// A page that ends cleanly, after which the walk continues at `next`.
+    fn clean(records: Vec<R>, next: Position) -> Self {
+        Self {
+            next: Some(next),
+            ..Self::new(records, None)
         }
     }
 }
@@ -137,6 +201,8 @@ struct Walk<'a, R, C> {
     report: Report,
     /// A hash of every id yielded, to drop a user a server sends twice.
     seen_ids: RecentIds,
+    /// Where checkpoints are published.
+    marks: Arc<Marks>,
     provider: &'static ProviderInfo,
     operation: &'static str,
     fetch: Box<dyn FnMut(Option<C>) -> Fetching<'a, R, C> + Send + 'a>,
@@ -159,6 +225,7 @@ struct Walk<'a, R, C> {
     max_users: Option<u64>,
     pages: u64,
     users: u64,
+    duplicates: u64,
     state: RandomState,
     seen_cursors: HashSet<u64>,
     seen_pages: HashSet<u64>,
@@ -173,7 +240,7 @@ impl<R, C> Unpin for Walk<'_, R, C> {}
 impl<'a, R, C> Stream for Walk<'a, R, C>
 where
     R: Send + 'a,
-    C: Clone + Hash + PartialEq + fmt::Display + Send + 'a,
+    C: Clone + Hash + PartialEq + fmt::Display + AtPosition + Send + 'a,
 {
     type Item = Result<R, Error>;
 
@@ -192,7 +259,18 @@ where
             }
             if let Some(batch) = &mut this.batch {
                 if let Some(item) = batch.next() {
+                    // The page's last record is handed out: the checkpoint moves past the
+                    // page before its reader sees that record, so that a reader who saves a
+                    // checkpoint after writing each user never saves one that misses a user.
+                    if batch.records.len() == 0
+                        && let Some(next) = batch.next.take()
+                    {
+                        this.mark(next);
+                    }
                     return Poll::Ready(Some(item));
+                }
+                if let Some(next) = batch.next.take() {
+                    this.mark(next);
                 }
                 this.batch = None;
                 continue;
@@ -219,8 +297,19 @@ where
 impl<'a, R, C> Walk<'a, R, C>
 where
     R: Send + 'a,
-    C: Clone + Hash + PartialEq + fmt::Display + Send + 'a,
+    C: Clone + Hash + PartialEq + fmt::Display + AtPosition + Send + 'a,
 {
+    /// Publishes where the walk stands after the page just handed out.
+    fn mark(&self, next: Position) {
+        self.marks.publish(Mark {
+            next,
+            pages: self.pages,
+            users: self.users,
+            duplicates: self.duplicates,
+            window: self.seen_ids.window(),
+        });
+    }
+
     /// Requests pages until `ahead` are in flight, as far as their cursors are known and the
     /// `max_pages` cap allows.
     fn fill(&mut self) {
@@ -277,7 +366,7 @@ where
         if page.items.is_empty() {
             self.finish();
             self.report.update(|r| r.stop = Some(Stop::EmptyPage));
-            return Batch::new(Vec::new(), None);
+            return Batch::clean(Vec::new(), Position::End);
         }
         if !self.seen_pages.insert(page.fingerprint) {
             let page = self.pages;
@@ -302,10 +391,11 @@ where
             records.truncate(room);
         }
         self.users += records.len() as u64;
-        let users = self.users;
+        self.duplicates += duplicates;
+        let (users, duplicates) = (self.users, self.duplicates);
         self.report.update(|r| {
             r.users = users;
-            r.duplicates += duplicates;
+            r.duplicates = duplicates;
         });
         tracing::debug!(
             target: "rollcall::paging",
@@ -324,6 +414,10 @@ where
         {
             return self.stop(records, PagingError::UserLimit { max_users });
         }
+        let after = match &page.next {
+            None => Position::End,
+            Some(next) => next.position(),
+        };
         match page.next {
             None => {
                 self.finish();
@@ -354,7 +448,7 @@ where
                 }
             }
         }
-        Batch::new(records, None)
+        Batch::clean(records, after)
     }
 
     /// Ends the walk: nothing more is requested, and pages in flight are dropped.

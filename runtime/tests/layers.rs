@@ -22,6 +22,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         "data",
         &[
             "error",
+            "checkpoint",
             "pacing",
             "auth",
             "account_rules",

@@ -125,6 +125,7 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_f
             ],
         },
     ],
+    spec: "78f0205e822d42be2df465ba06c8c84f",
 });
 /** A client of Sequence — Users from environment-style variables, as [`crate::Provider::connect`] builds it: the first way to authenticate whose credentials are all set wins ([`PROVIDER`]`.schemes` lists them with their variables).
 
@@ -263,6 +264,22 @@ impl Client {
     pub fn all_users(&self) -> ::rollcall_runtime::UserStream<'_, types::User> {
         self.list_users().all_users()
     }
+    /// The rest of the [`all_users`](Self::all_users) walk a checkpoint was taken in (see
+    /// [`Users::resume_users`](::rollcall_runtime::Users::resume_users)).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Resume`](::rollcall_runtime::ErrorKind::Resume) when the checkpoint
+    /// belongs to another walk or is too old; nothing is requested then.
+    pub fn resume_users(
+        &self,
+        checkpoint: &::rollcall_runtime::Checkpoint,
+    ) -> Result<
+        ::rollcall_runtime::UserStream<'_, types::User>,
+        ::rollcall_runtime::Error,
+    > {
+        self.list_users().resume_users(checkpoint)
+    }
 }
 impl ::rollcall_runtime::Users for Client {
     type User = types::User;
@@ -271,6 +288,15 @@ impl ::rollcall_runtime::Users for Client {
     }
     fn all_users(&self) -> ::rollcall_runtime::UserStream<'_, types::User> {
         Client::all_users(self)
+    }
+    fn resume_users(
+        &self,
+        checkpoint: &::rollcall_runtime::Checkpoint,
+    ) -> Result<
+        ::rollcall_runtime::UserStream<'_, types::User>,
+        ::rollcall_runtime::Error,
+    > {
+        Client::resume_users(self, checkpoint)
     }
 }
 impl ::rollcall_runtime::Checked for types::UserList {}
@@ -332,6 +358,7 @@ impl<'a> rt::List<'a> for builder::ListUsers<'a> {
     fn with_page_size(self, size: u64) -> Self {
         self.limit(size)
     }
+    const POSITION_PARAM: Option<&'static str> = Some("after");
     fn with_cursor(self, cursor: String) -> Self {
         self.after(cursor)
     }
@@ -346,6 +373,22 @@ impl<'a> builder::ListUsers<'a> {
     /// Every user this request selects, walking every page by cursors, as the spec's `x-rollcall-pagination` says; filters set on the builder apply to every page. The walk holds the page being read and, for numbered pages, up to the client's `page_concurrency` pages fetched ahead; it ends after the last page, and ends with an error on a repeated page or cursor or at the client's `max_pages`/`max_users` caps.
     pub fn all_users(self) -> ::rollcall_runtime::UserStream<'a, types::User> {
         rt::walk_list(&PROVIDER, self)
+    }
+    /// The rest of the [`all_users`](Self::all_users) walk of this request that
+    /// `checkpoint` was taken in; the request must select what that walk's did.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Resume`](::rollcall_runtime::ErrorKind::Resume) when the
+    /// checkpoint belongs to another walk or is too old; nothing is requested then.
+    pub fn resume_users(
+        self,
+        checkpoint: &::rollcall_runtime::Checkpoint,
+    ) -> Result<
+        ::rollcall_runtime::UserStream<'a, types::User>,
+        ::rollcall_runtime::Error,
+    > {
+        rt::resume_list(&PROVIDER, self, checkpoint)
     }
 }
 /// What a fake server of this provider needs (`rollcall::testing`), from the spec: list operations, error shapes and a sample page and user (its schemes and variables are [`PROVIDER`]'s).

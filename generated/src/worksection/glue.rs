@@ -130,6 +130,7 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_f
             ],
         },
     ],
+    spec: "32a44bc78af2ba5abd3c175f67fee06d",
 });
 /** A client of Worksection Users API from environment-style variables, as [`crate::Provider::connect`] builds it: the first way to authenticate whose credentials are all set wins ([`PROVIDER`]`.schemes` lists them with their variables).
 
@@ -245,6 +246,25 @@ impl Client {
             _ => self.get_users().all_users(),
         }
     }
+    /// The rest of the [`all_users`](Self::all_users) walk a checkpoint was taken in (see
+    /// [`Users::resume_users`](::rollcall_runtime::Users::resume_users)).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Resume`](::rollcall_runtime::ErrorKind::Resume) when the checkpoint
+    /// belongs to another walk or is too old; nothing is requested then.
+    pub fn resume_users(
+        &self,
+        checkpoint: &::rollcall_runtime::Checkpoint,
+    ) -> Result<
+        ::rollcall_runtime::UserStream<'_, types::User>,
+        ::rollcall_runtime::Error,
+    > {
+        match ::progenitor_client::ClientInfo::inner(self).scheme() {
+            "oauth2Bearer" => self.get_users_oauth2().resume_users(checkpoint),
+            _ => self.get_users().resume_users(checkpoint),
+        }
+    }
 }
 impl ::rollcall_runtime::Users for Client {
     type User = types::User;
@@ -253,6 +273,15 @@ impl ::rollcall_runtime::Users for Client {
     }
     fn all_users(&self) -> ::rollcall_runtime::UserStream<'_, types::User> {
         Client::all_users(self)
+    }
+    fn resume_users(
+        &self,
+        checkpoint: &::rollcall_runtime::Checkpoint,
+    ) -> Result<
+        ::rollcall_runtime::UserStream<'_, types::User>,
+        ::rollcall_runtime::Error,
+    > {
+        Client::resume_users(self, checkpoint)
     }
 }
 impl ::rollcall_runtime::Checked for types::Envelope {
@@ -316,6 +345,26 @@ impl<'a> builder::GetUsers<'a> {
     pub fn all_users(self) -> ::rollcall_runtime::UserStream<'a, types::User> {
         rt::walk_list(&PROVIDER, self.action(types::GetUsersAction::GetUsers))
     }
+    /// The rest of the [`all_users`](Self::all_users) walk of this request that
+    /// `checkpoint` was taken in; the request must select what that walk's did.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Resume`](::rollcall_runtime::ErrorKind::Resume) when the
+    /// checkpoint belongs to another walk or is too old; nothing is requested then.
+    pub fn resume_users(
+        self,
+        checkpoint: &::rollcall_runtime::Checkpoint,
+    ) -> Result<
+        ::rollcall_runtime::UserStream<'a, types::User>,
+        ::rollcall_runtime::Error,
+    > {
+        rt::resume_list(
+            &PROVIDER,
+            self.action(types::GetUsersAction::GetUsers),
+            checkpoint,
+        )
+    }
 }
 impl<'a> rt::List<'a> for builder::GetUsersOauth2<'a> {
     type Page = types::Envelope;
@@ -347,6 +396,26 @@ impl<'a> builder::GetUsersOauth2<'a> {
     /// Every user this request selects, walking every page by one response (the operation does not page), as the spec's `x-rollcall-pagination` says; filters set on the builder apply to every page. The walk holds the page being read and, for numbered pages, up to the client's `page_concurrency` pages fetched ahead; it ends after the last page, and ends with an error on a repeated page or cursor or at the client's `max_pages`/`max_users` caps.
     pub fn all_users(self) -> ::rollcall_runtime::UserStream<'a, types::User> {
         rt::walk_list(&PROVIDER, self.action(types::GetUsersOauth2Action::GetUsers))
+    }
+    /// The rest of the [`all_users`](Self::all_users) walk of this request that
+    /// `checkpoint` was taken in; the request must select what that walk's did.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Resume`](::rollcall_runtime::ErrorKind::Resume) when the
+    /// checkpoint belongs to another walk or is too old; nothing is requested then.
+    pub fn resume_users(
+        self,
+        checkpoint: &::rollcall_runtime::Checkpoint,
+    ) -> Result<
+        ::rollcall_runtime::UserStream<'a, types::User>,
+        ::rollcall_runtime::Error,
+    > {
+        rt::resume_list(
+            &PROVIDER,
+            self.action(types::GetUsersOauth2Action::GetUsers),
+            checkpoint,
+        )
     }
 }
 /// What a fake server of this provider needs (`rollcall::testing`), from the spec: list operations, error shapes and a sample page and user (its schemes and variables are [`PROVIDER`]'s).

@@ -204,6 +204,7 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_f
             ],
         },
     ],
+    spec: "08d32857a4684f8797ca3417773891c7",
 });
 /** A client of Zendesk Support — Users from environment-style variables, as [`crate::Provider::connect`] builds it: the first way to authenticate whose credentials are all set wins ([`PROVIDER`]`.schemes` lists them with their variables).
 
@@ -320,11 +321,43 @@ impl Client {
     pub fn all_users(&self) -> ::rollcall_runtime::UserStream<'_, types::User> {
         self.list_users().all_users()
     }
+    /// The rest of the [`all_users`](Self::all_users) walk a checkpoint was taken in (see
+    /// [`Users::resume_users`](::rollcall_runtime::Users::resume_users)).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Resume`](::rollcall_runtime::ErrorKind::Resume) when the checkpoint
+    /// belongs to another walk or is too old; nothing is requested then.
+    pub fn resume_users(
+        &self,
+        checkpoint: &::rollcall_runtime::Checkpoint,
+    ) -> Result<
+        ::rollcall_runtime::UserStream<'_, types::User>,
+        ::rollcall_runtime::Error,
+    > {
+        self.list_users().resume_users(checkpoint)
+    }
     /// The users that hold a seat, as the provider filters them (`list_users` with `role[]=agent`, `role[]=admin`, from the spec's `x-rollcall-pagination.seats`), walking every page like [`all_users`](Self::all_users).
     pub fn seats(&self) -> ::rollcall_runtime::UserStream<'_, types::User> {
         self.list_users()
             .role(vec![types::ListUsersRoleItem::Agent, types::ListUsersRoleItem::Admin])
             .all_users()
+    }
+    /// The rest of the [`seats`](Self::seats) walk a checkpoint was taken in.
+    ///
+    /// # Errors
+    ///
+    /// As [`resume_users`](Self::resume_users).
+    pub fn resume_seats(
+        &self,
+        checkpoint: &::rollcall_runtime::Checkpoint,
+    ) -> Result<
+        ::rollcall_runtime::UserStream<'_, types::User>,
+        ::rollcall_runtime::Error,
+    > {
+        self.list_users()
+            .role(vec![types::ListUsersRoleItem::Agent, types::ListUsersRoleItem::Admin])
+            .resume_users(checkpoint)
     }
 }
 impl ::rollcall_runtime::Users for Client {
@@ -335,8 +368,28 @@ impl ::rollcall_runtime::Users for Client {
     fn all_users(&self) -> ::rollcall_runtime::UserStream<'_, types::User> {
         Client::all_users(self)
     }
+    fn resume_users(
+        &self,
+        checkpoint: &::rollcall_runtime::Checkpoint,
+    ) -> Result<
+        ::rollcall_runtime::UserStream<'_, types::User>,
+        ::rollcall_runtime::Error,
+    > {
+        Client::resume_users(self, checkpoint)
+    }
     fn seats(&self) -> Option<::rollcall_runtime::UserStream<'_, types::User>> {
         Some(Client::seats(self))
+    }
+    fn resume_seats(
+        &self,
+        checkpoint: &::rollcall_runtime::Checkpoint,
+    ) -> Option<
+        Result<
+            ::rollcall_runtime::UserStream<'_, types::User>,
+            ::rollcall_runtime::Error,
+        >,
+    > {
+        Some(Client::resume_seats(self, checkpoint))
     }
 }
 impl ::rollcall_runtime::Checked for types::UserList {}
@@ -406,6 +459,7 @@ impl<'a> rt::List<'a> for builder::ListUsers<'a> {
     fn with_page_size(self, size: u64) -> Self {
         self.page_size(size)
     }
+    const POSITION_PARAM: Option<&'static str> = Some("page[after]");
     fn with_cursor(self, cursor: String) -> Self {
         self.page_after(cursor)
     }
@@ -420,6 +474,22 @@ impl<'a> builder::ListUsers<'a> {
     /// Every user this request selects, walking every page by cursors, as the spec's `x-rollcall-pagination` says; filters set on the builder apply to every page. The walk holds the page being read and, for numbered pages, up to the client's `page_concurrency` pages fetched ahead; it ends after the last page, and ends with an error on a repeated page or cursor or at the client's `max_pages`/`max_users` caps.
     pub fn all_users(self) -> ::rollcall_runtime::UserStream<'a, types::User> {
         rt::walk_list(&PROVIDER, self.include_boundary_indicators(true))
+    }
+    /// The rest of the [`all_users`](Self::all_users) walk of this request that
+    /// `checkpoint` was taken in; the request must select what that walk's did.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Resume`](::rollcall_runtime::ErrorKind::Resume) when the
+    /// checkpoint belongs to another walk or is too old; nothing is requested then.
+    pub fn resume_users(
+        self,
+        checkpoint: &::rollcall_runtime::Checkpoint,
+    ) -> Result<
+        ::rollcall_runtime::UserStream<'a, types::User>,
+        ::rollcall_runtime::Error,
+    > {
+        rt::resume_list(&PROVIDER, self.include_boundary_indicators(true), checkpoint)
     }
 }
 /// What a fake server of this provider needs (`rollcall::testing`), from the spec: list operations, error shapes and a sample page and user (its schemes and variables are [`PROVIDER`]'s).

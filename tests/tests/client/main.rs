@@ -16,6 +16,7 @@ mod measure;
 mod pacing;
 mod paging;
 mod real_shapes;
+mod resume;
 mod retry;
 mod robustness;
 mod samples;

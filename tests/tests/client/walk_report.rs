@@ -59,7 +59,7 @@ async fn sequence_counts_pages_duplicates_and_the_declared_total() {
     assert_eq!(
         serde_json::to_value(&report).unwrap(),
         json!({"pages": 2, "users": 4, "duplicates": 1, "retries": 0, "waited_ms": 0,
-               "declared_total": 5, "stop": "last_page"})
+               "declared_total": 5, "stop": "last_page", "resumed_from": null})
     );
 }
 

@@ -29,9 +29,10 @@ pub fn render(
     types: &Types,
     builders: &Builders,
     schemas: &[String],
+    fingerprint: &str,
 ) -> Result<String, String> {
     let mut top = String::new();
-    top.push_str(&super::table::provider_static(name, provider)?.to_string());
+    top.push_str(&super::table::provider_static(name, provider, fingerprint)?.to_string());
     top.push_str(&super::table::connect(name, provider).to_string());
     top.push_str(&hooks());
     if let Some(enum_name) = &provider.servers_enum {
@@ -74,33 +75,45 @@ fn client_walks(
         .iter()
         .find(|l| l.security.is_empty())
         .unwrap_or(first);
-    let walk = |list: &List| {
-        let op = format_ident!("{}", list.operation);
-        quote!(self.#op().all_users())
-    };
-    let by_scheme: Vec<TokenStream> = provider
-        .lists
-        .iter()
-        .filter(|l| !l.security.is_empty() && !std::ptr::eq(*l, default))
-        .map(|list| {
-            let schemes = &list.security;
-            let walk = walk(list);
-            quote!(#(#schemes)|* => #walk,)
-        })
-        .collect();
-    let default_walk = walk(default);
-    let (body, others) = if by_scheme.is_empty() || provider.lists.len() == 1 {
-        (default_walk, "")
-    } else {
-        (
+    // The walk of the list the client's scheme calls for, ending in `call` (`all_users()`, or
+    // `resume_users(checkpoint)`).
+    let chosen = |call: TokenStream| {
+        let walk = |list: &List| {
+            let op = format_ident!("{}", list.operation);
+            quote!(self.#op().#call)
+        };
+        let by_scheme: Vec<TokenStream> = provider
+            .lists
+            .iter()
+            .filter(|l| !l.security.is_empty() && !std::ptr::eq(*l, default))
+            .map(|list| {
+                let schemes = &list.security;
+                let walk = walk(list);
+                quote!(#(#schemes)|* => #walk,)
+            })
+            .collect();
+        let default_walk = walk(default);
+        if by_scheme.is_empty() || provider.lists.len() == 1 {
+            default_walk
+        } else {
             quote! {
                 match ::progenitor_client::ClientInfo::inner(self).scheme() {
                     #(#by_scheme)*
                     _ => #default_walk,
                 }
-            },
-            ", or the list operation the client's security scheme calls for",
-        )
+            }
+        }
+    };
+    let body = chosen(quote!(all_users()));
+    let resume_body = chosen(quote!(resume_users(checkpoint)));
+    let by_scheme = provider
+        .lists
+        .iter()
+        .any(|l| !l.security.is_empty() && !std::ptr::eq(l, default));
+    let others = if by_scheme && provider.lists.len() > 1 {
+        ", or the list operation the client's security scheme calls for"
+    } else {
+        ""
     };
     let doc = format!(
         " Every user of the account, walking every page the provider's own way (`{}`{others}); \
@@ -111,6 +124,20 @@ fn client_walks(
         #[doc = #doc]
         pub fn all_users(&self) -> #api::UserStream<'_, types::#user> {
             #body
+        }
+
+        /// The rest of the [`all_users`](Self::all_users) walk a checkpoint was taken in (see
+        /// [`Users::resume_users`](::rollcall_runtime::Users::resume_users)).
+        ///
+        /// # Errors
+        ///
+        /// [`ErrorKind::Resume`](::rollcall_runtime::ErrorKind::Resume) when the checkpoint
+        /// belongs to another walk or is too old; nothing is requested then.
+        pub fn resume_users(
+            &self,
+            checkpoint: &#api::Checkpoint,
+        ) -> Result<#api::UserStream<'_, types::#user>, #api::Error> {
+            #resume_body
         }
     };
     if let Some(list) = provider.lists.iter().find(|l| !l.seats.is_empty()) {
@@ -134,6 +161,18 @@ fn client_walks(
             pub fn seats(&self) -> #api::UserStream<'_, types::#user> {
                 self.#op() #(#setup)* .all_users()
             }
+
+            /// The rest of the [`seats`](Self::seats) walk a checkpoint was taken in.
+            ///
+            /// # Errors
+            ///
+            /// As [`resume_users`](Self::resume_users).
+            pub fn resume_seats(
+                &self,
+                checkpoint: &#api::Checkpoint,
+            ) -> Result<#api::UserStream<'_, types::#user>, #api::Error> {
+                self.#op() #(#setup)* .resume_users(checkpoint)
+            }
         });
     }
     Ok(out.to_string())
@@ -151,6 +190,12 @@ fn users_impl(provider: &Extensions, types: &Types) -> Result<String, String> {
             fn seats(&self) -> Option<#api::UserStream<'_, types::#user>> {
                 Some(Client::seats(self))
             }
+            fn resume_seats(
+                &self,
+                checkpoint: &#api::Checkpoint,
+            ) -> Option<Result<#api::UserStream<'_, types::#user>, #api::Error>> {
+                Some(Client::resume_seats(self, checkpoint))
+            }
         }
     });
     Ok(quote! {
@@ -161,6 +206,12 @@ fn users_impl(provider: &Extensions, types: &Types) -> Result<String, String> {
             }
             fn all_users(&self) -> #api::UserStream<'_, types::#user> {
                 Client::all_users(self)
+            }
+            fn resume_users(
+                &self,
+                checkpoint: &#api::Checkpoint,
+            ) -> Result<#api::UserStream<'_, types::#user>, #api::Error> {
+                Client::resume_users(self, checkpoint)
             }
             #seats
         }
@@ -597,6 +648,7 @@ fn walk(
             let setter = ident(&snake(&param));
             let start = u64::try_from(start).map_err(|_| "the first page number is negative")?;
             accessors.push(quote! {
+                const POSITION_PARAM: Option<&'static str> = Some(#param);
                 fn with_page(self, page: u64) -> Self { self.#setter(page) }
             });
             (
@@ -610,6 +662,7 @@ fn walk(
             let at = list.next_cursor.clone().unwrap_or_default();
             let cursor = expr(types.borrow(response, "page", &at)?.borrow)?;
             accessors.push(quote! {
+                const POSITION_PARAM: Option<&'static str> = Some(#param);
                 fn with_cursor(self, cursor: String) -> Self { self.#setter(cursor) }
                 fn next_cursor(page: &Self::Page) -> Option<String> {
                     #cursor.map(|c| c.to_string())
@@ -629,10 +682,16 @@ fn walk(
          `page_concurrency` pages fetched ahead; it ends after the last page, and ends with an \
          error on a repeated page or cursor or at the client's `max_pages`/`max_users` caps."
     );
-    let all_users = if setup.is_empty() {
-        quote!(#rt::walk_list(&PROVIDER, self))
+    let (all_users, resume) = if setup.is_empty() {
+        (
+            quote!(#rt::walk_list(&PROVIDER, self)),
+            quote!(#rt::resume_list(&PROVIDER, self, checkpoint)),
+        )
     } else {
-        quote!(#rt::walk_list(&PROVIDER, self #(#setup)*))
+        (
+            quote!(#rt::walk_list(&PROVIDER, self #(#setup)*)),
+            quote!(#rt::resume_list(&PROVIDER, self #(#setup)*, checkpoint)),
+        )
     };
     Ok(quote! {
         impl<'a> #rt::List<'a> for builder::#builder<'a> {
@@ -660,6 +719,20 @@ fn walk(
             #[doc = #doc]
             pub fn all_users(self) -> #api::UserStream<'a, types::#user_ty> {
                 #all_users
+            }
+
+            /// The rest of the [`all_users`](Self::all_users) walk of this request that
+            /// `checkpoint` was taken in; the request must select what that walk's did.
+            ///
+            /// # Errors
+            ///
+            /// [`ErrorKind::Resume`](::rollcall_runtime::ErrorKind::Resume) when the
+            /// checkpoint belongs to another walk or is too old; nothing is requested then.
+            pub fn resume_users(
+                self,
+                checkpoint: &#api::Checkpoint,
+            ) -> Result<#api::UserStream<'a, types::#user_ty>, #api::Error> {
+                #resume
             }
         }
     }

@@ -259,6 +259,14 @@ pub fn generate(project: &Project, provider: &SpecFile) -> Result<Generated, Spe
     generate_provider(&file, &provider.name, &text)
 }
 
+/// A fingerprint of a spec's text (MD5, hex), for checkpoints to refuse a walk generated from
+/// another spec; line endings do not count, so a checkout with CRLF gives the same files.
+fn fingerprint(text: &str) -> String {
+    use md5::{Digest as _, Md5};
+    let digest = Md5::digest(text.replace('\r', "").as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// The whole generated file for the spec `text` read from `file`.
 pub fn generate_source(file: &str, provider: &str, text: &str) -> Result<String, SpecError> {
     generate_provider(file, provider, text).map(|g| g.source)
@@ -356,8 +364,16 @@ pub fn generate_provider(file: &str, provider: &str, text: &str) -> Result<Gener
     let builders = names::Builders::read(&syntax.items);
     check_setters(&spec, &ext, &builders)?;
     let schemas: Vec<String> = spec.schemas().map(|(name, _)| name.clone()).collect();
-    let glue = glue::render(provider, &module, &ext, &model, &builders, &schemas)
-        .map_err(|e| SpecError::whole(file, format!("cannot generate the glue: {e}")))?;
+    let glue = glue::render(
+        provider,
+        &module,
+        &ext,
+        &model,
+        &builders,
+        &schemas,
+        &fingerprint(text),
+    )
+    .map_err(|e| SpecError::whole(file, format!("cannot generate the glue: {e}")))?;
     let parse = |what: &str, text: &str| {
         syn::parse_str::<syn::File>(text)
             .map(|f| f.items)

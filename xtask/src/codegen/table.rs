@@ -93,7 +93,11 @@ pub fn max_page_size(provider: &Extensions) -> Option<u32> {
 }
 
 /// `pub static PROVIDER`, with named fields.
-pub fn provider_static(name: &str, provider: &Extensions) -> Result<TokenStream, String> {
+pub fn provider_static(
+    name: &str,
+    provider: &Extensions,
+    fingerprint: &str,
+) -> Result<TokenStream, String> {
     let rt = runtime();
     let api = api();
     let title = &provider.title;
@@ -140,6 +144,7 @@ pub fn provider_static(name: &str, provider: &Extensions) -> Result<TokenStream,
             seats: &[#(#seats),*],
             server: &[#(#server),*],
             schemes: &[#(#schemes),*],
+            spec: #fingerprint,
         });
     })
 }
