@@ -14,6 +14,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 mod compare;
 mod fake;
 mod output;
+mod resume;
 mod users;
 
 const EXAMPLES: &str = "\
@@ -49,7 +50,8 @@ Examples:
   ZENDESK_SELL_TOKEN=... rollcall users zendesk-sell
   rollcall users zendesk-support --seats-only --format csv > seats.csv
   rollcall users worksection --format table --report walk.json
-  rollcall users sequence --raw --base-url http://127.0.0.1:8080 --max-pages 2")]
+  rollcall users sequence --raw --base-url http://127.0.0.1:8080 --max-pages 2
+  rollcall users zendesk-support -o users.jsonl --checkpoint users.ck   # after a crash: --resume")]
     Users(UsersArgs),
     /// Compare two `jsonl` exports: one JSON line per account that joined, left or changed.
     #[command(after_help = "Example:\n  rollcall compare last-week.jsonl today.jsonl")]
@@ -126,6 +128,23 @@ struct UsersArgs {
     /// declared total that disagrees); stderr and the report say it is.
     #[arg(long, requires = "output")]
     allow_partial: bool,
+    /// With --output: keep CK current as pages are written, so that a run killed or failed
+    /// at any instant can be continued with --resume. The accounts written so far are kept in
+    /// FILE.partial (not an anonymous temporary file) until the walk is complete; then CK is
+    /// removed and FILE.partial renamed over FILE.
+    #[arg(long, value_name = "CK", requires = "output")]
+    checkpoint: Option<PathBuf>,
+    /// Continue the walk CK records: FILE.partial is cut back to the length CK covers, and the
+    /// walk goes on from CK's position. Without CK (a run killed before its first page), start
+    /// from the first page.
+    #[arg(long, requires = "checkpoint")]
+    resume: bool,
+    /// Ask for this many users per page (default: the provider's largest).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    page_size: Option<u32>,
+    /// How many numbered pages to request at once (default 4).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..64))]
+    page_concurrency: Option<u64>,
     /// No progress line on stderr.
     #[arg(long, short)]
     quiet: bool,
@@ -142,6 +161,18 @@ enum Format {
     Scim,
     /// Aligned columns for reading.
     Table,
+}
+
+impl Format {
+    /// The name `--format` takes.
+    fn name(self) -> &'static str {
+        match self {
+            Format::Jsonl => "jsonl",
+            Format::Csv => "csv",
+            Format::Scim => "scim",
+            Format::Table => "table",
+        }
+    }
 }
 
 /// A failure, with the exit status it leads to.

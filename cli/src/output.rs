@@ -18,13 +18,20 @@ pub(crate) struct Printer<W: Write> {
 }
 
 impl<W: Write> Printer<W> {
-    pub(crate) fn new(out: W, format: Option<Format>) -> Self {
+    /// A printer to `out`; `continued` when `out` already holds the start of the output (a
+    /// resumed walk: no second CSV header).
+    pub(crate) fn new(out: W, format: Option<Format>, continued: bool) -> Self {
         Self {
             out: io::BufWriter::new(out),
             format,
-            csv_header: false,
+            csv_header: continued,
             table: Vec::new(),
         }
+    }
+
+    /// Writes out what is buffered, so that the file holds every account printed so far.
+    pub(crate) fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
     }
 
     pub(crate) fn print(&mut self, account: &Account) -> io::Result<()> {
