@@ -283,6 +283,7 @@ mod tests {
         server: &[],
         schemes: &[],
         spec: "",
+        operation_limits: &[],
     });
 
     #[test]

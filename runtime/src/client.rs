@@ -36,7 +36,7 @@ impl Runtime {
         headers: Vec<(HeaderName, HeaderValue)>,
         config: Config,
     ) -> Self {
-        let pacer = pacing::Pacer::new(config.rate_limit());
+        let pacer = pacing::Pacer::with_operations(config.rate_limit(), provider.operation_limits);
         Self {
             provider,
             auth,

@@ -28,6 +28,7 @@
 //! | | `account_rules` | [`AccountRules`]: the data of the account mapping |
 //! | | `provider` | [`ProviderInfo`] |
 //! | | `account` | [`Account`]: a user record read by its provider's rules, and SCIM |
+//! | | `changes` | [`changes::compare`]: who joined, left or changed between two pictures |
 //! | 2 config | `config` | [`RetryPolicy`], [`Config`], [`ClientOptions`], the defaults |
 //! | 3 request | `retry` | one request: pacing waits, retries after 408/429/5xx or a broken connection |
 //! | | `classify` | a response (with what the hooks saw) turned into a success or an [`Error`] |
@@ -37,6 +38,7 @@
 //! | | `dedupe` | the ids of the last pages, to drop a user sent twice |
 //! | | `walk` | the state machine behind every all-pages walk |
 //! | | `list` | the `List` trait each generated list builder implements, and the walk over it |
+//! | | `incremental` | an incremental export: [`ChangeStream`] of the users changed [`Since`] a point |
 //! | 5 API | `builder` | [`ClientBuilder`], [`GeneratedClient`] |
 //! | | `users` | [`Users`], [`AnyClient`]: the traits every generated client implements |
 //! | | `connect` | a client of a provider chosen at run time, from its table's variables |
@@ -59,6 +61,7 @@ mod wire;
 pub mod account;
 mod account_rules;
 mod auth;
+pub mod changes;
 mod checkpoint;
 mod error;
 mod pacing;
@@ -74,6 +77,7 @@ mod retry;
 
 // Layer 4: walks over all pages.
 mod dedupe;
+mod incremental;
 mod list;
 mod page;
 mod stream;
@@ -102,6 +106,7 @@ pub use config::{
 };
 pub use connect::Vars;
 pub use error::{ApiError, Error, ErrorBody, ErrorKind, PagingError};
+pub use incremental::{ChangeStream, NextCursor, Since};
 pub use pacing::RateLimit;
 pub use provider::{ProviderInfo, Role, Scheme, Sends, Var};
 pub use rules::{ErrorRules, Field, Only, Part};
@@ -126,6 +131,7 @@ pub mod __codegen {
     pub use crate::connect::{Build, Values, connect};
     pub use crate::decode::{open_enum, optional_timestamp, timestamp};
     pub use crate::error::Error;
+    pub use crate::incremental::{Incremental, Since, walk_changes};
     pub use crate::list::{List, Paging, resume_list, walk_list};
     pub use crate::pacing::RateLimit;
     pub use crate::page::{Page, Signals, Successor, hash_id};

@@ -97,6 +97,11 @@ pub trait List<'a>: Clone + Send + 'a {
         let _ = page;
         None
     }
+    /// The end flag: `Some(true)` when the page says it is the last (`end_of_stream`).
+    fn at_end(page: &Self::Page) -> Option<bool> {
+        let _ = page;
+        None
+    }
     /// The total number of users the page declares.
     fn total(page: &Self::Page) -> Option<u64> {
         let _ = page;
@@ -175,7 +180,10 @@ pub fn resume_list<'a, L: List<'a>>(
 
 /// The request with the walk's page size, and the facts its checkpoints carry: the endpoint
 /// and filters are read from the request as it would be sent, without sending it.
-fn prepare<'a, L: List<'a>>(provider: &'static ProviderInfo, request: L) -> (L, Arc<Marks>) {
+pub(crate) fn prepare<'a, L: List<'a>>(
+    provider: &'static ProviderInfo,
+    request: L,
+) -> (L, Arc<Marks>) {
     let config = request.config().clone();
     let size = L::PAGE_SIZE.map(|size| u64::from(config.page_size().unwrap_or(size)));
     let request = match size {
@@ -211,12 +219,7 @@ fn walk_from<'a, L: List<'a>>(
     resume: Option<(Position, Resume)>,
 ) -> UserStream<'a, L::User> {
     let config = request.config().clone();
-    let size = L::PAGE_SIZE.map(|size| u64::from(config.page_size().unwrap_or(size)));
-    let signals = move |page: &L::Page| Signals {
-        has_more: L::has_more(page),
-        link: L::next_link(page),
-        full: size.is_some_and(|size| L::len(page) as u64 >= size),
-    };
+    let signals = signals::<L>(&config);
     let op = L::OPERATION;
     let (at, resume) = match resume {
         Some((at, resume)) => (at, Some(resume)),
@@ -246,6 +249,7 @@ fn walk_from<'a, L: List<'a>>(
                 L::user,
                 marks,
                 resume,
+                true,
             )
         }
         Paging::Cursor => {
@@ -276,6 +280,7 @@ fn walk_from<'a, L: List<'a>>(
                 L::user,
                 marks,
                 resume,
+                true,
             )
         }
         Paging::One => walk(
@@ -291,12 +296,26 @@ fn walk_from<'a, L: List<'a>>(
             L::user,
             marks,
             resume,
+            true,
         ),
     }
 }
 
+/// What each page of `L` says about the next, with `config`'s page size.
+pub(crate) fn signals<'a, L: List<'a>>(
+    config: &Config,
+) -> impl Fn(&L::Page) -> Signals + Copy + Send + use<'a, L> {
+    let size = L::PAGE_SIZE.map(|size| u64::from(config.page_size().unwrap_or(size)));
+    move |page: &L::Page| Signals {
+        has_more: L::has_more(page),
+        link: L::next_link(page),
+        full: size.is_some_and(|size| L::len(page) as u64 >= size),
+        end: L::at_end(page),
+    }
+}
+
 /// The walk's view of a decoded page: its records, the cursor of the next one and the total.
-fn page<'a, L: List<'a>, C>(body: L::Page, next: Option<C>) -> Page<L::Record, C> {
+pub(crate) fn page<'a, L: List<'a>, C>(body: L::Page, next: Option<C>) -> Page<L::Record, C> {
     let total = L::total(&body);
     Page::new(L::records(body), next, L::id).with_total(total)
 }

@@ -62,11 +62,39 @@ impl RateLimit {
     }
 }
 
+/// The wait before `window` has room for a request; `ZERO` when it has, and then the request is
+/// counted in it.
+fn room(window: &Mutex<Window>) -> Duration {
+    let mut window = window.lock().unwrap_or_else(|e| e.into_inner());
+    let now = Instant::now();
+    let span = window.limit.period + window.limit.margin();
+    while window.sent.front().is_some_and(|at| now - *at >= span) {
+        window.sent.pop_front();
+    }
+    if window.sent.len() < window.limit.requests as usize {
+        window.sent.push_back(now);
+        return Duration::ZERO;
+    }
+    window
+        .sent
+        .front()
+        .map_or(Duration::ZERO, |oldest| (*oldest + span) - now)
+}
+
 /// The requests sent in the last period of a [`RateLimit`].
 #[derive(Debug)]
 struct Window {
     limit: RateLimit,
     sent: VecDeque<Instant>,
+}
+
+impl Window {
+    fn new(limit: RateLimit) -> Self {
+        Self {
+            limit,
+            sent: VecDeque::with_capacity(limit.requests as usize),
+        }
+    }
 }
 
 /// What the provider's headers last said about the budget.
@@ -84,6 +112,9 @@ struct Announced {
 #[derive(Clone)]
 pub(crate) struct Pacer {
     window: Option<Arc<Mutex<Window>>>,
+    /// Operations with a stricter limit of their own (a provider's incremental export), each
+    /// with its window: a request of one waits for room in both.
+    operations: Arc<[(&'static str, Mutex<Window>)]>,
     announced: Arc<Mutex<Announced>>,
 }
 
@@ -96,40 +127,37 @@ impl std::fmt::Debug for Pacer {
 }
 
 impl Pacer {
-    pub(crate) fn new(limit: Option<RateLimit>) -> Self {
+    /// A pacer for `limit`, and for each operation of `operations` its own limit besides.
+    pub(crate) fn with_operations(
+        limit: Option<RateLimit>,
+        operations: &[(&'static str, RateLimit)],
+    ) -> Self {
         Self {
-            window: limit.map(|limit| {
-                Arc::new(Mutex::new(Window {
-                    limit,
-                    sent: VecDeque::with_capacity(limit.requests as usize),
-                }))
-            }),
+            window: limit.map(|limit| Arc::new(Mutex::new(Window::new(limit)))),
+            operations: operations
+                .iter()
+                .map(|(operation, limit)| (*operation, Mutex::new(Window::new(*limit))))
+                .collect(),
             announced: Arc::default(),
         }
     }
 
-    /// How long to wait before the documented limit has room for a request; `ZERO` means the
-    /// request is counted and may go. Call again after waiting: a wait reserves nothing.
-    pub(crate) fn bucket_wait(&self) -> Duration {
-        let Some(window) = &self.window else {
-            return Duration::ZERO;
-        };
-        let mut window = window.lock().unwrap_or_else(|e| e.into_inner());
-        let now = Instant::now();
-        let span = window.limit.period + window.limit.margin();
-        while window.sent.front().is_some_and(|at| now - *at >= span) {
-            window.sent.pop_front();
+    /// How long to wait before the documented limits (the API's, and `operation`'s own) have
+    /// room for a request of `operation`; `ZERO` means the request is counted and may go. Call
+    /// again after waiting: a wait reserves nothing (but room found in the operation's own
+    /// window is kept while the API's is waited for, which only errs on the side of waiting).
+    pub(crate) fn bucket_wait(&self, operation: &str) -> Duration {
+        if let Some((_, window)) = self.operations.iter().find(|(op, _)| *op == operation) {
+            let wait = room(window);
+            if !wait.is_zero() {
+                return wait;
+            }
         }
-        if window.sent.len() < window.limit.requests as usize {
-            window.sent.push_back(now);
-            return Duration::ZERO;
+        match &self.window {
+            Some(window) => room(window),
+            None => Duration::ZERO,
         }
-        window
-            .sent
-            .front()
-            .map_or(Duration::ZERO, |oldest| (*oldest + span) - now)
     }
-
     /// The wait the announced budget calls for: none while some is left (the request is
     /// counted against it); until the window resets once it is spent.
     pub(crate) fn announced_wait(&self) -> Duration {
@@ -209,11 +237,11 @@ mod tests {
 
     #[test]
     fn the_window_lets_its_requests_through_then_waits_for_the_oldest() {
-        let pacer = Pacer::new(Some(RateLimit::new(5, Duration::from_secs(1))));
+        let pacer = Pacer::with_operations(Some(RateLimit::new(5, Duration::from_secs(1))), &[]);
         for _ in 0..5 {
-            assert_eq!(pacer.bucket_wait(), Duration::ZERO);
+            assert_eq!(pacer.bucket_wait("op"), Duration::ZERO);
         }
-        let wait = pacer.bucket_wait();
+        let wait = pacer.bucket_wait("op");
         assert!(
             wait > Duration::from_millis(950) && wait <= Duration::from_millis(1050),
             "the sixth waits for the first to leave the window: {wait:?}"
@@ -221,17 +249,35 @@ mod tests {
     }
 
     #[test]
+    fn an_operation_with_a_limit_of_its_own_waits_for_both() {
+        let export = RateLimit::new(2, Duration::from_secs(60));
+        let pacer = Pacer::with_operations(
+            Some(RateLimit::new(5, Duration::from_secs(1))),
+            &[("export", export)],
+        );
+        assert_eq!(pacer.bucket_wait("export"), Duration::ZERO);
+        assert_eq!(pacer.bucket_wait("export"), Duration::ZERO);
+        let wait = pacer.bucket_wait("export");
+        assert!(wait > Duration::from_secs(59), "its own window: {wait:?}");
+        // Other operations only count against the API's window, which the export used too.
+        for _ in 0..3 {
+            assert_eq!(pacer.bucket_wait("list"), Duration::ZERO);
+        }
+        assert!(pacer.bucket_wait("list") > Duration::ZERO);
+    }
+
+    #[test]
     fn no_limit_no_wait() {
-        let pacer = Pacer::new(None);
+        let pacer = Pacer::with_operations(None, &[]);
         for _ in 0..100 {
-            assert_eq!(pacer.bucket_wait(), Duration::ZERO);
+            assert_eq!(pacer.bucket_wait("op"), Duration::ZERO);
             assert_eq!(pacer.announced_wait(), Duration::ZERO);
         }
     }
 
     #[test]
     fn announced_budget_is_used_up_then_holds_until_the_reset() {
-        let pacer = Pacer::new(None);
+        let pacer = Pacer::with_operations(None, &[]);
         pacer.observe(&headers(&[
             ("ratelimit-limit", "100"),
             ("ratelimit-remaining", "2"),

@@ -29,13 +29,18 @@ pub struct Signals {
     pub link: Option<bool>,
     /// Whether the page holds as many records as were asked for.
     pub full: bool,
+    /// The `end` flag (`end_of_stream`): `Some(true)` when the page says it is the last.
+    pub end: Option<bool>,
 }
 
 impl Signals {
-    /// Whether another page follows when nothing else (a cursor) decides: an explicit
-    /// `has-more: false` or a missing next link ends the walk; an explicit `true` or a present
+    /// Whether another page follows when nothing else (a cursor) decides: an `end: true`, an
+    /// explicit `has-more: false` or a missing next link ends the walk; an explicit `true` or a present
     /// link continues it; with neither, a full page continues and a short one ends it.
     pub fn more(&self) -> bool {
+        if self.end == Some(true) {
+            return false;
+        }
         match (self.has_more, self.link) {
             (Some(false), _) | (_, Some(false)) => false,
             (Some(true), _) | (_, Some(true)) => true,
@@ -147,7 +152,23 @@ mod tests {
             !Signals {
                 has_more: Some(true),
                 link: Some(false),
-                full: true
+                full: true,
+                end: None,
+            }
+            .more()
+        );
+        // The end flag ends a walk whatever else the page says.
+        let going = Signals {
+            has_more: Some(true),
+            link: Some(true),
+            full: true,
+            end: Some(false),
+        };
+        assert!(going.more());
+        assert!(
+            !Signals {
+                end: Some(true),
+                ..going
             }
             .more()
         );

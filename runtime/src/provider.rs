@@ -26,6 +26,9 @@ pub struct ProviderInfo {
     pub account: AccountRules,
     /// The documented rate limit clients pace themselves to (`x-rollcall.rate-limit`).
     pub rate_limit: Option<RateLimit>,
+    /// Operations with a stricter limit of their own (`x-rollcall-rate-limit`), by operationId:
+    /// their requests wait for room in both.
+    pub operation_limits: &'static [(&'static str, RateLimit)],
     /// Query parameters that make the list walk return only seat holders, where the provider
     /// filters server-side (`x-rollcall-pagination.seats`; Support's `role[]`): what
     /// [`Users::seats`](crate::Users::seats) sends, set with the list builder's own setters,
@@ -55,6 +58,7 @@ pub struct ProviderFields {
     pub any_content_type: bool,
     pub account: AccountRules,
     pub rate_limit: Option<RateLimit>,
+    pub operation_limits: &'static [(&'static str, RateLimit)],
     pub seats: &'static [(&'static str, &'static str)],
     pub server: &'static [Var],
     pub schemes: &'static [Scheme],
@@ -73,6 +77,7 @@ impl ProviderInfo {
             any_content_type,
             account,
             rate_limit,
+            operation_limits,
             seats,
             server,
             schemes,
@@ -86,6 +91,7 @@ impl ProviderInfo {
             any_content_type,
             account,
             rate_limit,
+            operation_limits,
             seats,
             server,
             schemes,

@@ -80,7 +80,7 @@ async fn execute_attempts(
         let Some(request) = next.take() else {
             unreachable!("a request is kept for every further attempt");
         };
-        if !pace(pacer, &waited, config.max_wait()).await {
+        if !pace(pacer, operation, &waited, config.max_wait()).await {
             exhausted(&waited);
             let outcome = Ok(refused_locally());
             record(&outcome, attempt - 1, operation);
@@ -142,9 +142,14 @@ async fn execute_attempts(
 /// Waits until the rate budget lets a request go: room in the documented limit's window
 /// (asked again after each wait, since waiting reserves nothing), then what the announced
 /// budget calls for. `false` when that would exceed the wait budget.
-async fn pace(pacer: &Pacer, waited: &AtomicU64, max_wait: Option<Duration>) -> bool {
+async fn pace(
+    pacer: &Pacer,
+    operation: &str,
+    waited: &AtomicU64,
+    max_wait: Option<Duration>,
+) -> bool {
     loop {
-        let wait = pacer.bucket_wait();
+        let wait = pacer.bucket_wait(operation);
         if wait.is_zero() {
             break;
         }

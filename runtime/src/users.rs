@@ -5,6 +5,7 @@ use std::fmt;
 
 use crate::checkpoint::Checkpoint;
 use crate::error::{Error, ErrorKind};
+use crate::incremental::{ChangeStream, Since};
 use crate::provider::ProviderInfo;
 use crate::stream::UserStream;
 
@@ -66,6 +67,14 @@ pub trait Users {
         let _ = checkpoint;
         None
     }
+
+    /// The users that changed since `since`, from the provider's incremental export, where its
+    /// spec declares one (`x-rollcall-pagination.incremental`); `None` otherwise, and the
+    /// caller compares two complete walks instead (see [`changes`](crate::changes)).
+    fn changed_users(&self, since: Since) -> Option<ChangeStream<'_, Self::User>> {
+        let _ = since;
+        None
+    }
 }
 
 /// The refusal of a client that cannot resume walks.
@@ -100,6 +109,9 @@ pub trait AnyClient: fmt::Debug + Send + Sync {
         &self,
         checkpoint: &Checkpoint,
     ) -> Option<Result<UserStream<'_, serde_json::Value>, Error>>;
+
+    /// [`Users::changed_users`], each user as the provider's own record in JSON.
+    fn changed_users_json(&self, since: Since) -> Option<ChangeStream<'_, serde_json::Value>>;
 }
 
 impl<C> AnyClient for C
@@ -133,6 +145,12 @@ where
         let seats = Users::resume_seats(self, checkpoint)?;
         Some(seats.map(|users| json(Users::provider(self), users)))
     }
+
+    fn changed_users_json(&self, since: Since) -> Option<ChangeStream<'_, serde_json::Value>> {
+        let provider = Users::provider(self);
+        let changes = Users::changed_users(self, since)?;
+        Some(changes.map_users(move |user| user.and_then(|user| to_json(provider, user))))
+    }
 }
 
 /// `users` with each user as its JSON form.
@@ -140,18 +158,22 @@ fn json<'a, U: serde::Serialize + Send + 'a>(
     provider: &'static ProviderInfo,
     users: UserStream<'a, U>,
 ) -> UserStream<'a, serde_json::Value> {
-    users.map_users(move |user| {
-        user.and_then(|user| {
-            serde_json::to_value(&user).map_err(|e| {
-                Error::new(
-                    provider.name,
-                    "all_users",
-                    ErrorKind::InvalidResponse {
-                        status: None,
-                        reason: format!("a user does not serialize to JSON: {e}"),
-                    },
-                )
-            })
-        })
+    users.map_users(move |user| user.and_then(|user| to_json(provider, user)))
+}
+
+/// `user` as its JSON form.
+fn to_json<U: serde::Serialize>(
+    provider: &'static ProviderInfo,
+    user: U,
+) -> Result<serde_json::Value, Error> {
+    serde_json::to_value(&user).map_err(|e| {
+        Error::new(
+            provider.name,
+            "all_users",
+            ErrorKind::InvalidResponse {
+                status: None,
+                reason: format!("a user does not serialize to JSON: {e}"),
+            },
+        )
     })
 }

@@ -51,7 +51,8 @@ pub(crate) struct Resume {
 ///
 /// After each page whose users were all yielded, the walk publishes where it stands to `marks`
 /// (what [`UserStream::checkpoint`] reads); with `resume`, it starts from a checkpoint's
-/// counts and de-duplication window, at `first`.
+/// counts and de-duplication window, at `first`. Without `dedupe`, a user sent again is yielded
+/// again (an incremental export sends a user changed twice twice, the later record newer).
 #[allow(clippy::too_many_arguments)] // one private caller, `list::walk_list`
 pub(crate) fn walk<'a, R, T, C, F, Fut, U>(
     provider: &'static ProviderInfo,
@@ -63,6 +64,7 @@ pub(crate) fn walk<'a, R, T, C, F, Fut, U>(
     user: U,
     marks: Arc<Marks>,
     resume: Option<Resume>,
+    dedupe: bool,
 ) -> UserStream<'a, T>
 where
     R: Send + 'a,
@@ -140,6 +142,7 @@ where
         seen_pages: HashSet::new(),
         finished: done,
         waited: Arc::default(),
+        dedupe,
     };
     // Each page's records move straight from the decoded page to the reader: no second
     // vector, so a user is copied once on its way out, as in a hand-written loop.
@@ -232,6 +235,8 @@ struct Walk<'a, R, C> {
     finished: bool,
     /// Milliseconds waited so far by the walk's calls: one wait budget for the whole walk.
     waited: Arc<AtomicU64>,
+    /// Whether a user already yielded is dropped.
+    dedupe: bool,
 }
 
 // Nothing of a walk is pinned in place: requests in flight are boxed futures.
@@ -377,7 +382,7 @@ where
         let mut records = Vec::with_capacity(received);
         let mut duplicates = 0;
         for (record, id) in page.items.into_iter().zip(page.ids) {
-            if self.seen_ids.insert(id) {
+            if self.seen_ids.insert(id) || !self.dedupe {
                 records.push(record);
             } else {
                 duplicates += 1;

@@ -28,11 +28,15 @@ const LAYERS: &[(&str, &[&str])] = &[
             "account_rules",
             "provider",
             "account",
+            "changes",
         ],
     ),
     ("config", &["config"]),
     ("request", &["retry", "classify", "client"]),
-    ("walk", &["stream", "page", "dedupe", "walk", "list"]),
+    (
+        "walk",
+        &["stream", "page", "dedupe", "walk", "list", "incremental"],
+    ),
     ("API", &["builder", "users", "connect"]),
     ("test kit", &["testing"]),
 ];

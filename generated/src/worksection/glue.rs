@@ -96,6 +96,7 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_f
         manager: "",
     },
     rate_limit: Some(rt::RateLimit::new(60u32, ::std::time::Duration::from_secs(60u64))),
+    operation_limits: &[],
     seats: &[],
     server: &[
         rt::Var {
@@ -443,6 +444,8 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
             link_nullable: false,
             cursor_nullable: false,
             total: None,
+            end: None,
+            start_param: None,
             fixed: &[("action", "get_users")],
             page: "{\"status\":\"ok\",\"data\":[]}",
             item: "{\"id\":\"USER_ID\",\"first_name\":\"USER_FIRST_NAME_1\",\"last_name\":\"USER_LAST_NAME_1\",\"name\":\"USER_NAME\",\"title\":\"USER_POSITION\",\"url\":\"CONTACT_URL\",\"services\":{\"chats\":{\"WhatsApp\":\"...\"},\"socials\":{\"LinkedIn\":\"...\"}},\"contacts\":\"CONTACT_OTHER_CONTACTS\",\"date_added\":\"YYYY-MM-DD HH:MM\",\"rate\":25,\"avatar\":\"URL\",\"group\":\"USER_GROUP\",\"department\":\"USER_DEPARTMENT\",\"role\":\"USER_ROLE\",\"email\":\"USER_EMAIL\",\"phone\":\"USER_PHONE\",\"phone2\":\"USER_PHONE_2\",\"phone3\":\"USER_PHONE_3\",\"address\":\"USER_ADDRESS\",\"address2\":\"USER_ADDRESS_2\"}",
@@ -466,11 +469,14 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
             link_nullable: false,
             cursor_nullable: false,
             total: None,
+            end: None,
+            start_param: None,
             fixed: &[("action", "get_users")],
             page: "{\"status\":\"ok\",\"data\":[]}",
             item: "{\"id\":\"USER_ID\",\"first_name\":\"USER_FIRST_NAME_1\",\"last_name\":\"USER_LAST_NAME_1\",\"name\":\"USER_NAME\",\"title\":\"USER_POSITION\",\"url\":\"CONTACT_URL\",\"services\":{\"chats\":{\"WhatsApp\":\"...\"},\"socials\":{\"LinkedIn\":\"...\"}},\"contacts\":\"CONTACT_OTHER_CONTACTS\",\"date_added\":\"YYYY-MM-DD HH:MM\",\"rate\":25,\"avatar\":\"URL\",\"group\":\"USER_GROUP\",\"department\":\"USER_DEPARTMENT\",\"role\":\"USER_ROLE\",\"email\":\"USER_EMAIL\",\"phone\":\"USER_PHONE\",\"phone2\":\"USER_PHONE_2\",\"phone3\":\"USER_PHONE_3\",\"address\":\"USER_ADDRESS\",\"address2\":\"USER_ADDRESS_2\"}",
         },
     ],
+    incremental: None,
     envelope: Some(::rollcall_runtime::testing::FakeEnvelope {
         at: "/status",
         ok: "ok",

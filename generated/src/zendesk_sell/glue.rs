@@ -135,6 +135,7 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_f
         manager: "/reports_to",
     },
     rate_limit: Some(rt::RateLimit::new(10u32, ::std::time::Duration::from_secs(1u64))),
+    operation_limits: &[],
     seats: &[],
     server: &[],
     schemes: &[
@@ -388,11 +389,14 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
             link_nullable: false,
             cursor_nullable: false,
             total: None,
+            end: None,
+            start_param: None,
             fixed: &[],
             page: "{\"items\":[],\"meta\":{\"type\":\"collection\",\"count\":1,\"links\":{\"self\":\"http://api.getbase.com/v2/users.json\"}}}",
             item: "{\"data\":{\"id\":2,\"name\":\"Mark Johnson\",\"email\":\"\",\"status\":\"active\",\"invited\":true,\"confirmed\":true,\"role\":\"user\",\"created_at\":\"2014-08-27T16:32:56Z\",\"updated_at\":\"2014-08-27T17:32:56Z\",\"deleted_at\":null,\"roles\":[{\"id\":1,\"name\":\"Closer\"}],\"phone_number\":\"508-778-6516\",\"timezone\":\"UTC-05:00\",\"reports_to\":1,\"team_name\":\"Mark Johnson's Team\",\"group\":{\"id\":1,\"name\":\"Closers A Group\"}},\"meta\":{\"type\":\"user\"}}",
         },
     ],
+    incremental: None,
     envelope: None,
     auth_error: ::rollcall_runtime::testing::FakeResponse {
         status: 401,

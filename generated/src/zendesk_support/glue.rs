@@ -163,6 +163,12 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_f
         manager: "",
     },
     rate_limit: None,
+    operation_limits: &[
+        (
+            "incremental_users",
+            rt::RateLimit::new(10u32, ::std::time::Duration::from_secs(60u64)),
+        ),
+    ],
     seats: &[("role[]", "agent"), ("role[]", "admin")],
     server: &[
         rt::Var {
@@ -204,7 +210,7 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_f
             ],
         },
     ],
-    spec: "08d32857a4684f8797ca3417773891c7",
+    spec: "af6d376ad66bb53232e8dc0f3ab149aa",
 });
 /** A client of Zendesk Support — Users from environment-style variables, as [`crate::Provider::connect`] builds it: the first way to authenticate whose credentials are all set wins ([`PROVIDER`]`.schemes` lists them with their variables).
 
@@ -359,6 +365,13 @@ impl Client {
             .role(vec![types::ListUsersRoleItem::Agent, types::ListUsersRoleItem::Admin])
             .resume_users(checkpoint)
     }
+    /// The users that changed since `since`, from the provider's incremental export (`incremental_users`, the spec's `x-rollcall-pagination.incremental`), in the order they changed; [`ChangeStream::cursor`](::rollcall_runtime::ChangeStream::cursor) is where the next export starts (`Since::Cursor`).
+    pub fn changed_users(
+        &self,
+        since: ::rollcall_runtime::Since,
+    ) -> ::rollcall_runtime::ChangeStream<'_, types::User> {
+        rt::walk_changes(&PROVIDER, self.incremental_users(), since)
+    }
 }
 impl ::rollcall_runtime::Users for Client {
     type User = types::User;
@@ -391,7 +404,14 @@ impl ::rollcall_runtime::Users for Client {
     > {
         Some(Client::resume_seats(self, checkpoint))
     }
+    fn changed_users(
+        &self,
+        since: ::rollcall_runtime::Since,
+    ) -> Option<::rollcall_runtime::ChangeStream<'_, types::User>> {
+        Some(Client::changed_users(self, since))
+    }
 }
+impl ::rollcall_runtime::Checked for types::IncrementalUserPage {}
 impl ::rollcall_runtime::Checked for types::UserList {}
 /// Reads `text` as the generated type of the component schema `schema`, writes it back
 /// and returns `{"type", "value"}`; `None` for a schema without a type. For tests.
@@ -402,6 +422,7 @@ pub fn __round_trip(
     text: &str,
 ) -> Option<Result<::serde_json::Value, String>> {
     match schema {
+        "IncrementalUserPage" => Some(rt::round_trip::<types::IncrementalUserPage>(text)),
         "UserList" => Some(rt::round_trip::<types::UserList>(text)),
         "CursorMeta" => Some(rt::round_trip::<types::CursorMeta>(text)),
         "CursorLinks" => Some(rt::round_trip::<types::CursorLinks>(text)),
@@ -492,6 +513,50 @@ impl<'a> builder::ListUsers<'a> {
         rt::resume_list(&PROVIDER, self.include_boundary_indicators(true), checkpoint)
     }
 }
+impl<'a> rt::List<'a> for builder::IncrementalUsers<'a> {
+    type Page = types::IncrementalUserPage;
+    type Record = types::User;
+    type User = types::User;
+    const OPERATION: &'static str = "incremental_users";
+    const PAGING: rt::Paging = rt::Paging::Cursor;
+    const PAGE_SIZE: Option<u32> = Some(1000u32);
+    fn config(&self) -> &rt::Config {
+        self.__client().inner().config()
+    }
+    async fn fetch(self) -> Result<Self::Page, rt::Error> {
+        Ok(rt::call(&PROVIDER, self.send()).await?.into_inner())
+    }
+    fn len(page: &Self::Page) -> usize {
+        Some(page).map(|x| &x.users).map_or(0, Vec::len)
+    }
+    fn records(page: Self::Page) -> Vec<Self::Record> {
+        Some(page).map(|x| x.users).unwrap_or_default()
+    }
+    fn id(record: &Self::Record, hasher: &mut ::std::hash::DefaultHasher) {
+        rt::hash_id(&Some(record).map(|x| &x.id), hasher)
+    }
+    fn user(record: Self::Record) -> Self::User {
+        record
+    }
+    fn at_end(page: &Self::Page) -> Option<bool> {
+        Some(page).map(|x| &x.end_of_stream).copied()
+    }
+    fn with_page_size(self, size: u64) -> Self {
+        self.per_page(size)
+    }
+    const POSITION_PARAM: Option<&'static str> = Some("cursor");
+    fn with_cursor(self, cursor: String) -> Self {
+        self.cursor(cursor)
+    }
+    fn next_cursor(page: &Self::Page) -> Option<String> {
+        Some(page).and_then(|x| x.after_cursor.as_ref()).map(|c| c.to_string())
+    }
+}
+impl<'a> rt::Incremental<'a> for builder::IncrementalUsers<'a> {
+    fn with_start_time(self, epoch_seconds: i64) -> Self {
+        self.start_time(epoch_seconds)
+    }
+}
 /// What a fake server of this provider needs (`rollcall::testing`), from the spec: list operations, error shapes and a sample page and user (its schemes and variables are [`PROVIDER`]'s).
 #[cfg(feature = "testing")]
 pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::testing::FakeSpec {
@@ -517,11 +582,38 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
             link_nullable: true,
             cursor_nullable: true,
             total: Some("/count"),
+            end: None,
+            start_param: None,
             fixed: &[("include_boundary_indicators", "true")],
             page: "{\"users\":[],\"next_page\":null,\"previous_page\":null,\"count\":2}",
             item: "{\"id\":223443,\"url\":\"https://example.zendesk.com/api/v2/users/223443.json\",\"name\":\"Johnny Agent\",\"email\":\"johnny@example.com\",\"created_at\":\"2009-07-20T22:55:29Z\",\"updated_at\":\"2011-05-05T10:38:52Z\",\"time_zone\":\"Copenhagen\",\"iana_time_zone\":\"Europe/Copenhagen\",\"phone\":\"+15551234567\",\"shared_phone_number\":false,\"photo\":{\"url\":\"https://example.zendesk.com/api/v2/attachments/928374.json\",\"id\":928374,\"file_name\":\"johnny_profile.png\",\"content_url\":\"https://example.zendesk.com/system/photos/0009/2837/4/johnny_profile.png\",\"mapped_content_url\":\"https://support.example.com/system/photos/0009/2837/4/johnny_profile.png\",\"content_type\":\"image/png\",\"size\":166144,\"width\":80,\"height\":80,\"inline\":false,\"deleted\":false,\"thumbnails\":[{\"url\":\"https://example.zendesk.com/api/v2/attachments/928375.json\",\"id\":928375,\"file_name\":\"johnny_profile_thumb.png\",\"content_url\":\"https://example.zendesk.com/system/photos/0009/2837/5/johnny_profile_thumb.png\",\"mapped_content_url\":\"https://support.example.com/system/photos/0009/2837/5/johnny_profile_thumb.png\",\"content_type\":\"image/png\",\"size\":58298,\"width\":32,\"height\":32,\"inline\":false,\"deleted\":false}]},\"locale_id\":1,\"locale\":\"en-US\",\"organization_id\":57542,\"role\":\"admin\",\"verified\":true,\"external_id\":\"sai989sur98w9\",\"tags\":[\"vip\",\"enterprise\"],\"alias\":\"Mr. Johnny\",\"active\":true,\"shared\":false,\"shared_agent\":false,\"last_login_at\":\"2011-05-05T10:38:52Z\",\"two_factor_auth_enabled\":false,\"signature\":\"Have a nice day, Johnny\",\"details\":\"Lives in Copenhagen.\",\"notes\":\"Johnny is a nice guy!\",\"role_type\":4,\"custom_role_id\":9373643,\"moderator\":true,\"ticket_restriction\":\"assigned\",\"only_private_comments\":false,\"restricted_agent\":true,\"suspended\":false,\"chat_only\":false,\"default_group_id\":1873,\"report_csv\":true,\"remote_photo_url\":\"https://example.com/photos/johnny.png\",\"user_fields\":{\"employee_number\":4711,\"preferred_language\":\"danish\"}}",
         },
     ],
+    incremental: Some(::rollcall_runtime::testing::FakeList {
+        operation: "incremental_users",
+        method: "GET",
+        path: "/api/v2/incremental/users/cursor",
+        schemes: &[],
+        style: ::rollcall_runtime::testing::FakeStyle::Cursor,
+        items: "/users",
+        record: None,
+        id: "/id",
+        page_param: None,
+        size_param: Some("per_page"),
+        max_size: Some(1000),
+        cursor_param: Some("cursor"),
+        next_cursor: Some("/after_cursor"),
+        has_more: None,
+        next_link: None,
+        link_nullable: false,
+        cursor_nullable: true,
+        total: None,
+        end: Some("/end_of_stream"),
+        start_param: Some("start_time"),
+        fixed: &[],
+        page: "{\"after_cursor\":\"MTU3NjYxMzUzOS4wfHw0Njd8\",\"after_url\":\"https://example.zendesk.com/api/v2/incremental/users/cursor.json?cursor=MTU3NjYxMzUzOS4wfHw0Njd8\",\"before_cursor\":null,\"before_url\":null,\"end_of_stream\":true,\"users\":[]}",
+        item: "{\"id\":35436,\"url\":\"https://example.zendesk.com/api/v2/users/35436.json\",\"name\":\"Johnny Agent\",\"email\":\"johnny@example.com\",\"created_at\":\"2009-07-20T22:55:29Z\",\"updated_at\":\"2011-05-05T10:38:52Z\",\"active\":true,\"role\":\"agent\",\"role_type\":0,\"suspended\":false,\"last_login_at\":\"2011-05-05T10:38:52Z\"}",
+    }),
     envelope: None,
     auth_error: ::rollcall_runtime::testing::FakeResponse {
         status: 401,

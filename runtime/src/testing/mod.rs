@@ -26,6 +26,7 @@ mod fault;
 mod sample;
 mod server;
 mod spec;
+mod store;
 
 pub use crate::Vars;
 pub use fault::{Fault, UNKNOWN_ENUM_VALUE};

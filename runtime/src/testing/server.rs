@@ -3,15 +3,15 @@
 use std::collections::BTreeMap;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use base64::Engine as _;
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
-use super::fault::UNKNOWN_ENUM_VALUE;
+use super::store::{Store, set};
 use super::{FakeAuth, FakeList, FakeSpec, FakeStyle, Fault};
 use crate::Scheme;
 use crate::{AnyClient, ClientOptions, Error, query_md5_hash};
@@ -32,6 +32,7 @@ pub struct FakeProvider {
     env: BTreeMap<String, String>,
     users: usize,
     faults: Vec<Fault>,
+    state: Arc<State>,
 }
 
 /// A fake being configured: `.users(n)`, `.fault(f)`, then `.await` starts it.
@@ -100,9 +101,46 @@ impl FakeProvider {
         self.spec
     }
 
-    /// How many users it serves.
+    /// How many users it serves now (those it started with, plus added, less removed).
     pub fn user_count(&self) -> usize {
-        self.users
+        self.state.store().ids().len()
+    }
+
+    /// The ids of the users it serves now, as the provider writes them (a number as its
+    /// decimal text).
+    pub fn user_ids(&self) -> Vec<String> {
+        self.state.store().ids()
+    }
+
+    /// Adds `n` users, served from the next request on (and exported as changed by an
+    /// incremental export); returns their ids.
+    ///
+    /// ```no_run
+    /// # async fn run(provider: &'static rollcall_runtime::testing::FakeSpec) {
+    /// use rollcall_runtime::testing::FakeProvider;
+    ///
+    /// let fake = FakeProvider::start(provider).users(3).await;
+    /// let joined = fake.add_users(1);
+    /// fake.update_user("2", |user| user["name"] = "Renamed".into());
+    /// fake.remove_user("3");
+    /// assert_eq!(fake.user_count(), 3);
+    /// # let _ = joined; }
+    /// ```
+    pub fn add_users(&self, n: usize) -> Vec<String> {
+        self.state.store().add(n)
+    }
+
+    /// Changes user `id` (the provider's own JSON of the user, in every list's shape) from the
+    /// next request on; `false` when there is no such user.
+    pub fn update_user(&self, id: &str, mut change: impl FnMut(&mut Value)) -> bool {
+        self.state.store().update(id, &mut change)
+    }
+
+    /// Removes user `id`: lists stop serving it, and an incremental export sends it once more
+    /// with the fields its provider's account rules read as deleted; `false` when there is no
+    /// such user.
+    pub fn remove_user(&self, id: &str) -> bool {
+        self.state.store().remove(id)
     }
 
     /// Its faults.
@@ -211,16 +249,15 @@ impl FakeBuilder {
             env: env.clone(),
             uri: server.uri(),
             rate_limited: AtomicBool::new(false),
+            store: Store::new(spec, self.users, &self.faults),
         });
-        for list in spec.lists {
-            let records = records(spec, list, self.users, &self.faults);
+        for list in spec.lists.iter().chain(&spec.incremental) {
             let page: Value = serde_json::from_str(list.page).unwrap_or_else(|_| json!({}));
             Mock::given(method(list.method))
                 .and(path(list.path))
                 .respond_with(ListResponder {
                     state: Arc::clone(&state),
                     list,
-                    records,
                     page,
                 })
                 .mount(&server)
@@ -232,6 +269,7 @@ impl FakeBuilder {
             env,
             users: self.users,
             faults: self.faults,
+            state,
         }
     }
 }
@@ -243,101 +281,6 @@ impl IntoFuture for FakeBuilder {
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.run())
     }
-}
-
-/// The records of `list`: the sample record with distinct ids, emails and names, faults applied
-/// to the first user.
-fn records(spec: &FakeSpec, list: &FakeList, n: usize, faults: &[Fault]) -> Vec<Value> {
-    let item = list.sample_record();
-    let sample = list.sample_user();
-    let account = &spec.provider.account;
-    (0..n)
-        .map(|i| {
-            let number = i as u64 + 1;
-            let mut user = sample.clone();
-            if !list.id.is_empty() {
-                let id = match user.pointer(list.id) {
-                    Some(Value::String(text)) if looks_like_uuid(text) => {
-                        json!(format!("00000000-0000-4000-8000-{number:012x}"))
-                    }
-                    Some(Value::String(_)) => json!(number.to_string()),
-                    _ => json!(number),
-                };
-                set(&mut user, list.id, id);
-            }
-            if !account.email.is_empty() && user.pointer(account.email).is_some() {
-                set(
-                    &mut user,
-                    account.email,
-                    json!(format!("user{number}@example.com")),
-                );
-            }
-            if !account.name.is_empty() && user.pointer(account.name).is_some() {
-                set(
-                    &mut user,
-                    account.name,
-                    json!(format!("Fake User {number}")),
-                );
-            }
-            if i == 0 {
-                for fault in faults {
-                    match fault {
-                        Fault::NullOptionalFields => {
-                            if let Some(object) = user.as_object_mut() {
-                                object.retain(|key, _| {
-                                    spec.user.required.contains(&key.as_str())
-                                        || spec.user.nullable.contains(&key.as_str())
-                                });
-                                for (key, value) in object.iter_mut() {
-                                    if !spec.user.required.contains(&key.as_str()) {
-                                        *value = Value::Null;
-                                    }
-                                }
-                            }
-                        }
-                        Fault::UnknownEnumValue => {
-                            if let Some(at) = spec.user.open_enums.first() {
-                                set(&mut user, at, json!(UNKNOWN_ENUM_VALUE));
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-            }
-            match list.record {
-                Some(record) => {
-                    let mut wrapped = item.clone();
-                    set(&mut wrapped, record, user);
-                    wrapped
-                }
-                None => user,
-            }
-        })
-        .collect()
-}
-
-fn looks_like_uuid(text: &str) -> bool {
-    text.len() == 36
-        && text
-            .char_indices()
-            .all(|(i, c)| matches!(i, 8 | 13 | 18 | 23) == (c == '-'))
-}
-
-/// Sets `pointer` in `value` to `new`, creating objects on the way.
-fn set(value: &mut Value, pointer: &str, new: Value) {
-    let mut node = value;
-    for segment in pointer.split('/').skip(1) {
-        let key = segment.replace("~1", "/").replace("~0", "~");
-        if !node.is_object() {
-            *node = json!({});
-        }
-        node = node
-            .as_object_mut()
-            .expect("made an object above")
-            .entry(key)
-            .or_insert(Value::Null);
-    }
-    *node = new;
 }
 
 /// Removes the member at `pointer`, if its parent is there.
@@ -356,9 +299,14 @@ struct State {
     env: BTreeMap<String, String>,
     uri: String,
     rate_limited: AtomicBool,
+    store: Mutex<Store>,
 }
 
 impl State {
+    fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     fn has(&self, fault: Fault) -> bool {
         self.faults.contains(&fault)
     }
@@ -449,7 +397,6 @@ const SERVER_ERROR: &str = "<!DOCTYPE html>\n<html>\n<head><title>503 Service Te
 struct ListResponder {
     state: Arc<State>,
     list: &'static FakeList,
-    records: Vec<Value>,
     page: Value,
 }
 
@@ -490,7 +437,10 @@ impl ListResponder {
             return ResponseTemplate::new(503)
                 .set_body_raw(SERVER_ERROR, "text/html; charset=utf-8");
         }
-        let (body, first) = self.page(request);
+        let (body, first) = match self.list.start_param {
+            Some(start) => self.export(request, start),
+            None => self.page(request),
+        };
         let text = body.to_string();
         if first && state.has(Fault::TruncatedJson) {
             let cut = text.len() / 2;
@@ -508,7 +458,8 @@ impl ListResponder {
         let list = self.list;
         let state = &self.state;
         let query: BTreeMap<String, String> = request.url.query_pairs().into_owned().collect();
-        let n = self.records.len();
+        let records = state.store().records(list);
+        let n = records.len();
         let size = list
             .size_param
             .and_then(|p| query.get(p)?.parse::<usize>().ok())
@@ -556,10 +507,13 @@ impl ListResponder {
         set(
             &mut body,
             list.items,
-            Value::Array(self.records[start..end].to_vec()),
+            Value::Array(records[start..end].to_vec()),
         );
         if let Some(at) = list.has_more {
             set(&mut body, at, json!(more));
+        }
+        if let Some(at) = list.end {
+            set(&mut body, at, json!(!more));
         }
         if let Some(at) = list.total {
             set(&mut body, at, json!(n));
@@ -606,5 +560,51 @@ impl ListResponder {
             }
         }
         (body, first)
+    }
+
+    /// A page of the incremental export `request` asks for (from `start` epoch seconds, or
+    /// after a cursor), and whether it is the first: every change in order, removed users
+    /// with the fields that read as deleted, the cursor kept on the last page.
+    fn export(&self, request: &Request, start: &str) -> (Value, bool) {
+        let list = self.list;
+        let query: BTreeMap<String, String> = request.url.query_pairs().into_owned().collect();
+        let size = list
+            .size_param
+            .and_then(|p| query.get(p)?.parse::<usize>().ok())
+            .filter(|s| *s > 0)
+            .unwrap_or_else(|| list.max_size.map_or(100, |m| m as usize));
+        let cursor = list
+            .cursor_param
+            .and_then(|p| query.get(p))
+            .and_then(|c| c.strip_prefix("fake-change-")?.parse::<u64>().ok());
+        let since = query.get(start).and_then(|t| t.parse::<i64>().ok());
+        let (history, clock) = {
+            let store = self.state.store();
+            (store.history(list), store.clock())
+        };
+        let changed: Vec<_> = history
+            .into_iter()
+            .filter(|e| match (cursor, since) {
+                (Some(after), _) => e.seq > after,
+                (None, Some(since)) => e.changed_at >= since,
+                (None, None) => false,
+            })
+            .collect();
+        let page: Vec<_> = changed.iter().take(size).collect();
+        let end = changed.len() <= size;
+        let after = page.last().map_or(cursor.unwrap_or(clock), |e| e.seq);
+        let mut body = self.page.clone();
+        set(
+            &mut body,
+            list.items,
+            Value::Array(page.iter().map(|e| e.record.clone()).collect()),
+        );
+        if let Some(at) = list.end {
+            set(&mut body, at, json!(end));
+        }
+        if let Some(at) = list.next_cursor {
+            set(&mut body, at, json!(format!("fake-change-{after}")));
+        }
+        (body, cursor.is_none())
     }
 }

@@ -18,6 +18,8 @@ pub struct FakeSpec {
     pub connect: Connect,
     /// The list operations (`x-rollcall-pagination`), in the spec's order.
     pub lists: &'static [FakeList],
+    /// The incremental export (`x-rollcall-pagination.incremental`), if the spec declares one.
+    pub incremental: Option<FakeList>,
     /// The error envelope that arrives with HTTP 200 (`x-rollcall.envelope`), if any.
     pub envelope: Option<FakeEnvelope>,
     /// The answer to wrong credentials, from the list operation's 401 (or 4XX) example.
@@ -77,6 +79,10 @@ pub struct FakeList {
     pub cursor_nullable: bool,
     /// Pointer of the declared total.
     pub total: Option<&'static str>,
+    /// Pointer of the flag that says a page is the last (`end_of_stream`).
+    pub end: Option<&'static str>,
+    /// The start-time parameter of an incremental export (epoch seconds).
+    pub start_param: Option<&'static str>,
     /// Parameters every request of the walk sends, with their values.
     pub fixed: &'static [(&'static str, &'static str)],
     /// A page from the spec's first 200 example (JSON): the shape every page is built from.

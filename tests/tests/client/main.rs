@@ -8,6 +8,7 @@
 mod common;
 
 mod auth;
+mod changes;
 mod compat;
 mod decode;
 mod errors;

@@ -21,6 +21,10 @@ pub fn render(spec: &Spec, provider: &Extensions) -> Result<String, String> {
     for list in &provider.lists {
         lists.push(render_list(raw, list, &provider.lists[0])?);
     }
+    let incremental = match (&provider.incremental, first) {
+        (Some(list), Some(first)) => format!("Some({})", render_list(raw, list, first)?),
+        _ => "None".to_owned(),
+    };
     let op = match first {
         Some(first) => operation(raw, first)?,
         None => &Value::Null,
@@ -59,6 +63,7 @@ pub fn render(spec: &Spec, provider: &Extensions) -> Result<String, String> {
          provider: &PROVIDER,\n\
          connect,\n\
          lists: &[{lists}],\n\
+         incremental: {incremental},\n\
          envelope: {envelope},\n\
          auth_error: {auth_error},\n\
          rate_limited: {rate_limited},\n\
@@ -180,7 +185,8 @@ fn render_list(raw: &Value, list: &List, first: &List) -> Result<String, String>
          max_size: {max_size:?}, cursor_param: {cursor_param}, next_cursor: {next_cursor}, \
          has_more: {has_more}, next_link: {next_link}, link_nullable: {link_nullable}, \
          cursor_nullable: {cursor_nullable}, \
-         total: {total}, fixed: &[{fixed}], page: {page:?}, item: {item:?} }}",
+         total: {total}, end: {end}, start_param: {start_param}, fixed: &[{fixed}], \
+         page: {page:?}, item: {item:?} }}",
         op = list.operation,
         method = list.method.to_ascii_uppercase(),
         path = list.path,
@@ -206,6 +212,8 @@ fn render_list(raw: &Value, list: &List, first: &List) -> Result<String, String>
         link_nullable = nullable(&list.next_link),
         cursor_nullable = nullable(&list.next_cursor),
         total = opt(&list.total),
+        end = opt(&list.end),
+        start_param = opt(&list.start_param),
         fixed = fixed.join(", "),
         page = page.to_string(),
         item = item.to_string(),

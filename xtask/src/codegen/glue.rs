@@ -50,7 +50,7 @@ pub fn render(
         top.push_str(&checked(provider, types, &ty));
     }
     let mut walks = String::new();
-    for list in &provider.lists {
+    for list in provider.lists.iter().chain(&provider.incremental) {
         walks.push_str(&walk(provider, types, builders, list)?);
     }
     top.push_str(&round_trip(schemas, types));
@@ -66,6 +66,7 @@ fn client_walks(
     builders: &Builders,
 ) -> Result<String, String> {
     let api = api();
+    let rt = runtime();
     let Some(first) = provider.lists.first() else {
         return Ok(String::new());
     };
@@ -175,6 +176,32 @@ fn client_walks(
             }
         });
     }
+    if let Some(list) = &provider.incremental {
+        let op = format_ident!("{}", list.operation);
+        let fixed: Vec<(String, String)> = list
+            .fixed
+            .iter()
+            .map(|(param, value)| (param.clone(), text(value)))
+            .collect();
+        let setup = setters(types, builders, list, &fixed)?;
+        let user = format_ident!("{}", user_type(types, list)?);
+        let doc = format!(
+            " The users that changed since `since`, from the provider's incremental export \
+             (`{}`, the spec's `x-rollcall-pagination.incremental`), in the order they changed; \
+             [`ChangeStream::cursor`](::rollcall_runtime::ChangeStream::cursor) is where the \
+             next export starts (`Since::Cursor`).",
+            list.operation
+        );
+        out.extend(quote! {
+            #[doc = #doc]
+            pub fn changed_users(
+                &self,
+                since: #api::Since,
+            ) -> #api::ChangeStream<'_, types::#user> {
+                #rt::walk_changes(&PROVIDER, self.#op() #(#setup)*, since)
+            }
+        });
+    }
     Ok(out.to_string())
 }
 
@@ -198,6 +225,16 @@ fn users_impl(provider: &Extensions, types: &Types) -> Result<String, String> {
             }
         }
     });
+    let changes = provider.incremental.as_ref().map(|_| {
+        quote! {
+            fn changed_users(
+                &self,
+                since: #api::Since,
+            ) -> Option<#api::ChangeStream<'_, types::#user>> {
+                Some(Client::changed_users(self, since))
+            }
+        }
+    });
     Ok(quote! {
         impl #api::Users for Client {
             type User = types::#user;
@@ -214,6 +251,7 @@ fn users_impl(provider: &Extensions, types: &Types) -> Result<String, String> {
                 Client::resume_users(self, checkpoint)
             }
             #seats
+            #changes
         }
     }
     .to_string())
@@ -607,6 +645,12 @@ fn walk(
             fn has_more(page: &Self::Page) -> Option<bool> { #place.copied() }
         });
     }
+    if let Some(at) = &list.end {
+        let place = expr(types.borrow(response, "page", at)?.borrow)?;
+        accessors.push(quote! {
+            fn at_end(page: &Self::Page) -> Option<bool> { #place.copied() }
+        });
+    }
     if let Some(at) = &list.total {
         let place = expr(types.borrow(response, "page", at)?.borrow)?;
         accessors.push(quote! {
@@ -693,7 +737,7 @@ fn walk(
             quote!(#rt::resume_list(&PROVIDER, self #(#setup)*, checkpoint)),
         )
     };
-    Ok(quote! {
+    let list_impl = quote! {
         impl<'a> #rt::List<'a> for builder::#builder<'a> {
             type Page = types::#page_ty;
             type Record = types::#record_ty;
@@ -714,6 +758,24 @@ fn walk(
             fn user(record: Self::Record) -> Self::User { #to_user }
             #(#accessors)*
         }
+    };
+    // The incremental export is walked for changes only (`Client::changed_users`): its builder
+    // gets no all-users walk, which without a start time would ask the server for nothing.
+    if let Some(start) = &list.start_param {
+        let setter = ident(&snake(start));
+        return Ok(quote! {
+            #list_impl
+
+            impl<'a> #rt::Incremental<'a> for builder::#builder<'a> {
+                fn with_start_time(self, epoch_seconds: i64) -> Self {
+                    self.#setter(epoch_seconds)
+                }
+            }
+        }
+        .to_string());
+    }
+    Ok(quote! {
+        #list_impl
 
         impl<'a> builder::#builder<'a> {
             #[doc = #doc]

@@ -392,6 +392,7 @@ pub fn generate_provider(file: &str, provider: &str, text: &str) -> Result<Gener
         "accessors",
         &ext.lists
             .iter()
+            .chain(&ext.incremental)
             .map(|list| glue::client_accessor(&list.operation))
             .collect::<String>(),
     )?;
@@ -461,7 +462,7 @@ fn check_setters(
     ext: &ext::Extensions,
     builders: &names::Builders,
 ) -> Result<(), SpecError> {
-    for list in &ext.lists {
+    for list in ext.lists.iter().chain(&ext.incremental) {
         let at = format!(
             "/paths/{}/{}/{}",
             crate::spec::escape(&list.path),
@@ -484,7 +485,8 @@ fn check_setters(
             .map(|(name, _)| name)
             .chain(&list.size_param)
             .chain(list.page_param.iter().map(|(name, _)| name))
-            .chain(&list.cursor_param);
+            .chain(&list.cursor_param)
+            .chain(&list.start_param);
         for param in params {
             let ours = crate::rust_name::snake(param);
             match builder.setters.get(param) {

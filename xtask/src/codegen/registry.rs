@@ -230,11 +230,11 @@ const LIB_BODY: &str = r#"
 /// Reads a generated client's base URL and inner runtime (progenitor's trait).
 pub use progenitor_client::ClientInfo;
 pub use rollcall_runtime::{
-    Account, AnyClient, ApiError, CHECKPOINT_FORMAT, Checkpoint, ClientBuilder, ClientOptions,
-    Config, DEFAULT_CHECKPOINT_MAX_AGE, DEFAULT_MAX_PAGES, DEFAULT_MAX_WAIT,
-    DEFAULT_PAGE_CONCURRENCY, Error, ErrorBody, ErrorKind, PagingError, Position, ProviderInfo,
-    RateLimit, Report, ResumedFrom, RetryPolicy, Role, Secret, Stop, UserStream, Users,
-    WalkReport, account, query_md5_hash,
+    Account, AnyClient, ApiError, CHECKPOINT_FORMAT, ChangeStream, Checkpoint, ClientBuilder,
+    ClientOptions, Config, DEFAULT_CHECKPOINT_MAX_AGE, DEFAULT_MAX_PAGES, DEFAULT_MAX_WAIT,
+    DEFAULT_PAGE_CONCURRENCY, Error, ErrorBody, ErrorKind, NextCursor, PagingError, Position,
+    ProviderInfo, RateLimit, Report, ResumedFrom, RetryPolicy, Role, Secret, Since, Stop,
+    UserStream, Users, WalkReport, account, changes, query_md5_hash,
 };
 
 #[rustfmt::skip]

@@ -115,6 +115,14 @@ pub fn provider_static(
         },
         None => quote!(None),
     };
+    let operation_limits = provider
+        .operation_limits
+        .iter()
+        .map(|(op, requests, seconds)| {
+            quote! {
+                (#op, #rt::RateLimit::new(#requests, ::std::time::Duration::from_secs(#seconds)))
+            }
+        });
     let seats = provider
         .lists
         .first()
@@ -141,6 +149,7 @@ pub fn provider_static(
             any_content_type: #any,
             account: #account,
             rate_limit: #rate_limit,
+            operation_limits: &[#(#operation_limits),*],
             seats: &[#(#seats),*],
             server: &[#(#server),*],
             schemes: &[#(#schemes),*],

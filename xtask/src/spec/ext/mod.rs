@@ -7,7 +7,8 @@
 //! | document | `x-rollcall` | `errors` pointers, `envelope` (errors inside HTTP 200), `any-content-type`, `servers-enum` |
 //! | server | `x-rollcall-name` | the variant of the servers enum |
 //! | security scheme | `x-rollcall-auth` | constructor name, basic user template, argument names, plugin, env names |
-//! | operation | `x-rollcall-pagination` | how a list pages and where its records sit |
+//! | operation | `x-rollcall-pagination` | how a list pages and where its records sit; `incremental` marks the incremental export |
+//! | operation | `x-rollcall-rate-limit` | a rate limit of the operation's own, on top of the document's |
 //! | parameter | `x-rollcall-codegen-skip` | kept out of the generated client (see `codegen`) |
 //! | schema | `x-extensible-enum`, `x-rollcall-case-insensitive` | open enums (see `codegen::open_enum`) |
 //!
@@ -70,6 +71,12 @@ pub struct Extensions {
     pub default_headers: Vec<(String, String)>,
     /// The list operations.
     pub lists: Vec<List>,
+    /// The provider's incremental export (a list operation with `incremental`), kept apart
+    /// from `lists`: it is walked for changes, never for every user.
+    pub incremental: Option<List>,
+    /// Operations with a rate limit of their own (`x-rollcall-rate-limit`): operationId,
+    /// requests, seconds.
+    pub operation_limits: Vec<(String, u32, u64)>,
     /// How a user record reads as an account (`x-rollcall.account`); the default without it.
     pub account: Account,
 }
@@ -104,7 +111,18 @@ pub fn read(spec: &Spec) -> Result<Extensions, SpecError> {
     }
     provider.schemes = auth::schemes(file, raw)?;
     provider.default_headers = headers::default_headers(raw);
-    provider.lists = pagination::lists(spec)?;
+    let mut lists = pagination::lists(spec)?;
+    if let Some(i) = lists.iter().position(|l| l.start_param.is_some()) {
+        provider.incremental = Some(lists.remove(i));
+        if lists.iter().any(|l| l.start_param.is_some()) {
+            return Err(SpecError::whole(
+                file,
+                "more than one operation is marked `incremental` in x-rollcall-pagination",
+            ));
+        }
+    }
+    provider.lists = lists;
+    provider.operation_limits = rate_limit::operations(file, raw)?;
     provider.account = account::read(file, raw, &provider.lists)?;
     Ok(provider)
 }

@@ -30,6 +30,8 @@ pub const KEYS: &[&str] = &[
     "send",
     "total",
     "seats",
+    "end",
+    "incremental",
 ];
 
 /// Keys that name a query parameter of the operation.
@@ -42,6 +44,7 @@ pub const BODY_POINTERS: &[(&str, &str)] = &[
     ("has-more", "boolean"),
     ("next-link", "string"),
     ("total", "integer"),
+    ("end", "boolean"),
 ];
 
 /// How a list operation pages.
@@ -60,6 +63,8 @@ const ANY_STYLE: &[&str] = &["record", "id", "send", "total", "seats"];
 /// Keys the paging styles may hold besides their own.
 const PAGING: &[&str] = &[
     "has-more",
+    "end",
+    "incremental",
     "next-link",
     "stop-on-empty",
     "record",
@@ -256,6 +261,11 @@ pub struct List {
     pub seats: Vec<(String, String)>,
     /// The component schema of the user.
     pub user_schema: String,
+    /// Pointer of a boolean that says this page is the last (`end_of_stream`).
+    pub end: Option<String>,
+    /// Set when the operation is the provider's incremental export (`incremental`): the
+    /// parameter that takes the start time of a first run, in epoch seconds.
+    pub start_param: Option<String>,
 }
 
 /// Every list operation (one with `x-rollcall-pagination`), in document order.
@@ -517,7 +527,36 @@ pub(super) fn lists(spec: &Spec) -> Result<Vec<List>, SpecError> {
             total: pointer("total")?,
             fixed,
             user_schema,
+            end: pointer("end")?,
+            start_param: None,
         };
+        let mut list = list;
+        if let Some(incremental) = object_at(file, raw, &format!("{base}/incremental"))? {
+            let at = format!("{base}/incremental");
+            check_keys(file, &at, Some(incremental), &["start-param"])?;
+            let name = incremental
+                .get("start-param")
+                .and_then(Value::as_str)
+                .ok_or_else(|| SpecError::at(file, &at, "needs `start-param`"))?;
+            if !params
+                .iter()
+                .any(|p| p.get("name").and_then(Value::as_str) == Some(name))
+            {
+                return Err(SpecError::at(
+                    file,
+                    &format!("{at}/start-param"),
+                    format!("`{name}` is not a parameter of the operation"),
+                ));
+            }
+            if list.style != Style::Cursor {
+                return Err(SpecError::at(
+                    file,
+                    &at,
+                    "an incremental export pages by cursor (style cursor)",
+                ));
+            }
+            list.start_param = Some(name.to_owned());
+        }
         let need = |ok: bool, what: &str| {
             if ok {
                 Ok(())
