@@ -75,7 +75,7 @@ pub(crate) fn read(path: &Path) -> Result<Option<Saved>, Failure> {
 }
 
 /// Replaces CK with `saved`, atomically: a crash leaves the old CK or the new one, whole. The
-/// new one is written to [`temp_path`] first — one fixed name, so that a crash mid-write leaves
+/// new one is written to [`temp_path()`] first — one fixed name, so that a crash mid-write leaves
 /// no stray file that the next save or the end of the run does not replace or remove.
 pub(crate) fn write(path: &Path, saved: &Saved) -> std::io::Result<()> {
     let temp = temp_path(path);
@@ -86,7 +86,7 @@ pub(crate) fn write(path: &Path, saved: &Saved) -> std::io::Result<()> {
     std::fs::rename(&temp, path)
 }
 
-/// Where [`write`] prepares CK: `CK.tmp`, beside it.
+/// Where [`write()`] prepares CK: `CK.tmp`, beside it.
 pub(crate) fn temp_path(path: &Path) -> PathBuf {
     let mut name = path.file_name().unwrap_or_default().to_os_string();
     name.push(".tmp");
