@@ -298,3 +298,55 @@ async fn refused_checkpoints_leave_everything_as_it_was() {
     assert!(stderr.contains("fewer than"), "{stderr}");
     assert_eq!(std::fs::read_to_string(&ck).unwrap(), saved);
 }
+
+/// Complete or nothing under every fault of the kit that applies: a fault that ends the walk
+/// early leaves FILE as it was (exit 1, CK kept for --resume); one the walk rides out (an empty
+/// page after the last, an unknown enum value, nulls) replaces FILE with every user. Faults that
+/// only make a run wait (rate limits, slow answers, 503 retried) are left to the client tests.
+#[test]
+fn every_fault_that_cuts_a_walk_short_leaves_file_as_it_was() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let cutting = [
+        Fault::TruncatedJson,
+        Fault::RepeatedCursor,
+        Fault::RepeatedPage,
+        Fault::AuthError,
+        Fault::ErrorInHttp200,
+    ];
+    let ridden = [
+        Fault::EmptyPageAfterLastFullOne,
+        Fault::UnknownEnumValue,
+        Fault::NullOptionalFields,
+    ];
+    for provider in Provider::ALL.iter().copied() {
+        for fault in cutting.iter().chain(&ridden).copied() {
+            if !fault.applies_to(provider.fake()) {
+                continue;
+            }
+            let what = format!("{provider} with {fault}");
+            let fake = runtime.block_on(std::future::IntoFuture::into_future(
+                FakeProvider::start(provider).users(USERS).fault(fault),
+            ));
+            let dir = dir(&format!("fault-{provider}-{fault}"));
+            let file = dir.join("users.jsonl");
+            let ck = dir.join("users.ck");
+            std::fs::write(&file, "the previous export\n").unwrap();
+            let run = command(&fake, &file, &ck, &[]).output().unwrap();
+            let stderr = String::from_utf8_lossy(&run.stderr);
+            if cutting.contains(&fault) {
+                assert_eq!(run.status.code(), Some(1), "{what}: {stderr}");
+                assert_eq!(stderr.lines().count(), 1, "{what}: {stderr}");
+                assert!(stderr.contains("left as it was"), "{what}: {stderr}");
+                assert_eq!(
+                    std::fs::read_to_string(&file).unwrap(),
+                    "the previous export\n",
+                    "{what}"
+                );
+            } else {
+                assert_eq!(run.status.code(), Some(0), "{what}: {stderr}");
+                assert_eq!(ids(&fake, &file).len(), USERS, "{what}");
+                assert!(!ck.exists(), "{what}");
+            }
+        }
+    }
+}
