@@ -37,6 +37,7 @@
 //!
 //! | feature / module | API | constructors |
 //! | --- | --- | --- |
+//! | `hubspot` / [`hubspot`] | HubSpot — Users | `with_token` |
 //! | `sequence` / [`sequence`] | Sequence — Users | `with_credentials` |
 //! | `worksection` / [`worksection`] | Worksection Users API | `with_admin_key`, `with_oauth_token` |
 //! | `zendesk-sell` / [`zendesk_sell`] | Zendesk Sell Users API | `with_token` |
@@ -50,8 +51,8 @@ pub use rollcall_runtime::{
     Account, AnyClient, ApiError, CHECKPOINT_FORMAT, Checkpoint, ClientBuilder, ClientOptions,
     Config, DEFAULT_CHECKPOINT_MAX_AGE, DEFAULT_MAX_PAGES, DEFAULT_MAX_WAIT,
     DEFAULT_PAGE_CONCURRENCY, Error, ErrorBody, ErrorKind, PagingError, Position, ProviderInfo,
-    RateLimit, Report, ResumedFrom, RetryPolicy, Role, Secret, Stop, UserStream, Users,
-    WalkReport, account, query_md5_hash,
+    RateLimit, Report, ResumedFrom, RetryPolicy, Role, Secret, Stop, UserStream, Users, WalkReport,
+    account, query_md5_hash,
 };
 
 #[rustfmt::skip]
@@ -63,6 +64,10 @@ pub use registry::Provider;
 /// code built on rollcall (cargo feature `testing`): see [`testing::FakeProvider`].
 #[cfg(feature = "testing")]
 pub use rollcall_runtime::testing;
+
+#[cfg(feature = "hubspot")]
+#[rustfmt::skip]
+pub mod hubspot;
 
 #[cfg(feature = "sequence")]
 #[rustfmt::skip]

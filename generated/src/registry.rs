@@ -5,6 +5,9 @@
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Provider {
+    /// HubSpot — Users (`specs/hubspot.yaml`).
+    #[cfg(feature = "hubspot")]
+    Hubspot,
     /// Sequence — Users (`specs/sequence.yaml`).
     #[cfg(feature = "sequence")]
     Sequence,
@@ -21,6 +24,8 @@ pub enum Provider {
 impl Provider {
     /// Every provider compiled in (by cargo feature).
     pub const ALL: &'static [Provider] = &[
+        #[cfg(feature = "hubspot")]
+        Provider::Hubspot,
         #[cfg(feature = "sequence")]
         Provider::Sequence,
         #[cfg(feature = "worksection")]
@@ -34,6 +39,8 @@ impl Provider {
     /// rules, rate limit, and the ways to authenticate with their variables.
     pub fn info(self) -> &'static crate::ProviderInfo {
         match self {
+            #[cfg(feature = "hubspot")]
+            Provider::Hubspot => &crate::hubspot::PROVIDER,
             #[cfg(feature = "sequence")]
             Provider::Sequence => &crate::sequence::PROVIDER,
             #[cfg(feature = "worksection")]
@@ -68,6 +75,8 @@ impl Provider {
         options: &crate::ClientOptions,
     ) -> Result<Box<dyn crate::AnyClient>, crate::Error> {
         match self {
+            #[cfg(feature = "hubspot")]
+            Provider::Hubspot => crate::hubspot::connect(var, options),
             #[cfg(feature = "sequence")]
             Provider::Sequence => crate::sequence::connect(var, options),
             #[cfg(feature = "worksection")]
@@ -82,6 +91,8 @@ impl Provider {
     #[cfg(feature = "testing")]
     pub fn fake(self) -> &'static rollcall_runtime::testing::FakeSpec {
         match self {
+            #[cfg(feature = "hubspot")]
+            Provider::Hubspot => &crate::hubspot::FAKE,
             #[cfg(feature = "sequence")]
             Provider::Sequence => &crate::sequence::FAKE,
             #[cfg(feature = "worksection")]
@@ -102,6 +113,8 @@ impl Provider {
         text: &str,
     ) -> Option<Result<serde_json::Value, String>> {
         match self {
+            #[cfg(feature = "hubspot")]
+            Provider::Hubspot => crate::hubspot::__round_trip(schema, text),
             #[cfg(feature = "sequence")]
             Provider::Sequence => crate::sequence::__round_trip(schema, text),
             #[cfg(feature = "worksection")]

@@ -308,6 +308,42 @@ fn worksection() {
 }
 
 #[test]
+fn hubspot() {
+    let base = json!({
+        "id": "51234568", "email": "rep@example.com", "firstName": "Ann", "lastName": "Lee",
+        "roleId": "344776", "roleIds": ["344776"], "superAdmin": false,
+    });
+    let hubspot = |overrides: Value| account("hubspot", merged(&base, overrides));
+    let ann = hubspot(json!({}));
+    assert_eq!(ann.id, "51234568");
+    assert_eq!(ann.email.as_deref(), Some("rep@example.com"));
+    // HubSpot keeps first and last names apart and has no display name: none is made up.
+    assert_eq!(ann.name, None);
+    assert_eq!(
+        facts(&ann),
+        (Status::Active, Kind::Member, vec!["344776"], false)
+    );
+    assert_eq!((ann.created_at, ann.last_login_at), (None, None));
+    let cases = [
+        (
+            json!({"superAdmin": true, "roleId": "<missing>", "roleIds": []}),
+            (Status::Active, Kind::Member, vec![], true),
+        ),
+        (
+            json!({"superAdmin": "<missing>"}),
+            (Status::Active, Kind::Member, vec!["344776"], false),
+        ),
+        (
+            json!({"roleIds": ["1", "344776"]}),
+            (Status::Active, Kind::Member, vec!["1", "344776"], false),
+        ),
+    ];
+    for (overrides, expected) in cases {
+        assert_eq!(facts(&hubspot(overrides.clone())), expected, "{overrides}");
+    }
+}
+
+#[test]
 fn scim_users() {
     let user = json!({
         "id": 5, "name": "Eve", "email": "eve@example.org", "role": "admin", "active": true,

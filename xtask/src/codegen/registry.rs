@@ -233,8 +233,8 @@ pub use rollcall_runtime::{
     Account, AnyClient, ApiError, CHECKPOINT_FORMAT, Checkpoint, ClientBuilder, ClientOptions,
     Config, DEFAULT_CHECKPOINT_MAX_AGE, DEFAULT_MAX_PAGES, DEFAULT_MAX_WAIT,
     DEFAULT_PAGE_CONCURRENCY, Error, ErrorBody, ErrorKind, PagingError, Position, ProviderInfo,
-    RateLimit, Report, ResumedFrom, RetryPolicy, Role, Secret, Stop, UserStream, Users,
-    WalkReport, account, query_md5_hash,
+    RateLimit, Report, ResumedFrom, RetryPolicy, Role, Secret, Stop, UserStream, Users, WalkReport,
+    account, query_md5_hash,
 };
 
 #[rustfmt::skip]
