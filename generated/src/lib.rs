@@ -37,6 +37,7 @@
 //!
 //! | feature / module | API | constructors |
 //! | --- | --- | --- |
+//! | `google-workspace` / [`google_workspace`] | Google Workspace — Directory users | `with_token` |
 //! | `hubspot` / [`hubspot`] | HubSpot — Users | `with_token` |
 //! | `sequence` / [`sequence`] | Sequence — Users | `with_credentials` |
 //! | `worksection` / [`worksection`] | Worksection Users API | `with_admin_key`, `with_oauth_token` |
@@ -64,6 +65,10 @@ pub use registry::Provider;
 /// code built on rollcall (cargo feature `testing`): see [`testing::FakeProvider`].
 #[cfg(feature = "testing")]
 pub use rollcall_runtime::testing;
+
+#[cfg(feature = "google-workspace")]
+#[rustfmt::skip]
+pub mod google_workspace;
 
 #[cfg(feature = "hubspot")]
 #[rustfmt::skip]

@@ -5,6 +5,9 @@
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Provider {
+    /// Google Workspace — Directory users (`specs/google-workspace.yaml`).
+    #[cfg(feature = "google-workspace")]
+    GoogleWorkspace,
     /// HubSpot — Users (`specs/hubspot.yaml`).
     #[cfg(feature = "hubspot")]
     Hubspot,
@@ -24,6 +27,8 @@ pub enum Provider {
 impl Provider {
     /// Every provider compiled in (by cargo feature).
     pub const ALL: &'static [Provider] = &[
+        #[cfg(feature = "google-workspace")]
+        Provider::GoogleWorkspace,
         #[cfg(feature = "hubspot")]
         Provider::Hubspot,
         #[cfg(feature = "sequence")]
@@ -39,6 +44,8 @@ impl Provider {
     /// rules, rate limit, and the ways to authenticate with their variables.
     pub fn info(self) -> &'static crate::ProviderInfo {
         match self {
+            #[cfg(feature = "google-workspace")]
+            Provider::GoogleWorkspace => &crate::google_workspace::PROVIDER,
             #[cfg(feature = "hubspot")]
             Provider::Hubspot => &crate::hubspot::PROVIDER,
             #[cfg(feature = "sequence")]
@@ -75,6 +82,8 @@ impl Provider {
         options: &crate::ClientOptions,
     ) -> Result<Box<dyn crate::AnyClient>, crate::Error> {
         match self {
+            #[cfg(feature = "google-workspace")]
+            Provider::GoogleWorkspace => crate::google_workspace::connect(var, options),
             #[cfg(feature = "hubspot")]
             Provider::Hubspot => crate::hubspot::connect(var, options),
             #[cfg(feature = "sequence")]
@@ -91,6 +100,8 @@ impl Provider {
     #[cfg(feature = "testing")]
     pub fn fake(self) -> &'static rollcall_runtime::testing::FakeSpec {
         match self {
+            #[cfg(feature = "google-workspace")]
+            Provider::GoogleWorkspace => &crate::google_workspace::FAKE,
             #[cfg(feature = "hubspot")]
             Provider::Hubspot => &crate::hubspot::FAKE,
             #[cfg(feature = "sequence")]
@@ -113,6 +124,10 @@ impl Provider {
         text: &str,
     ) -> Option<Result<serde_json::Value, String>> {
         match self {
+            #[cfg(feature = "google-workspace")]
+            Provider::GoogleWorkspace => {
+                crate::google_workspace::__round_trip(schema, text)
+            }
             #[cfg(feature = "hubspot")]
             Provider::Hubspot => crate::hubspot::__round_trip(schema, text),
             #[cfg(feature = "sequence")]

@@ -344,6 +344,59 @@ fn hubspot() {
 }
 
 #[test]
+fn google_workspace() {
+    let base = json!({
+        "id": "117233946150229640163", "primaryEmail": "liz@example.com",
+        "name": {"givenName": "Elizabeth", "familyName": "Smith", "fullName": "Elizabeth Smith"},
+        "isAdmin": false, "isDelegatedAdmin": false, "suspended": false, "archived": false,
+        "creationTime": "2019-02-05T10:30:03.000Z", "lastLoginTime": "2024-05-14T08:21:37.000Z",
+    });
+    let google = |overrides: Value| account("google-workspace", merged(&base, overrides));
+    let liz = google(json!({}));
+    assert_eq!(liz.id, "117233946150229640163");
+    assert_eq!(liz.email.as_deref(), Some("liz@example.com"));
+    assert_eq!(liz.name.as_deref(), Some("Elizabeth Smith"));
+    assert_eq!(facts(&liz), (Status::Active, Kind::Member, vec![], false));
+    // The generated type writes timestamps in its own precision.
+    assert_eq!(liz.created_at.as_deref(), Some("2019-02-05T10:30:03Z"));
+    assert_eq!(liz.last_login_at.as_deref(), Some("2024-05-14T08:21:37Z"));
+    // Google's "never signed in" is the Unix epoch: read as null, not as 1970.
+    let never = google(json!({"lastLoginTime": "1970-01-01T00:00:00.000Z"}));
+    assert_eq!(never.last_login_at, None);
+    assert_eq!(never.created_at.as_deref(), Some("2019-02-05T10:30:03Z"));
+    let cases = [
+        (json!({"suspended": true}), (Status::Suspended, false)),
+        (json!({"archived": true}), (Status::Inactive, false)),
+        (
+            json!({"suspended": true, "archived": true}),
+            (Status::Suspended, false),
+        ),
+        (
+            json!({"deletionTime": "2024-06-01T00:00:00.000Z", "suspended": true}),
+            (Status::Deleted, false),
+        ),
+        (json!({"isAdmin": true}), (Status::Active, true)),
+        (json!({"isDelegatedAdmin": true}), (Status::Active, true)),
+        (
+            json!({"isAdmin": "<missing>", "suspended": "<missing>"}),
+            (Status::Active, false),
+        ),
+    ];
+    for (overrides, expected) in cases {
+        let account = google(overrides.clone());
+        assert_eq!(
+            (account.status, account.privileged),
+            expected,
+            "{overrides}"
+        );
+        assert_eq!(account.kind, Kind::Member, "{overrides}");
+    }
+    let scim = google(json!({"suspended": true})).to_scim();
+    assert_eq!(scim["active"], json!(false));
+    assert_eq!(scim["userName"], json!("liz@example.com"));
+}
+
+#[test]
 fn scim_users() {
     let user = json!({
         "id": 5, "name": "Eve", "email": "eve@example.org", "role": "admin", "active": true,

@@ -92,6 +92,7 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_f
         updated_at: "",
         last_login_at: "",
         manager: "",
+        never: "",
     },
     rate_limit: Some(
         rt::RateLimit::new(100u32, ::std::time::Duration::from_secs(60u64)),

@@ -133,6 +133,7 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_f
         updated_at: "/updated_at",
         last_login_at: "",
         manager: "/reports_to",
+        never: "",
     },
     rate_limit: Some(rt::RateLimit::new(10u32, ::std::time::Duration::from_secs(1u64))),
     seats: &[],

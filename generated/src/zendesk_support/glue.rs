@@ -161,6 +161,7 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_f
         updated_at: "/updated_at",
         last_login_at: "/last_login_at",
         manager: "",
+        never: "",
     },
     rate_limit: None,
     seats: &[("role[]", "agent"), ("role[]", "admin")],

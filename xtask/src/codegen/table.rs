@@ -322,6 +322,7 @@ fn account_rules(account: &ext::Account) -> Result<TokenStream, String> {
         updated_at,
         last_login_at,
         manager,
+        never,
         ..
     } = account;
     let status = rules(&account.status, Some("Status"))?;
@@ -340,6 +341,7 @@ fn account_rules(account: &ext::Account) -> Result<TokenStream, String> {
             updated_at: #updated_at,
             last_login_at: #last_login_at,
             manager: #manager,
+            never: #never,
         }
     })
 }
