@@ -39,6 +39,7 @@
 //! | --- | --- | --- |
 //! | `google-workspace` / [`google_workspace`] | Google Workspace — Directory users | `with_token` |
 //! | `hubspot` / [`hubspot`] | HubSpot — Users | `with_token` |
+//! | `pagerduty` / [`pagerduty`] | PagerDuty — Users | `with_token` |
 //! | `sequence` / [`sequence`] | Sequence — Users | `with_credentials` |
 //! | `worksection` / [`worksection`] | Worksection Users API | `with_admin_key`, `with_oauth_token` |
 //! | `zendesk-sell` / [`zendesk_sell`] | Zendesk Sell Users API | `with_token` |
@@ -73,6 +74,10 @@ pub mod google_workspace;
 #[cfg(feature = "hubspot")]
 #[rustfmt::skip]
 pub mod hubspot;
+
+#[cfg(feature = "pagerduty")]
+#[rustfmt::skip]
+pub mod pagerduty;
 
 #[cfg(feature = "sequence")]
 #[rustfmt::skip]

@@ -11,6 +11,9 @@ pub enum Provider {
     /// HubSpot — Users (`specs/hubspot.yaml`).
     #[cfg(feature = "hubspot")]
     Hubspot,
+    /// PagerDuty — Users (`specs/pagerduty.yaml`).
+    #[cfg(feature = "pagerduty")]
+    Pagerduty,
     /// Sequence — Users (`specs/sequence.yaml`).
     #[cfg(feature = "sequence")]
     Sequence,
@@ -31,6 +34,8 @@ impl Provider {
         Provider::GoogleWorkspace,
         #[cfg(feature = "hubspot")]
         Provider::Hubspot,
+        #[cfg(feature = "pagerduty")]
+        Provider::Pagerduty,
         #[cfg(feature = "sequence")]
         Provider::Sequence,
         #[cfg(feature = "worksection")]
@@ -48,6 +53,8 @@ impl Provider {
             Provider::GoogleWorkspace => &crate::google_workspace::PROVIDER,
             #[cfg(feature = "hubspot")]
             Provider::Hubspot => &crate::hubspot::PROVIDER,
+            #[cfg(feature = "pagerduty")]
+            Provider::Pagerduty => &crate::pagerduty::PROVIDER,
             #[cfg(feature = "sequence")]
             Provider::Sequence => &crate::sequence::PROVIDER,
             #[cfg(feature = "worksection")]
@@ -86,6 +93,8 @@ impl Provider {
             Provider::GoogleWorkspace => crate::google_workspace::connect(var, options),
             #[cfg(feature = "hubspot")]
             Provider::Hubspot => crate::hubspot::connect(var, options),
+            #[cfg(feature = "pagerduty")]
+            Provider::Pagerduty => crate::pagerduty::connect(var, options),
             #[cfg(feature = "sequence")]
             Provider::Sequence => crate::sequence::connect(var, options),
             #[cfg(feature = "worksection")]
@@ -104,6 +113,8 @@ impl Provider {
             Provider::GoogleWorkspace => &crate::google_workspace::FAKE,
             #[cfg(feature = "hubspot")]
             Provider::Hubspot => &crate::hubspot::FAKE,
+            #[cfg(feature = "pagerduty")]
+            Provider::Pagerduty => &crate::pagerduty::FAKE,
             #[cfg(feature = "sequence")]
             Provider::Sequence => &crate::sequence::FAKE,
             #[cfg(feature = "worksection")]
@@ -130,6 +141,8 @@ impl Provider {
             }
             #[cfg(feature = "hubspot")]
             Provider::Hubspot => crate::hubspot::__round_trip(schema, text),
+            #[cfg(feature = "pagerduty")]
+            Provider::Pagerduty => crate::pagerduty::__round_trip(schema, text),
             #[cfg(feature = "sequence")]
             Provider::Sequence => crate::sequence::__round_trip(schema, text),
             #[cfg(feature = "worksection")]

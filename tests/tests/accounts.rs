@@ -397,6 +397,50 @@ fn google_workspace() {
 }
 
 #[test]
+fn pagerduty() {
+    let base = json!({
+        "id": "PXPGF42", "type": "user", "name": "Earline Greenholt",
+        "email": "earline@example.com", "role": "user", "invitation_sent": false,
+    });
+    let pagerduty = |overrides: Value| account("pagerduty", merged(&base, overrides));
+    let earline = pagerduty(json!({}));
+    assert_eq!(earline.id, "PXPGF42");
+    assert_eq!(earline.name.as_deref(), Some("Earline Greenholt"));
+    assert_eq!(
+        facts(&earline),
+        (Status::Active, Kind::Member, vec!["user"], false)
+    );
+    for (role, kind, privileged) in [
+        ("owner", Kind::Member, true),
+        ("admin", Kind::Member, true),
+        ("limited_user", Kind::Member, false),
+        ("read_only_user", Kind::Guest, false),
+        ("read_only_limited_user", Kind::Guest, false),
+        ("observer", Kind::Guest, false),
+        ("restricted_access", Kind::Guest, false),
+        ("responder_plus", Kind::Member, false),
+    ] {
+        let account = pagerduty(json!({"role": role}));
+        assert_eq!(
+            (account.kind, account.privileged),
+            (kind, privileged),
+            "{role}"
+        );
+        assert_eq!(account.roles, [role], "{role}");
+    }
+    let invited = pagerduty(json!({"invitation_sent": true, "role": "admin"}));
+    assert_eq!(
+        (invited.status, invited.privileged),
+        (Status::Invited, true)
+    );
+    let no_role = pagerduty(json!({"role": "<missing>", "invitation_sent": "<missing>"}));
+    assert_eq!(
+        facts(&no_role),
+        (Status::Active, Kind::Member, vec![], false)
+    );
+}
+
+#[test]
 fn scim_users() {
     let user = json!({
         "id": 5, "name": "Eve", "email": "eve@example.org", "role": "admin", "active": true,

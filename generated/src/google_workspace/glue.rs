@@ -343,6 +343,7 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
             size_param: Some("maxResults"),
             max_size: Some(500),
             cursor_param: Some("pageToken"),
+            offset_param: None,
             next_cursor: Some("/nextPageToken"),
             has_more: None,
             next_link: None,

@@ -411,6 +411,7 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
             size_param: Some("limit"),
             max_size: Some(100),
             cursor_param: Some("after"),
+            offset_param: None,
             next_cursor: Some("/pagination/after"),
             has_more: None,
             next_link: None,

@@ -383,6 +383,7 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
             size_param: Some("per_page"),
             max_size: Some(100),
             cursor_param: None,
+            offset_param: None,
             next_cursor: None,
             has_more: None,
             next_link: Some("/meta/links/next_page"),

@@ -512,6 +512,7 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
             size_param: Some("page[size]"),
             max_size: Some(100),
             cursor_param: Some("page[after]"),
+            offset_param: None,
             next_cursor: Some("/meta/after_cursor"),
             has_more: Some("/meta/has_more"),
             next_link: Some("/links/next"),

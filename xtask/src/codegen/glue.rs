@@ -462,6 +462,10 @@ fn constructor(module: &str, provider: &Extensions, scheme: &ext::Scheme) -> Str
             };
             format!("::rollcall_runtime::Auth::basic({key:?}, {name}, {secret}.into())")
         }
+        SchemeKind::Header(name) if !scheme.prefix.is_empty() => format!(
+            "::rollcall_runtime::Auth::prefixed_header({key:?}, {name:?}, {:?}, {secret}.into())",
+            scheme.prefix
+        ),
         SchemeKind::Header(name) => {
             format!("::rollcall_runtime::Auth::header({key:?}, {name:?}, {secret}.into())")
         }
@@ -671,6 +675,16 @@ fn walk(
                 }
             });
             (quote!(#rt::Paging::Cursor), "cursors")
+        }
+        Style::Offset => {
+            let param = list.offset_param.clone().unwrap_or_default();
+            let setter = ident(&snake(&param));
+            let offset = number(builders, list, &param, quote!(offset));
+            accessors.push(quote! {
+                const POSITION_PARAM: Option<&'static str> = Some(#param);
+                fn with_offset(self, offset: u64) -> Self { self.#setter(#offset) }
+            });
+            (quote!(#rt::Paging::Offset), "offsets")
         }
         Style::None => (
             quote!(#rt::Paging::One),
