@@ -37,6 +37,9 @@
 //!
 //! | feature / module | API | constructors |
 //! | --- | --- | --- |
+//! | `google-workspace` / [`google_workspace`] | Google Workspace — Directory users | `with_token` |
+//! | `hubspot` / [`hubspot`] | HubSpot — Users | `with_token` |
+//! | `pagerduty` / [`pagerduty`] | PagerDuty — Users | `with_token` |
 //! | `sequence` / [`sequence`] | Sequence — Users | `with_credentials` |
 //! | `worksection` / [`worksection`] | Worksection Users API | `with_admin_key`, `with_oauth_token` |
 //! | `zendesk-sell` / [`zendesk_sell`] | Zendesk Sell Users API | `with_token` |
@@ -63,6 +66,18 @@ pub use registry::Provider;
 /// code built on rollcall (cargo feature `testing`): see [`testing::FakeProvider`].
 #[cfg(feature = "testing")]
 pub use rollcall_runtime::testing;
+
+#[cfg(feature = "google-workspace")]
+#[rustfmt::skip]
+pub mod google_workspace;
+
+#[cfg(feature = "hubspot")]
+#[rustfmt::skip]
+pub mod hubspot;
+
+#[cfg(feature = "pagerduty")]
+#[rustfmt::skip]
+pub mod pagerduty;
 
 #[cfg(feature = "sequence")]
 #[rustfmt::skip]

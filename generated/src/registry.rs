@@ -5,6 +5,15 @@
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Provider {
+    /// Google Workspace — Directory users (`specs/google-workspace.yaml`).
+    #[cfg(feature = "google-workspace")]
+    GoogleWorkspace,
+    /// HubSpot — Users (`specs/hubspot.yaml`).
+    #[cfg(feature = "hubspot")]
+    Hubspot,
+    /// PagerDuty — Users (`specs/pagerduty.yaml`).
+    #[cfg(feature = "pagerduty")]
+    Pagerduty,
     /// Sequence — Users (`specs/sequence.yaml`).
     #[cfg(feature = "sequence")]
     Sequence,
@@ -21,6 +30,12 @@ pub enum Provider {
 impl Provider {
     /// Every provider compiled in (by cargo feature).
     pub const ALL: &'static [Provider] = &[
+        #[cfg(feature = "google-workspace")]
+        Provider::GoogleWorkspace,
+        #[cfg(feature = "hubspot")]
+        Provider::Hubspot,
+        #[cfg(feature = "pagerduty")]
+        Provider::Pagerduty,
         #[cfg(feature = "sequence")]
         Provider::Sequence,
         #[cfg(feature = "worksection")]
@@ -34,6 +49,12 @@ impl Provider {
     /// rules, rate limit, and the ways to authenticate with their variables.
     pub fn info(self) -> &'static crate::ProviderInfo {
         match self {
+            #[cfg(feature = "google-workspace")]
+            Provider::GoogleWorkspace => &crate::google_workspace::PROVIDER,
+            #[cfg(feature = "hubspot")]
+            Provider::Hubspot => &crate::hubspot::PROVIDER,
+            #[cfg(feature = "pagerduty")]
+            Provider::Pagerduty => &crate::pagerduty::PROVIDER,
             #[cfg(feature = "sequence")]
             Provider::Sequence => &crate::sequence::PROVIDER,
             #[cfg(feature = "worksection")]
@@ -68,6 +89,12 @@ impl Provider {
         options: &crate::ClientOptions,
     ) -> Result<Box<dyn crate::AnyClient>, crate::Error> {
         match self {
+            #[cfg(feature = "google-workspace")]
+            Provider::GoogleWorkspace => crate::google_workspace::connect(var, options),
+            #[cfg(feature = "hubspot")]
+            Provider::Hubspot => crate::hubspot::connect(var, options),
+            #[cfg(feature = "pagerduty")]
+            Provider::Pagerduty => crate::pagerduty::connect(var, options),
             #[cfg(feature = "sequence")]
             Provider::Sequence => crate::sequence::connect(var, options),
             #[cfg(feature = "worksection")]
@@ -82,6 +109,12 @@ impl Provider {
     #[cfg(feature = "testing")]
     pub fn fake(self) -> &'static rollcall_runtime::testing::FakeSpec {
         match self {
+            #[cfg(feature = "google-workspace")]
+            Provider::GoogleWorkspace => &crate::google_workspace::FAKE,
+            #[cfg(feature = "hubspot")]
+            Provider::Hubspot => &crate::hubspot::FAKE,
+            #[cfg(feature = "pagerduty")]
+            Provider::Pagerduty => &crate::pagerduty::FAKE,
             #[cfg(feature = "sequence")]
             Provider::Sequence => &crate::sequence::FAKE,
             #[cfg(feature = "worksection")]
@@ -102,6 +135,14 @@ impl Provider {
         text: &str,
     ) -> Option<Result<serde_json::Value, String>> {
         match self {
+            #[cfg(feature = "google-workspace")]
+            Provider::GoogleWorkspace => {
+                crate::google_workspace::__round_trip(schema, text)
+            }
+            #[cfg(feature = "hubspot")]
+            Provider::Hubspot => crate::hubspot::__round_trip(schema, text),
+            #[cfg(feature = "pagerduty")]
+            Provider::Pagerduty => crate::pagerduty::__round_trip(schema, text),
             #[cfg(feature = "sequence")]
             Provider::Sequence => crate::sequence::__round_trip(schema, text),
             #[cfg(feature = "worksection")]

@@ -103,9 +103,9 @@ impl Account {
             kind,
             roles,
             privileged,
-            created_at: timestamp(at(&user, rules.created_at)),
-            updated_at: timestamp(at(&user, rules.updated_at)),
-            last_login_at: timestamp(at(&user, rules.last_login_at)),
+            created_at: timestamp(at(&user, rules.created_at), rules.never),
+            updated_at: timestamp(at(&user, rules.updated_at), rules.never),
+            last_login_at: timestamp(at(&user, rules.last_login_at), rules.never),
             manager: text(at(&user, rules.manager)),
             raw: user,
         }
@@ -183,12 +183,14 @@ fn text(value: Option<&Value>) -> Option<String> {
     }
 }
 
-/// An RFC 3339 timestamp, as sent; anything else is unknown.
-fn timestamp(value: Option<&Value>) -> Option<String> {
+/// An RFC 3339 timestamp, as sent; anything else is unknown, and so is the instant `never`
+/// stands for (compared as instants: the generated type may write it with another precision
+/// or offset than the provider sent).
+fn timestamp(value: Option<&Value>, never: &str) -> Option<String> {
     let text = value?.as_str()?.trim();
-    chrono::DateTime::parse_from_rfc3339(text)
-        .is_ok()
-        .then(|| text.to_owned())
+    let instant = chrono::DateTime::parse_from_rfc3339(text).ok()?;
+    let is_never = chrono::DateTime::parse_from_rfc3339(never).is_ok_and(|never| never == instant);
+    (!is_never).then(|| text.to_owned())
 }
 
 fn matches_all(user: &Value, tests: &[Test]) -> bool {
@@ -308,6 +310,53 @@ mod tests {
         assert!(!deleted.privileged);
         let odd = Account::from_user(&RULES, json!({"deleted_at": null, "state": "paused"}));
         assert_eq!((odd.id.as_str(), odd.status), ("", Status::Unknown));
+    }
+
+    #[test]
+    fn a_never_sentinel_reads_as_null_at_any_precision() {
+        static NEVER: ProviderInfo = ProviderInfo::from_fields(crate::provider::ProviderFields {
+            name: "test",
+            title: "Test",
+            max_page_size: None,
+            errors: ErrorRules {
+                code: &[],
+                message: &[],
+                request_id: &[],
+            },
+            any_content_type: false,
+            account: AccountRules {
+                last_login_at: "/last",
+                created_at: "/created_at",
+                never: "1970-01-01T00:00:00.000Z",
+                ..AccountRules::DEFAULT
+            },
+            rate_limit: None,
+            operation_limits: &[],
+            seats: &[],
+            server: &[],
+            schemes: &[],
+            spec: "",
+        });
+        for sentinel in [
+            "1970-01-01T00:00:00.000Z",
+            "1970-01-01T00:00:00Z",
+            "1970-01-01T01:00:00+01:00",
+        ] {
+            let account = Account::from_user(&NEVER, json!({"last": sentinel}));
+            assert_eq!(account.last_login_at, None, "{sentinel}");
+        }
+        let account = Account::from_user(
+            &NEVER,
+            json!({"last": "1970-01-01T00:00:01Z", "created_at": "2020-01-01T00:00:00Z"}),
+        );
+        assert_eq!(
+            account.last_login_at.as_deref(),
+            Some("1970-01-01T00:00:01Z")
+        );
+        assert_eq!(account.created_at.as_deref(), Some("2020-01-01T00:00:00Z"));
+        // Without a sentinel the epoch is a time like any other.
+        let account = Account::from_user(&RULES, json!({"created_at": "1970-01-01T00:00:00Z"}));
+        assert_eq!(account.created_at.as_deref(), Some("1970-01-01T00:00:00Z"));
     }
 
     #[test]

@@ -36,6 +36,10 @@ pub struct AccountRules {
     pub last_login_at: &'static str,
     /// The id of the user's manager (SCIM's enterprise `manager`).
     pub manager: &'static str,
+    /// A timestamp the provider sends to mean "never" (an RFC 3339 instant, such as the Unix
+    /// epoch for a user who never signed in); each of the account's timestamps at that instant
+    /// reads as null. Empty: none.
+    pub never: &'static str,
 }
 
 impl AccountRules {
@@ -53,6 +57,7 @@ impl AccountRules {
         updated_at: "",
         last_login_at: "",
         manager: "",
+        never: "",
     };
 }
 

@@ -23,10 +23,23 @@ pub struct Auth {
 #[derive(Clone)]
 enum Kind {
     Bearer(Secret),
-    Basic { user: String, password: Secret },
-    Header { name: HeaderName, value: Secret },
-    Query { name: &'static str, value: Secret },
-    Plugin { plugin: Plugin, key: Secret },
+    Basic {
+        user: String,
+        password: Secret,
+    },
+    Header {
+        name: HeaderName,
+        prefix: &'static str,
+        value: Secret,
+    },
+    Query {
+        name: &'static str,
+        value: Secret,
+    },
+    Plugin {
+        plugin: Plugin,
+        key: Secret,
+    },
 }
 
 /// A way of signing requests that standard OpenAPI cannot describe, named in a spec's
@@ -60,10 +73,21 @@ impl Auth {
 
     /// An API key in the header `name`.
     pub fn header(scheme: &'static str, name: &'static str, value: Secret) -> Self {
+        Self::prefixed_header(scheme, name, "", value)
+    }
+
+    /// An API key in the header `name`, after the text `prefix` (`Token token=`, `SSWS `).
+    pub fn prefixed_header(
+        scheme: &'static str,
+        name: &'static str,
+        prefix: &'static str,
+        value: Secret,
+    ) -> Self {
         Self::of(
             scheme,
             Kind::Header {
                 name: HeaderName::from_static(name),
+                prefix,
                 value,
             },
         )
@@ -98,7 +122,11 @@ impl Auth {
                 let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
                 (AUTHORIZATION, format!("Basic {encoded}"))
             }
-            Kind::Header { name, value } => (name.clone(), value.expose().to_owned()),
+            Kind::Header {
+                name,
+                prefix,
+                value,
+            } => (name.clone(), format!("{prefix}{}", value.expose())),
             Kind::Query { name, value } => {
                 request
                     .url_mut()
@@ -143,10 +171,42 @@ impl fmt::Debug for Auth {
         match &self.kind {
             Kind::Bearer(token) => out.field("bearer", token),
             Kind::Basic { user, password } => out.field("user", user).field("password", password),
-            Kind::Header { name, value } => out.field("header", name).field("value", value),
+            Kind::Header {
+                name,
+                prefix,
+                value,
+            } => out
+                .field("header", name)
+                .field("prefix", prefix)
+                .field("value", value),
             Kind::Query { name, value } => out.field("query", name).field("value", value),
             Kind::Plugin { plugin, key } => out.field("plugin", plugin).field("key", key),
         };
         out.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_prefixed_key_goes_after_its_prefix_and_stays_hidden() {
+        let auth = Auth::prefixed_header(
+            "apiToken",
+            "authorization",
+            "Token token=",
+            Secret::from("s3cret"),
+        );
+        let mut request = reqwest::Request::new(
+            reqwest::Method::GET,
+            "https://api.example.com/users".parse().unwrap(),
+        );
+        auth.apply(&mut request).unwrap();
+        let header = &request.headers()[AUTHORIZATION];
+        assert_eq!(header, "Token token=s3cret");
+        assert!(header.is_sensitive());
+        assert!(!format!("{auth:?}").contains("s3cret"));
+        assert!(Auth::prefixed_header("k", "x-key", "Key ", Secret::from("")).is_incomplete());
     }
 }

@@ -30,6 +30,8 @@ pub enum Position {
     Page(u64),
     /// The page after this cursor, as the provider handed it out.
     Cursor(String),
+    /// The page that starts at this record (offset paging, counted from 0).
+    Offset(u64),
     /// Nowhere: the walk had read its last page.
     End,
 }
@@ -40,6 +42,7 @@ impl fmt::Display for Position {
             Self::Start => f.write_str("the first page"),
             Self::Page(number) => write!(f, "page {number}"),
             Self::Cursor(cursor) => write!(f, "cursor `{cursor}`"),
+            Self::Offset(offset) => write!(f, "offset {offset}"),
             Self::End => f.write_str("the end"),
         }
     }

@@ -74,7 +74,18 @@ impl Runtime {
         // it, and providers that version their API declare their own header in the spec.
         headers.remove("api-version");
         headers.insert(USER_AGENT, self.user_agent.clone());
-        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        // progenitor stamps `Accept: application/json`; a provider that versions its API by
+        // media type declares an `Accept` header with its own default (a header parameter set
+        // on the request builder replaces the stamp and stays).
+        let json = HeaderValue::from_static("application/json");
+        if headers.get(ACCEPT).is_none_or(|accept| *accept == json) {
+            let accept = self
+                .headers
+                .iter()
+                .find(|(name, _)| *name == ACCEPT)
+                .map_or(json, |(_, value)| value.clone());
+            headers.insert(ACCEPT, accept);
+        }
         for (name, value) in &self.headers {
             if !headers.contains_key(name) {
                 headers.insert(name.clone(), value.clone());

@@ -6,11 +6,12 @@
 //! everything else about paging (the stop rules, look-ahead, de-duplication, caps) is the walk's
 //! and is written once, in `walk`.
 
+use std::fmt;
 use std::future::Future;
 use std::hash::DefaultHasher;
 use std::sync::{Arc, Mutex};
 
-use crate::checkpoint::{Checkpoint, Expected, Position};
+use crate::checkpoint::{AtPosition, Checkpoint, Expected, Position};
 use crate::config::Config;
 use crate::error::{Error, ErrorKind};
 use crate::page::{Page, Signals, id_hash_probe};
@@ -29,6 +30,10 @@ pub enum Paging {
     },
     /// An opaque cursor read from each page.
     Cursor,
+    /// The index of a page's first record, counted from 0: each page starts a page size after
+    /// the one before, whatever it held (a server that filters after cutting the page sends
+    /// fewer).
+    Offset,
     /// One response holds every record.
     One,
 }
@@ -71,6 +76,11 @@ pub trait List<'a>: Clone + Send + 'a {
     /// The same request for the page after `cursor`.
     fn with_cursor(self, cursor: String) -> Self {
         let _ = cursor;
+        self
+    }
+    /// The same request for the page that starts at record `offset`.
+    fn with_offset(self, offset: u64) -> Self {
+        let _ = offset;
         self
     }
 
@@ -154,6 +164,7 @@ pub fn resume_list<'a, L: List<'a>>(
         (Position::Start | Position::End, _)
             | (Position::Page(_), Paging::Numbers { .. })
             | (Position::Cursor(_), Paging::Cursor)
+            | (Position::Offset(_), Paging::Offset)
     );
     if !fits {
         return Err(refuse(format!(
@@ -220,6 +231,7 @@ fn walk_from<'a, L: List<'a>>(
 ) -> UserStream<'a, L::User> {
     let config = request.config().clone();
     let signals = signals::<L>(&config);
+    let size = L::PAGE_SIZE.map(|size| u64::from(config.page_size().unwrap_or(size)));
     let op = L::OPERATION;
     let (at, resume) = match resume {
         Some((at, resume)) => (at, Some(resume)),
@@ -283,6 +295,34 @@ fn walk_from<'a, L: List<'a>>(
                 true,
             )
         }
+        Paging::Offset => {
+            // Without a page size the step is unknown: one page, as a page walk of one.
+            let step = size.unwrap_or(u64::MAX);
+            let start = match at {
+                Position::Offset(at) => at,
+                _ => 0,
+            };
+            walk(
+                provider,
+                op,
+                &config,
+                Some(Offset { at: start, step }),
+                Some(|offset: &Offset| offset.next()),
+                move |offset: Option<Offset>| {
+                    let offset = offset.unwrap_or(Offset { at: 0, step });
+                    let fetching = request.clone().with_offset(offset.at).fetch();
+                    async move {
+                        let body = fetching.await?;
+                        let next = signals(&body).more().then(|| offset.next());
+                        Ok(page::<L, _>(body, next))
+                    }
+                },
+                L::user,
+                marks,
+                resume,
+                true,
+            )
+        }
         Paging::One => walk(
             provider,
             op,
@@ -311,6 +351,35 @@ pub(crate) fn signals<'a, L: List<'a>>(
         link: L::next_link(page),
         full: size.is_some_and(|size| L::len(page) as u64 >= size),
         end: L::at_end(page),
+    }
+}
+
+/// Where an offset walk's page starts, and how far the next one starts after it (the page
+/// size asked for): the walk's cursor for [`Paging::Offset`].
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
+struct Offset {
+    at: u64,
+    step: u64,
+}
+
+impl Offset {
+    fn next(&self) -> Self {
+        Self {
+            at: self.at.saturating_add(self.step),
+            step: self.step,
+        }
+    }
+}
+
+impl fmt::Display for Offset {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "offset {}", self.at)
+    }
+}
+
+impl AtPosition for Offset {
+    fn position(&self) -> Position {
+        Position::Offset(self.at)
     }
 }
 

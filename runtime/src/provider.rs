@@ -175,6 +175,13 @@ pub enum Sends {
     },
     /// The secret in a header.
     Header(&'static str),
+    /// The secret in a header after a fixed text (`Authorization: Token token=<secret>`).
+    PrefixedHeader {
+        /// The header.
+        name: &'static str,
+        /// The text before the secret.
+        prefix: &'static str,
+    },
     /// The secret in a query parameter.
     Query(&'static str),
     /// The `query-md5` signature in a query parameter.

@@ -308,6 +308,139 @@ fn worksection() {
 }
 
 #[test]
+fn hubspot() {
+    let base = json!({
+        "id": "51234568", "email": "rep@example.com", "firstName": "Ann", "lastName": "Lee",
+        "roleId": "344776", "roleIds": ["344776"], "superAdmin": false,
+    });
+    let hubspot = |overrides: Value| account("hubspot", merged(&base, overrides));
+    let ann = hubspot(json!({}));
+    assert_eq!(ann.id, "51234568");
+    assert_eq!(ann.email.as_deref(), Some("rep@example.com"));
+    // HubSpot keeps first and last names apart and has no display name: none is made up.
+    assert_eq!(ann.name, None);
+    assert_eq!(
+        facts(&ann),
+        (Status::Active, Kind::Member, vec!["344776"], false)
+    );
+    assert_eq!((ann.created_at, ann.last_login_at), (None, None));
+    let cases = [
+        (
+            json!({"superAdmin": true, "roleId": "<missing>", "roleIds": []}),
+            (Status::Active, Kind::Member, vec![], true),
+        ),
+        (
+            json!({"superAdmin": "<missing>"}),
+            (Status::Active, Kind::Member, vec!["344776"], false),
+        ),
+        (
+            json!({"roleIds": ["1", "344776"]}),
+            (Status::Active, Kind::Member, vec!["1", "344776"], false),
+        ),
+    ];
+    for (overrides, expected) in cases {
+        assert_eq!(facts(&hubspot(overrides.clone())), expected, "{overrides}");
+    }
+}
+
+#[test]
+fn google_workspace() {
+    let base = json!({
+        "id": "117233946150229640163", "primaryEmail": "liz@example.com",
+        "name": {"givenName": "Elizabeth", "familyName": "Smith", "fullName": "Elizabeth Smith"},
+        "isAdmin": false, "isDelegatedAdmin": false, "suspended": false, "archived": false,
+        "creationTime": "2019-02-05T10:30:03.000Z", "lastLoginTime": "2024-05-14T08:21:37.000Z",
+    });
+    let google = |overrides: Value| account("google-workspace", merged(&base, overrides));
+    let liz = google(json!({}));
+    assert_eq!(liz.id, "117233946150229640163");
+    assert_eq!(liz.email.as_deref(), Some("liz@example.com"));
+    assert_eq!(liz.name.as_deref(), Some("Elizabeth Smith"));
+    assert_eq!(facts(&liz), (Status::Active, Kind::Member, vec![], false));
+    // The generated type writes timestamps in its own precision.
+    assert_eq!(liz.created_at.as_deref(), Some("2019-02-05T10:30:03Z"));
+    assert_eq!(liz.last_login_at.as_deref(), Some("2024-05-14T08:21:37Z"));
+    // Google's "never signed in" is the Unix epoch: read as null, not as 1970.
+    let never = google(json!({"lastLoginTime": "1970-01-01T00:00:00.000Z"}));
+    assert_eq!(never.last_login_at, None);
+    assert_eq!(never.created_at.as_deref(), Some("2019-02-05T10:30:03Z"));
+    let cases = [
+        (json!({"suspended": true}), (Status::Suspended, false)),
+        (json!({"archived": true}), (Status::Inactive, false)),
+        (
+            json!({"suspended": true, "archived": true}),
+            (Status::Suspended, false),
+        ),
+        (
+            json!({"deletionTime": "2024-06-01T00:00:00.000Z", "suspended": true}),
+            (Status::Deleted, false),
+        ),
+        (json!({"isAdmin": true}), (Status::Active, true)),
+        (json!({"isDelegatedAdmin": true}), (Status::Active, true)),
+        (
+            json!({"isAdmin": "<missing>", "suspended": "<missing>"}),
+            (Status::Active, false),
+        ),
+    ];
+    for (overrides, expected) in cases {
+        let account = google(overrides.clone());
+        assert_eq!(
+            (account.status, account.privileged),
+            expected,
+            "{overrides}"
+        );
+        assert_eq!(account.kind, Kind::Member, "{overrides}");
+    }
+    let scim = google(json!({"suspended": true})).to_scim();
+    assert_eq!(scim["active"], json!(false));
+    assert_eq!(scim["userName"], json!("liz@example.com"));
+}
+
+#[test]
+fn pagerduty() {
+    let base = json!({
+        "id": "PXPGF42", "type": "user", "name": "Earline Greenholt",
+        "email": "earline@example.com", "role": "user", "invitation_sent": false,
+    });
+    let pagerduty = |overrides: Value| account("pagerduty", merged(&base, overrides));
+    let earline = pagerduty(json!({}));
+    assert_eq!(earline.id, "PXPGF42");
+    assert_eq!(earline.name.as_deref(), Some("Earline Greenholt"));
+    assert_eq!(
+        facts(&earline),
+        (Status::Active, Kind::Member, vec!["user"], false)
+    );
+    for (role, kind, privileged) in [
+        ("owner", Kind::Member, true),
+        ("admin", Kind::Member, true),
+        ("limited_user", Kind::Member, false),
+        ("read_only_user", Kind::Guest, false),
+        ("read_only_limited_user", Kind::Guest, false),
+        ("observer", Kind::Guest, false),
+        ("restricted_access", Kind::Guest, false),
+        ("responder_plus", Kind::Member, false),
+    ] {
+        let account = pagerduty(json!({"role": role}));
+        assert_eq!(
+            (account.kind, account.privileged),
+            (kind, privileged),
+            "{role}"
+        );
+        assert_eq!(account.roles, [role], "{role}");
+    }
+    let invited = pagerduty(json!({"invitation_sent": true, "role": "admin"}));
+    assert_eq!(
+        (invited.status, invited.privileged),
+        (Status::Invited, true)
+    );
+    let no_role = pagerduty(json!({"role": "<missing>", "invitation_sent": "<missing>"}));
+    assert_eq!(
+        facts(&no_role),
+        (Status::Active, Kind::Member, vec![], false)
+    );
+}
+
+#[test]
 fn scim_users() {
     let user = json!({
         "id": 5, "name": "Eve", "email": "eve@example.org", "role": "admin", "active": true,

@@ -92,6 +92,7 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_f
         updated_at: "",
         last_login_at: "",
         manager: "",
+        never: "",
     },
     rate_limit: Some(
         rt::RateLimit::new(100u32, ::std::time::Duration::from_secs(60u64)),
@@ -411,6 +412,7 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
             size_param: Some("limit"),
             max_size: Some(100),
             cursor_param: Some("after"),
+            offset_param: None,
             next_cursor: Some("/pagination/after"),
             has_more: None,
             next_link: None,

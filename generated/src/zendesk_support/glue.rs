@@ -161,6 +161,7 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_f
         updated_at: "/updated_at",
         last_login_at: "/last_login_at",
         manager: "",
+        never: "",
     },
     rate_limit: None,
     operation_limits: &[
@@ -576,6 +577,7 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
             size_param: Some("page[size]"),
             max_size: Some(100),
             cursor_param: Some("page[after]"),
+            offset_param: None,
             next_cursor: Some("/meta/after_cursor"),
             has_more: Some("/meta/has_more"),
             next_link: Some("/links/next"),
@@ -602,6 +604,7 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
         size_param: Some("per_page"),
         max_size: Some(1000),
         cursor_param: Some("cursor"),
+        offset_param: None,
         next_cursor: Some("/after_cursor"),
         has_more: None,
         next_link: None,

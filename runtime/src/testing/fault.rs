@@ -26,8 +26,8 @@ pub enum Fault {
     /// The second page hands out the cursor it was asked with again. Cursor lists only; needs
     /// more users than fit on one page.
     RepeatedCursor,
-    /// The server ignores the page number: every page is the first. Numbered lists only; needs
-    /// more users than fit on one page.
+    /// The server ignores the page number (or offset): every page is the first. Numbered and
+    /// offset lists only; needs more users than fit on one page.
     RepeatedPage,
     /// Every request is refused as the provider refuses wrong credentials.
     AuthError,
@@ -86,11 +86,12 @@ impl Fault {
     pub fn applies_to(self, spec: &FakeSpec) -> bool {
         let style = spec.walked().map(|l| l.style);
         match self {
-            Fault::EmptyPageAfterLastFullOne => {
-                matches!(style, Some(FakeStyle::Page | FakeStyle::Cursor))
-            }
+            Fault::EmptyPageAfterLastFullOne => matches!(
+                style,
+                Some(FakeStyle::Page | FakeStyle::Cursor | FakeStyle::Offset)
+            ),
             Fault::RepeatedCursor => style == Some(FakeStyle::Cursor),
-            Fault::RepeatedPage => style == Some(FakeStyle::Page),
+            Fault::RepeatedPage => matches!(style, Some(FakeStyle::Page | FakeStyle::Offset)),
             Fault::ErrorInHttp200 => spec.envelope.is_some(),
             Fault::UnknownEnumValue => !spec.user.open_enums.is_empty(),
             _ => true,

@@ -353,6 +353,9 @@ impl State {
                 header("authorization") == format!("Basic {encoded}")
             }
             FakeAuth::Header(name) => header(name) == secret,
+            FakeAuth::PrefixedHeader { name, prefix } => {
+                header(name).strip_prefix(prefix) == Some(secret)
+            }
             FakeAuth::Query(name) => query(name).as_deref() == Some(secret),
             FakeAuth::QueryMd5(parameter) => {
                 let raw = request.url.query().unwrap_or("");
@@ -484,6 +487,18 @@ impl ListResponder {
                 };
                 (offset, None, page)
             }
+            FakeStyle::Offset => {
+                let offset = list
+                    .offset_param
+                    .and_then(|p| query.get(p)?.parse::<usize>().ok())
+                    .unwrap_or(0);
+                let offset = if state.has(Fault::RepeatedPage) {
+                    0
+                } else {
+                    offset
+                };
+                (offset, None, 0)
+            }
             FakeStyle::Cursor => {
                 let cursor = list.cursor_param.and_then(|p| query.get(p)).cloned();
                 let offset = cursor
@@ -499,7 +514,7 @@ impl ListResponder {
         let end = (offset + size).min(n);
         let more = match list.style {
             FakeStyle::None => false,
-            FakeStyle::Page if state.has(Fault::RepeatedPage) => n > size,
+            FakeStyle::Page | FakeStyle::Offset if state.has(Fault::RepeatedPage) => n > size,
             _ if state.has(Fault::EmptyPageAfterLastFullOne) => offset < n,
             _ => end < n,
         };
@@ -543,6 +558,9 @@ impl ListResponder {
             if let Some(param) = list.cursor_param {
                 next_query.push((param.to_owned(), next));
             }
+        }
+        if let (FakeStyle::Offset, Some(param)) = (list.style, list.offset_param) {
+            next_query.push((param.to_owned(), (offset + size).to_string()));
         }
         if let (FakeStyle::Page, Some((param, _))) = (list.style, list.page_param) {
             next_query.push((param.to_owned(), (page_number + 1).to_string()));

@@ -66,6 +66,8 @@ pub struct FakeList {
     pub max_size: Option<u32>,
     /// The cursor parameter.
     pub cursor_param: Option<&'static str>,
+    /// The offset parameter (the index of a page's first record, from 0).
+    pub offset_param: Option<&'static str>,
     /// Pointer of the next cursor in a page.
     pub next_cursor: Option<&'static str>,
     /// Pointer of the has-more flag.
@@ -127,6 +129,8 @@ pub enum FakeStyle {
     Page,
     /// Opaque cursors.
     Cursor,
+    /// Offsets: the index of each page's first record.
+    Offset,
     /// Everything in one response.
     None,
 }

@@ -65,11 +65,11 @@ fn pages(fake: &FakeProvider, n: usize) -> usize {
 }
 
 /// Asserts that a walk needing `needed` requests sent them: exactly, one after the other
-/// (cursors, one response); up to `page_concurrency - 1` more for numbered pages, requested
-/// ahead and dropped unread past the last.
+/// (cursors, one response); up to `page_concurrency - 1` more for numbered pages and offsets,
+/// requested ahead and dropped unread past the last.
 fn assert_requests(fake: &FakeProvider, sent: usize, needed: usize, what: &str) {
     match fake.spec().walked().expect("a list").style {
-        FakeStyle::Page => assert!(
+        FakeStyle::Page | FakeStyle::Offset => assert!(
             (needed..needed + rollcall::DEFAULT_PAGE_CONCURRENCY).contains(&sent),
             "{what}: {sent} requests for {needed}"
         ),

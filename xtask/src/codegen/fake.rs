@@ -156,6 +156,7 @@ fn render_list(raw: &Value, list: &List, first: &List) -> Result<String, String>
     let style = match list.style {
         Style::Page => "Page",
         Style::Cursor => "Cursor",
+        Style::Offset => "Offset",
         Style::None => "None",
     };
     let opt = |v: &Option<String>| match v {
@@ -182,7 +183,7 @@ fn render_list(raw: &Value, list: &List, first: &List) -> Result<String, String>
         "::rollcall_runtime::testing::FakeList {{ operation: {op:?}, method: {method:?}, path: {path:?}, \
          schemes: &[{schemes}], style: ::rollcall_runtime::testing::FakeStyle::{style}, items: {items:?}, \
          record: {record}, id: {id:?}, page_param: {page_param}, size_param: {size_param}, \
-         max_size: {max_size:?}, cursor_param: {cursor_param}, next_cursor: {next_cursor}, \
+         max_size: {max_size:?}, cursor_param: {cursor_param}, offset_param: {offset_param}, next_cursor: {next_cursor}, \
          has_more: {has_more}, next_link: {next_link}, link_nullable: {link_nullable}, \
          cursor_nullable: {cursor_nullable}, \
          total: {total}, end: {end}, start_param: {start_param}, fixed: &[{fixed}], \
@@ -206,6 +207,7 @@ fn render_list(raw: &Value, list: &List, first: &List) -> Result<String, String>
         size_param = opt(&list.size_param),
         max_size = list.max_size,
         cursor_param = opt(&list.cursor_param),
+        offset_param = opt(&list.offset_param),
         next_cursor = opt(&list.next_cursor),
         has_more = opt(&list.has_more),
         next_link = opt(&list.next_link),

@@ -500,6 +500,10 @@ fn constructor(module: &str, provider: &Extensions, scheme: &ext::Scheme) -> Str
             };
             format!("::rollcall_runtime::Auth::basic({key:?}, {name}, {secret}.into())")
         }
+        SchemeKind::Header(name) if !scheme.prefix.is_empty() => format!(
+            "::rollcall_runtime::Auth::prefixed_header({key:?}, {name:?}, {:?}, {secret}.into())",
+            scheme.prefix
+        ),
         SchemeKind::Header(name) => {
             format!("::rollcall_runtime::Auth::header({key:?}, {name:?}, {secret}.into())")
         }
@@ -675,8 +679,9 @@ fn walk(
     let page_size = match &list.size_param {
         Some(param) => {
             let setter = ident(&snake(param));
+            let size = number(builders, list, param, quote!(size));
             accessors.push(quote! {
-                fn with_page_size(self, size: u64) -> Self { self.#setter(size) }
+                fn with_page_size(self, size: u64) -> Self { self.#setter(#size) }
             });
             let size = list
                 .max_size
@@ -691,9 +696,10 @@ fn walk(
             let (param, start) = list.page_param.clone().unwrap_or_default();
             let setter = ident(&snake(&param));
             let start = u64::try_from(start).map_err(|_| "the first page number is negative")?;
+            let page = number(builders, list, &param, quote!(page));
             accessors.push(quote! {
                 const POSITION_PARAM: Option<&'static str> = Some(#param);
-                fn with_page(self, page: u64) -> Self { self.#setter(page) }
+                fn with_page(self, page: u64) -> Self { self.#setter(#page) }
             });
             (
                 quote!(#rt::Paging::Numbers { first: #start }),
@@ -713,6 +719,16 @@ fn walk(
                 }
             });
             (quote!(#rt::Paging::Cursor), "cursors")
+        }
+        Style::Offset => {
+            let param = list.offset_param.clone().unwrap_or_default();
+            let setter = ident(&snake(&param));
+            let offset = number(builders, list, &param, quote!(offset));
+            accessors.push(quote! {
+                const POSITION_PARAM: Option<&'static str> = Some(#param);
+                fn with_offset(self, offset: u64) -> Self { self.#setter(#offset) }
+            });
+            (quote!(#rt::Paging::Offset), "offsets")
         }
         Style::None => (
             quote!(#rt::Paging::One),
@@ -799,6 +815,30 @@ fn walk(
         }
     }
     .to_string())
+}
+
+/// `value` (a `u64` the walk computes: a page size, a page number, an offset) as the integer
+/// the setter of `param` converts from: progenitor types an `int32` parameter as `i32` or, with
+/// `minimum: 1`, `NonZeroU32`, which a `u64` does not convert to; such a value is first narrowed
+/// to the setter's width (a page size or offset past it cannot be sent anyway).
+fn number(builders: &Builders, list: &List, param: &str, value: TokenStream) -> TokenStream {
+    let arg = builders
+        .get(&list.operation)
+        .and_then(|b| b.args.get(b.setters.get(param)?));
+    let narrow = match arg {
+        Some(Arg::Plain(ty)) => match ty.as_str() {
+            "u32" | "NonZeroU32" => Some(quote!(u32)),
+            "i32" | "NonZeroI32" => Some(quote!(i32)),
+            "u16" | "NonZeroU16" => Some(quote!(u16)),
+            "i16" | "NonZeroI16" => Some(quote!(i16)),
+            _ => None,
+        },
+        _ => None,
+    };
+    match narrow {
+        Some(ty) => quote!(#ty::try_from(#value).unwrap_or(#ty::MAX)),
+        None => value,
+    }
 }
 
 /// The accessor a list builder's walk reaches its client by (the builder's field is private to

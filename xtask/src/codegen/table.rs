@@ -165,6 +165,10 @@ fn scheme_entry(name: &str, scheme: &Scheme) -> Result<TokenStream, String> {
     let sends = match &scheme.kind {
         ext::SchemeKind::Bearer => quote!(#rt::Sends::Bearer),
         ext::SchemeKind::Basic { user } => quote!(#rt::Sends::Basic { user: #user }),
+        ext::SchemeKind::Header(header) if !scheme.prefix.is_empty() => {
+            let prefix = &scheme.prefix;
+            quote!(#rt::Sends::PrefixedHeader { name: #header, prefix: #prefix })
+        }
         ext::SchemeKind::Header(header) => quote!(#rt::Sends::Header(#header)),
         ext::SchemeKind::Query(param) => quote!(#rt::Sends::Query(#param)),
         ext::SchemeKind::Plugin(plugin, param) if plugin == "query-md5" => {
@@ -331,6 +335,7 @@ fn account_rules(account: &ext::Account) -> Result<TokenStream, String> {
         updated_at,
         last_login_at,
         manager,
+        never,
         ..
     } = account;
     let status = rules(&account.status, Some("Status"))?;
@@ -349,6 +354,7 @@ fn account_rules(account: &ext::Account) -> Result<TokenStream, String> {
             updated_at: #updated_at,
             last_login_at: #last_login_at,
             manager: #manager,
+            never: #never,
         }
     })
 }

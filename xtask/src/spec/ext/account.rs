@@ -20,6 +20,7 @@ const ACCOUNT_KEYS: &[&str] = &[
     "updated_at",
     "last_login_at",
     "manager",
+    "never",
 ];
 /// The values of an account's `status` (the runtime's `Status`, snake_case).
 pub const STATUSES: &[&str] = &[
@@ -58,6 +59,8 @@ pub struct Account {
     pub last_login_at: String,
     /// The manager's id.
     pub manager: String,
+    /// The RFC 3339 instant the provider sends to mean "never" (empty: none).
+    pub never: String,
 }
 
 impl Default for Account {
@@ -74,6 +77,7 @@ impl Default for Account {
             updated_at: String::new(),
             last_login_at: String::new(),
             manager: String::new(),
+            never: String::new(),
         }
     }
 }
@@ -236,7 +240,65 @@ pub(super) fn read(file: &str, raw: &Value, lists: &[List]) -> Result<Account, S
         updated_at: pointer("updated_at", "")?,
         last_login_at: pointer("last_login_at", "")?,
         manager: pointer("manager", "")?,
+        never: never(file, raw, &format!("{base}/never"))?,
     })
+}
+
+/// `never`: a timestamp that means "never", checked to be RFC 3339 (the runtime compares it
+/// with each timestamp as an instant, and an unreadable one would silently match nothing).
+fn never(file: &str, raw: &Value, at: &str) -> Result<String, SpecError> {
+    let Some(text) = str_at(file, raw, at)? else {
+        return Ok(String::new());
+    };
+    if !is_rfc3339(text) {
+        return Err(SpecError::at(
+            file,
+            at,
+            format!("`{text}` is not an RFC 3339 timestamp (`1970-01-01T00:00:00Z`)"),
+        ));
+    }
+    Ok(text.to_owned())
+}
+
+/// Whether `text` has RFC 3339's shape: `YYYY-MM-DDTHH:MM:SS`, optional fraction, `Z` or an
+/// offset `±HH:MM` (the ranges of each number are the runtime's parser's to judge).
+fn is_rfc3339(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let digits = |range: std::ops::Range<usize>| {
+        bytes
+            .get(range)
+            .is_some_and(|b| b.iter().all(u8::is_ascii_digit))
+    };
+    let at = |i: usize, c: &[u8]| bytes.get(i).is_some_and(|b| c.contains(b));
+    if !(digits(0..4)
+        && at(4, b"-")
+        && digits(5..7)
+        && at(7, b"-")
+        && digits(8..10)
+        && at(10, b"Tt")
+        && digits(11..13)
+        && at(13, b":")
+        && digits(14..16)
+        && at(16, b":")
+        && digits(17..19))
+    {
+        return false;
+    }
+    let mut rest = &text[19..];
+    if let Some(fraction) = rest.strip_prefix('.') {
+        let end = fraction
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(fraction.len());
+        if end == 0 {
+            return false;
+        }
+        rest = &fraction[end..];
+    }
+    match rest.as_bytes() {
+        [b'Z' | b'z'] => true,
+        [b'+' | b'-', h1, h2, b':', m1, m2] => [h1, h2, m1, m2].iter().all(|b| b.is_ascii_digit()),
+        _ => false,
+    }
 }
 
 /// One test: `{at, is: value | [values], ci?}` or `{at, present: bool}`.
@@ -317,5 +379,31 @@ fn test(
             here,
             "a test has exactly one of `is` and `present`",
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_rfc3339;
+
+    #[test]
+    fn never_is_an_rfc3339_timestamp() {
+        for ok in [
+            "1970-01-01T00:00:00.000Z",
+            "1970-01-01T00:00:00Z",
+            "2024-02-03T04:05:06+01:00",
+        ] {
+            assert!(is_rfc3339(ok), "{ok}");
+        }
+        for bad in [
+            "1970-01-01",
+            "1970-01-01 00:00:00Z",
+            "1970-01-01T00:00:00",
+            "1970-01-01T00:00:00.Z",
+            "never",
+            "0",
+        ] {
+            assert!(!is_rfc3339(bad), "{bad}");
+        }
     }
 }

@@ -10,7 +10,7 @@ use super::value::{check_keys, object_at, str_at};
 use crate::spec::{SpecError, escape};
 
 /// Keys `x-rollcall-auth` may hold.
-const AUTH_KEYS: &[&str] = &["constructor", "user", "secret", "plugin", "env"];
+const AUTH_KEYS: &[&str] = &["constructor", "user", "secret", "plugin", "env", "prefix"];
 
 /// Signature plugins the runtime has (`rollcall_runtime::Plugin`).
 pub const PLUGINS: &[&str] = &["query-md5"];
@@ -32,6 +32,8 @@ pub struct Scheme {
     pub secret: String,
     /// Environment variables by argument name, where the spec overrides the convention.
     pub env: BTreeMap<String, String>,
+    /// Text sent before an API key in its header (`Token token=`); empty: none.
+    pub prefix: String,
 }
 
 /// What a scheme sends.
@@ -161,6 +163,21 @@ pub(super) fn schemes(file: &str, raw: &Value) -> Result<Vec<Scheme>, SpecError>
                 "`user` is the user name template of an http basic scheme",
             ));
         }
+        let prefix = get("prefix")?.unwrap_or_default().to_owned();
+        if !prefix.is_empty() && !matches!(kind, SchemeKind::Header(_)) {
+            return Err(SpecError::at(
+                file,
+                &format!("{ext_at}/prefix"),
+                "`prefix` is the text before an apiKey sent in a header",
+            ));
+        }
+        if prefix.chars().any(|c| c.is_control() || !c.is_ascii()) {
+            return Err(SpecError::at(
+                file,
+                &format!("{ext_at}/prefix"),
+                "`prefix` must be printable ASCII (it goes into a header)",
+            ));
+        }
         let user_args = match &kind {
             SchemeKind::Basic { user } => placeholders(file, &ext_at, user)?,
             _ => Vec::new(),
@@ -210,6 +227,7 @@ pub(super) fn schemes(file: &str, raw: &Value) -> Result<Vec<Scheme>, SpecError>
             user_args,
             secret,
             env,
+            prefix,
         });
     }
     Ok(out)

@@ -23,6 +23,7 @@ pub const KEYS: &[&str] = &[
     "size-param",
     "max-size",
     "cursor-param",
+    "offset-param",
     "next-cursor",
     "has-more",
     "next-link",
@@ -35,7 +36,7 @@ pub const KEYS: &[&str] = &[
 ];
 
 /// Keys that name a query parameter of the operation.
-pub const PARAMETERS: &[&str] = &["page-param", "size-param", "cursor-param"];
+pub const PARAMETERS: &[&str] = &["page-param", "size-param", "cursor-param", "offset-param"];
 
 /// Keys that point into the success body, with the JSON type the field they name must have.
 pub const BODY_POINTERS: &[(&str, &str)] = &[
@@ -54,6 +55,8 @@ pub enum Style {
     Page,
     /// Opaque cursors.
     Cursor,
+    /// Offsets: the index of each page's first record, a page size apart.
+    Offset,
     /// Everything in one response.
     None,
 }
@@ -80,6 +83,7 @@ impl Style {
         match name {
             "page" => Some(Self::Page),
             "cursor" => Some(Self::Cursor),
+            "offset" => Some(Self::Offset),
             "none" => Some(Self::None),
             _ => None,
         }
@@ -90,6 +94,7 @@ impl Style {
         match self {
             Self::Page => "page",
             Self::Cursor => "cursor",
+            Self::Offset => "offset",
             Self::None => "none",
         }
     }
@@ -105,6 +110,7 @@ impl Style {
                 "size-param",
                 "max-size",
             ],
+            Self::Offset => &["items", "offset-param", "size-param", "max-size"],
             Self::None => &["items"],
         }
     }
@@ -112,7 +118,7 @@ impl Style {
     /// The other keys that apply to this style (`style` itself aside).
     pub fn optional(self) -> &'static [&'static str] {
         match self {
-            Self::Page | Self::Cursor => PAGING,
+            Self::Page | Self::Cursor | Self::Offset => PAGING,
             Self::None => ANY_STYLE,
         }
     }
@@ -247,6 +253,8 @@ pub struct List {
     pub max_size: Option<u32>,
     /// The cursor parameter.
     pub cursor_param: Option<String>,
+    /// The offset parameter.
+    pub offset_param: Option<String>,
     /// Pointer of the next cursor.
     pub next_cursor: Option<String>,
     /// Pointer of the has-more flag.
@@ -331,14 +339,14 @@ pub(super) fn lists(spec: &Spec) -> Result<Vec<List>, SpecError> {
                 return Err(SpecError::at(
                     file,
                     &syntax.key_at("style"),
-                    format!("style `{other}` is not page, cursor or none"),
+                    format!("style `{other}` is not page, cursor, offset or none"),
                 ));
             }
             StyleValue::Missing => {
                 return Err(SpecError::at(
                     file,
                     &base,
-                    "needs `style` (page, cursor or none)",
+                    "needs `style` (page, cursor, offset or none)",
                 ));
             }
         };
@@ -521,6 +529,7 @@ pub(super) fn lists(spec: &Spec) -> Result<Vec<List>, SpecError> {
                 .and_then(Value::as_u64)
                 .and_then(|n| u32::try_from(n).ok()),
             cursor_param: has_param("cursor-param")?,
+            offset_param: has_param("offset-param")?,
             next_cursor: pointer("next-cursor")?,
             has_more: pointer("has-more")?,
             next_link: pointer("next-link")?,
@@ -569,6 +578,10 @@ pub(super) fn lists(spec: &Spec) -> Result<Vec<List>, SpecError> {
             Style::Cursor => need(
                 list.cursor_param.is_some() && list.next_cursor.is_some(),
                 "style cursor needs `cursor-param` and `next-cursor`",
+            )?,
+            Style::Offset => need(
+                list.offset_param.is_some(),
+                "style offset needs `offset-param`",
             )?,
             Style::None => {}
         }
