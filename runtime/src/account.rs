@@ -285,6 +285,7 @@ mod tests {
         server: &[],
         schemes: &[],
         spec: "",
+        drift: &crate::drift::DriftSpec::EMPTY,
         operation_limits: &[],
     });
 
@@ -336,6 +337,7 @@ mod tests {
             server: &[],
             schemes: &[],
             spec: "",
+            drift: &crate::drift::DriftSpec::EMPTY,
         });
         for sentinel in [
             "1970-01-01T00:00:00.000Z",

@@ -161,6 +161,20 @@ impl<C: GeneratedClient> ClientBuilder<C> {
         self
     }
 
+    /// Checks every response a walk reads against the spec and keeps what differs
+    /// ([`UserStream::drift`](crate::UserStream::drift)); off by default, and then free.
+    pub fn drift(mut self, on: bool) -> Self {
+        self.config.drift = on;
+        self
+    }
+
+    /// With [`drift`](Self::drift): keep the values of open enums that the spec does not list
+    /// in the findings (the provider's vocabulary, but read from records, so off by default).
+    pub fn drift_enum_values(mut self, on: bool) -> Self {
+        self.config.drift_enum_values = on;
+        self
+    }
+
     /// Caps the time one call or walk may spend waiting (default
     /// [`DEFAULT_MAX_WAIT`](crate::DEFAULT_MAX_WAIT)); `None` removes the cap.
     pub fn max_wait(mut self, wait: impl Into<Option<Duration>>) -> Self {
@@ -297,6 +311,12 @@ impl<C: GeneratedClient> ClientBuilder<C> {
         }
         if let Some(age) = options.checkpoint_max_age {
             self = self.checkpoint_max_age(age);
+        }
+        if let Some(on) = options.drift {
+            self = self.drift(on);
+        }
+        if let Some(on) = options.drift_enum_values {
+            self = self.drift_enum_values(on);
         }
         self
     }

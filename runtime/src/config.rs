@@ -161,6 +161,8 @@ pub struct Config {
     pub(crate) max_wait: Option<Duration>,
     pub(crate) page_concurrency: usize,
     pub(crate) checkpoint_max_age: Duration,
+    pub(crate) drift: bool,
+    pub(crate) drift_enum_values: bool,
 }
 
 impl Default for Config {
@@ -177,6 +179,8 @@ impl Default for Config {
             max_wait: Some(DEFAULT_MAX_WAIT),
             page_concurrency: DEFAULT_PAGE_CONCURRENCY,
             checkpoint_max_age: DEFAULT_CHECKPOINT_MAX_AGE,
+            drift: false,
+            drift_enum_values: false,
         }
     }
 }
@@ -254,6 +258,17 @@ impl Config {
     pub fn checkpoint_max_age(&self) -> Duration {
         self.checkpoint_max_age
     }
+
+    /// Whether walks check every response against the spec
+    /// ([`UserStream::drift`](crate::UserStream::drift)).
+    pub fn drift(&self) -> bool {
+        self.drift
+    }
+
+    /// Whether drift findings of open enums keep the values the spec does not list.
+    pub fn drift_enum_values(&self) -> bool {
+        self.drift_enum_values
+    }
 }
 
 /// Settings to apply to any provider's [`ClientBuilder`](crate::ClientBuilder) at once, for
@@ -289,4 +304,8 @@ pub struct ClientOptions {
     pub page_concurrency: Option<usize>,
     /// How old a checkpoint may be for a walk to resume from it.
     pub checkpoint_max_age: Option<Duration>,
+    /// Check every response of a walk against the spec.
+    pub drift: Option<bool>,
+    /// Keep the unlisted values of open enums in drift findings.
+    pub drift_enum_values: Option<bool>,
 }

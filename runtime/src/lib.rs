@@ -22,6 +22,7 @@
 //! | | `wire` | `Retry-After`, the content type, HTML sniffing, the request id header |
 //! | | `scope` | every piece of per-call ambient (task-local) state, and why it is ambient |
 //! | 1 data | `error` | [`Error`] and what it holds |
+//! | | `drift` | [`DriftSpec`], [`DriftReport`]: where responses stop matching the spec |
 //! | | `checkpoint` | [`Checkpoint`]: where a walk stood, sealed, and the checks before resuming |
 //! | | `pacing` | [`RateLimit`] and the pacer that keeps to it |
 //! | | `auth` | [`Auth`]: the `Authorization` header or a named signature plugin |
@@ -63,6 +64,7 @@ mod account_rules;
 mod auth;
 pub mod changes;
 mod checkpoint;
+mod drift;
 mod error;
 mod pacing;
 mod provider;
@@ -105,6 +107,7 @@ pub use config::{
     RetryPolicy,
 };
 pub use connect::Vars;
+pub use drift::{DriftKind, DriftReport, Finding};
 pub use error::{ApiError, Error, ErrorBody, ErrorKind, PagingError};
 pub use incremental::{ChangeStream, NextCursor, Since};
 pub use pacing::RateLimit;
@@ -130,6 +133,7 @@ pub mod __codegen {
     pub use crate::config::{ClientOptions, Config};
     pub use crate::connect::{Build, Values, connect};
     pub use crate::decode::{open_enum, optional_timestamp, timestamp};
+    pub use crate::drift::{DriftOperation, DriftSpec, Node, Ty};
     pub use crate::error::Error;
     pub use crate::incremental::{Incremental, Since, walk_changes};
     pub use crate::list::{List, Paging, resume_list, walk_list};

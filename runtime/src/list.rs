@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::checkpoint::{AtPosition, Checkpoint, Expected, Position};
 use crate::config::Config;
+use crate::drift::Drift;
 use crate::error::{Error, ErrorKind};
 use crate::page::{Page, Signals, id_hash_probe};
 use crate::provider::ProviderInfo;
@@ -211,6 +212,9 @@ pub(crate) fn prepare<'a, L: List<'a>>(
         endpoint,
         filters,
         id_hash: id_hash_probe(),
+        drift: config
+            .drift()
+            .then(|| Arc::new(Drift::new(provider.drift, config.drift_enum_values()))),
         latest: Mutex::new(Mark {
             next: Position::Start,
             pages: 0,

@@ -3,6 +3,7 @@
 use std::fmt;
 
 use crate::account_rules::AccountRules;
+use crate::drift::DriftSpec;
 use crate::pacing::RateLimit;
 use crate::rules::ErrorRules;
 
@@ -44,6 +45,8 @@ pub struct ProviderInfo {
     /// A fingerprint of the spec the client was generated from (MD5 of the file): a
     /// [`Checkpoint`](crate::Checkpoint) taken with another spec is refused.
     pub spec: &'static str,
+    /// What the walked responses look like, for drift reports.
+    pub drift: &'static DriftSpec,
 }
 
 /// Every field of a [`ProviderInfo`], by name: what generated code fills in
@@ -63,6 +66,7 @@ pub struct ProviderFields {
     pub server: &'static [Var],
     pub schemes: &'static [Scheme],
     pub spec: &'static str,
+    pub drift: &'static DriftSpec,
 }
 
 impl ProviderInfo {
@@ -82,6 +86,7 @@ impl ProviderInfo {
             server,
             schemes,
             spec,
+            drift,
         } = fields;
         Self {
             name,
@@ -96,6 +101,7 @@ impl ProviderInfo {
             server,
             schemes,
             spec,
+            drift,
         }
     }
 

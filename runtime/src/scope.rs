@@ -46,6 +46,21 @@ tokio::task_local! {
     static PAGE_RETRIES: Cell<u64>;
     /// Set while a request is built only to be read ([`dry_run`]): the URL it would go to.
     static DRY_RUN: RefCell<Option<reqwest::Url>>;
+    /// What looks at every response a walk's page request receives (drift checks).
+    static INSPECT: Inspector;
+}
+
+/// Something that looks at a response as it arrives: its status, headers and body.
+pub(crate) type Inspector = std::sync::Arc<dyn Fn(StatusCode, &HeaderMap, &[u8]) + Send + Sync>;
+
+/// Runs `call` with `inspector` shown every response received inside it.
+pub(crate) async fn with_inspector<F: Future>(inspector: Inspector, call: F) -> F::Output {
+    INSPECT.scope(inspector, call).await
+}
+
+/// Shows a response to the inspector of the call, if it has one.
+pub(crate) fn inspect(status: StatusCode, headers: &HeaderMap, body: &[u8]) {
+    let _ = INSPECT.try_with(|inspector| inspector(status, headers, body));
 }
 
 /// Builds the request `call` (a generated `send()` future) would send, without sending it, and

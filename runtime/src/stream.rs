@@ -10,6 +10,7 @@ use futures::stream::BoxStream;
 use futures::{Stream, StreamExt as _};
 
 use crate::checkpoint::{CHECKPOINT_FORMAT, Checkpoint, Position, ResumedFrom};
+use crate::drift::{Drift, DriftReport};
 use crate::error::Error;
 
 /// The users of a provider, one by one, as the all-users walks yield them.
@@ -80,6 +81,28 @@ impl<'a, T> UserStream<'a, T> {
     /// ```
     pub fn checkpoint(&self) -> Option<Checkpoint> {
         self.marks.as_ref().map(|marks| marks.checkpoint())
+    }
+
+    /// Where the responses the walk read so far differ from the spec, when the client checks
+    /// them ([`ClientBuilder::drift`](crate::ClientBuilder::drift)); `None` when it does not.
+    /// Findings hold pointers into the spec, kinds, counts and JSON types, never a value.
+    ///
+    /// ```
+    /// # async fn run(client: &dyn rollcall_runtime::AnyClient) -> Result<(), rollcall_runtime::Error> {
+    /// use futures::TryStreamExt as _;
+    /// let mut users = client.all_users_json();
+    /// while users.try_next().await?.is_some() {}
+    /// if let Some(drift) = users.drift() {
+    ///     for finding in &drift.findings {
+    ///         eprintln!("{} {} ({}x)", finding.kind, finding.pointer, finding.count);
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn drift(&self) -> Option<DriftReport> {
+        let marks = self.marks.as_ref()?;
+        let drift = marks.drift.as_ref()?;
+        Some(drift.report(marks.provider, marks.spec))
     }
 
     /// How many pages the latest [`checkpoint`](Self::checkpoint) covers: it changes exactly
@@ -245,6 +268,8 @@ pub(crate) struct Marks {
     pub(crate) filters: Vec<(String, String)>,
     pub(crate) id_hash: u64,
     pub(crate) latest: Mutex<Mark>,
+    /// The walk's drift checks, when the client asked for them.
+    pub(crate) drift: Option<Arc<Drift>>,
 }
 
 impl Marks {

@@ -335,6 +335,16 @@ where
             self.launched += 1;
             let request =
                 scope::with_wait_budget(self.waited.clone(), (self.fetch)(cursor.clone()));
+            let request: Fetching<'a, R, C> = match &self.marks.drift {
+                Some(drift) => {
+                    let (drift, page, operation) = (drift.clone(), self.launched, self.operation);
+                    let inspector: scope::Inspector = Arc::new(move |status, headers, body| {
+                        drift.observe(operation, page, status.as_u16(), headers, body);
+                    });
+                    Box::pin(scope::with_inspector(inspector, request))
+                }
+                None => Box::pin(request),
+            };
             self.inflight.push_back(Box::pin(async move {
                 let (page, retries) = scope::count_retries(request).await;
                 (cursor, page, retries)

@@ -23,6 +23,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         &[
             "error",
             "checkpoint",
+            "drift",
             "pacing",
             "auth",
             "account_rules",

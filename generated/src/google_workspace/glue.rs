@@ -127,6 +127,7 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_f
         },
     ],
     spec: "221aad8a7906039185476d0808ee9490",
+    drift: &DRIFT,
 });
 /** A client of Google Workspace — Directory users from environment-style variables, as [`crate::Provider::connect`] builds it: the first way to authenticate whose credentials are all set wins ([`PROVIDER`]`.schemes` lists them with their variables).
 
@@ -390,3 +391,387 @@ impl ::rollcall_runtime::testing::Sample for types::User {
         FAKE.lists[0].sample_record()
     }
 }
+static DRIFT_NODES: [rt::Node; 43usize] = [
+    rt::Node {
+        at: "/components/schemas/UserList",
+        nullable: false,
+        ty: rt::Ty::Object {
+            properties: &[
+                ("kind", 1u16),
+                ("etag", 2u16),
+                ("users", 3u16),
+                ("nextPageToken", 42u16),
+            ],
+            required: &[],
+            map: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/UserList/properties/kind",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/UserList/properties/etag",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/UserList/properties/users",
+        nullable: false,
+        ty: rt::Ty::Array(4u16),
+    },
+    rt::Node {
+        at: "/components/schemas/User",
+        nullable: false,
+        ty: rt::Ty::Object {
+            properties: &[
+                ("kind", 5u16),
+                ("id", 6u16),
+                ("etag", 7u16),
+                ("primaryEmail", 8u16),
+                ("name", 9u16),
+                ("isAdmin", 14u16),
+                ("isDelegatedAdmin", 15u16),
+                ("lastLoginTime", 16u16),
+                ("creationTime", 17u16),
+                ("deletionTime", 18u16),
+                ("agreedToTerms", 19u16),
+                ("suspended", 20u16),
+                ("suspensionReason", 21u16),
+                ("archived", 22u16),
+                ("changePasswordAtNextLogin", 23u16),
+                ("ipWhitelisted", 24u16),
+                ("emails", 25u16),
+                ("aliases", 31u16),
+                ("nonEditableAliases", 33u16),
+                ("customerId", 35u16),
+                ("orgUnitPath", 36u16),
+                ("isMailboxSetup", 37u16),
+                ("isEnrolledIn2Sv", 38u16),
+                ("isEnforcedIn2Sv", 39u16),
+                ("includeInGlobalAddressList", 40u16),
+                ("thumbnailPhotoUrl", 41u16),
+            ],
+            required: &["id", "primaryEmail"],
+            map: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/kind",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/id",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/etag",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/primaryEmail",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/UserName",
+        nullable: false,
+        ty: rt::Ty::Object {
+            properties: &[
+                ("givenName", 10u16),
+                ("familyName", 11u16),
+                ("fullName", 12u16),
+                ("displayName", 13u16),
+            ],
+            required: &[],
+            map: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/UserName/properties/givenName",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/UserName/properties/familyName",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/UserName/properties/fullName",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/UserName/properties/displayName",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/isAdmin",
+        nullable: false,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/isDelegatedAdmin",
+        nullable: false,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/lastLoginTime",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: Some("date-time"),
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/creationTime",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: Some("date-time"),
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/deletionTime",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: Some("date-time"),
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/agreedToTerms",
+        nullable: false,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/suspended",
+        nullable: false,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/suspensionReason",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/archived",
+        nullable: false,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/changePasswordAtNextLogin",
+        nullable: false,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/ipWhitelisted",
+        nullable: false,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/emails",
+        nullable: false,
+        ty: rt::Ty::Array(26u16),
+    },
+    rt::Node {
+        at: "/components/schemas/UserEmail",
+        nullable: false,
+        ty: rt::Ty::Object {
+            properties: &[
+                ("address", 27u16),
+                ("primary", 28u16),
+                ("type", 29u16),
+                ("customType", 30u16),
+            ],
+            required: &[],
+            map: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/UserEmail/properties/address",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/UserEmail/properties/primary",
+        nullable: false,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/UserEmail/properties/type",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/UserEmail/properties/customType",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/aliases",
+        nullable: false,
+        ty: rt::Ty::Array(32u16),
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/aliases/items",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/nonEditableAliases",
+        nullable: false,
+        ty: rt::Ty::Array(34u16),
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/nonEditableAliases/items",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/customerId",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/orgUnitPath",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/isMailboxSetup",
+        nullable: false,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/isEnrolledIn2Sv",
+        nullable: false,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/isEnforcedIn2Sv",
+        nullable: false,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/includeInGlobalAddressList",
+        nullable: false,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/thumbnailPhotoUrl",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/UserList/properties/nextPageToken",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+];
+/// What this provider's walked operations may answer, from its spec: the table drift
+/// checks read (see [`UserStream::drift`](::rollcall_runtime::UserStream::drift)),
+/// reached through [`PROVIDER`].
+static DRIFT: rt::DriftSpec = rt::DriftSpec {
+    operations: &[
+        rt::DriftOperation {
+            operation: "list_users",
+            at: "/paths/~1admin~1directory~1v1~1users/get",
+            statuses: &["200", "401", "429", "4XX", "5XX"],
+            content_types: &["application/json"],
+            headers: &["retry-after"],
+            body: Some(0u16),
+        },
+    ],
+    nodes: &DRIFT_NODES,
+    ignored: &[],
+};

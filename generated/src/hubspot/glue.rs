@@ -102,6 +102,7 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_f
         },
     ],
     spec: "fb591d52150d23a7f8199e68038c6cc5",
+    drift: &DRIFT,
 });
 /** A client of HubSpot — Users from environment-style variables, as [`crate::Provider::connect`] builds it: the first way to authenticate whose credentials are all set wins ([`PROVIDER`]`.schemes` lists them with their variables).
 
@@ -368,3 +369,184 @@ impl ::rollcall_runtime::testing::Sample for types::User {
         FAKE.lists[0].sample_record()
     }
 }
+static DRIFT_NODES: [rt::Node; 19usize] = [
+    rt::Node {
+        at: "/components/schemas/UserList",
+        nullable: false,
+        ty: rt::Ty::Object {
+            properties: &[("results", 1u16), ("paging", 15u16)],
+            required: &["results"],
+            map: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/UserList/properties/results",
+        nullable: false,
+        ty: rt::Ty::Array(2u16),
+    },
+    rt::Node {
+        at: "/components/schemas/User",
+        nullable: false,
+        ty: rt::Ty::Object {
+            properties: &[
+                ("id", 3u16),
+                ("email", 4u16),
+                ("firstName", 5u16),
+                ("lastName", 6u16),
+                ("roleId", 7u16),
+                ("roleIds", 8u16),
+                ("primaryTeamId", 10u16),
+                ("secondaryTeamIds", 11u16),
+                ("superAdmin", 13u16),
+                ("sendWelcomeEmail", 14u16),
+            ],
+            required: &["id", "email"],
+            map: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/id",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/email",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/firstName",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/lastName",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/roleId",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/roleIds",
+        nullable: false,
+        ty: rt::Ty::Array(9u16),
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/roleIds/items",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/primaryTeamId",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/secondaryTeamIds",
+        nullable: false,
+        ty: rt::Ty::Array(12u16),
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/secondaryTeamIds/items",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/superAdmin",
+        nullable: false,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/sendWelcomeEmail",
+        nullable: false,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/Paging",
+        nullable: false,
+        ty: rt::Ty::Object {
+            properties: &[("next", 16u16)],
+            required: &[],
+            map: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/NextPage",
+        nullable: false,
+        ty: rt::Ty::Object {
+            properties: &[("after", 17u16), ("link", 18u16)],
+            required: &[],
+            map: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/NextPage/properties/after",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/NextPage/properties/link",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+];
+/// What this provider's walked operations may answer, from its spec: the table drift
+/// checks read (see [`UserStream::drift`](::rollcall_runtime::UserStream::drift)),
+/// reached through [`PROVIDER`].
+static DRIFT: rt::DriftSpec = rt::DriftSpec {
+    operations: &[
+        rt::DriftOperation {
+            operation: "list_users",
+            at: "/paths/~1settings~1v3~1users~1/get",
+            statuses: &["200", "401", "429", "4XX", "5XX"],
+            content_types: &["application/json"],
+            headers: &["retry-after"],
+            body: Some(0u16),
+        },
+    ],
+    nodes: &DRIFT_NODES,
+    ignored: &[],
+};

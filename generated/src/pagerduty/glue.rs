@@ -126,6 +126,7 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_f
         },
     ],
     spec: "b1d53a2ac681710d0d6ba53b94186f3a",
+    drift: &DRIFT,
 });
 /** A client of PagerDuty — Users from environment-style variables, as [`crate::Provider::connect`] builds it: the first way to authenticate whose credentials are all set wins ([`PROVIDER`]`.schemes` lists them with their variables).
 
@@ -404,3 +405,301 @@ impl ::rollcall_runtime::testing::Sample for types::User {
         FAKE.lists[0].sample_record()
     }
 }
+static DRIFT_NODES: [rt::Node; 31usize] = [
+    rt::Node {
+        at: "/components/schemas/UserList",
+        nullable: false,
+        ty: rt::Ty::Object {
+            properties: &[
+                ("users", 1u16),
+                ("offset", 27u16),
+                ("limit", 28u16),
+                ("more", 29u16),
+                ("total", 30u16),
+            ],
+            required: &["users"],
+            map: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/UserList/properties/users",
+        nullable: false,
+        ty: rt::Ty::Array(2u16),
+    },
+    rt::Node {
+        at: "/components/schemas/User",
+        nullable: false,
+        ty: rt::Ty::Object {
+            properties: &[
+                ("id", 3u16),
+                ("type", 4u16),
+                ("summary", 5u16),
+                ("self", 6u16),
+                ("html_url", 7u16),
+                ("name", 8u16),
+                ("email", 9u16),
+                ("time_zone", 10u16),
+                ("color", 11u16),
+                ("role", 12u16),
+                ("avatar_url", 13u16),
+                ("description", 14u16),
+                ("invitation_sent", 15u16),
+                ("created_via_sso", 16u16),
+                ("job_title", 17u16),
+                ("teams", 18u16),
+                ("contact_methods", 25u16),
+                ("notification_rules", 26u16),
+            ],
+            required: &["id", "type", "name", "email"],
+            map: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/id",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/type",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/summary",
+        nullable: true,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/self",
+        nullable: true,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/html_url",
+        nullable: true,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/name",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/email",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/time_zone",
+        nullable: true,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/color",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/UserRole",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[
+                "owner",
+                "admin",
+                "user",
+                "limited_user",
+                "observer",
+                "restricted_access",
+                "read_only_user",
+                "read_only_limited_user",
+            ],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/avatar_url",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/description",
+        nullable: true,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/invitation_sent",
+        nullable: false,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/created_via_sso",
+        nullable: false,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/job_title",
+        nullable: true,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/teams",
+        nullable: false,
+        ty: rt::Ty::Array(19u16),
+    },
+    rt::Node {
+        at: "/components/schemas/Reference",
+        nullable: false,
+        ty: rt::Ty::Object {
+            properties: &[
+                ("id", 20u16),
+                ("type", 21u16),
+                ("summary", 22u16),
+                ("self", 23u16),
+                ("html_url", 24u16),
+            ],
+            required: &[],
+            map: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/Reference/properties/id",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/Reference/properties/type",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/Reference/properties/summary",
+        nullable: true,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/Reference/properties/self",
+        nullable: true,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/Reference/properties/html_url",
+        nullable: true,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/contact_methods",
+        nullable: false,
+        ty: rt::Ty::Array(19u16),
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/notification_rules",
+        nullable: false,
+        ty: rt::Ty::Array(19u16),
+    },
+    rt::Node {
+        at: "/components/schemas/UserList/properties/offset",
+        nullable: false,
+        ty: rt::Ty::Integer,
+    },
+    rt::Node {
+        at: "/components/schemas/UserList/properties/limit",
+        nullable: false,
+        ty: rt::Ty::Integer,
+    },
+    rt::Node {
+        at: "/components/schemas/UserList/properties/more",
+        nullable: false,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/UserList/properties/total",
+        nullable: true,
+        ty: rt::Ty::Integer,
+    },
+];
+/// What this provider's walked operations may answer, from its spec: the table drift
+/// checks read (see [`UserStream::drift`](::rollcall_runtime::UserStream::drift)),
+/// reached through [`PROVIDER`].
+static DRIFT: rt::DriftSpec = rt::DriftSpec {
+    operations: &[
+        rt::DriftOperation {
+            operation: "list_users",
+            at: "/paths/~1users/get",
+            statuses: &["200", "400", "401", "429", "4XX", "5XX"],
+            content_types: &["application/json"],
+            headers: &["retry-after"],
+            body: Some(0u16),
+        },
+    ],
+    nodes: &DRIFT_NODES,
+    ignored: &[],
+};

@@ -128,6 +128,7 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_f
         },
     ],
     spec: "78f0205e822d42be2df465ba06c8c84f",
+    drift: &DRIFT,
 });
 /** A client of Sequence — Users from environment-style variables, as [`crate::Provider::connect`] builds it: the first way to authenticate whose credentials are all set wins ([`PROVIDER`]`.schemes` lists them with their variables).
 
@@ -458,3 +459,188 @@ impl ::rollcall_runtime::testing::Sample for types::User {
         FAKE.lists[0].sample_record()
     }
 }
+static DRIFT_NODES: [rt::Node; 20usize] = [
+    rt::Node {
+        at: "/components/schemas/UserList",
+        nullable: false,
+        ty: rt::Ty::Object {
+            properties: &[("items", 1u16), ("pagination", 16u16)],
+            required: &["items"],
+            map: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/UserList/properties/items",
+        nullable: false,
+        ty: rt::Ty::Array(2u16),
+    },
+    rt::Node {
+        at: "/components/schemas/User",
+        nullable: false,
+        ty: rt::Ty::Object {
+            properties: &[
+                ("id", 3u16),
+                ("email", 4u16),
+                ("sequenceAccountIds", 5u16),
+                ("state", 7u16),
+                ("roles", 8u16),
+            ],
+            required: &["id", "email", "sequenceAccountIds", "state"],
+            map: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/id",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/email",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/sequenceAccountIds",
+        nullable: false,
+        ty: rt::Ty::Array(6u16),
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/sequenceAccountIds/items",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/UserState",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &["active", "deleted"],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/roles",
+        nullable: false,
+        ty: rt::Ty::Array(9u16),
+    },
+    rt::Node {
+        at: "/components/schemas/UserRole",
+        nullable: false,
+        ty: rt::Ty::Object {
+            properties: &[("roleName", 10u16), ("permissions", 11u16)],
+            required: &[],
+            map: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/RoleName",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &["admin", "financeUser", "salesUser", "readOnlyUser"],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/UserRole/properties/permissions",
+        nullable: false,
+        ty: rt::Ty::Array(12u16),
+    },
+    rt::Node {
+        at: "/components/schemas/Permission",
+        nullable: false,
+        ty: rt::Ty::Object {
+            properties: &[("resource", 13u16), ("actions", 14u16)],
+            required: &[],
+            map: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/Permission/properties/resource",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/Permission/properties/actions",
+        nullable: false,
+        ty: rt::Ty::Array(15u16),
+    },
+    rt::Node {
+        at: "/components/schemas/Permission/properties/actions/items",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/Pagination",
+        nullable: false,
+        ty: rt::Ty::Object {
+            properties: &[
+                ("after", 17u16),
+                ("before", 18u16),
+                ("totalResultSize", 19u16),
+            ],
+            required: &[],
+            map: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/Pagination/properties/after",
+        nullable: true,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/Pagination/properties/before",
+        nullable: true,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/Pagination/properties/totalResultSize",
+        nullable: true,
+        ty: rt::Ty::Integer,
+    },
+];
+/// What this provider's walked operations may answer, from its spec: the table drift
+/// checks read (see [`UserStream::drift`](::rollcall_runtime::UserStream::drift)),
+/// reached through [`PROVIDER`].
+static DRIFT: rt::DriftSpec = rt::DriftSpec {
+    operations: &[
+        rt::DriftOperation {
+            operation: "list_users",
+            at: "/paths/~1users/get",
+            statuses: &["200", "400", "401", "429", "4XX", "500", "5XX"],
+            content_types: &["application/json"],
+            headers: &["retry-after"],
+            body: Some(0u16),
+        },
+    ],
+    nodes: &DRIFT_NODES,
+    ignored: &[],
+};

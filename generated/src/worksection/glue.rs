@@ -132,7 +132,8 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_f
             ],
         },
     ],
-    spec: "32a44bc78af2ba5abd3c175f67fee06d",
+    spec: "d59edb61ffe3f5731107eab733847f2b",
+    drift: &DRIFT,
 });
 /** A client of Worksection Users API from environment-style variables, as [`crate::Provider::connect`] builds it: the first way to authenticate whose credentials are all set wins ([`PROVIDER`]`.schemes` lists them with their variables).
 
@@ -450,7 +451,7 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
             start_param: None,
             fixed: &[("action", "get_users")],
             page: "{\"status\":\"ok\",\"data\":[]}",
-            item: "{\"id\":\"USER_ID\",\"first_name\":\"USER_FIRST_NAME_1\",\"last_name\":\"USER_LAST_NAME_1\",\"name\":\"USER_NAME\",\"title\":\"USER_POSITION\",\"url\":\"CONTACT_URL\",\"services\":{\"chats\":{\"WhatsApp\":\"...\"},\"socials\":{\"LinkedIn\":\"...\"}},\"contacts\":\"CONTACT_OTHER_CONTACTS\",\"date_added\":\"YYYY-MM-DD HH:MM\",\"rate\":25,\"avatar\":\"URL\",\"group\":\"USER_GROUP\",\"department\":\"USER_DEPARTMENT\",\"role\":\"USER_ROLE\",\"email\":\"USER_EMAIL\",\"phone\":\"USER_PHONE\",\"phone2\":\"USER_PHONE_2\",\"phone3\":\"USER_PHONE_3\",\"address\":\"USER_ADDRESS\",\"address2\":\"USER_ADDRESS_2\"}",
+            item: "{\"id\":\"USER_ID\",\"first_name\":\"USER_FIRST_NAME_1\",\"last_name\":\"USER_LAST_NAME_1\",\"name\":\"USER_NAME\",\"title\":\"USER_POSITION\",\"url\":\"CONTACT_URL\",\"services\":{\"chats\":{\"WhatsApp\":\"...\"},\"socials\":{\"LinkedIn\":\"...\"}},\"contacts\":\"CONTACT_OTHER_CONTACTS\",\"date_added\":\"YYYY-MM-DD HH:MM\",\"rate\":25,\"avatar\":\"URL\",\"group\":\"USER_GROUP\",\"department\":\"USER_DEPARTMENT\",\"role\":\"user\",\"email\":\"USER_EMAIL\",\"phone\":\"USER_PHONE\",\"phone2\":\"USER_PHONE_2\",\"phone3\":\"USER_PHONE_3\",\"address\":\"USER_ADDRESS\",\"address2\":\"USER_ADDRESS_2\"}",
         },
         ::rollcall_runtime::testing::FakeList {
             operation: "get_users_oauth2",
@@ -476,7 +477,7 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
             start_param: None,
             fixed: &[("action", "get_users")],
             page: "{\"status\":\"ok\",\"data\":[]}",
-            item: "{\"id\":\"USER_ID\",\"first_name\":\"USER_FIRST_NAME_1\",\"last_name\":\"USER_LAST_NAME_1\",\"name\":\"USER_NAME\",\"title\":\"USER_POSITION\",\"url\":\"CONTACT_URL\",\"services\":{\"chats\":{\"WhatsApp\":\"...\"},\"socials\":{\"LinkedIn\":\"...\"}},\"contacts\":\"CONTACT_OTHER_CONTACTS\",\"date_added\":\"YYYY-MM-DD HH:MM\",\"rate\":25,\"avatar\":\"URL\",\"group\":\"USER_GROUP\",\"department\":\"USER_DEPARTMENT\",\"role\":\"USER_ROLE\",\"email\":\"USER_EMAIL\",\"phone\":\"USER_PHONE\",\"phone2\":\"USER_PHONE_2\",\"phone3\":\"USER_PHONE_3\",\"address\":\"USER_ADDRESS\",\"address2\":\"USER_ADDRESS_2\"}",
+            item: "{\"id\":\"USER_ID\",\"first_name\":\"USER_FIRST_NAME_1\",\"last_name\":\"USER_LAST_NAME_1\",\"name\":\"USER_NAME\",\"title\":\"USER_POSITION\",\"url\":\"CONTACT_URL\",\"services\":{\"chats\":{\"WhatsApp\":\"...\"},\"socials\":{\"LinkedIn\":\"...\"}},\"contacts\":\"CONTACT_OTHER_CONTACTS\",\"date_added\":\"YYYY-MM-DD HH:MM\",\"rate\":25,\"avatar\":\"URL\",\"group\":\"USER_GROUP\",\"department\":\"USER_DEPARTMENT\",\"role\":\"user\",\"email\":\"USER_EMAIL\",\"phone\":\"USER_PHONE\",\"phone2\":\"USER_PHONE_2\",\"phone3\":\"USER_PHONE_3\",\"address\":\"USER_ADDRESS\",\"address2\":\"USER_ADDRESS_2\"}",
         },
     ],
     incremental: None,
@@ -515,3 +516,397 @@ impl ::rollcall_runtime::testing::Sample for types::User {
         FAKE.lists[0].sample_record()
     }
 }
+static DRIFT_NODES: [rt::Node; 41usize] = [
+    rt::Node {
+        at: "/components/schemas/Envelope",
+        nullable: false,
+        ty: rt::Ty::Object {
+            properties: &[
+                ("status", 1u16),
+                ("data", 2u16),
+                ("status_code", 36u16),
+                ("message", 37u16),
+                ("message_details", 38u16),
+                ("error", 39u16),
+                ("errorDescription", 40u16),
+            ],
+            required: &[],
+            map: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/EnvelopeStatus",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &["ok", "error"],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/Envelope/properties/data",
+        nullable: false,
+        ty: rt::Ty::Array(3u16),
+    },
+    rt::Node {
+        at: "/components/schemas/User",
+        nullable: false,
+        ty: rt::Ty::Object {
+            properties: &[
+                ("id", 4u16),
+                ("first_name", 7u16),
+                ("last_name", 8u16),
+                ("name", 9u16),
+                ("title", 10u16),
+                ("url", 11u16),
+                ("services", 12u16),
+                ("contacts", 20u16),
+                ("date_added", 21u16),
+                ("rate", 22u16),
+                ("avatar", 25u16),
+                ("group", 26u16),
+                ("department", 27u16),
+                ("role", 28u16),
+                ("email", 29u16),
+                ("phone", 30u16),
+                ("phone2", 31u16),
+                ("phone3", 32u16),
+                ("phone4", 33u16),
+                ("address", 34u16),
+                ("address2", 35u16),
+            ],
+            required: &["id", "name"],
+            map: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/id",
+        nullable: false,
+        ty: rt::Ty::OneOf(&[5u16, 6u16]),
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/id/oneOf/0",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/id/oneOf/1",
+        nullable: false,
+        ty: rt::Ty::Integer,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/first_name",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/last_name",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/name",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/title",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/url",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/Services",
+        nullable: false,
+        ty: rt::Ty::OneOf(&[13u16, 18u16]),
+    },
+    rt::Node {
+        at: "/components/schemas/UserServices",
+        nullable: false,
+        ty: rt::Ty::Object {
+            properties: &[("chats", 14u16), ("socials", 14u16)],
+            required: &[],
+            map: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/ServiceAccounts",
+        nullable: false,
+        ty: rt::Ty::OneOf(&[15u16, 16u16]),
+    },
+    rt::Node {
+        at: "/components/schemas/ServiceAccounts/oneOf/0",
+        nullable: false,
+        ty: rt::Ty::Object {
+            properties: &[],
+            required: &[],
+            map: true,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/ServiceAccounts/oneOf/1",
+        nullable: false,
+        ty: rt::Ty::Array(17u16),
+    },
+    rt::Node {
+        at: "/components/schemas/ServiceAccounts/oneOf/1/items",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/Services/oneOf/1",
+        nullable: false,
+        ty: rt::Ty::Array(19u16),
+    },
+    rt::Node {
+        at: "/components/schemas/Services/oneOf/1/items",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/contacts",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/date_added",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/rate",
+        nullable: false,
+        ty: rt::Ty::OneOf(&[23u16, 24u16]),
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/rate/oneOf/0",
+        nullable: false,
+        ty: rt::Ty::Number,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/rate/oneOf/1",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/avatar",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/group",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/department",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/UserRole",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[
+                "owner",
+                "account admin",
+                "team admin",
+                "department admin",
+                "user",
+                "guest",
+                "reader",
+            ],
+            ci: true,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/email",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/phone",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/phone2",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/phone3",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/phone4",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/address",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/address2",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/Envelope/properties/status_code",
+        nullable: false,
+        ty: rt::Ty::Integer,
+    },
+    rt::Node {
+        at: "/components/schemas/Envelope/properties/message",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/Envelope/properties/message_details",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/Envelope/properties/error",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/Envelope/properties/errorDescription",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+];
+/// What this provider's walked operations may answer, from its spec: the table drift
+/// checks read (see [`UserStream::drift`](::rollcall_runtime::UserStream::drift)),
+/// reached through [`PROVIDER`].
+static DRIFT: rt::DriftSpec = rt::DriftSpec {
+    operations: &[
+        rt::DriftOperation {
+            operation: "get_users",
+            at: "/paths/~1api~1admin~1v2~1/get",
+            statuses: &["200", "429", "4XX", "5XX"],
+            content_types: &["application/json"],
+            headers: &["retry-after"],
+            body: Some(0u16),
+        },
+        rt::DriftOperation {
+            operation: "get_users_oauth2",
+            at: "/paths/~1api~1oauth2/get",
+            statuses: &["200", "429", "4XX", "5XX"],
+            content_types: &["application/json"],
+            headers: &["retry-after"],
+            body: Some(0u16),
+        },
+    ],
+    nodes: &DRIFT_NODES,
+    ignored: &[],
+};

@@ -154,6 +154,7 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_f
         },
     ],
     spec: "73fa91b9d71218e2b3d89d858510b0ba",
+    drift: &DRIFT,
 });
 /** A client of Zendesk Sell Users API from environment-style variables, as [`crate::Provider::connect`] builds it: the first way to authenticate whose credentials are all set wins ([`PROVIDER`]`.schemes` lists them with their variables).
 
@@ -444,3 +445,400 @@ impl ::rollcall_runtime::testing::Sample for types::User {
         FAKE.lists[0].sample_user()
     }
 }
+static DRIFT_NODES: [rt::Node; 46usize] = [
+    rt::Node {
+        at: "/components/schemas/UserList",
+        nullable: false,
+        ty: rt::Ty::Object {
+            properties: &[("items", 1u16), ("meta", 38u16)],
+            required: &["items"],
+            map: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/UserList/properties/items",
+        nullable: false,
+        ty: rt::Ty::Array(2u16),
+    },
+    rt::Node {
+        at: "/components/schemas/UserItem",
+        nullable: false,
+        ty: rt::Ty::Object {
+            properties: &[("data", 3u16), ("meta", 36u16)],
+            required: &["data"],
+            map: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User",
+        nullable: false,
+        ty: rt::Ty::Object {
+            properties: &[
+                ("id", 4u16),
+                ("name", 5u16),
+                ("email", 6u16),
+                ("status", 7u16),
+                ("invited", 8u16),
+                ("confirmed", 9u16),
+                ("phone_number", 10u16),
+                ("role", 11u16),
+                ("roles", 12u16),
+                ("team_name", 16u16),
+                ("group", 17u16),
+                ("reports_to", 20u16),
+                ("timezone", 21u16),
+                ("created_at", 22u16),
+                ("updated_at", 23u16),
+                ("deleted_at", 24u16),
+                ("zendesk_user_id", 25u16),
+                ("identity_type", 30u16),
+                ("confirmation_token", 31u16),
+                ("system_tags", 32u16),
+                ("detached", 34u16),
+                ("sell_login_disabled", 35u16),
+            ],
+            required: &["id", "name"],
+            map: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/id",
+        nullable: false,
+        ty: rt::Ty::Integer,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/name",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/email",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/UserStatus",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &["active", "inactive"],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/invited",
+        nullable: false,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/confirmed",
+        nullable: false,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/phone_number",
+        nullable: true,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/UserRole",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &["user", "admin"],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/roles",
+        nullable: false,
+        ty: rt::Ty::Array(13u16),
+    },
+    rt::Node {
+        at: "/components/schemas/UserRoleRef",
+        nullable: false,
+        ty: rt::Ty::Object {
+            properties: &[("id", 14u16), ("name", 15u16)],
+            required: &[],
+            map: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/UserRoleRef/properties/id",
+        nullable: false,
+        ty: rt::Ty::Integer,
+    },
+    rt::Node {
+        at: "/components/schemas/UserRoleRef/properties/name",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/team_name",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/group",
+        nullable: true,
+        ty: rt::Ty::Object {
+            properties: &[("id", 18u16), ("name", 19u16)],
+            required: &[],
+            map: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/group/properties/id",
+        nullable: false,
+        ty: rt::Ty::Integer,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/group/properties/name",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/reports_to",
+        nullable: true,
+        ty: rt::Ty::Integer,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/timezone",
+        nullable: true,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/created_at",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: Some("date-time"),
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/updated_at",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: Some("date-time"),
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/deleted_at",
+        nullable: true,
+        ty: rt::Ty::String {
+            format: Some("date-time"),
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/zendesk_user_id",
+        nullable: false,
+        ty: rt::Ty::OneOf(&[26u16, 27u16]),
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/zendesk_user_id/oneOf/0",
+        nullable: false,
+        ty: rt::Ty::Any,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/zendesk_user_id/oneOf/1",
+        nullable: false,
+        ty: rt::Ty::OneOf(&[28u16, 29u16]),
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/zendesk_user_id/oneOf/1/oneOf/0",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/zendesk_user_id/oneOf/1/oneOf/1",
+        nullable: false,
+        ty: rt::Ty::Integer,
+    },
+    rt::Node {
+        at: "/components/schemas/IdentityType",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &["person", "integration"],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/confirmation_token",
+        nullable: true,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/system_tags",
+        nullable: false,
+        ty: rt::Ty::Array(33u16),
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/system_tags/items",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/detached",
+        nullable: false,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/sell_login_disabled",
+        nullable: false,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/ItemMeta",
+        nullable: false,
+        ty: rt::Ty::Object {
+            properties: &[("type", 37u16)],
+            required: &[],
+            map: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/ItemMeta/properties/type",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/CollectionMeta",
+        nullable: false,
+        ty: rt::Ty::Object {
+            properties: &[("type", 39u16), ("count", 40u16), ("links", 41u16)],
+            required: &[],
+            map: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/CollectionMeta/properties/type",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/CollectionMeta/properties/count",
+        nullable: false,
+        ty: rt::Ty::Integer,
+    },
+    rt::Node {
+        at: "/components/schemas/CollectionLinks",
+        nullable: false,
+        ty: rt::Ty::Object {
+            properties: &[
+                ("self", 42u16),
+                ("first_page", 43u16),
+                ("prev_page", 44u16),
+                ("next_page", 45u16),
+            ],
+            required: &[],
+            map: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/CollectionLinks/properties/self",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: Some("uri"),
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/CollectionLinks/properties/first_page",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: Some("uri"),
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/CollectionLinks/properties/prev_page",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: Some("uri"),
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/CollectionLinks/properties/next_page",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: Some("uri"),
+            values: &[],
+            ci: false,
+        },
+    },
+];
+/// What this provider's walked operations may answer, from its spec: the table drift
+/// checks read (see [`UserStream::drift`](::rollcall_runtime::UserStream::drift)),
+/// reached through [`PROVIDER`].
+static DRIFT: rt::DriftSpec = rt::DriftSpec {
+    operations: &[
+        rt::DriftOperation {
+            operation: "list_users",
+            at: "/paths/~1v2~1users/get",
+            statuses: &["200", "429", "4XX", "5XX"],
+            content_types: &["application/json"],
+            headers: &["retry-after"],
+            body: Some(0u16),
+        },
+    ],
+    nodes: &DRIFT_NODES,
+    ignored: &[],
+};

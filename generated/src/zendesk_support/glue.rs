@@ -212,6 +212,7 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_f
         },
     ],
     spec: "af6d376ad66bb53232e8dc0f3ab149aa",
+    drift: &DRIFT,
 });
 /** A client of Zendesk Support — Users from environment-style variables, as [`crate::Provider::connect`] builds it: the first way to authenticate whose credentials are all set wins ([`PROVIDER`]`.schemes` lists them with their variables).
 
@@ -666,3 +667,777 @@ impl ::rollcall_runtime::testing::Sample for types::User {
         FAKE.lists[0].sample_record()
     }
 }
+static DRIFT_NODES: [rt::Node; 92usize] = [
+    rt::Node {
+        at: "/components/schemas/UserList",
+        nullable: false,
+        ty: rt::Ty::Object {
+            properties: &[
+                ("users", 1u16),
+                ("next_page", 75u16),
+                ("previous_page", 76u16),
+                ("count", 77u16),
+                ("meta", 78u16),
+                ("links", 82u16),
+            ],
+            required: &["users"],
+            map: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/UserList/properties/users",
+        nullable: false,
+        ty: rt::Ty::Array(2u16),
+    },
+    rt::Node {
+        at: "/components/schemas/User",
+        nullable: false,
+        ty: rt::Ty::Object {
+            properties: &[
+                ("active", 3u16),
+                ("alias", 4u16),
+                ("chat_only", 5u16),
+                ("created_at", 6u16),
+                ("custom_role_id", 7u16),
+                ("default_group_id", 8u16),
+                ("details", 9u16),
+                ("email", 10u16),
+                ("external_id", 11u16),
+                ("iana_time_zone", 12u16),
+                ("id", 13u16),
+                ("last_login_at", 14u16),
+                ("locale", 15u16),
+                ("locale_id", 16u16),
+                ("moderator", 17u16),
+                ("name", 18u16),
+                ("notes", 19u16),
+                ("only_private_comments", 20u16),
+                ("organization_id", 21u16),
+                ("phone", 22u16),
+                ("photo", 23u16),
+                ("remote_photo_url", 56u16),
+                ("report_csv", 57u16),
+                ("restricted_agent", 58u16),
+                ("role", 59u16),
+                ("role_type", 60u16),
+                ("shared", 61u16),
+                ("shared_agent", 62u16),
+                ("shared_phone_number", 63u16),
+                ("signature", 64u16),
+                ("suspended", 65u16),
+                ("tags", 66u16),
+                ("ticket_restriction", 68u16),
+                ("time_zone", 69u16),
+                ("two_factor_auth_enabled", 70u16),
+                ("updated_at", 71u16),
+                ("url", 72u16),
+                ("user_fields", 73u16),
+                ("verified", 74u16),
+            ],
+            required: &["id", "name"],
+            map: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/active",
+        nullable: false,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/alias",
+        nullable: true,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/chat_only",
+        nullable: false,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/created_at",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: Some("date-time"),
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/custom_role_id",
+        nullable: true,
+        ty: rt::Ty::Integer,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/default_group_id",
+        nullable: true,
+        ty: rt::Ty::Integer,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/details",
+        nullable: true,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/email",
+        nullable: true,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/external_id",
+        nullable: true,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/iana_time_zone",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/id",
+        nullable: false,
+        ty: rt::Ty::Integer,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/last_login_at",
+        nullable: true,
+        ty: rt::Ty::String {
+            format: Some("date-time"),
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/locale",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/locale_id",
+        nullable: false,
+        ty: rt::Ty::Integer,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/moderator",
+        nullable: false,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/name",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/notes",
+        nullable: true,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/only_private_comments",
+        nullable: false,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/organization_id",
+        nullable: true,
+        ty: rt::Ty::Integer,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/phone",
+        nullable: true,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/photo",
+        nullable: true,
+        ty: rt::Ty::Object {
+            properties: &[
+                ("url", 24u16),
+                ("id", 25u16),
+                ("file_name", 26u16),
+                ("content_url", 27u16),
+                ("mapped_content_url", 28u16),
+                ("content_type", 29u16),
+                ("size", 30u16),
+                ("width", 31u16),
+                ("height", 34u16),
+                ("inline", 37u16),
+                ("deleted", 38u16),
+                ("thumbnails", 39u16),
+            ],
+            required: &[],
+            map: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/photo/properties/url",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/photo/properties/id",
+        nullable: false,
+        ty: rt::Ty::Integer,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/photo/properties/file_name",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/photo/properties/content_url",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/photo/properties/mapped_content_url",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/photo/properties/content_type",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/photo/properties/size",
+        nullable: false,
+        ty: rt::Ty::Integer,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/photo/properties/width",
+        nullable: true,
+        ty: rt::Ty::OneOf(&[32u16, 33u16]),
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/photo/properties/width/oneOf/0",
+        nullable: true,
+        ty: rt::Ty::Integer,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/photo/properties/width/oneOf/1",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/photo/properties/height",
+        nullable: true,
+        ty: rt::Ty::OneOf(&[35u16, 36u16]),
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/photo/properties/height/oneOf/0",
+        nullable: true,
+        ty: rt::Ty::Integer,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/photo/properties/height/oneOf/1",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/photo/properties/inline",
+        nullable: false,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/photo/properties/deleted",
+        nullable: false,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/photo/properties/thumbnails",
+        nullable: false,
+        ty: rt::Ty::Array(40u16),
+    },
+    rt::Node {
+        at: "/components/schemas/PhotoThumbnail",
+        nullable: false,
+        ty: rt::Ty::Object {
+            properties: &[
+                ("url", 41u16),
+                ("id", 42u16),
+                ("file_name", 43u16),
+                ("content_url", 44u16),
+                ("mapped_content_url", 45u16),
+                ("content_type", 46u16),
+                ("size", 47u16),
+                ("width", 48u16),
+                ("height", 51u16),
+                ("inline", 54u16),
+                ("deleted", 55u16),
+            ],
+            required: &[],
+            map: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/PhotoThumbnail/properties/url",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/PhotoThumbnail/properties/id",
+        nullable: false,
+        ty: rt::Ty::Integer,
+    },
+    rt::Node {
+        at: "/components/schemas/PhotoThumbnail/properties/file_name",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/PhotoThumbnail/properties/content_url",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/PhotoThumbnail/properties/mapped_content_url",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/PhotoThumbnail/properties/content_type",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/PhotoThumbnail/properties/size",
+        nullable: false,
+        ty: rt::Ty::Integer,
+    },
+    rt::Node {
+        at: "/components/schemas/PhotoThumbnail/properties/width",
+        nullable: true,
+        ty: rt::Ty::OneOf(&[49u16, 50u16]),
+    },
+    rt::Node {
+        at: "/components/schemas/PhotoThumbnail/properties/width/oneOf/0",
+        nullable: true,
+        ty: rt::Ty::Integer,
+    },
+    rt::Node {
+        at: "/components/schemas/PhotoThumbnail/properties/width/oneOf/1",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/PhotoThumbnail/properties/height",
+        nullable: true,
+        ty: rt::Ty::OneOf(&[52u16, 53u16]),
+    },
+    rt::Node {
+        at: "/components/schemas/PhotoThumbnail/properties/height/oneOf/0",
+        nullable: true,
+        ty: rt::Ty::Integer,
+    },
+    rt::Node {
+        at: "/components/schemas/PhotoThumbnail/properties/height/oneOf/1",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/PhotoThumbnail/properties/inline",
+        nullable: false,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/PhotoThumbnail/properties/deleted",
+        nullable: false,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/remote_photo_url",
+        nullable: true,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/report_csv",
+        nullable: false,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/restricted_agent",
+        nullable: false,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/UserRole",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &["end-user", "agent", "admin"],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/role_type",
+        nullable: true,
+        ty: rt::Ty::Integer,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/shared",
+        nullable: false,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/shared_agent",
+        nullable: false,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/shared_phone_number",
+        nullable: true,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/signature",
+        nullable: true,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/suspended",
+        nullable: false,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/tags",
+        nullable: false,
+        ty: rt::Ty::Array(67u16),
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/tags/items",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/TicketRestriction",
+        nullable: true,
+        ty: rt::Ty::String {
+            format: None,
+            values: &["organization", "groups", "assigned", "requested"],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/time_zone",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/two_factor_auth_enabled",
+        nullable: true,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/updated_at",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: Some("date-time"),
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/url",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/user_fields",
+        nullable: false,
+        ty: rt::Ty::Object {
+            properties: &[],
+            required: &[],
+            map: true,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/verified",
+        nullable: false,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/UserList/properties/next_page",
+        nullable: true,
+        ty: rt::Ty::String {
+            format: Some("uri"),
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/UserList/properties/previous_page",
+        nullable: true,
+        ty: rt::Ty::String {
+            format: Some("uri"),
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/UserList/properties/count",
+        nullable: false,
+        ty: rt::Ty::Integer,
+    },
+    rt::Node {
+        at: "/components/schemas/CursorMeta",
+        nullable: false,
+        ty: rt::Ty::Object {
+            properties: &[
+                ("has_more", 79u16),
+                ("after_cursor", 80u16),
+                ("before_cursor", 81u16),
+            ],
+            required: &[],
+            map: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/CursorMeta/properties/has_more",
+        nullable: false,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/CursorMeta/properties/after_cursor",
+        nullable: true,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/CursorMeta/properties/before_cursor",
+        nullable: true,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/CursorLinks",
+        nullable: false,
+        ty: rt::Ty::Object {
+            properties: &[("next", 83u16), ("prev", 84u16)],
+            required: &[],
+            map: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/CursorLinks/properties/next",
+        nullable: true,
+        ty: rt::Ty::String {
+            format: Some("uri"),
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/CursorLinks/properties/prev",
+        nullable: true,
+        ty: rt::Ty::String {
+            format: Some("uri"),
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/IncrementalUserPage",
+        nullable: false,
+        ty: rt::Ty::Object {
+            properties: &[
+                ("users", 86u16),
+                ("after_cursor", 87u16),
+                ("after_url", 88u16),
+                ("before_cursor", 89u16),
+                ("before_url", 90u16),
+                ("end_of_stream", 91u16),
+            ],
+            required: &["users", "end_of_stream"],
+            map: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/IncrementalUserPage/properties/users",
+        nullable: false,
+        ty: rt::Ty::Array(2u16),
+    },
+    rt::Node {
+        at: "/components/schemas/IncrementalUserPage/properties/after_cursor",
+        nullable: true,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/IncrementalUserPage/properties/after_url",
+        nullable: true,
+        ty: rt::Ty::String {
+            format: Some("uri"),
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/IncrementalUserPage/properties/before_cursor",
+        nullable: true,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/IncrementalUserPage/properties/before_url",
+        nullable: true,
+        ty: rt::Ty::String {
+            format: Some("uri"),
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/IncrementalUserPage/properties/end_of_stream",
+        nullable: false,
+        ty: rt::Ty::Boolean,
+    },
+];
+/// What this provider's walked operations may answer, from its spec: the table drift
+/// checks read (see [`UserStream::drift`](::rollcall_runtime::UserStream::drift)),
+/// reached through [`PROVIDER`].
+static DRIFT: rt::DriftSpec = rt::DriftSpec {
+    operations: &[
+        rt::DriftOperation {
+            operation: "list_users",
+            at: "/paths/~1api~1v2~1users/get",
+            statuses: &["200", "400", "401", "403", "404", "429", "4XX", "5XX"],
+            content_types: &["application/json"],
+            headers: &["retry-after"],
+            body: Some(0u16),
+        },
+        rt::DriftOperation {
+            operation: "incremental_users",
+            at: "/paths/~1api~1v2~1incremental~1users~1cursor/get",
+            statuses: &["200", "400", "401", "403", "429", "4XX", "5XX"],
+            content_types: &["application/json"],
+            headers: &["retry-after"],
+            body: Some(85u16),
+        },
+    ],
+    nodes: &DRIFT_NODES,
+    ignored: &[],
+};

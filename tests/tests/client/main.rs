@@ -11,6 +11,7 @@ mod auth;
 mod changes;
 mod compat;
 mod decode;
+mod drift;
 mod errors;
 mod kit;
 mod measure;

@@ -13,6 +13,7 @@ use crate::spec::{Spec, SpecError, ext, one_line};
 
 mod access;
 mod builders;
+mod drift;
 mod fake;
 mod glue;
 mod names;
@@ -385,7 +386,12 @@ pub fn generate_provider(file: &str, provider: &str, text: &str) -> Result<Gener
         .map_err(|e| SpecError::whole(file, format!("cannot describe the samples: {e}")))?;
     let values_doc = samples::module_doc(&spec, &module, &ext, &model)
         .map_err(|e| SpecError::whole(file, format!("cannot describe the samples: {e}")))?;
-    let top = parse("glue", &format!("{GLUE_PRELUDE}{glue}{fake}{samples}"))?;
+    let drift = drift::render(&spec, &ext)
+        .map_err(|e| SpecError::whole(file, format!("cannot describe the responses: {e}")))?;
+    let top = parse(
+        "glue",
+        &format!("{GLUE_PRELUDE}{glue}{fake}{samples}{drift}"),
+    )?;
     // The walks reach their client through the builder's private field: one accessor per list
     // builder, inside progenitor's module.
     let accessors = parse(

@@ -154,6 +154,7 @@ pub fn provider_static(
             server: &[#(#server),*],
             schemes: &[#(#schemes),*],
             spec: #fingerprint,
+            drift: &DRIFT,
         });
     })
 }
