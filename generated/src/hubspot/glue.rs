@@ -353,6 +353,18 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
         required: &["id", "email"],
         nullable: &[],
         open_enums: &[],
+        strict: &[
+            "firstName",
+            "lastName",
+            "roleId",
+            "roleIds",
+            "primaryTeamId",
+            "secondaryTeamIds",
+            "superAdmin",
+            "sendWelcomeEmail",
+        ],
+        strings: &["email", "firstName", "lastName", "roleId", "primaryTeamId"],
+        timestamps: &[],
     },
 };
 /// The spec's sample page of `list_users` (what the fake serves).

@@ -443,6 +443,9 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
         required: &["id", "email", "sequenceAccountIds", "state"],
         nullable: &[],
         open_enums: &["/state"],
+        strict: &["roles"],
+        strings: &["email"],
+        timestamps: &[],
     },
 };
 /// The spec's sample page of `list_users` (what the fake serves).

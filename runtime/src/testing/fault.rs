@@ -41,7 +41,29 @@ pub enum Fault {
     NullOptionalFields,
     /// Every answer is delayed by this long.
     Slow(Duration),
+    /// Drift: the first user carries a property its schema does not declare
+    /// ([`PLANTED_PROPERTY`]).
+    UndeclaredProperty,
+    /// Drift: the first user lacks a required property (not its id). Providers whose user
+    /// requires one only.
+    MissingRequired,
+    /// Drift: the first user has `null` in a property that is neither required nor nullable.
+    UnexpectedNull,
+    /// Drift: the first user has a number in a plain string property.
+    WrongType,
+    /// Drift: the first user's first `date-time` property is not a date.
+    BadFormat,
+    /// Drift: every page is answered with HTTP 203, which no operation declares.
+    UndeclaredStatus,
+    /// Drift: every page comes as `text/json`, a content type no operation declares.
+    UndeclaredContentType,
+    /// Drift: every page carries `x-ratelimit-remaining`, a header the operation does not
+    /// declare.
+    UndeclaredHeader,
 }
+
+/// The property [`Fault::UndeclaredProperty`] adds.
+pub const PLANTED_PROPERTY: &str = "rollcall_fake_planted";
 
 /// The value [`Fault::UnknownEnumValue`] puts in an open enum.
 pub const UNKNOWN_ENUM_VALUE: &str = "rollcall-fake-unknown";
@@ -61,6 +83,14 @@ impl Fault {
         Fault::UnknownEnumValue,
         Fault::NullOptionalFields,
         Fault::Slow(Duration::from_secs(1)),
+        Fault::UndeclaredProperty,
+        Fault::MissingRequired,
+        Fault::UnexpectedNull,
+        Fault::WrongType,
+        Fault::BadFormat,
+        Fault::UndeclaredStatus,
+        Fault::UndeclaredContentType,
+        Fault::UndeclaredHeader,
     ];
 
     /// The kebab-case name, without the duration of `slow`.
@@ -78,7 +108,22 @@ impl Fault {
             Fault::UnknownEnumValue => "unknown-enum-value",
             Fault::NullOptionalFields => "null-optional-fields",
             Fault::Slow(_) => "slow",
+            Fault::UndeclaredProperty => "undeclared-property",
+            Fault::MissingRequired => "missing-required",
+            Fault::UnexpectedNull => "unexpected-null",
+            Fault::WrongType => "wrong-type",
+            Fault::BadFormat => "bad-format",
+            Fault::UndeclaredStatus => "undeclared-status",
+            Fault::UndeclaredContentType => "undeclared-content-type",
+            Fault::UndeclaredHeader => "undeclared-header",
         }
+    }
+
+    /// The required property [`Fault::MissingRequired`] removes: the first that is not the
+    /// id the walk reads.
+    pub fn required_to_remove(spec: &FakeSpec) -> Option<&'static str> {
+        let id = spec.walked().map_or("", |l| l.id.trim_start_matches('/'));
+        spec.user.required.iter().copied().find(|name| *name != id)
     }
 
     /// Whether the fault can happen with this provider's default client (its first security
@@ -94,6 +139,18 @@ impl Fault {
             Fault::RepeatedPage => matches!(style, Some(FakeStyle::Page | FakeStyle::Offset)),
             Fault::ErrorInHttp200 => spec.envelope.is_some(),
             Fault::UnknownEnumValue => !spec.user.open_enums.is_empty(),
+            Fault::MissingRequired => Fault::required_to_remove(spec).is_some(),
+            Fault::UnexpectedNull => !spec.user.strict.is_empty(),
+            Fault::WrongType => !spec.user.strings.is_empty(),
+            Fault::BadFormat => !spec.user.timestamps.is_empty(),
+            Fault::UndeclaredHeader => spec.walked().is_some_and(|list| {
+                spec.provider
+                    .drift
+                    .operations
+                    .iter()
+                    .find(|op| op.operation == list.operation)
+                    .is_none_or(|op| !op.headers.contains(&"x-ratelimit-remaining"))
+            }),
             _ => true,
         }
     }

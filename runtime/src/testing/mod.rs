@@ -29,7 +29,7 @@ mod spec;
 mod store;
 
 pub use crate::Vars;
-pub use fault::{Fault, UNKNOWN_ENUM_VALUE};
+pub use fault::{Fault, PLANTED_PROPERTY, UNKNOWN_ENUM_VALUE};
 pub use sample::{Sample, sample};
 pub use server::{FakeBuilder, FakeProvider, FakeRequest};
 pub use spec::{

@@ -453,7 +453,18 @@ impl ListResponder {
                 .unwrap_or(0);
             return json_answer(200, &text[..cut]);
         }
-        json_answer(200, &text)
+        let answer = if state.has(Fault::UndeclaredStatus) {
+            json_answer(203, &text)
+        } else if state.has(Fault::UndeclaredContentType) {
+            ResponseTemplate::new(200).set_body_raw(text, "text/json")
+        } else {
+            json_answer(200, &text)
+        };
+        if state.has(Fault::UndeclaredHeader) {
+            answer.insert_header("x-ratelimit-remaining", "1000")
+        } else {
+            answer
+        }
     }
 
     /// The page `request` asks for, and whether it is the first.

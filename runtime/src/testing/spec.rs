@@ -169,6 +169,12 @@ pub struct FakeUser {
     pub nullable: &'static [&'static str],
     /// Pointers of its properties that are open enums.
     pub open_enums: &'static [&'static str],
+    /// Its properties that are neither required nor nullable.
+    pub strict: &'static [&'static str],
+    /// Its plain string properties (no format, no enum), the id aside.
+    pub strings: &'static [&'static str],
+    /// Its `date-time` string properties.
+    pub timestamps: &'static [&'static str],
 }
 
 impl FakeSpec {

@@ -8,7 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
 
-use super::fault::UNKNOWN_ENUM_VALUE;
+use super::fault::{PLANTED_PROPERTY, UNKNOWN_ENUM_VALUE};
 use super::{FakeList, FakeSpec, Fault};
 use crate::account_rules::{Check, Literal, Status};
 
@@ -273,6 +273,31 @@ fn record(spec: &FakeSpec, list: &FakeList, number: u64, faults: &[Fault]) -> Va
             Fault::UnknownEnumValue => {
                 if let Some(at) = spec.user.open_enums.first() {
                     set(&mut user, at, json!(UNKNOWN_ENUM_VALUE));
+                }
+            }
+            Fault::UndeclaredProperty => {
+                set(&mut user, &format!("/{PLANTED_PROPERTY}"), json!("planted"));
+            }
+            Fault::MissingRequired => {
+                if let (Some(name), Some(object)) =
+                    (Fault::required_to_remove(spec), user.as_object_mut())
+                {
+                    object.remove(name);
+                }
+            }
+            Fault::UnexpectedNull => {
+                if let Some(name) = spec.user.strict.first() {
+                    set(&mut user, &format!("/{name}"), Value::Null);
+                }
+            }
+            Fault::WrongType => {
+                if let Some(name) = spec.user.strings.first() {
+                    set(&mut user, &format!("/{name}"), json!(42));
+                }
+            }
+            Fault::BadFormat => {
+                if let Some(name) = spec.user.timestamps.first() {
+                    set(&mut user, &format!("/{name}"), json!("not a date"));
                 }
             }
             _ => {}

@@ -3,7 +3,7 @@
 //! its kind, and no value from a record appears in the report. Nothing here names a provider.
 
 use futures::TryStreamExt as _;
-use rollcall::testing::{FakeProvider, Fault};
+use rollcall::testing::{FakeProvider, Fault, PLANTED_PROPERTY};
 use rollcall::{AnyClient, DriftReport, Provider};
 use serde_json::Value;
 
@@ -52,4 +52,86 @@ async fn drift_is_off_by_default() {
     let client = fake.client();
     let stream = client.all_users_json();
     assert!(stream.drift().is_none());
+}
+
+/// The kind each planting fault must be reported as, and what the finding must have seen.
+fn expected(fault: Fault) -> Option<(&'static str, Option<&'static str>)> {
+    Some(match fault {
+        Fault::UndeclaredProperty => ("undeclared-property", Some("string")),
+        Fault::UnknownEnumValue => ("unknown-enum-value", Some("string")),
+        Fault::MissingRequired => ("missing-required", None),
+        Fault::UnexpectedNull => ("unexpected-null", Some("null")),
+        Fault::WrongType => ("type-mismatch", Some("integer")),
+        Fault::BadFormat => ("format-mismatch", Some("string")),
+        Fault::UndeclaredStatus => ("undeclared-status", Some("203")),
+        Fault::UndeclaredContentType => ("undeclared-content-type", Some("text/json")),
+        Fault::UndeclaredHeader => ("undeclared-header", Some("x-ratelimit-remaining")),
+        _ => return None,
+    })
+}
+
+#[tokio::test]
+async fn every_planted_deviation_is_reported_at_its_pointer_without_values() {
+    let mut planted = 0;
+    for provider in Provider::ALL.iter().copied() {
+        for fault in Fault::ALL.iter().copied() {
+            let Some((kind, seen)) = expected(fault) else {
+                continue;
+            };
+            if !fault.applies_to(provider.fake()) {
+                continue;
+            }
+            planted += 1;
+            let what = format!("{provider} with {fault}");
+            let fake = FakeProvider::start(provider).users(25).fault(fault).await;
+            let (_, report) = walk(&fake).await;
+            let finding = report
+                .findings
+                .iter()
+                .find(|f| f.kind.name() == kind)
+                .unwrap_or_else(|| panic!("{what}: no {kind} in {:#?}", report.findings));
+            if let Some(seen) = seen {
+                assert_eq!(finding.seen, seen, "{what}");
+            }
+            assert_eq!(finding.first_page, 1, "{what}");
+            match fault {
+                Fault::UndeclaredProperty => assert!(
+                    finding
+                        .pointer
+                        .ends_with(&format!("/properties/{PLANTED_PROPERTY}")),
+                    "{what}: {}",
+                    finding.pointer
+                ),
+                Fault::MissingRequired => {
+                    assert!(finding.pointer.ends_with("/required"), "{what}");
+                    assert_eq!(
+                        Some(finding.seen.as_str()),
+                        Fault::required_to_remove(provider.fake()),
+                        "{what}"
+                    );
+                }
+                Fault::UndeclaredStatus
+                | Fault::UndeclaredContentType
+                | Fault::UndeclaredHeader => {
+                    assert!(finding.pointer.starts_with("/paths/"), "{what}");
+                }
+                _ => assert!(
+                    finding.pointer.starts_with("/components/schemas/"),
+                    "{what}"
+                ),
+            }
+            // Pointers and types only: nothing any record holds.
+            let text = serde_json::to_string(&report).unwrap();
+            for value in [
+                "user1@example.com",
+                "Fake User 1",
+                "\"planted\"",
+                "not a date",
+                rollcall::testing::UNKNOWN_ENUM_VALUE,
+            ] {
+                assert!(!text.contains(value), "{what}: {value} in {text}");
+            }
+        }
+    }
+    assert!(planted >= 9, "only {planted} deviations planted");
 }

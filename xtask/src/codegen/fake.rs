@@ -337,6 +337,9 @@ fn user_facts(raw: &Value, schema: &str) -> String {
         .collect();
     let mut nullable = Vec::new();
     let mut open_enums = Vec::new();
+    let mut strict = Vec::new();
+    let mut strings = Vec::new();
+    let mut timestamps = Vec::new();
     for (name, property) in node
         .get("properties")
         .and_then(Value::as_object)
@@ -355,11 +358,34 @@ fn user_facts(raw: &Value, schema: &str) -> String {
         if target.get("x-extensible-enum").is_some() {
             open_enums.push(format!("{:?}", format!("/{}", escape(name))));
         }
+        let is_required = node
+            .get("required")
+            .and_then(Value::as_array)
+            .is_some_and(|r| r.iter().any(|n| n == name.as_str()));
+        if !is_required && !is_nullable(raw, property) {
+            strict.push(format!("{name:?}"));
+        }
+        let plain = |format: Option<&str>| {
+            target.get("type").and_then(Value::as_str) == Some("string")
+                && target.get("format").and_then(Value::as_str) == format
+                && target.get("enum").is_none()
+                && target.get("x-extensible-enum").is_none()
+        };
+        if plain(None) && name != "id" {
+            strings.push(format!("{name:?}"));
+        }
+        if plain(Some("date-time")) {
+            timestamps.push(format!("{name:?}"));
+        }
     }
     format!(
-        "::rollcall_runtime::testing::FakeUser {{ required: &[{}], nullable: &[{}], open_enums: &[{}] }}",
+        "::rollcall_runtime::testing::FakeUser {{ required: &[{}], nullable: &[{}], \
+         open_enums: &[{}], strict: &[{}], strings: &[{}], timestamps: &[{}] }}",
         required.join(", "),
         nullable.join(", "),
-        open_enums.join(", ")
+        open_enums.join(", "),
+        strict.join(", "),
+        strings.join(", "),
+        timestamps.join(", ")
     )
 }
