@@ -174,6 +174,18 @@ struct UsersArgs {
     /// from the first page.
     #[arg(long, requires = "checkpoint")]
     resume: bool,
+    /// Check every response against the spec and write where they differ to FILE as JSON (one
+    /// finding per place in the spec and kind, with its count, first page and the JSON type
+    /// seen — never a value), for `cargo xtask drift`.
+    #[arg(long, value_name = "FILE")]
+    drift: Option<PathBuf>,
+    /// With --drift: exit 1 after the walk when anything differs.
+    #[arg(long, requires = "drift")]
+    drift_strict: bool,
+    /// With --drift: keep the values of open enums the spec does not list (the provider's
+    /// vocabulary, but read from records), so that `cargo xtask drift` can add them.
+    #[arg(long, requires = "drift")]
+    drift_enum_values: bool,
     /// Ask for this many users per page (default: the provider's largest).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     page_size: Option<u32>,

@@ -27,6 +27,8 @@ pub(crate) fn run(args: UsersArgs) -> Result<(), Failure> {
     options.base_url = args.base_url.clone();
     options.max_pages = args.max_pages;
     options.page_size = args.page_size;
+    options.drift = args.drift.is_some().then_some(true);
+    options.drift_enum_values = args.drift_enum_values.then_some(true);
     options.page_concurrency = args.page_concurrency.and_then(|n| usize::try_from(n).ok());
     let env = |name: &str| std::env::var(name).ok();
     let client = provider.connect(&env, &options)?;
@@ -149,6 +151,7 @@ pub(crate) fn run(args: UsersArgs) -> Result<(), Failure> {
             }
         }
     });
+    let found_drift = users.drift();
     drop(users);
     progress.done();
     let finished = printer.finish();
@@ -156,6 +159,34 @@ pub(crate) fn run(args: UsersArgs) -> Result<(), Failure> {
     if let Some(path) = &args.report {
         write_report(path, provider.name(), &walked)?;
     }
+    // The drift report is written whatever became of the walk: a record that could not be
+    // decoded is in it, with its pointer, before the error that ended the walk.
+    let drifted = match (&args.drift, found_drift) {
+        (Some(path), Some(found)) => {
+            write_drift(path, &found)?;
+            (!found.findings.is_empty()).then(|| (path.clone(), found.findings.len()))
+        }
+        _ => None,
+    };
+    finish(&args, provider, finished, outcome, &walked, out)?;
+    match drifted {
+        Some((path, n)) if args.drift_strict => Err(Failure::Provider(format!(
+            "the responses differ from the spec: {n} finding(s) in {} (--drift-strict)",
+            path.display()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// The walk's end: the warnings, then FILE replaced or left as it was.
+fn finish(
+    args: &UsersArgs,
+    provider: Provider,
+    finished: io::Result<()>,
+    outcome: Result<Result<(), rollcall::Error>, Written>,
+    walked: &WalkReport,
+    out: Out,
+) -> Result<(), Failure> {
     if walked.total_disagrees() && !args.quiet {
         eprintln!(
             "rollcall: warning: {} declared {} users but the walk yielded {}",
@@ -371,6 +402,20 @@ fn write_report(path: &Path, provider: &str, report: &WalkReport) -> Result<(), 
     text.push('\n');
     std::fs::write(path, text)
         .map_err(|e| Failure::Usage(format!("cannot write the report {}: {e}", path.display())))
+}
+
+/// `--drift FILE`: the drift report as one JSON object, for `cargo xtask drift`.
+fn write_drift(path: &Path, report: &rollcall::DriftReport) -> Result<(), Failure> {
+    let mut value = serde_json::to_value(report).unwrap_or_default();
+    value["kind"] = "rollcall drift report, version 1".into();
+    let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+    text.push('\n');
+    std::fs::write(path, text).map_err(|e| {
+        Failure::Usage(format!(
+            "cannot write the drift report {}: {e}",
+            path.display()
+        ))
+    })
 }
 
 /// A closed stdout (`rollcall users ... | head`) ends the output quietly.

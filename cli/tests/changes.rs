@@ -1,7 +1,8 @@
-//! `rollcall changes P --state DIR` as a process, over the test kit's fakes whose users change
-//! between runs: an incremental provider (its spec declares an export) and a provider compared
-//! by complete walks both print exactly what changed, nothing on a run without changes, and keep
-//! their state as it was when a run fails. Nothing here names a provider.
+//! `rollcall changes P --state DIR` and `rollcall users P --drift FILE` as processes, over the
+//! test kit's fakes. Users change between runs: an incremental provider (its spec declares an
+//! export) and a provider compared by complete walks both print exactly what changed, nothing on
+//! a run without changes, and keep their state as it was when a run fails. Drift reports say
+//! what a fake planted and nothing on a clean one. Nothing here names a provider.
 
 use std::collections::BTreeMap;
 use std::future::IntoFuture as _;
@@ -224,4 +225,60 @@ fn since_starts_an_incremental_first_run_at_that_time() {
         let start = requests[0].query(list.start_param.unwrap()).unwrap();
         assert!(start.parse::<i64>().unwrap() > chrono::Utc::now().timestamp());
     }
+}
+
+/// `rollcall users P --drift FILE`: nothing on a clean imitation, the planted deviation with
+/// its kind otherwise, no value from a record; `--drift-strict` makes a finding exit 1 after
+/// the walk, with the output written.
+#[test]
+fn drift_reports_are_written_and_strict_fails_on_a_finding() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let provider = Provider::ALL[0];
+    let dir = dir("drift");
+    std::fs::create_dir_all(&dir).unwrap();
+    let report = dir.join("drift.json");
+    let users = |fake: &FakeProvider, extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_rollcall"))
+            .args([
+                "users",
+                fake.spec().name(),
+                "--base-url",
+                &fake.uri(),
+                "--quiet",
+            ])
+            .arg("--drift")
+            .arg(&report)
+            .args(extra)
+            .env_clear()
+            .envs(fake.env())
+            .output()
+            .unwrap()
+    };
+    let clean = runtime.block_on(FakeProvider::start(provider).users(12).into_future());
+    let run = users(&clean, &["--drift-strict"]);
+    assert!(run.status.success(), "{run:?}");
+    let written: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(written["findings"], serde_json::json!([]), "{written}");
+    assert_eq!(written["provider"], provider.name());
+
+    let planted = runtime.block_on(
+        FakeProvider::start(provider)
+            .users(12)
+            .fault(Fault::UndeclaredProperty)
+            .into_future(),
+    );
+    let run = users(&planted, &[]);
+    assert!(run.status.success(), "{run:?}");
+    assert_eq!(String::from_utf8_lossy(&run.stdout).lines().count(), 12);
+    let text = std::fs::read_to_string(&report).unwrap();
+    let written: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        written["findings"][0]["kind"], "undeclared-property",
+        "{text}"
+    );
+    assert!(!text.contains("user1@example.com"), "{text}");
+    let run = users(&planted, &["--drift-strict"]);
+    assert_eq!(run.status.code(), Some(1), "{run:?}");
+    assert_eq!(String::from_utf8_lossy(&run.stdout).lines().count(), 12);
+    assert!(String::from_utf8_lossy(&run.stderr).contains("--drift-strict"));
 }

@@ -51,7 +51,7 @@ pub struct DriftOperation {
     pub at: &'static str,
     /// The statuses it declares (`200`, `4XX`, `default`).
     pub statuses: &'static [&'static str],
-    /// The content types of its success body.
+    /// The content types of its success body (none: any, `x-rollcall.any-content-type`).
     pub content_types: &'static [&'static str],
     /// The response headers it declares, lower-case.
     pub headers: &'static [&'static str],
@@ -270,7 +270,10 @@ impl Drift {
                         .to_ascii_lowercase()
                 })
                 .unwrap_or_default();
-            if !content_type.is_empty() && !op.content_types.contains(&content_type.as_str()) {
+            if !content_type.is_empty()
+                && !op.content_types.is_empty()
+                && !op.content_types.contains(&content_type.as_str())
+            {
                 found.push(
                     format!("{}/responses/{code}/content", op.at),
                     DriftKind::UndeclaredContentType,

@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod codegen;
 pub mod diff;
+pub mod drift;
 pub mod json_schema;
 pub mod lint;
 pub mod project;

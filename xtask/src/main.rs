@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use xtask::{bench, codegen, diff, lint, project::Project, semver};
+use xtask::{bench, codegen, diff, drift, lint, project::Project, semver};
 
 #[derive(Parser)]
 #[command(
@@ -67,6 +67,17 @@ enum Command {
         #[arg(long, conflicts_with_all = ["base", "regenerate_base"])]
         fixtures: bool,
     },
+    /// Turn drift reports (`rollcall users P --drift FILE`) into the spec edits that make each
+    /// finding go away: printed as a YAML patch; with --write applied to specs/ for review.
+    /// Exit 1 when a finding has no edit (or its spec is gone).
+    Drift {
+        /// Drift reports, of one or several providers and runs.
+        #[arg(required = true)]
+        files: Vec<std::path::PathBuf>,
+        /// Apply the edits to specs/ (comments and untouched lines are kept).
+        #[arg(long)]
+        write: bool,
+    },
     /// Check the specs against the project's rules (xtask/RULES.md); exit 1 on any problem.
     Lint {
         /// Providers to lint (spec file names without `.yaml`); all when omitted.
@@ -89,6 +100,7 @@ fn main() -> ExitCode {
             fail_on,
         } => diff::run(&project, &base, format, fail_on),
         Command::Lint { providers } => lint::run(&project, &providers),
+        Command::Drift { files, write } => drift::run(&project, &files, write),
         Command::Semver {
             base,
             regenerate_base,

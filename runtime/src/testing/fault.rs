@@ -56,6 +56,7 @@ pub enum Fault {
     /// Drift: every page is answered with HTTP 203, which no operation declares.
     UndeclaredStatus,
     /// Drift: every page comes as `text/json`, a content type no operation declares.
+    /// Providers whose spec names the content type (not `any-content-type`) only.
     UndeclaredContentType,
     /// Drift: every page carries `x-ratelimit-remaining`, a header the operation does not
     /// declare.
@@ -143,6 +144,8 @@ impl Fault {
             Fault::UnexpectedNull => !spec.user.strict.is_empty(),
             Fault::WrongType => !spec.user.strings.is_empty(),
             Fault::BadFormat => !spec.user.timestamps.is_empty(),
+            // A provider that may answer with any content type declares none to miss.
+            Fault::UndeclaredContentType => !spec.provider.any_content_type,
             Fault::UndeclaredHeader => spec.walked().is_some_and(|list| {
                 spec.provider
                     .drift

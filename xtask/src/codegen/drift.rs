@@ -204,7 +204,7 @@ pub fn render(spec: &Spec, provider: &Extensions) -> Result<TokenStream, String>
     let mut nodes = Nodes::default();
     let mut operations = Vec::new();
     for list in provider.lists.iter().chain(&provider.incremental) {
-        operations.push(operation(raw, list, &mut nodes)?);
+        operations.push(operation(raw, list, provider.any_content_type, &mut nodes)?);
     }
     let ignored = ignored(raw)?;
     let written: Vec<TokenStream> = nodes
@@ -231,7 +231,12 @@ pub fn render(spec: &Spec, provider: &Extensions) -> Result<TokenStream, String>
 }
 
 /// One walked operation's entry.
-fn operation(raw: &Value, list: &List, nodes: &mut Nodes) -> Result<TokenStream, String> {
+fn operation(
+    raw: &Value,
+    list: &List,
+    any_content_type: bool,
+    nodes: &mut Nodes,
+) -> Result<TokenStream, String> {
     let rt = runtime();
     let at = format!("/paths/{}/{}", escape(&list.path), list.method);
     let op = raw
@@ -259,11 +264,17 @@ fn operation(raw: &Value, list: &List, nodes: &mut Nodes) -> Result<TokenStream,
     let content = success
         .and_then(|r| r.get("content"))
         .and_then(Value::as_object);
-    let content_types: Vec<&str> = content
-        .into_iter()
-        .flat_map(|c| c.keys())
-        .map(String::as_str)
-        .collect();
+    // A provider whose answers may come with any content type (`x-rollcall.any-content-type`)
+    // declares none to check.
+    let content_types: Vec<&str> = if any_content_type {
+        Vec::new()
+    } else {
+        content
+            .into_iter()
+            .flat_map(|c| c.keys())
+            .map(String::as_str)
+            .collect()
+    };
     let body = match content
         .and_then(|c| c.get("application/json"))
         .and_then(|c| c.get("schema"))
