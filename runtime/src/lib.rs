@@ -22,7 +22,7 @@
 //! | | `wire` | `Retry-After`, the content type, HTML sniffing, the request id header |
 //! | | `scope` | every piece of per-call ambient (task-local) state, and why it is ambient |
 //! | 1 data | `error` | [`Error`] and what it holds |
-//! | | `drift` | [`DriftSpec`], [`DriftReport`]: where responses stop matching the spec |
+//! | | `drift` | [`DriftReport`] and the drift table codegen writes: where responses stop matching the spec |
 //! | | `checkpoint` | [`Checkpoint`]: where a walk stood, sealed, and the checks before resuming |
 //! | | `pacing` | [`RateLimit`] and the pacer that keeps to it |
 //! | | `auth` | [`Auth`]: the `Authorization` header or a named signature plugin |
