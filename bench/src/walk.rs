@@ -19,6 +19,8 @@ const OURS: &str = "rollcall";
 const LOOP_TYPES: &str = "loop-generated";
 const LOOP_MINIMAL: &str = "loop-minimal";
 const WALKERS: [&str; 3] = [OURS, LOOP_TYPES, LOOP_MINIMAL];
+/// Ours with drift checks on (`ClientBuilder::drift`), measured against ours without.
+const OURS_DRIFT: &str = "rollcall-drift";
 
 /// Every provider, both sizes, both implementations; prints the rows.
 pub fn all(quick: bool) -> Result<(), String> {
@@ -73,6 +75,7 @@ pub fn all(quick: bool) -> Result<(), String> {
             }
             if size == 0 && !quick {
                 instruction_row(&exe, provider, &url, users)?;
+                drift_row(&exe, provider, &url, users)?;
             }
         }
         let growth = |slot: usize| peaks[1][slot] / peaks[0][slot];
@@ -184,6 +187,69 @@ fn instruction_row(
     Ok(())
 }
 
+/// What drift checks cost: instructions per user of ours with `drift(true)` against ours
+/// without, in the same run; the target is at most 1.5×.
+fn drift_row(
+    exe: &std::path::Path,
+    provider: Provider,
+    url: &str,
+    users: usize,
+) -> Result<(), String> {
+    let mut counts = Vec::new();
+    for which in [OURS, OURS_DRIFT] {
+        match instructions(exe, provider, which, url, users)? {
+            Some(n) => counts.push(n),
+            None => return Ok(()),
+        }
+    }
+    Row {
+        section: "Walk",
+        case: format!(
+            "{} instructions per user with --drift, N={users} (callgrind)",
+            provider.name()
+        ),
+        ours: format!("{:.0} instr", counts[1]),
+        baseline: format!("without drift {:.0} instr", counts[0]),
+        ratio: format!("{:.2}×", counts[1] / counts[0]),
+        note: "target ≤ 1.5× (drift/without); every response checked against the spec".to_owned(),
+    }
+    .print();
+    Ok(())
+}
+
+/// Instructions per user of one walker under callgrind; `None` without valgrind.
+fn instructions(
+    exe: &std::path::Path,
+    provider: Provider,
+    which: &str,
+    url: &str,
+    users: usize,
+) -> Result<Option<f64>, String> {
+    let Ok(out) = Command::new("valgrind")
+        .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
+        .arg(exe)
+        .args(["walk", provider.name(), which, url, &users.to_string()])
+        .output()
+    else {
+        return Ok(None);
+    };
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let collected = stderr
+        .lines()
+        .find_map(|line| {
+            line.split_once("Collected :")
+                .map(|(_, n)| n.trim().to_owned())
+        })
+        .and_then(|n| n.parse::<f64>().ok());
+    match collected {
+        Some(n) if out.status.success() => Ok(Some(n / users as f64)),
+        _ => Err(format!(
+            "{} {which} under callgrind: {stderr}",
+            provider.name()
+        )),
+    }
+}
+
 /// Runs one walk in a fresh child process; returns its users per second and peak RSS in MiB.
 fn spawn(
     exe: &std::path::Path,
@@ -215,7 +281,7 @@ fn spawn(
 pub fn child(args: &[String]) -> Result<(), String> {
     let [provider, which, url, _users] = args else {
         return Err(
-            "usage: rollcall-bench walk PROVIDER rollcall|loop-generated|loop-minimal URL N"
+            "usage: rollcall-bench walk PROVIDER rollcall|rollcall-drift|loop-generated|loop-minimal URL N"
                 .to_owned(),
         );
     };
@@ -227,7 +293,8 @@ pub fn child(args: &[String]) -> Result<(), String> {
     let start = Instant::now();
     let seen = runtime.block_on(async {
         match which.as_str() {
-            OURS => ours(provider, url).await.map_err(|e| e.to_string()),
+            OURS => ours(provider, url, false).await.map_err(|e| e.to_string()),
+            OURS_DRIFT => ours(provider, url, true).await.map_err(|e| e.to_string()),
             LOOP_TYPES => baseline::walk::<baseline::Generated>(provider, url)
                 .await
                 .map_err(|e| e.to_string()),
@@ -245,7 +312,7 @@ pub fn child(args: &[String]) -> Result<(), String> {
 /// Counts the users of the stream without keeping them, as an export loop would. The clients'
 /// documented rate limits are off: this mock limits nothing, and pacing has its own rows
 /// (`latency`); what is measured here is the client's own cost per user.
-async fn ours(provider: Provider, url: &str) -> Result<usize, rollcall::Error> {
+async fn ours(provider: Provider, url: &str, drift: bool) -> Result<usize, rollcall::Error> {
     async fn count<T>(stream: rollcall::UserStream<'_, T>) -> Result<usize, rollcall::Error> {
         stream.try_fold(0, |n, _| async move { Ok(n + 1) }).await
     }
@@ -254,6 +321,7 @@ async fn ours(provider: Provider, url: &str) -> Result<usize, rollcall::Error> {
             let client = zendesk_sell::Client::with_token("token")
                 .base_url(url)
                 .rate_limit(None)
+                .drift(drift)
                 .build()?;
             count(client.all_users()).await
         }
@@ -261,6 +329,7 @@ async fn ours(provider: Provider, url: &str) -> Result<usize, rollcall::Error> {
             let client = zendesk_support::Client::with_api_token("acme", "a@b.example", "t")
                 .base_url(url)
                 .rate_limit(None)
+                .drift(drift)
                 .build()?;
             count(client.all_users()).await
         }
@@ -269,6 +338,7 @@ async fn ours(provider: Provider, url: &str) -> Result<usize, rollcall::Error> {
                 sequence::Client::with_credentials(sequence::Region::Production, "id", "secret")
                     .base_url(url)
                     .rate_limit(None)
+                    .drift(drift)
                     .build()?;
             count(client.all_users()).await
         }
@@ -276,6 +346,7 @@ async fn ours(provider: Provider, url: &str) -> Result<usize, rollcall::Error> {
             let client = worksection::Client::with_admin_key("acme", "key")
                 .base_url(url)
                 .rate_limit(None)
+                .drift(drift)
                 .build()?;
             count(client.all_users()).await
         }
@@ -284,6 +355,7 @@ async fn ours(provider: Provider, url: &str) -> Result<usize, rollcall::Error> {
             let mut options = rollcall::ClientOptions::default();
             options.base_url = Some(url.to_owned());
             options.rate_limit = Some(None);
+            options.drift = Some(drift);
             let client = provider.connect(&|_| Some("token".to_owned()), &options)?;
             count(client.all_users_json()).await
         }
