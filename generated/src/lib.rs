@@ -39,6 +39,7 @@
 //! | --- | --- | --- |
 //! | `google-workspace` / [`google_workspace`] | Google Workspace — Directory users | `with_token` |
 //! | `hubspot` / [`hubspot`] | HubSpot — Users | `with_token` |
+//! | `jira` / [`jira`] | Jira Cloud — Users | `with_api_token` |
 //! | `pagerduty` / [`pagerduty`] | PagerDuty — Users | `with_token` |
 //! | `sequence` / [`sequence`] | Sequence — Users | `with_credentials` |
 //! | `worksection` / [`worksection`] | Worksection Users API | `with_admin_key`, `with_oauth_token` |
@@ -74,6 +75,10 @@ pub mod google_workspace;
 #[cfg(feature = "hubspot")]
 #[rustfmt::skip]
 pub mod hubspot;
+
+#[cfg(feature = "jira")]
+#[rustfmt::skip]
+pub mod jira;
 
 #[cfg(feature = "pagerduty")]
 #[rustfmt::skip]

@@ -11,6 +11,9 @@ pub enum Provider {
     /// HubSpot — Users (`specs/hubspot.yaml`).
     #[cfg(feature = "hubspot")]
     Hubspot,
+    /// Jira Cloud — Users (`specs/jira.yaml`).
+    #[cfg(feature = "jira")]
+    Jira,
     /// PagerDuty — Users (`specs/pagerduty.yaml`).
     #[cfg(feature = "pagerduty")]
     Pagerduty,
@@ -34,6 +37,8 @@ impl Provider {
         Provider::GoogleWorkspace,
         #[cfg(feature = "hubspot")]
         Provider::Hubspot,
+        #[cfg(feature = "jira")]
+        Provider::Jira,
         #[cfg(feature = "pagerduty")]
         Provider::Pagerduty,
         #[cfg(feature = "sequence")]
@@ -53,6 +58,8 @@ impl Provider {
             Provider::GoogleWorkspace => &crate::google_workspace::PROVIDER,
             #[cfg(feature = "hubspot")]
             Provider::Hubspot => &crate::hubspot::PROVIDER,
+            #[cfg(feature = "jira")]
+            Provider::Jira => &crate::jira::PROVIDER,
             #[cfg(feature = "pagerduty")]
             Provider::Pagerduty => &crate::pagerduty::PROVIDER,
             #[cfg(feature = "sequence")]
@@ -93,6 +100,8 @@ impl Provider {
             Provider::GoogleWorkspace => crate::google_workspace::connect(var, options),
             #[cfg(feature = "hubspot")]
             Provider::Hubspot => crate::hubspot::connect(var, options),
+            #[cfg(feature = "jira")]
+            Provider::Jira => crate::jira::connect(var, options),
             #[cfg(feature = "pagerduty")]
             Provider::Pagerduty => crate::pagerduty::connect(var, options),
             #[cfg(feature = "sequence")]
@@ -113,6 +122,8 @@ impl Provider {
             Provider::GoogleWorkspace => &crate::google_workspace::FAKE,
             #[cfg(feature = "hubspot")]
             Provider::Hubspot => &crate::hubspot::FAKE,
+            #[cfg(feature = "jira")]
+            Provider::Jira => &crate::jira::FAKE,
             #[cfg(feature = "pagerduty")]
             Provider::Pagerduty => &crate::pagerduty::FAKE,
             #[cfg(feature = "sequence")]
@@ -141,6 +152,8 @@ impl Provider {
             }
             #[cfg(feature = "hubspot")]
             Provider::Hubspot => crate::hubspot::__round_trip(schema, text),
+            #[cfg(feature = "jira")]
+            Provider::Jira => crate::jira::__round_trip(schema, text),
             #[cfg(feature = "pagerduty")]
             Provider::Pagerduty => crate::pagerduty::__round_trip(schema, text),
             #[cfg(feature = "sequence")]

@@ -29,17 +29,21 @@ pub struct Signals {
     pub link: Option<bool>,
     /// Whether the page holds as many records as were asked for.
     pub full: bool,
+    /// Whether a page shorter than asked for still lets the walk go on (the provider filters
+    /// after cutting the page, so only an empty page, or the signals above, end it).
+    pub short_page_continues: bool,
 }
 
 impl Signals {
     /// Whether another page follows when nothing else (a cursor) decides: an explicit
     /// `has-more: false` or a missing next link ends the walk; an explicit `true` or a present
-    /// link continues it; with neither, a full page continues and a short one ends it.
+    /// link continues it; with neither, a full page continues and a short one ends it, unless
+    /// short pages go on (then only an empty page ends it).
     pub fn more(&self) -> bool {
         match (self.has_more, self.link) {
             (Some(false), _) | (_, Some(false)) => false,
             (Some(true), _) | (_, Some(true)) => true,
-            (None, None) => self.full,
+            (None, None) => self.full || self.short_page_continues,
         }
     }
 }
@@ -147,7 +151,20 @@ mod tests {
             !Signals {
                 has_more: Some(true),
                 link: Some(false),
-                full: true
+                full: true,
+                short_page_continues: false,
+            }
+            .more()
+        );
+        let filtered = Signals {
+            short_page_continues: true,
+            ..none
+        };
+        assert!(filtered.more(), "a short page goes on");
+        assert!(
+            !Signals {
+                has_more: Some(false),
+                ..filtered
             }
             .more()
         );

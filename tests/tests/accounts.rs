@@ -441,6 +441,56 @@ fn pagerduty() {
 }
 
 #[test]
+fn jira() {
+    let base = json!({
+        "accountId": "5b10a2844c20165700ede21g", "accountType": "atlassian",
+        "emailAddress": "mia@example.com", "displayName": "Mia Krystof", "active": true,
+    });
+    let jira = |overrides: Value| account("jira", merged(&base, overrides));
+    let mia = jira(json!({}));
+    assert_eq!(mia.id, "5b10a2844c20165700ede21g");
+    assert_eq!(mia.email.as_deref(), Some("mia@example.com"));
+    assert_eq!(mia.name.as_deref(), Some("Mia Krystof"));
+    assert_eq!(facts(&mia), (Status::Active, Kind::Member, vec![], false));
+    let cases = [
+        (json!({"active": false}), (Status::Inactive, Kind::Member)),
+        (json!({"accountType": "app"}), (Status::Active, Kind::Bot)),
+        (
+            json!({"accountType": "customer"}),
+            (Status::Active, Kind::EndUser),
+        ),
+        (
+            json!({"accountType": "customer", "active": false}),
+            (Status::Inactive, Kind::EndUser),
+        ),
+        (
+            json!({"accountType": "unknown"}),
+            (Status::Active, Kind::Member),
+        ),
+        (
+            json!({"accountType": "robot"}),
+            (Status::Active, Kind::Member),
+        ),
+        (
+            json!({"active": "<missing>"}),
+            (Status::Unknown, Kind::Member),
+        ),
+    ];
+    for (overrides, expected) in cases {
+        let account = jira(overrides.clone());
+        assert_eq!((account.status, account.kind), expected, "{overrides}");
+        assert!(!account.privileged, "{overrides}");
+    }
+    // Privacy settings hide the address: the account has none, and SCIM falls back to the id.
+    let hidden = jira(json!({"emailAddress": "<missing>"}));
+    assert_eq!(hidden.email, None);
+    assert_eq!(
+        hidden.to_scim()["userName"],
+        json!("5b10a2844c20165700ede21g")
+    );
+}
+
+#[test]
 fn scim_users() {
     let user = json!({
         "id": 5, "name": "Eve", "email": "eve@example.org", "role": "admin", "active": true,

@@ -349,6 +349,7 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
             next_link: None,
             link_nullable: false,
             cursor_nullable: false,
+            short_pages: false,
             total: None,
             fixed: &[("customer", "my_customer")],
             page: "{\"kind\":\"admin#directory#users\",\"etag\":\"\\\"pZ7Rj1q1rBEv5Z3dYNWnUKZ6QCkKA3wUOJPw2ZVMxlE/aUvsu5YOlCqcGtplNDA5e-G2BM4\\\"\",\"users\":[],\"nextPageToken\":\"Q0FFU0FnZ0JHZ0lJQVE\"}",

@@ -327,6 +327,7 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
             next_link: None,
             link_nullable: false,
             cursor_nullable: false,
+            short_pages: false,
             total: None,
             fixed: &[],
             page: "{\"results\":[],\"paging\":{\"next\":{\"after\":\"MTIz\",\"link\":\"https://api.hubapi.com/settings/v3/users/?after=MTIz\"}}}",

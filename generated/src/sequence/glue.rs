@@ -417,6 +417,7 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
             next_link: None,
             link_nullable: false,
             cursor_nullable: true,
+            short_pages: false,
             total: Some("/pagination/totalResultSize"),
             fixed: &[],
             page: "{\"items\":[],\"pagination\":{\"after\":\"ZTMwOWU5NDgtMDg4ZS00ZDc3LWI2NTQtY2Q4NTQ5OGYxNTU1IzE2NTgyNjA4NTYwMzMwMTMjREVTQw==\",\"before\":\"NjRlZjJmZjktMmJjYi00M2RiLWI0ZDUtOTAxMDU4MjRiMTdmIzE2NTgyNjA3NTk3NTE2ODEjQVND\",\"totalResultSize\":100}}",

@@ -181,7 +181,7 @@ fn render_list(raw: &Value, list: &List, first: &List) -> Result<String, String>
          max_size: {max_size:?}, cursor_param: {cursor_param}, offset_param: {offset_param}, next_cursor: {next_cursor}, \
          has_more: {has_more}, next_link: {next_link}, link_nullable: {link_nullable}, \
          cursor_nullable: {cursor_nullable}, \
-         total: {total}, fixed: &[{fixed}], page: {page:?}, item: {item:?} }}",
+         short_pages: {short_pages}, total: {total}, fixed: &[{fixed}], page: {page:?}, item: {item:?} }}",
         op = list.operation,
         method = list.method.to_ascii_uppercase(),
         path = list.path,
@@ -207,6 +207,7 @@ fn render_list(raw: &Value, list: &List, first: &List) -> Result<String, String>
         next_link = opt(&list.next_link),
         link_nullable = nullable(&list.next_link),
         cursor_nullable = nullable(&list.next_cursor),
+        short_pages = !list.short_page_ends,
         total = opt(&list.total),
         fixed = fixed.join(", "),
         page = page.to_string(),

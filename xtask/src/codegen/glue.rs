@@ -626,6 +626,11 @@ fn walk(
             fn next_link(page: &Self::Page) -> Option<bool> { #present }
         });
     }
+    if !list.short_page_ends {
+        accessors.push(quote! {
+            const SHORT_PAGE_ENDS: bool = false;
+        });
+    }
     let fixed: Vec<(String, String)> = list
         .fixed
         .iter()
