@@ -42,6 +42,7 @@
 //! | `jira` / [`jira`] | Jira Cloud — Users | `with_api_token` |
 //! | `pagerduty` / [`pagerduty`] | PagerDuty — Users | `with_token` |
 //! | `sequence` / [`sequence`] | Sequence — Users | `with_credentials` |
+//! | `slack` / [`slack`] | Slack — Users | `with_token` |
 //! | `worksection` / [`worksection`] | Worksection Users API | `with_admin_key`, `with_oauth_token` |
 //! | `zendesk-sell` / [`zendesk_sell`] | Zendesk Sell Users API | `with_token` |
 //! | `zendesk-support` / [`zendesk_support`] | Zendesk Support — Users | `with_api_token`, `with_oauth_token` |
@@ -87,6 +88,10 @@ pub mod pagerduty;
 #[cfg(feature = "sequence")]
 #[rustfmt::skip]
 pub mod sequence;
+
+#[cfg(feature = "slack")]
+#[rustfmt::skip]
+pub mod slack;
 
 #[cfg(feature = "worksection")]
 #[rustfmt::skip]

@@ -20,6 +20,9 @@ pub enum Provider {
     /// Sequence — Users (`specs/sequence.yaml`).
     #[cfg(feature = "sequence")]
     Sequence,
+    /// Slack — Users (`specs/slack.yaml`).
+    #[cfg(feature = "slack")]
+    Slack,
     /// Worksection Users API (`specs/worksection.yaml`).
     #[cfg(feature = "worksection")]
     Worksection,
@@ -43,6 +46,8 @@ impl Provider {
         Provider::Pagerduty,
         #[cfg(feature = "sequence")]
         Provider::Sequence,
+        #[cfg(feature = "slack")]
+        Provider::Slack,
         #[cfg(feature = "worksection")]
         Provider::Worksection,
         #[cfg(feature = "zendesk-sell")]
@@ -64,6 +69,8 @@ impl Provider {
             Provider::Pagerduty => &crate::pagerduty::PROVIDER,
             #[cfg(feature = "sequence")]
             Provider::Sequence => &crate::sequence::PROVIDER,
+            #[cfg(feature = "slack")]
+            Provider::Slack => &crate::slack::PROVIDER,
             #[cfg(feature = "worksection")]
             Provider::Worksection => &crate::worksection::PROVIDER,
             #[cfg(feature = "zendesk-sell")]
@@ -106,6 +113,8 @@ impl Provider {
             Provider::Pagerduty => crate::pagerduty::connect(var, options),
             #[cfg(feature = "sequence")]
             Provider::Sequence => crate::sequence::connect(var, options),
+            #[cfg(feature = "slack")]
+            Provider::Slack => crate::slack::connect(var, options),
             #[cfg(feature = "worksection")]
             Provider::Worksection => crate::worksection::connect(var, options),
             #[cfg(feature = "zendesk-sell")]
@@ -128,6 +137,8 @@ impl Provider {
             Provider::Pagerduty => &crate::pagerduty::FAKE,
             #[cfg(feature = "sequence")]
             Provider::Sequence => &crate::sequence::FAKE,
+            #[cfg(feature = "slack")]
+            Provider::Slack => &crate::slack::FAKE,
             #[cfg(feature = "worksection")]
             Provider::Worksection => &crate::worksection::FAKE,
             #[cfg(feature = "zendesk-sell")]
@@ -158,6 +169,8 @@ impl Provider {
             Provider::Pagerduty => crate::pagerduty::__round_trip(schema, text),
             #[cfg(feature = "sequence")]
             Provider::Sequence => crate::sequence::__round_trip(schema, text),
+            #[cfg(feature = "slack")]
+            Provider::Slack => crate::slack::__round_trip(schema, text),
             #[cfg(feature = "worksection")]
             Provider::Worksection => crate::worksection::__round_trip(schema, text),
             #[cfg(feature = "zendesk-sell")]

@@ -491,6 +491,79 @@ fn jira() {
 }
 
 #[test]
+fn slack() {
+    let base = json!({
+        "id": "W012A3CDE", "team_id": "T012AB3C4", "name": "spengler", "deleted": false,
+        "profile": {"real_name": "Egon Spengler", "email": "spengler@example.com"},
+        "is_admin": false, "is_owner": false, "is_primary_owner": false,
+        "is_restricted": false, "is_ultra_restricted": false, "is_bot": false,
+        "is_app_user": false, "updated": 1502138686,
+    });
+    let slack = |overrides: Value| account("slack", merged(&base, overrides));
+    let egon = slack(json!({}));
+    assert_eq!(egon.id, "W012A3CDE");
+    assert_eq!(egon.email.as_deref(), Some("spengler@example.com"));
+    assert_eq!(egon.name.as_deref(), Some("Egon Spengler"));
+    assert_eq!(facts(&egon), (Status::Active, Kind::Member, vec![], false));
+    // `updated` is Unix seconds, not RFC 3339: no timestamp is guessed.
+    assert_eq!(egon.updated_at, None);
+    let cases = [
+        (
+            json!({"deleted": true}),
+            (Status::Deleted, Kind::Member, false),
+        ),
+        (
+            json!({"is_invited_user": true}),
+            (Status::Invited, Kind::Member, false),
+        ),
+        (json!({"is_bot": true}), (Status::Active, Kind::Bot, false)),
+        (
+            json!({"is_app_user": true}),
+            (Status::Active, Kind::Bot, false),
+        ),
+        (
+            json!({"id": "USLACKBOT"}),
+            (Status::Active, Kind::Bot, false),
+        ),
+        (
+            json!({"is_restricted": true}),
+            (Status::Active, Kind::Guest, false),
+        ),
+        (
+            json!({"is_restricted": true, "is_ultra_restricted": true}),
+            (Status::Active, Kind::Guest, false),
+        ),
+        (
+            json!({"is_admin": true}),
+            (Status::Active, Kind::Member, true),
+        ),
+        (
+            json!({"is_owner": true}),
+            (Status::Active, Kind::Member, true),
+        ),
+        (
+            json!({"is_primary_owner": true}),
+            (Status::Active, Kind::Member, true),
+        ),
+        // A deleted user keeps little more than its id and name.
+        (
+            json!({"deleted": true, "is_admin": "<missing>", "is_restricted": "<missing>"}),
+            (Status::Deleted, Kind::Member, false),
+        ),
+    ];
+    for (overrides, expected) in cases {
+        let account = slack(overrides.clone());
+        assert_eq!(
+            (account.status, account.kind, account.privileged),
+            expected,
+            "{overrides}"
+        );
+    }
+    let bot = slack(json!({"is_bot": true, "profile": {"real_name": "Deploy Bot"}}));
+    assert_eq!((bot.email, bot.name.as_deref()), (None, Some("Deploy Bot")));
+}
+
+#[test]
 fn scim_users() {
     let user = json!({
         "id": 5, "name": "Eve", "email": "eve@example.org", "role": "admin", "active": true,

@@ -518,6 +518,7 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
             next_link: Some("/links/next"),
             link_nullable: true,
             cursor_nullable: true,
+            cursor_empty_at_end: false,
             short_pages: false,
             total: Some("/count"),
             fixed: &[("include_boundary_indicators", "true")],

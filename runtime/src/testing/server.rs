@@ -601,6 +601,8 @@ impl ListResponder {
                     set(&mut body, at, json!(next));
                 } else if list.cursor_nullable {
                     set(&mut body, at, Value::Null);
+                } else if list.cursor_empty_at_end {
+                    set(&mut body, at, json!(""));
                 } else {
                     remove(&mut body, at);
                 }

@@ -77,6 +77,9 @@ pub struct FakeList {
     pub link_nullable: bool,
     /// Whether the last page sends the next cursor as `null` rather than leaving it out.
     pub cursor_nullable: bool,
+    /// Whether the last page sends the next cursor as an empty string (a cursor its object
+    /// always carries, required and not nullable) rather than leaving it out.
+    pub cursor_empty_at_end: bool,
     /// Whether pages may hold fewer records than asked for before the last
     /// (`short-page-ends: false`): the fake then leaves one record out of every page, as a
     /// provider that filters a page after cutting it does, and still serves every user.

@@ -203,7 +203,9 @@ impl Fixtures for Kind {
                 continue;
             };
             if let Some(Value::Object(parent)) = page.pointer_mut(parent) {
-                if nullable {
+                if at == list.next_cursor && list.cursor_empty_at_end {
+                    parent.insert(key.to_owned(), json!(""));
+                } else if nullable {
                     parent.insert(key.to_owned(), Value::Null);
                 } else {
                     parent.remove(key);

@@ -514,7 +514,7 @@ fn checked(provider: &Extensions, types: &Types, ty: &str) -> String {
     let envelope = provider
         .envelope
         .as_ref()
-        .and_then(|(at, ok)| Some((types.borrow(ty, "self", at).ok()?, ok)));
+        .and_then(|(at, ok)| Some((types.borrow(ty, "self", at).ok()?, ext::envelope_text(ok))));
     match envelope {
         Some((place, ok)) => format!(
             "impl ::rollcall_runtime::Checked for types::{ty} {{\n\
