@@ -39,8 +39,10 @@
 //! | --- | --- | --- |
 //! | `google-workspace` / [`google_workspace`] | Google Workspace — Directory users | `with_token` |
 //! | `hubspot` / [`hubspot`] | HubSpot — Users | `with_token` |
+//! | `jira` / [`jira`] | Jira Cloud — Users | `with_api_token` |
 //! | `pagerduty` / [`pagerduty`] | PagerDuty — Users | `with_token` |
 //! | `sequence` / [`sequence`] | Sequence — Users | `with_credentials` |
+//! | `slack` / [`slack`] | Slack — Users | `with_token` |
 //! | `worksection` / [`worksection`] | Worksection Users API | `with_admin_key`, `with_oauth_token` |
 //! | `zendesk-sell` / [`zendesk_sell`] | Zendesk Sell Users API | `with_token` |
 //! | `zendesk-support` / [`zendesk_support`] | Zendesk Support — Users | `with_api_token`, `with_oauth_token` |
@@ -75,6 +77,10 @@ pub mod google_workspace;
 #[rustfmt::skip]
 pub mod hubspot;
 
+#[cfg(feature = "jira")]
+#[rustfmt::skip]
+pub mod jira;
+
 #[cfg(feature = "pagerduty")]
 #[rustfmt::skip]
 pub mod pagerduty;
@@ -82,6 +88,10 @@ pub mod pagerduty;
 #[cfg(feature = "sequence")]
 #[rustfmt::skip]
 pub mod sequence;
+
+#[cfg(feature = "slack")]
+#[rustfmt::skip]
+pub mod slack;
 
 #[cfg(feature = "worksection")]
 #[rustfmt::skip]

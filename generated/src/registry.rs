@@ -11,12 +11,18 @@ pub enum Provider {
     /// HubSpot — Users (`specs/hubspot.yaml`).
     #[cfg(feature = "hubspot")]
     Hubspot,
+    /// Jira Cloud — Users (`specs/jira.yaml`).
+    #[cfg(feature = "jira")]
+    Jira,
     /// PagerDuty — Users (`specs/pagerduty.yaml`).
     #[cfg(feature = "pagerduty")]
     Pagerduty,
     /// Sequence — Users (`specs/sequence.yaml`).
     #[cfg(feature = "sequence")]
     Sequence,
+    /// Slack — Users (`specs/slack.yaml`).
+    #[cfg(feature = "slack")]
+    Slack,
     /// Worksection Users API (`specs/worksection.yaml`).
     #[cfg(feature = "worksection")]
     Worksection,
@@ -34,10 +40,14 @@ impl Provider {
         Provider::GoogleWorkspace,
         #[cfg(feature = "hubspot")]
         Provider::Hubspot,
+        #[cfg(feature = "jira")]
+        Provider::Jira,
         #[cfg(feature = "pagerduty")]
         Provider::Pagerduty,
         #[cfg(feature = "sequence")]
         Provider::Sequence,
+        #[cfg(feature = "slack")]
+        Provider::Slack,
         #[cfg(feature = "worksection")]
         Provider::Worksection,
         #[cfg(feature = "zendesk-sell")]
@@ -53,10 +63,14 @@ impl Provider {
             Provider::GoogleWorkspace => &crate::google_workspace::PROVIDER,
             #[cfg(feature = "hubspot")]
             Provider::Hubspot => &crate::hubspot::PROVIDER,
+            #[cfg(feature = "jira")]
+            Provider::Jira => &crate::jira::PROVIDER,
             #[cfg(feature = "pagerduty")]
             Provider::Pagerduty => &crate::pagerduty::PROVIDER,
             #[cfg(feature = "sequence")]
             Provider::Sequence => &crate::sequence::PROVIDER,
+            #[cfg(feature = "slack")]
+            Provider::Slack => &crate::slack::PROVIDER,
             #[cfg(feature = "worksection")]
             Provider::Worksection => &crate::worksection::PROVIDER,
             #[cfg(feature = "zendesk-sell")]
@@ -93,10 +107,14 @@ impl Provider {
             Provider::GoogleWorkspace => crate::google_workspace::connect(var, options),
             #[cfg(feature = "hubspot")]
             Provider::Hubspot => crate::hubspot::connect(var, options),
+            #[cfg(feature = "jira")]
+            Provider::Jira => crate::jira::connect(var, options),
             #[cfg(feature = "pagerduty")]
             Provider::Pagerduty => crate::pagerduty::connect(var, options),
             #[cfg(feature = "sequence")]
             Provider::Sequence => crate::sequence::connect(var, options),
+            #[cfg(feature = "slack")]
+            Provider::Slack => crate::slack::connect(var, options),
             #[cfg(feature = "worksection")]
             Provider::Worksection => crate::worksection::connect(var, options),
             #[cfg(feature = "zendesk-sell")]
@@ -113,10 +131,14 @@ impl Provider {
             Provider::GoogleWorkspace => &crate::google_workspace::FAKE,
             #[cfg(feature = "hubspot")]
             Provider::Hubspot => &crate::hubspot::FAKE,
+            #[cfg(feature = "jira")]
+            Provider::Jira => &crate::jira::FAKE,
             #[cfg(feature = "pagerduty")]
             Provider::Pagerduty => &crate::pagerduty::FAKE,
             #[cfg(feature = "sequence")]
             Provider::Sequence => &crate::sequence::FAKE,
+            #[cfg(feature = "slack")]
+            Provider::Slack => &crate::slack::FAKE,
             #[cfg(feature = "worksection")]
             Provider::Worksection => &crate::worksection::FAKE,
             #[cfg(feature = "zendesk-sell")]
@@ -141,10 +163,14 @@ impl Provider {
             }
             #[cfg(feature = "hubspot")]
             Provider::Hubspot => crate::hubspot::__round_trip(schema, text),
+            #[cfg(feature = "jira")]
+            Provider::Jira => crate::jira::__round_trip(schema, text),
             #[cfg(feature = "pagerduty")]
             Provider::Pagerduty => crate::pagerduty::__round_trip(schema, text),
             #[cfg(feature = "sequence")]
             Provider::Sequence => crate::sequence::__round_trip(schema, text),
+            #[cfg(feature = "slack")]
+            Provider::Slack => crate::slack::__round_trip(schema, text),
             #[cfg(feature = "worksection")]
             Provider::Worksection => crate::worksection::__round_trip(schema, text),
             #[cfg(feature = "zendesk-sell")]

@@ -226,6 +226,15 @@ fn unparsed_reason(headers: &HeaderMap, bytes: &Bytes, parse: &serde_json::Error
             excerpt(bytes)
         );
     }
+    // A body of the wrong shape fails on its first token (an object where a list is expected)
+    // before its syntax is read: a body that is not JSON at all is said so.
+    let syntax = match parse.classify() {
+        serde_json::error::Category::Data => {
+            serde_json::from_slice::<serde::de::IgnoredAny>(bytes).err()
+        }
+        _ => None,
+    };
+    let parse = syntax.as_ref().unwrap_or(parse);
     match parse.classify() {
         serde_json::error::Category::Eof => format!("truncated JSON: {parse}"),
         serde_json::error::Category::Data => {

@@ -59,6 +59,10 @@ pub trait List<'a>: Clone + Send + 'a {
     /// The query parameter that names the page (its number or cursor): the one parameter a
     /// checkpoint's filters leave out.
     const POSITION_PARAM: Option<&'static str> = None;
+    /// Whether a page shorter than asked for ends the walk (`x-rollcall-pagination`'s
+    /// `short-page-ends`): false where the provider filters a page after cutting it, so that
+    /// only an empty page (or a cursor, flag or link) says the list is over.
+    const SHORT_PAGE_ENDS: bool = true;
 
     /// The client's configuration.
     fn config(&self) -> &Config;
@@ -197,7 +201,7 @@ pub(crate) fn prepare<'a, L: List<'a>>(
     request: L,
 ) -> (L, Arc<Marks>) {
     let config = request.config().clone();
-    let size = L::PAGE_SIZE.map(|size| u64::from(config.page_size().unwrap_or(size)));
+    let size = page_size::<L>(&config);
     let request = match size {
         Some(size) => request.with_page_size(size),
         None => request,
@@ -234,8 +238,8 @@ fn walk_from<'a, L: List<'a>>(
     resume: Option<(Position, Resume)>,
 ) -> UserStream<'a, L::User> {
     let config = request.config().clone();
+    let size = page_size::<L>(&config);
     let signals = signals::<L>(&config);
-    let size = L::PAGE_SIZE.map(|size| u64::from(config.page_size().unwrap_or(size)));
     let op = L::OPERATION;
     let (at, resume) = match resume {
         Some((at, resume)) => (at, Some(resume)),
@@ -349,13 +353,27 @@ fn walk_from<'a, L: List<'a>>(
 pub(crate) fn signals<'a, L: List<'a>>(
     config: &Config,
 ) -> impl Fn(&L::Page) -> Signals + Copy + Send + use<'a, L> {
-    let size = L::PAGE_SIZE.map(|size| u64::from(config.page_size().unwrap_or(size)));
+    let size = page_size::<L>(config);
     move |page: &L::Page| Signals {
         has_more: L::has_more(page),
         link: L::next_link(page),
         full: size.is_some_and(|size| L::len(page) as u64 >= size),
+        short_page_continues: !L::SHORT_PAGE_ENDS,
         end: L::at_end(page),
     }
+}
+
+/// The page size a walk asks for: the client's, else the list's. An offset walk asks for no
+/// more than the list's own (the spec's `max-size`): it steps by the size it asked for, and a
+/// server that cut pages below that would make it skip records.
+fn page_size<'a, L: List<'a>>(config: &Config) -> Option<u64> {
+    let size = L::PAGE_SIZE?;
+    let asked = config.page_size().unwrap_or(size);
+    let asked = match L::PAGING {
+        Paging::Offset => asked.min(size),
+        _ => asked,
+    };
+    Some(u64::from(asked))
 }
 
 /// Where an offset walk's page starts, and how far the next one starts after it (the page

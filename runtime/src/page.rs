@@ -29,14 +29,18 @@ pub struct Signals {
     pub link: Option<bool>,
     /// Whether the page holds as many records as were asked for.
     pub full: bool,
+    /// Whether a page shorter than asked for still lets the walk go on (the provider filters
+    /// after cutting the page, so only an empty page, or the signals above, end it).
+    pub short_page_continues: bool,
     /// The `end` flag (`end_of_stream`): `Some(true)` when the page says it is the last.
     pub end: Option<bool>,
 }
 
 impl Signals {
     /// Whether another page follows when nothing else (a cursor) decides: an `end: true`, an
-    /// explicit `has-more: false` or a missing next link ends the walk; an explicit `true` or a present
-    /// link continues it; with neither, a full page continues and a short one ends it.
+    /// explicit `has-more: false` or a missing next link ends the walk; an explicit `true` or a
+    /// present link continues it; with neither, a full page continues and a short one ends it,
+    /// unless short pages go on (then only an empty page ends it).
     pub fn more(&self) -> bool {
         if self.end == Some(true) {
             return false;
@@ -44,7 +48,7 @@ impl Signals {
         match (self.has_more, self.link) {
             (Some(false), _) | (_, Some(false)) => false,
             (Some(true), _) | (_, Some(true)) => true,
-            (None, None) => self.full,
+            (None, None) => self.full || self.short_page_continues,
         }
     }
 }
@@ -153,6 +157,7 @@ mod tests {
                 has_more: Some(true),
                 link: Some(false),
                 full: true,
+                short_page_continues: false,
                 end: None,
             }
             .more()
@@ -162,6 +167,7 @@ mod tests {
             has_more: Some(true),
             link: Some(true),
             full: true,
+            short_page_continues: false,
             end: Some(false),
         };
         assert!(going.more());
@@ -169,6 +175,18 @@ mod tests {
             !Signals {
                 end: Some(true),
                 ..going
+            }
+            .more()
+        );
+        let filtered = Signals {
+            short_page_continues: true,
+            ..none
+        };
+        assert!(filtered.more(), "a short page goes on");
+        assert!(
+            !Signals {
+                has_more: Some(false),
+                ..filtered
             }
             .more()
         );

@@ -441,6 +441,129 @@ fn pagerduty() {
 }
 
 #[test]
+fn jira() {
+    let base = json!({
+        "accountId": "5b10a2844c20165700ede21g", "accountType": "atlassian",
+        "emailAddress": "mia@example.com", "displayName": "Mia Krystof", "active": true,
+    });
+    let jira = |overrides: Value| account("jira", merged(&base, overrides));
+    let mia = jira(json!({}));
+    assert_eq!(mia.id, "5b10a2844c20165700ede21g");
+    assert_eq!(mia.email.as_deref(), Some("mia@example.com"));
+    assert_eq!(mia.name.as_deref(), Some("Mia Krystof"));
+    assert_eq!(facts(&mia), (Status::Active, Kind::Member, vec![], false));
+    let cases = [
+        (json!({"active": false}), (Status::Inactive, Kind::Member)),
+        (json!({"accountType": "app"}), (Status::Active, Kind::Bot)),
+        (
+            json!({"accountType": "customer"}),
+            (Status::Active, Kind::EndUser),
+        ),
+        (
+            json!({"accountType": "customer", "active": false}),
+            (Status::Inactive, Kind::EndUser),
+        ),
+        (
+            json!({"accountType": "unknown"}),
+            (Status::Active, Kind::Member),
+        ),
+        (
+            json!({"accountType": "robot"}),
+            (Status::Active, Kind::Member),
+        ),
+        (
+            json!({"active": "<missing>"}),
+            (Status::Unknown, Kind::Member),
+        ),
+    ];
+    for (overrides, expected) in cases {
+        let account = jira(overrides.clone());
+        assert_eq!((account.status, account.kind), expected, "{overrides}");
+        assert!(!account.privileged, "{overrides}");
+    }
+    // Privacy settings hide the address: the account has none, and SCIM falls back to the id.
+    let hidden = jira(json!({"emailAddress": "<missing>"}));
+    assert_eq!(hidden.email, None);
+    assert_eq!(
+        hidden.to_scim()["userName"],
+        json!("5b10a2844c20165700ede21g")
+    );
+}
+
+#[test]
+fn slack() {
+    let base = json!({
+        "id": "W012A3CDE", "team_id": "T012AB3C4", "name": "spengler", "deleted": false,
+        "profile": {"real_name": "Egon Spengler", "email": "spengler@example.com"},
+        "is_admin": false, "is_owner": false, "is_primary_owner": false,
+        "is_restricted": false, "is_ultra_restricted": false, "is_bot": false,
+        "is_app_user": false, "updated": 1502138686,
+    });
+    let slack = |overrides: Value| account("slack", merged(&base, overrides));
+    let egon = slack(json!({}));
+    assert_eq!(egon.id, "W012A3CDE");
+    assert_eq!(egon.email.as_deref(), Some("spengler@example.com"));
+    assert_eq!(egon.name.as_deref(), Some("Egon Spengler"));
+    assert_eq!(facts(&egon), (Status::Active, Kind::Member, vec![], false));
+    // `updated` is Unix seconds, not RFC 3339: no timestamp is guessed.
+    assert_eq!(egon.updated_at, None);
+    let cases = [
+        (
+            json!({"deleted": true}),
+            (Status::Deleted, Kind::Member, false),
+        ),
+        (
+            json!({"is_invited_user": true}),
+            (Status::Invited, Kind::Member, false),
+        ),
+        (json!({"is_bot": true}), (Status::Active, Kind::Bot, false)),
+        (
+            json!({"is_app_user": true}),
+            (Status::Active, Kind::Bot, false),
+        ),
+        (
+            json!({"id": "USLACKBOT"}),
+            (Status::Active, Kind::Bot, false),
+        ),
+        (
+            json!({"is_restricted": true}),
+            (Status::Active, Kind::Guest, false),
+        ),
+        (
+            json!({"is_restricted": true, "is_ultra_restricted": true}),
+            (Status::Active, Kind::Guest, false),
+        ),
+        (
+            json!({"is_admin": true}),
+            (Status::Active, Kind::Member, true),
+        ),
+        (
+            json!({"is_owner": true}),
+            (Status::Active, Kind::Member, true),
+        ),
+        (
+            json!({"is_primary_owner": true}),
+            (Status::Active, Kind::Member, true),
+        ),
+        // A deleted user keeps little more than its id and name.
+        (
+            json!({"deleted": true, "is_admin": "<missing>", "is_restricted": "<missing>"}),
+            (Status::Deleted, Kind::Member, false),
+        ),
+    ];
+    for (overrides, expected) in cases {
+        let account = slack(overrides.clone());
+        assert_eq!(
+            (account.status, account.kind, account.privileged),
+            expected,
+            "{overrides}"
+        );
+    }
+    let bot = slack(json!({"is_bot": true, "profile": {"real_name": "Deploy Bot"}}));
+    assert_eq!((bot.email, bot.name.as_deref()), (None, Some("Deploy Bot")));
+}
+
+#[test]
 fn scim_users() {
     let user = json!({
         "id": 5, "name": "Eve", "email": "eve@example.org", "role": "admin", "active": true,

@@ -329,6 +329,8 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
             next_link: None,
             link_nullable: false,
             cursor_nullable: false,
+            cursor_empty_at_end: false,
+            short_pages: false,
             total: None,
             end: None,
             start_param: None,

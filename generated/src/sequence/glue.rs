@@ -419,6 +419,8 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
             next_link: None,
             link_nullable: false,
             cursor_nullable: true,
+            cursor_empty_at_end: false,
+            short_pages: false,
             total: Some("/pagination/totalResultSize"),
             end: None,
             start_param: None,

@@ -482,6 +482,9 @@ impl ListResponder {
                 FakeStyle::None => n.max(1),
                 _ => list.max_size.map_or(100, |m| m as usize),
             });
+        // A list whose pages come back short holds one record fewer than asked on each page.
+        let per = list.per_page(size);
+        let mut asked_offset = 0;
         let (offset, received_cursor, page_number) = match list.style {
             FakeStyle::None => (0, None, 0),
             FakeStyle::Page => {
@@ -494,7 +497,7 @@ impl ListResponder {
                 let offset = if state.has(Fault::RepeatedPage) {
                     0
                 } else {
-                    index * size
+                    index * per
                 };
                 (offset, None, page)
             }
@@ -503,10 +506,11 @@ impl ListResponder {
                     .offset_param
                     .and_then(|p| query.get(p)?.parse::<usize>().ok())
                     .unwrap_or(0);
+                asked_offset = offset;
                 let offset = if state.has(Fault::RepeatedPage) {
                     0
                 } else {
-                    offset
+                    offset / size * per + offset % size
                 };
                 (offset, None, 0)
             }
@@ -522,10 +526,10 @@ impl ListResponder {
         };
         let first = offset == 0 && received_cursor.is_none();
         let start = offset.min(n);
-        let end = (offset + size).min(n);
+        let end = (offset + per).min(n);
         let more = match list.style {
             FakeStyle::None => false,
-            FakeStyle::Page | FakeStyle::Offset if state.has(Fault::RepeatedPage) => n > size,
+            FakeStyle::Page | FakeStyle::Offset if state.has(Fault::RepeatedPage) => n > per,
             _ if state.has(Fault::EmptyPageAfterLastFullOne) => offset < n,
             _ => end < n,
         };
@@ -555,13 +559,15 @@ impl ListResponder {
         if list.style == FakeStyle::Cursor {
             let next = match received_cursor {
                 Some(cursor) if state.has(Fault::RepeatedCursor) => cursor,
-                _ => format!("fake-cursor-{}", offset + size),
+                _ => format!("fake-cursor-{}", offset + per),
             };
             if let Some(at) = list.next_cursor {
                 if more {
                     set(&mut body, at, json!(next));
                 } else if list.cursor_nullable {
                     set(&mut body, at, Value::Null);
+                } else if list.cursor_empty_at_end {
+                    set(&mut body, at, json!(""));
                 } else {
                     remove(&mut body, at);
                 }
@@ -571,7 +577,7 @@ impl ListResponder {
             }
         }
         if let (FakeStyle::Offset, Some(param)) = (list.style, list.offset_param) {
-            next_query.push((param.to_owned(), (offset + size).to_string()));
+            next_query.push((param.to_owned(), (asked_offset + size).to_string()));
         }
         if let (FakeStyle::Page, Some((param, _))) = (list.style, list.page_param) {
             next_query.push((param.to_owned(), (page_number + 1).to_string()));

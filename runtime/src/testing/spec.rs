@@ -79,6 +79,13 @@ pub struct FakeList {
     pub link_nullable: bool,
     /// Whether the last page sends the next cursor as `null` rather than leaving it out.
     pub cursor_nullable: bool,
+    /// Whether the last page sends the next cursor as an empty string (a cursor its object
+    /// always carries, required and not nullable) rather than leaving it out.
+    pub cursor_empty_at_end: bool,
+    /// Whether pages may hold fewer records than asked for before the last
+    /// (`short-page-ends: false`): the fake then leaves one record out of every page, as a
+    /// provider that filters a page after cutting it does, and still serves every user.
+    pub short_pages: bool,
     /// Pointer of the declared total.
     pub total: Option<&'static str>,
     /// Pointer of the flag that says a page is the last (`end_of_stream`).
@@ -94,6 +101,24 @@ pub struct FakeList {
 }
 
 impl FakeList {
+    /// How many records a page of `size` holds before the last (one fewer with short pages).
+    pub fn per_page(&self, size: usize) -> usize {
+        if self.short_pages && size > 1 {
+            size - 1
+        } else {
+            size
+        }
+    }
+
+    /// Whether only an empty page ends a walk of this list: pages go on when short and no
+    /// flag, link or cursor says which is the last.
+    pub fn ends_on_empty_page(&self) -> bool {
+        self.short_pages
+            && self.has_more.is_none()
+            && self.next_link.is_none()
+            && self.style != FakeStyle::Cursor
+    }
+
     /// The sample record ([`item`](Self::item)) as JSON.
     pub fn sample_record(&self) -> serde_json::Value {
         serde_json::from_str(self.item).unwrap_or_else(|_| serde_json::json!({}))

@@ -10,7 +10,8 @@ use rollcall::testing::FakeList;
 use rollcall::{Error, RetryPolicy, sequence, worksection, zendesk_sell, zendesk_support};
 pub use rollcall_tests::fixtures::*;
 use serde_json::{Value, json};
-use wiremock::{MockServer, Request};
+use wiremock::matchers::{method, path, query_param};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 pub const SELL_TOKEN: &str = "sell-token-0f1e2d3c4b5a69788796a5b4c3d2e1f0";
 pub const SUPPORT_EMAIL: &str = "admin@acme.example";
@@ -100,6 +101,27 @@ pub fn test_env(kind: Kind) -> impl Fn(&str) -> Option<String> {
     move |name: &str| env.get(name).cloned()
 }
 
+/// For a list that only an empty page ends (pages come short, and nothing says which is the
+/// last): mounts on `server`, ahead of its other mocks, the empty page that answers the request
+/// after a first page of the default size. Returns how many more requests a walk of one page
+/// sends because of it (1, or 0 for every other list).
+pub async fn mount_empty_end(kind: Kind, server: &MockServer) -> usize {
+    let list = kind.list();
+    let (true, Some(param)) = (list.ends_on_empty_page(), list.offset_param) else {
+        return 0;
+    };
+    let size = list.max_size.unwrap_or(100);
+    let empty: Value = serde_json::from_str(list.page).expect("the sample page is JSON");
+    Mock::given(method("GET"))
+        .and(path(list.path))
+        .and(query_param(param, size.to_string()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(empty))
+        .with_priority(1)
+        .mount(server)
+        .await;
+    1
+}
+
 /// Fixtures keyed by the registry's providers.
 pub trait Fixtures: Copy {
     /// The list operation a default client walks.
@@ -181,7 +203,9 @@ impl Fixtures for Kind {
                 continue;
             };
             if let Some(Value::Object(parent)) = page.pointer_mut(parent) {
-                if nullable {
+                if at == list.next_cursor && list.cursor_empty_at_end {
+                    parent.insert(key.to_owned(), json!(""));
+                } else if nullable {
                     parent.insert(key.to_owned(), Value::Null);
                 } else {
                     parent.remove(key);

@@ -316,6 +316,41 @@ async fn worksection_json_sent_as_text_html_is_accepted() {
     );
 }
 
+// --- Jira -----------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn jira_bad_login_is_its_plain_text_under_a_json_content_type() {
+    let error = error_for(
+        Kind::Jira,
+        ResponseTemplate::new(401).set_body_raw(
+            "Client must be authenticated to access this resource.",
+            "application/json;charset=UTF-8",
+        ),
+    )
+    .await;
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(401));
+    assert_eq!(
+        error.to_string(),
+        "jira list_users: HTTP 401 Unauthorized: Client must be authenticated to access this \
+         resource."
+    );
+}
+
+// --- PagerDuty ------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn pagerduty_refused_key_without_a_body_is_one_line() {
+    let error = error_for(
+        Kind::Pagerduty,
+        ResponseTemplate::new(401).set_body_raw("", "text/html; charset=utf-8"),
+    )
+    .await;
+    assert_eq!(
+        error.to_string(),
+        "pagerduty list_users: HTTP 401 Unauthorized"
+    );
+}
+
 // --- Bodies that are not what the operation returns, for every provider -------------------
 
 fn invalid_reason(error: &Error) -> &str {

@@ -11,6 +11,9 @@ pub struct Types {
     structs: HashMap<String, Vec<FieldInfo>>,
     /// Each enum's unit variants, by the value they stand for on the wire.
     enums: HashMap<String, HashMap<String, String>>,
+    /// Tuple structs of one field (typify's newtype for a schema that is an array), by name,
+    /// with that field's type: a body that is a JSON array at the top.
+    newtypes: HashMap<String, syn::Type>,
 }
 
 #[derive(Clone)]
@@ -38,6 +41,7 @@ impl Types {
     /// Reads the structs of `items` (a generated `types` module).
     pub fn new(items: &[syn::Item]) -> Self {
         let mut structs = HashMap::new();
+        let mut newtypes = HashMap::new();
         let enums = items
             .iter()
             .filter_map(|item| match item {
@@ -47,8 +51,13 @@ impl Types {
             .collect();
         for item in items {
             let syn::Item::Struct(s) = item else { continue };
-            let syn::Fields::Named(named) = &s.fields else {
-                continue;
+            let named = match &s.fields {
+                syn::Fields::Named(named) => named,
+                syn::Fields::Unnamed(unnamed) if unnamed.unnamed.len() == 1 => {
+                    newtypes.insert(s.ident.to_string(), unnamed.unnamed[0].ty.clone());
+                    continue;
+                }
+                _ => continue,
             };
             let fields = named
                 .named
@@ -71,12 +80,18 @@ impl Types {
                 .collect();
             structs.insert(s.ident.to_string(), fields);
         }
-        Self { structs, enums }
+        Self {
+            structs,
+            enums,
+            newtypes,
+        }
     }
 
     /// Whether `name` is a type (struct or enum) of the module.
     pub fn has(&self, name: &str) -> bool {
-        self.structs.contains_key(name) || self.enums.contains_key(name)
+        self.structs.contains_key(name)
+            || self.enums.contains_key(name)
+            || self.newtypes.contains_key(name)
     }
 
     /// The variant of enum `name` that stands for `value` on the wire (its serde `rename`, else
@@ -106,6 +121,14 @@ impl Types {
     /// Code that borrows the value at `pointer` from `root` (an expression of type `&ty`).
     pub fn borrow(&self, ty: &str, root: &str, pointer: &str) -> Result<Place, String> {
         let segments = segments(pointer);
+        // The whole body, when it is an array: the newtype's one field.
+        if segments.is_empty() && self.newtypes.contains_key(ty) {
+            let expr = format!("Some(&{root}.0)");
+            return Ok(Place {
+                borrow: expr.clone(),
+                parent: (expr, "true".to_owned()),
+            });
+        }
         let mut expr = format!("Some({root})");
         let mut current = ty.to_owned();
         let mut parent = (expr.clone(), "true".to_owned());
@@ -142,6 +165,15 @@ impl Types {
         pointer: &str,
     ) -> Result<(String, String), String> {
         let segments = segments(pointer);
+        if segments.is_empty() {
+            let element = self
+                .newtypes
+                .get(ty)
+                .and_then(|inner| wrapped(inner, "Vec"))
+                .and_then(type_name)
+                .ok_or_else(|| format!("`{ty}` is not an array (the items pointer is empty)"))?;
+            return Ok((format!("{root}.0"), element));
+        }
         let mut expr = format!("Some({root})");
         let mut current = ty.to_owned();
         let mut last = None;
@@ -288,6 +320,20 @@ mod tests {
             ("item.data".into(), "User".into())
         );
         assert!(types.take("Page", "page", "/meta").is_err());
+        // A body that is an array at the top: typify's newtype.
+        let file: syn::File =
+            syn::parse_str("pub struct List(pub Vec<User>); pub struct User { pub id: i64 }")
+                .unwrap();
+        let list = Types::new(&file.items);
+        assert_eq!(
+            list.take_vec("List", "page", "").unwrap(),
+            ("page.0".into(), "User".into())
+        );
+        assert_eq!(
+            list.borrow("List", "page", "").unwrap().borrow,
+            "Some(&page.0)"
+        );
+        assert!(types.take_vec("Page", "page", "").is_err());
         assert!(types.borrow("Page", "&page", "/nope").is_err());
     }
 }

@@ -33,20 +33,22 @@ pub fn render(spec: &Spec, provider: &Extensions) -> Result<String, String> {
         Some((at, ok)) => {
             let refusal = examples(raw, op, "200")
                 .into_iter()
-                .find(|(_, body)| {
-                    body.pointer(at)
-                        .is_some_and(|v| v.as_str().is_none_or(|s| s != ok))
-                })
+                .find(|(_, body)| body.pointer(at).is_some_and(|v| v != ok))
                 .map(|(_, body)| body)
                 .unwrap_or_else(|| {
                     // No error example: the deciding field alone.
                     let mut body = json!({});
-                    set(&mut body, at, json!("error"));
+                    let failure = match ok {
+                        Value::Bool(flag) => json!(!flag),
+                        _ => json!("error"),
+                    };
+                    set(&mut body, at, failure);
                     body
                 });
             format!(
                 "Some(::rollcall_runtime::testing::FakeEnvelope {{ at: {at:?}, ok: {ok:?}, error: {:?} }})",
-                refusal.to_string()
+                refusal.to_string(),
+                ok = crate::spec::ext::envelope_text(ok),
             )
         }
         None => "None".to_owned(),
@@ -168,6 +170,22 @@ fn render_list(raw: &Value, list: &List, first: &List) -> Result<String, String>
             .and_then(|at| schema_at(raw, &list.response, at))
             .is_some_and(|node| is_nullable(raw, node))
     };
+    // A cursor its object always carries (required, not nullable) ends as an empty string.
+    let cursor_required = list.next_cursor.as_deref().is_some_and(|at| {
+        let Some((parent, last)) = at.rsplit_once('/') else {
+            return false;
+        };
+        let parent = if parent.is_empty() {
+            raw.pointer(&format!("/components/schemas/{}", escape(&list.response)))
+        } else {
+            schema_at(raw, &list.response, parent)
+        };
+        parent
+            .map(|node| resolve(raw, node))
+            .and_then(|node| node.get("required"))
+            .and_then(Value::as_array)
+            .is_some_and(|required| required.iter().any(|r| r.as_str() == Some(last)))
+    }) && !nullable(&list.next_cursor);
     let fixed: Vec<String> = list
         .fixed
         .iter()
@@ -185,9 +203,9 @@ fn render_list(raw: &Value, list: &List, first: &List) -> Result<String, String>
          record: {record}, id: {id:?}, page_param: {page_param}, size_param: {size_param}, \
          max_size: {max_size:?}, cursor_param: {cursor_param}, offset_param: {offset_param}, next_cursor: {next_cursor}, \
          has_more: {has_more}, next_link: {next_link}, link_nullable: {link_nullable}, \
-         cursor_nullable: {cursor_nullable}, \
-         total: {total}, end: {end}, start_param: {start_param}, fixed: &[{fixed}], \
-         page: {page:?}, item: {item:?} }}",
+         cursor_nullable: {cursor_nullable}, cursor_empty_at_end: {cursor_required}, \
+         short_pages: {short_pages}, total: {total}, end: {end}, start_param: {start_param}, \
+         fixed: &[{fixed}], page: {page:?}, item: {item:?} }}",
         op = list.operation,
         method = list.method.to_ascii_uppercase(),
         path = list.path,
@@ -213,6 +231,7 @@ fn render_list(raw: &Value, list: &List, first: &List) -> Result<String, String>
         next_link = opt(&list.next_link),
         link_nullable = nullable(&list.next_link),
         cursor_nullable = nullable(&list.next_cursor),
+        short_pages = !list.short_page_ends,
         total = opt(&list.total),
         end = opt(&list.end),
         start_param = opt(&list.start_param),

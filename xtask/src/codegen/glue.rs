@@ -552,7 +552,7 @@ fn checked(provider: &Extensions, types: &Types, ty: &str) -> String {
     let envelope = provider
         .envelope
         .as_ref()
-        .and_then(|(at, ok)| Some((types.borrow(ty, "self", at).ok()?, ok)));
+        .and_then(|(at, ok)| Some((types.borrow(ty, "self", at).ok()?, ext::envelope_text(ok))));
     match envelope {
         Some((place, ok)) => format!(
             "impl ::rollcall_runtime::Checked for types::{ty} {{\n\
@@ -668,6 +668,11 @@ fn walk(
         let present = expr(format!("{}.map(|p| {})", place.parent.0, place.parent.1))?;
         accessors.push(quote! {
             fn next_link(page: &Self::Page) -> Option<bool> { #present }
+        });
+    }
+    if !list.short_page_ends {
+        accessors.push(quote! {
+            const SHORT_PAGE_ENDS: bool = false;
         });
     }
     let fixed: Vec<(String, String)> = list

@@ -103,6 +103,13 @@ pub(super) fn check(doc: &mut Doc<'_>) {
                 }
             }
         }
+        if let Some(None) = syntax.short_page_ends() {
+            doc.report(
+                "pagination",
+                &format!("{at}/short-page-ends"),
+                "`short-page-ends` must be true or false",
+            );
+        }
         if let Some(None) = syntax.stop_on_empty() {
             doc.report(
                 "pagination",
@@ -123,11 +130,16 @@ fn check_pointers(doc: &mut Doc<'_>, syntax: &Syntax<'_>, body: Option<&Value>) 
         let Some(value) = syntax.text(key) else {
             continue;
         };
-        let Some(pointer) = value.ok().filter(|p| p.starts_with('/')) else {
+        // `items: ''` is the whole body: a list answered as a bare JSON array.
+        let whole = |p: &&str| key == "items" && p.is_empty();
+        let Some(pointer) = value.ok().filter(|p| p.starts_with('/') || whole(p)) else {
             doc.report(
                 "pagination",
                 &format!("{at}/{key}"),
-                format!("`{key}` must be a JSON pointer into the response body, like `/items`"),
+                format!(
+                    "`{key}` must be a JSON pointer into the response body, like `/items` (`''` \
+                     for `items`: the body is the array)"
+                ),
             );
             continue;
         };

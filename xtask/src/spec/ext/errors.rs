@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::value::{check_keys, check_pointer, list, object_at, pointer_at, str_at};
+use super::value::{check_keys, check_pointer, list, object_at, pointer_at};
 use crate::spec::SpecError;
 
 /// `x-rollcall.errors`.
@@ -122,15 +122,60 @@ fn fields(file: &str, raw: &Value, at: &str) -> Result<Vec<Field>, SpecError> {
     Ok(out)
 }
 
-/// `x-rollcall.envelope`: the pointer of the field that decides and the value meaning success.
-pub(super) fn envelope(file: &str, raw: &Value) -> Result<Option<(String, String)>, SpecError> {
+/// `x-rollcall.envelope`: the pointer of the field that decides and the value meaning success
+/// (a string such as `ok`, or a boolean: `ok: true`).
+pub(super) fn envelope(file: &str, raw: &Value) -> Result<Option<(String, Value)>, SpecError> {
     let Some(envelope) = object_at(file, raw, "/x-rollcall/envelope")? else {
         return Ok(None);
     };
     check_keys(file, "/x-rollcall/envelope", Some(envelope), &["at", "ok"])?;
     let at = pointer_at(file, raw, "/x-rollcall/envelope/at")?
         .ok_or_else(|| SpecError::at(file, "/x-rollcall/envelope", "needs `at`"))?;
-    let ok = str_at(file, raw, "/x-rollcall/envelope/ok")?
-        .ok_or_else(|| SpecError::at(file, "/x-rollcall/envelope", "needs `ok`"))?;
-    Ok(Some((at, ok.to_owned())))
+    let ok = match envelope.get("ok") {
+        Some(ok @ (Value::String(_) | Value::Bool(_))) => ok.clone(),
+        Some(_) => {
+            return Err(SpecError::at(
+                file,
+                "/x-rollcall/envelope/ok",
+                "expected a string or a boolean",
+            ));
+        }
+        None => return Err(SpecError::at(file, "/x-rollcall/envelope", "needs `ok`")),
+    };
+    Ok(Some((at, ok)))
+}
+
+/// The text form of an envelope's success value (what the generated check compares the
+/// field's own text with: `ok`, `true`).
+pub fn envelope_text(ok: &Value) -> String {
+    match ok {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::{envelope, envelope_text};
+
+    #[test]
+    fn an_envelope_is_decided_by_a_string_or_a_boolean() {
+        let of = |ok: serde_json::Value| {
+            envelope(
+                "spec.yaml",
+                &json!({"x-rollcall": {"envelope": {"at": "/ok", "ok": ok}}}),
+            )
+        };
+        let (at, ok) = of(json!(true)).unwrap().unwrap();
+        assert_eq!(
+            (at.as_str(), envelope_text(&ok)),
+            ("/ok", "true".to_owned())
+        );
+        let (_, ok) = of(json!("ok")).unwrap().unwrap();
+        assert_eq!(envelope_text(&ok), "ok");
+        let error = of(json!(1)).unwrap_err().to_string();
+        assert!(error.contains("a string or a boolean"), "{error}");
+    }
 }

@@ -31,7 +31,7 @@ mod value;
 
 pub use account::{Account, KINDS, Rule, STATUSES, Test};
 pub use auth::{PLUGINS, Scheme, SchemeKind, env_var};
-pub use errors::{ErrorRules, Field, Part};
+pub use errors::{ErrorRules, Field, Part, envelope_text};
 pub use pagination::{List, Style};
 pub use servers::Server;
 
@@ -56,7 +56,7 @@ pub struct Extensions {
     pub errors: ErrorRules,
     /// An error envelope that arrives with HTTP 200: the pointer of the field that decides and
     /// the value that means success.
-    pub envelope: Option<(String, String)>,
+    pub envelope: Option<(String, Value)>,
     /// Whether a success may come with any `Content-Type`.
     pub any_content_type: bool,
     /// The servers; with more than one, `servers_enum` names the Rust enum that picks one.

@@ -28,6 +28,7 @@ pub const KEYS: &[&str] = &[
     "has-more",
     "next-link",
     "stop-on-empty",
+    "short-page-ends",
     "send",
     "total",
     "seats",
@@ -70,6 +71,7 @@ const PAGING: &[&str] = &[
     "incremental",
     "next-link",
     "stop-on-empty",
+    "short-page-ends",
     "record",
     "id",
     "send",
@@ -222,6 +224,11 @@ impl<'v> Syntax<'v> {
     pub fn stop_on_empty(&self) -> Option<Option<bool>> {
         Some(self.map.get("stop-on-empty")?.as_bool())
     }
+
+    /// `short-page-ends`: `Some(None)` when it is there but not a boolean.
+    pub fn short_page_ends(&self) -> Option<Option<bool>> {
+        Some(self.map.get("short-page-ends")?.as_bool())
+    }
 }
 
 /// One list operation (`x-rollcall-pagination`).
@@ -263,6 +270,9 @@ pub struct List {
     pub next_link: Option<String>,
     /// Pointer of the total number of users the server declares.
     pub total: Option<String>,
+    /// Whether a page shorter than asked for ends the walk (`short-page-ends`, true unless the
+    /// spec says the provider filters pages after cutting them).
+    pub short_page_ends: bool,
     /// Required parameters with one documented value: (name, value) the walk sends.
     pub fixed: Vec<(String, Value)>,
     /// Query parameters (name, value) that list only seat holders.
@@ -534,6 +544,17 @@ pub(super) fn lists(spec: &Spec) -> Result<Vec<List>, SpecError> {
             has_more: pointer("has-more")?,
             next_link: pointer("next-link")?,
             total: pointer("total")?,
+            short_page_ends: match syntax.short_page_ends() {
+                None => true,
+                Some(Some(flag)) => flag,
+                Some(None) => {
+                    return Err(SpecError::at(
+                        file,
+                        &syntax.key_at("short-page-ends"),
+                        "expected true or false",
+                    ));
+                }
+            },
             fixed,
             user_schema,
             end: pointer("end")?,
