@@ -20,8 +20,6 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Mutex;
 
-use serde_json::Value;
-
 /// What a provider's spec says its walked responses look like; generated from the spec.
 #[derive(Debug)]
 pub struct DriftSpec {
@@ -76,7 +74,8 @@ pub enum Ty {
     /// An object with these properties; `map` when it declares `additionalProperties` (a map
     /// whose keys are data, not names to declare).
     Object {
-        /// Each property and its node.
+        /// Each property and its node, sorted by name length, then name (found by binary
+        /// search).
         properties: &'static [(&'static str, u16)],
         /// The required ones.
         required: &'static [&'static str],
@@ -280,105 +279,27 @@ impl Drift {
                     content_type,
                 );
             }
-            if let (Some(body_node), Ok(value)) = (op.body, serde_json::from_slice::<Value>(body)) {
-                self.check(body_node, &value, &mut found);
+            if let Some(body_node) = op.body {
+                // Checked as it is read, with nothing kept: a body that stops being JSON keeps
+                // the findings before the break (the walk reports the break itself).
+                // UTF-8 is checked once for the whole body, not again for every string.
+                let Ok(text) = std::str::from_utf8(body) else {
+                    self.record(found, page);
+                    return;
+                };
+                let mut reader = serde_json::Deserializer::from_str(text);
+                let _ = serde::de::DeserializeSeed::deserialize(
+                    Seed {
+                        nodes: self.spec.nodes,
+                        index: body_node,
+                        found: &mut found,
+                        enum_values: self.enum_values,
+                    },
+                    &mut reader,
+                );
             }
         }
         self.record(found, page);
-    }
-
-    /// Checks `value` against node `index`.
-    fn check(&self, index: u16, value: &Value, found: &mut Found) {
-        let Some(node) = self.spec.nodes.get(usize::from(index)) else {
-            return;
-        };
-        if value.is_null() {
-            if !node.nullable && !matches!(node.ty, Ty::Any) {
-                found.push(node.at.to_owned(), DriftKind::UnexpectedNull, "null".into());
-            }
-            return;
-        }
-        match (&node.ty, value) {
-            (Ty::Any, _) => {}
-            (
-                Ty::Object {
-                    properties,
-                    required,
-                    map,
-                },
-                Value::Object(object),
-            ) => {
-                for name in *required {
-                    if !object.contains_key(*name) {
-                        found.push(
-                            format!("{}/required", node.at),
-                            DriftKind::MissingRequired,
-                            (*name).to_owned(),
-                        );
-                    }
-                }
-                for (key, member) in object {
-                    match properties.iter().find(|(name, _)| name == key) {
-                        Some((_, child)) => self.check(*child, member, found),
-                        None if *map => {}
-                        None => found.push(
-                            format!("{}/properties/{}", node.at, escape(key)),
-                            DriftKind::UndeclaredProperty,
-                            json_type(member).to_owned(),
-                        ),
-                    }
-                }
-            }
-            (Ty::Array(item), Value::Array(items)) => {
-                for member in items {
-                    self.check(*item, member, found);
-                }
-            }
-            (Ty::String { format, values, ci }, Value::String(text)) => {
-                let listed = values
-                    .iter()
-                    .any(|v| *v == text || (*ci && v.eq_ignore_ascii_case(text)));
-                if !values.is_empty() && !listed {
-                    let kept = self.enum_values.then(|| text.clone());
-                    found.push_value(node.at.to_owned(), DriftKind::UnknownEnumValue, kept);
-                }
-                let parses = match *format {
-                    Some("date-time") => chrono::DateTime::parse_from_rfc3339(text).is_ok(),
-                    Some("date") => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok(),
-                    _ => true,
-                };
-                if !parses {
-                    found.push(
-                        node.at.to_owned(),
-                        DriftKind::FormatMismatch,
-                        "string".into(),
-                    );
-                }
-            }
-            (Ty::Integer, Value::Number(n)) if n.is_i64() || n.is_u64() => {}
-            (Ty::Number, Value::Number(_)) | (Ty::Boolean, Value::Bool(_)) => {}
-            (Ty::OneOf(branches), _) => {
-                // A branch that takes the value without a finding decides; none: a type the
-                // union does not have.
-                let fits = branches.iter().any(|branch| {
-                    let mut trial = Found::default();
-                    self.check(*branch, value, &mut trial);
-                    trial.0.is_empty()
-                });
-                if !fits {
-                    found.push(
-                        node.at.to_owned(),
-                        DriftKind::TypeMismatch,
-                        json_type(value).to_owned(),
-                    );
-                }
-            }
-            (_, other) => found.push(
-                node.at.to_owned(),
-                DriftKind::TypeMismatch,
-                json_type(other).to_owned(),
-            ),
-        }
     }
 
     fn record(&self, found: Found, page: u64) {
@@ -427,6 +348,267 @@ impl Drift {
     }
 }
 
+/// Checks one JSON value against node `index` as the deserializer reads it: no value is built
+/// or kept (a walk with drift on reads each body twice, so this pass must cost little).
+struct Seed<'a> {
+    nodes: &'static [Node],
+    index: u16,
+    found: &'a mut Found,
+    enum_values: bool,
+}
+
+impl Seed<'_> {
+    fn node(&self) -> Option<&'static Node> {
+        self.nodes.get(usize::from(self.index))
+    }
+
+    /// The node a value of JSON type `kind` is checked against: the node itself, or the first
+    /// branch of a union that takes the type; `None` when none does (and then it is recorded).
+    fn fitting(&mut self, kind: &'static str) -> Option<&'static Node> {
+        let node = self.node()?;
+        let takes = |node: &Node| match (&node.ty, kind) {
+            (Ty::Any, _) => true,
+            (Ty::Object { .. }, "object") | (Ty::Array(_), "array") => true,
+            (Ty::String { .. }, "string") | (Ty::Boolean, "boolean") => true,
+            (Ty::Integer, "integer") | (Ty::Number, "integer" | "number") => true,
+            _ => false,
+        };
+        let chosen = match &node.ty {
+            Ty::OneOf(branches) => branches
+                .iter()
+                .filter_map(|b| self.nodes.get(usize::from(*b)))
+                .find(|b| takes(b)),
+            _ => Some(node).filter(|n| takes(n)),
+        };
+        if chosen.is_none() {
+            self.found
+                .push(node.at.to_owned(), DriftKind::TypeMismatch, kind.to_owned());
+        }
+        chosen
+    }
+
+    fn child(&mut self, index: u16) -> Seed<'_> {
+        Seed {
+            nodes: self.nodes,
+            index,
+            found: self.found,
+            enum_values: self.enum_values,
+        }
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Seed<'_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Seed<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        if let Some(node) = self.node()
+            && !node.nullable
+            && !matches!(node.ty, Ty::Any)
+        {
+            let nullable_branch = match &node.ty {
+                Ty::OneOf(branches) => branches
+                    .iter()
+                    .filter_map(|b| self.nodes.get(usize::from(*b)))
+                    .any(|b| b.nullable),
+                _ => false,
+            };
+            if !nullable_branch {
+                self.found
+                    .push(node.at.to_owned(), DriftKind::UnexpectedNull, "null".into());
+            }
+        }
+        Ok(())
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> Result<(), E> {
+        self.visit_unit()
+    }
+
+    fn visit_bool<E>(mut self, _: bool) -> Result<(), E> {
+        self.fitting("boolean");
+        Ok(())
+    }
+
+    fn visit_i64<E>(mut self, _: i64) -> Result<(), E> {
+        self.fitting("integer");
+        Ok(())
+    }
+
+    fn visit_u64<E>(mut self, _: u64) -> Result<(), E> {
+        self.fitting("integer");
+        Ok(())
+    }
+
+    fn visit_f64<E>(mut self, _: f64) -> Result<(), E> {
+        self.fitting("number");
+        Ok(())
+    }
+
+    fn visit_str<E>(mut self, text: &str) -> Result<(), E> {
+        let Some(node) = self.fitting("string") else {
+            return Ok(());
+        };
+        if let Ty::String { format, values, ci } = &node.ty {
+            let listed = values
+                .iter()
+                .any(|v| *v == text || (*ci && v.eq_ignore_ascii_case(text)));
+            if !values.is_empty() && !listed {
+                let kept = self.enum_values.then(|| text.to_owned());
+                self.found
+                    .push_value(node.at.to_owned(), DriftKind::UnknownEnumValue, kept);
+            }
+            let parses = match *format {
+                Some("date-time") => chrono::DateTime::parse_from_rfc3339(text).is_ok(),
+                Some("date") => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok(),
+                _ => true,
+            };
+            if !parses {
+                self.found.push(
+                    node.at.to_owned(),
+                    DriftKind::FormatMismatch,
+                    "string".into(),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
+        match self.fitting("array").map(|n| &n.ty) {
+            Some(Ty::Array(item)) => {
+                let item = *item;
+                while seq.next_element_seed(self.child(item))?.is_some() {}
+            }
+            _ => while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {},
+        }
+        Ok(())
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
+        let Some(node) = self.fitting("object") else {
+            while map
+                .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                .is_some()
+            {}
+            return Ok(());
+        };
+        let Ty::Object {
+            properties,
+            required,
+            map: is_map,
+        } = &node.ty
+        else {
+            while map
+                .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                .is_some()
+            {}
+            return Ok(());
+        };
+        // Which required properties were there: one bit each (specs require a handful).
+        let mut present: u64 = 0;
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            if let Some(i) = required.iter().position(|r| *r == key) {
+                present |= 1u64.checked_shl(i as u32).unwrap_or(0);
+            }
+            match properties
+                .binary_search_by(|(name, _)| (name.len(), *name).cmp(&(key.len(), &*key)))
+                .ok()
+                .map(|i| properties[i].1)
+            {
+                Some(child) => map.next_value_seed(self.child(child))?,
+                None if *is_map => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                None => {
+                    let kind = map.next_value_seed(Kind)?;
+                    self.found.push(
+                        format!("{}/properties/{}", node.at, escape(&key)),
+                        DriftKind::UndeclaredProperty,
+                        kind.to_owned(),
+                    );
+                }
+            }
+        }
+        for (i, name) in required.iter().enumerate().take(64) {
+            if present & (1u64 << i) == 0 {
+                self.found.push(
+                    format!("{}/required", node.at),
+                    DriftKind::MissingRequired,
+                    (*name).to_owned(),
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Reads one JSON value and says only its type.
+struct Kind;
+
+impl<'de> serde::de::DeserializeSeed<'de> for Kind {
+    type Value = &'static str;
+
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<&'static str, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Kind {
+    type Value = &'static str;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_unit<E>(self) -> Result<&'static str, E> {
+        Ok("null")
+    }
+    fn visit_none<E>(self) -> Result<&'static str, E> {
+        Ok("null")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<&'static str, E> {
+        Ok("boolean")
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<&'static str, E> {
+        Ok("integer")
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<&'static str, E> {
+        Ok("integer")
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<&'static str, E> {
+        Ok("number")
+    }
+    fn visit_str<E>(self, _: &str) -> Result<&'static str, E> {
+        Ok("string")
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<&'static str, A::Error> {
+        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok("array")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<&'static str, A::Error> {
+        while map
+            .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+            .is_some()
+        {}
+        Ok("object")
+    }
+}
+
 /// The findings of one response, before they are counted.
 #[derive(Default)]
 struct Found(Vec<(String, DriftKind, String, Option<String>)>);
@@ -448,19 +630,6 @@ fn op_at(op: &DriftOperation, member: &str) -> String {
 /// A JSON pointer segment.
 fn escape(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
-}
-
-/// The JSON type of `value`, as a finding shows it instead of the value.
-pub fn json_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
 }
 
 #[cfg(test)]

@@ -435,8 +435,8 @@ static DRIFT_NODES: [rt::Node; 43usize] = [
         nullable: false,
         ty: rt::Ty::Object {
             properties: &[
-                ("kind", 1u16),
-                ("etag", 2u16),
+                ("etag", 1u16),
+                ("kind", 2u16),
                 ("users", 3u16),
                 ("nextPageToken", 42u16),
             ],
@@ -445,7 +445,7 @@ static DRIFT_NODES: [rt::Node; 43usize] = [
         },
     },
     rt::Node {
-        at: "/components/schemas/UserList/properties/kind",
+        at: "/components/schemas/UserList/properties/etag",
         nullable: false,
         ty: rt::Ty::String {
             format: None,
@@ -454,7 +454,7 @@ static DRIFT_NODES: [rt::Node; 43usize] = [
         },
     },
     rt::Node {
-        at: "/components/schemas/UserList/properties/etag",
+        at: "/components/schemas/UserList/properties/kind",
         nullable: false,
         ty: rt::Ty::String {
             format: None,
@@ -472,44 +472,35 @@ static DRIFT_NODES: [rt::Node; 43usize] = [
         nullable: false,
         ty: rt::Ty::Object {
             properties: &[
-                ("kind", 5u16),
-                ("id", 6u16),
-                ("etag", 7u16),
-                ("primaryEmail", 8u16),
-                ("name", 9u16),
-                ("isAdmin", 14u16),
-                ("isDelegatedAdmin", 15u16),
-                ("lastLoginTime", 16u16),
-                ("creationTime", 17u16),
-                ("deletionTime", 18u16),
-                ("agreedToTerms", 19u16),
-                ("suspended", 20u16),
-                ("suspensionReason", 21u16),
+                ("id", 5u16),
+                ("etag", 6u16),
+                ("kind", 7u16),
+                ("name", 8u16),
+                ("emails", 13u16),
+                ("aliases", 19u16),
+                ("isAdmin", 21u16),
                 ("archived", 22u16),
-                ("changePasswordAtNextLogin", 23u16),
-                ("ipWhitelisted", 24u16),
-                ("emails", 25u16),
-                ("aliases", 31u16),
-                ("nonEditableAliases", 33u16),
-                ("customerId", 35u16),
-                ("orgUnitPath", 36u16),
-                ("isMailboxSetup", 37u16),
-                ("isEnrolledIn2Sv", 38u16),
-                ("isEnforcedIn2Sv", 39u16),
-                ("includeInGlobalAddressList", 40u16),
-                ("thumbnailPhotoUrl", 41u16),
+                ("suspended", 23u16),
+                ("customerId", 24u16),
+                ("orgUnitPath", 25u16),
+                ("creationTime", 26u16),
+                ("deletionTime", 27u16),
+                ("primaryEmail", 28u16),
+                ("agreedToTerms", 29u16),
+                ("ipWhitelisted", 30u16),
+                ("lastLoginTime", 31u16),
+                ("isMailboxSetup", 32u16),
+                ("isEnforcedIn2Sv", 33u16),
+                ("isEnrolledIn2Sv", 34u16),
+                ("isDelegatedAdmin", 35u16),
+                ("suspensionReason", 36u16),
+                ("thumbnailPhotoUrl", 37u16),
+                ("nonEditableAliases", 38u16),
+                ("changePasswordAtNextLogin", 40u16),
+                ("includeInGlobalAddressList", 41u16),
             ],
             required: &["id", "primaryEmail"],
             map: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/kind",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
         },
     },
     rt::Node {
@@ -531,7 +522,7 @@ static DRIFT_NODES: [rt::Node; 43usize] = [
         },
     },
     rt::Node {
-        at: "/components/schemas/User/properties/primaryEmail",
+        at: "/components/schemas/User/properties/kind",
         nullable: false,
         ty: rt::Ty::String {
             format: None,
@@ -544,13 +535,22 @@ static DRIFT_NODES: [rt::Node; 43usize] = [
         nullable: false,
         ty: rt::Ty::Object {
             properties: &[
+                ("fullName", 9u16),
                 ("givenName", 10u16),
                 ("familyName", 11u16),
-                ("fullName", 12u16),
-                ("displayName", 13u16),
+                ("displayName", 12u16),
             ],
             required: &[],
             map: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/UserName/properties/fullName",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
         },
     },
     rt::Node {
@@ -572,7 +572,7 @@ static DRIFT_NODES: [rt::Node; 43usize] = [
         },
     },
     rt::Node {
-        at: "/components/schemas/UserName/properties/fullName",
+        at: "/components/schemas/UserName/properties/displayName",
         nullable: false,
         ty: rt::Ty::String {
             format: None,
@@ -581,7 +581,63 @@ static DRIFT_NODES: [rt::Node; 43usize] = [
         },
     },
     rt::Node {
-        at: "/components/schemas/UserName/properties/displayName",
+        at: "/components/schemas/User/properties/emails",
+        nullable: false,
+        ty: rt::Ty::Array(14u16),
+    },
+    rt::Node {
+        at: "/components/schemas/UserEmail",
+        nullable: false,
+        ty: rt::Ty::Object {
+            properties: &[
+                ("type", 15u16),
+                ("address", 16u16),
+                ("primary", 17u16),
+                ("customType", 18u16),
+            ],
+            required: &[],
+            map: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/UserEmail/properties/type",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/UserEmail/properties/address",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/UserEmail/properties/primary",
+        nullable: false,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/UserEmail/properties/customType",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/aliases",
+        nullable: false,
+        ty: rt::Ty::Array(20u16),
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/aliases/items",
         nullable: false,
         ty: rt::Ty::String {
             format: None,
@@ -595,15 +651,29 @@ static DRIFT_NODES: [rt::Node; 43usize] = [
         ty: rt::Ty::Boolean,
     },
     rt::Node {
-        at: "/components/schemas/User/properties/isDelegatedAdmin",
+        at: "/components/schemas/User/properties/archived",
         nullable: false,
         ty: rt::Ty::Boolean,
     },
     rt::Node {
-        at: "/components/schemas/User/properties/lastLoginTime",
+        at: "/components/schemas/User/properties/suspended",
+        nullable: false,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/customerId",
         nullable: false,
         ty: rt::Ty::String {
-            format: Some("date-time"),
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/orgUnitPath",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
             values: &[],
             ci: false,
         },
@@ -627,12 +697,50 @@ static DRIFT_NODES: [rt::Node; 43usize] = [
         },
     },
     rt::Node {
+        at: "/components/schemas/User/properties/primaryEmail",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
         at: "/components/schemas/User/properties/agreedToTerms",
         nullable: false,
         ty: rt::Ty::Boolean,
     },
     rt::Node {
-        at: "/components/schemas/User/properties/suspended",
+        at: "/components/schemas/User/properties/ipWhitelisted",
+        nullable: false,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/lastLoginTime",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: Some("date-time"),
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/isMailboxSetup",
+        nullable: false,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/isEnforcedIn2Sv",
+        nullable: false,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/isEnrolledIn2Sv",
+        nullable: false,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/isDelegatedAdmin",
         nullable: false,
         ty: rt::Ty::Boolean,
     },
@@ -646,78 +754,7 @@ static DRIFT_NODES: [rt::Node; 43usize] = [
         },
     },
     rt::Node {
-        at: "/components/schemas/User/properties/archived",
-        nullable: false,
-        ty: rt::Ty::Boolean,
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/changePasswordAtNextLogin",
-        nullable: false,
-        ty: rt::Ty::Boolean,
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/ipWhitelisted",
-        nullable: false,
-        ty: rt::Ty::Boolean,
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/emails",
-        nullable: false,
-        ty: rt::Ty::Array(26u16),
-    },
-    rt::Node {
-        at: "/components/schemas/UserEmail",
-        nullable: false,
-        ty: rt::Ty::Object {
-            properties: &[
-                ("address", 27u16),
-                ("primary", 28u16),
-                ("type", 29u16),
-                ("customType", 30u16),
-            ],
-            required: &[],
-            map: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/UserEmail/properties/address",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/UserEmail/properties/primary",
-        nullable: false,
-        ty: rt::Ty::Boolean,
-    },
-    rt::Node {
-        at: "/components/schemas/UserEmail/properties/type",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/UserEmail/properties/customType",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/aliases",
-        nullable: false,
-        ty: rt::Ty::Array(32u16),
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/aliases/items",
+        at: "/components/schemas/User/properties/thumbnailPhotoUrl",
         nullable: false,
         ty: rt::Ty::String {
             format: None,
@@ -728,7 +765,7 @@ static DRIFT_NODES: [rt::Node; 43usize] = [
     rt::Node {
         at: "/components/schemas/User/properties/nonEditableAliases",
         nullable: false,
-        ty: rt::Ty::Array(34u16),
+        ty: rt::Ty::Array(39u16),
     },
     rt::Node {
         at: "/components/schemas/User/properties/nonEditableAliases/items",
@@ -740,35 +777,7 @@ static DRIFT_NODES: [rt::Node; 43usize] = [
         },
     },
     rt::Node {
-        at: "/components/schemas/User/properties/customerId",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/orgUnitPath",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/isMailboxSetup",
-        nullable: false,
-        ty: rt::Ty::Boolean,
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/isEnrolledIn2Sv",
-        nullable: false,
-        ty: rt::Ty::Boolean,
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/isEnforcedIn2Sv",
+        at: "/components/schemas/User/properties/changePasswordAtNextLogin",
         nullable: false,
         ty: rt::Ty::Boolean,
     },
@@ -776,15 +785,6 @@ static DRIFT_NODES: [rt::Node; 43usize] = [
         at: "/components/schemas/User/properties/includeInGlobalAddressList",
         nullable: false,
         ty: rt::Ty::Boolean,
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/thumbnailPhotoUrl",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
     },
     rt::Node {
         at: "/components/schemas/UserList/properties/nextPageToken",

@@ -388,31 +388,67 @@ static DRIFT_NODES: [rt::Node; 19usize] = [
         at: "/components/schemas/UserList",
         nullable: false,
         ty: rt::Ty::Object {
-            properties: &[("results", 1u16), ("paging", 15u16)],
+            properties: &[("paging", 1u16), ("results", 5u16)],
             required: &["results"],
             map: false,
         },
     },
     rt::Node {
+        at: "/components/schemas/Paging",
+        nullable: false,
+        ty: rt::Ty::Object {
+            properties: &[("next", 2u16)],
+            required: &[],
+            map: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/NextPage",
+        nullable: false,
+        ty: rt::Ty::Object {
+            properties: &[("link", 3u16), ("after", 4u16)],
+            required: &[],
+            map: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/NextPage/properties/link",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/NextPage/properties/after",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
         at: "/components/schemas/UserList/properties/results",
         nullable: false,
-        ty: rt::Ty::Array(2u16),
+        ty: rt::Ty::Array(6u16),
     },
     rt::Node {
         at: "/components/schemas/User",
         nullable: false,
         ty: rt::Ty::Object {
             properties: &[
-                ("id", 3u16),
-                ("email", 4u16),
-                ("firstName", 5u16),
-                ("lastName", 6u16),
-                ("roleId", 7u16),
-                ("roleIds", 8u16),
-                ("primaryTeamId", 10u16),
-                ("secondaryTeamIds", 11u16),
-                ("superAdmin", 13u16),
-                ("sendWelcomeEmail", 14u16),
+                ("id", 7u16),
+                ("email", 8u16),
+                ("roleId", 9u16),
+                ("roleIds", 10u16),
+                ("lastName", 12u16),
+                ("firstName", 13u16),
+                ("superAdmin", 14u16),
+                ("primaryTeamId", 15u16),
+                ("secondaryTeamIds", 16u16),
+                ("sendWelcomeEmail", 18u16),
             ],
             required: &["id", "email"],
             map: false,
@@ -437,7 +473,21 @@ static DRIFT_NODES: [rt::Node; 19usize] = [
         },
     },
     rt::Node {
-        at: "/components/schemas/User/properties/firstName",
+        at: "/components/schemas/User/properties/roleId",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/roleIds",
+        nullable: false,
+        ty: rt::Ty::Array(11u16),
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/roleIds/items",
         nullable: false,
         ty: rt::Ty::String {
             format: None,
@@ -455,44 +505,7 @@ static DRIFT_NODES: [rt::Node; 19usize] = [
         },
     },
     rt::Node {
-        at: "/components/schemas/User/properties/roleId",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/roleIds",
-        nullable: false,
-        ty: rt::Ty::Array(9u16),
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/roleIds/items",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/primaryTeamId",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/secondaryTeamIds",
-        nullable: false,
-        ty: rt::Ty::Array(12u16),
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/secondaryTeamIds/items",
+        at: "/components/schemas/User/properties/firstName",
         nullable: false,
         ty: rt::Ty::String {
             format: None,
@@ -506,45 +519,32 @@ static DRIFT_NODES: [rt::Node; 19usize] = [
         ty: rt::Ty::Boolean,
     },
     rt::Node {
+        at: "/components/schemas/User/properties/primaryTeamId",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/secondaryTeamIds",
+        nullable: false,
+        ty: rt::Ty::Array(17u16),
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/secondaryTeamIds/items",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
         at: "/components/schemas/User/properties/sendWelcomeEmail",
         nullable: false,
         ty: rt::Ty::Boolean,
-    },
-    rt::Node {
-        at: "/components/schemas/Paging",
-        nullable: false,
-        ty: rt::Ty::Object {
-            properties: &[("next", 16u16)],
-            required: &[],
-            map: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/NextPage",
-        nullable: false,
-        ty: rt::Ty::Object {
-            properties: &[("after", 17u16), ("link", 18u16)],
-            required: &[],
-            map: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/NextPage/properties/after",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/NextPage/properties/link",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
     },
 ];
 /// What this provider's walked operations may answer, from its spec: the table drift

@@ -434,14 +434,14 @@ static DRIFT_NODES: [rt::Node; 15usize] = [
         ty: rt::Ty::Object {
             properties: &[
                 ("self", 2u16),
-                ("accountId", 3u16),
-                ("accountType", 4u16),
-                ("emailAddress", 5u16),
-                ("avatarUrls", 6u16),
-                ("displayName", 11u16),
-                ("active", 12u16),
-                ("timeZone", 13u16),
-                ("locale", 14u16),
+                ("active", 3u16),
+                ("locale", 4u16),
+                ("timeZone", 5u16),
+                ("accountId", 6u16),
+                ("avatarUrls", 7u16),
+                ("accountType", 12u16),
+                ("displayName", 13u16),
+                ("emailAddress", 14u16),
             ],
             required: &["accountId"],
             map: false,
@@ -449,6 +449,29 @@ static DRIFT_NODES: [rt::Node; 15usize] = [
     },
     rt::Node {
         at: "/components/schemas/User/properties/self",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/active",
+        nullable: false,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/locale",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/timeZone",
         nullable: false,
         ty: rt::Ty::String {
             format: None,
@@ -466,32 +489,14 @@ static DRIFT_NODES: [rt::Node; 15usize] = [
         },
     },
     rt::Node {
-        at: "/components/schemas/AccountType",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &["atlassian", "app", "customer", "unknown"],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/emailAddress",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
         at: "/components/schemas/AvatarUrls",
         nullable: false,
         ty: rt::Ty::Object {
             properties: &[
-                ("16x16", 7u16),
-                ("24x24", 8u16),
-                ("32x32", 9u16),
-                ("48x48", 10u16),
+                ("16x16", 8u16),
+                ("24x24", 9u16),
+                ("32x32", 10u16),
+                ("48x48", 11u16),
             ],
             required: &[],
             map: false,
@@ -534,6 +539,15 @@ static DRIFT_NODES: [rt::Node; 15usize] = [
         },
     },
     rt::Node {
+        at: "/components/schemas/AccountType",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &["atlassian", "app", "customer", "unknown"],
+            ci: false,
+        },
+    },
+    rt::Node {
         at: "/components/schemas/User/properties/displayName",
         nullable: false,
         ty: rt::Ty::String {
@@ -543,21 +557,7 @@ static DRIFT_NODES: [rt::Node; 15usize] = [
         },
     },
     rt::Node {
-        at: "/components/schemas/User/properties/active",
-        nullable: false,
-        ty: rt::Ty::Boolean,
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/timeZone",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/locale",
+        at: "/components/schemas/User/properties/emailAddress",
         nullable: false,
         ty: rt::Ty::String {
             format: None,

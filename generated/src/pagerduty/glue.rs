@@ -437,44 +437,59 @@ static DRIFT_NODES: [rt::Node; 31usize] = [
         nullable: false,
         ty: rt::Ty::Object {
             properties: &[
-                ("users", 1u16),
-                ("offset", 27u16),
-                ("limit", 28u16),
-                ("more", 29u16),
-                ("total", 30u16),
+                ("more", 1u16),
+                ("limit", 2u16),
+                ("total", 3u16),
+                ("users", 4u16),
+                ("offset", 30u16),
             ],
             required: &["users"],
             map: false,
         },
     },
     rt::Node {
+        at: "/components/schemas/UserList/properties/more",
+        nullable: false,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/UserList/properties/limit",
+        nullable: false,
+        ty: rt::Ty::Integer,
+    },
+    rt::Node {
+        at: "/components/schemas/UserList/properties/total",
+        nullable: true,
+        ty: rt::Ty::Integer,
+    },
+    rt::Node {
         at: "/components/schemas/UserList/properties/users",
         nullable: false,
-        ty: rt::Ty::Array(2u16),
+        ty: rt::Ty::Array(5u16),
     },
     rt::Node {
         at: "/components/schemas/User",
         nullable: false,
         ty: rt::Ty::Object {
             properties: &[
-                ("id", 3u16),
-                ("type", 4u16),
-                ("summary", 5u16),
-                ("self", 6u16),
-                ("html_url", 7u16),
-                ("name", 8u16),
-                ("email", 9u16),
-                ("time_zone", 10u16),
+                ("id", 6u16),
+                ("name", 7u16),
+                ("role", 8u16),
+                ("self", 9u16),
+                ("type", 10u16),
                 ("color", 11u16),
-                ("role", 12u16),
-                ("avatar_url", 13u16),
-                ("description", 14u16),
-                ("invitation_sent", 15u16),
-                ("created_via_sso", 16u16),
-                ("job_title", 17u16),
-                ("teams", 18u16),
-                ("contact_methods", 25u16),
-                ("notification_rules", 26u16),
+                ("email", 12u16),
+                ("teams", 13u16),
+                ("summary", 20u16),
+                ("html_url", 21u16),
+                ("job_title", 22u16),
+                ("time_zone", 23u16),
+                ("avatar_url", 24u16),
+                ("description", 25u16),
+                ("contact_methods", 26u16),
+                ("created_via_sso", 27u16),
+                ("invitation_sent", 28u16),
+                ("notification_rules", 29u16),
             ],
             required: &["id", "type", "name", "email"],
             map: false,
@@ -490,70 +505,7 @@ static DRIFT_NODES: [rt::Node; 31usize] = [
         },
     },
     rt::Node {
-        at: "/components/schemas/User/properties/type",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/summary",
-        nullable: true,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/self",
-        nullable: true,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/html_url",
-        nullable: true,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
         at: "/components/schemas/User/properties/name",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/email",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/time_zone",
-        nullable: true,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/color",
         nullable: false,
         ty: rt::Ty::String {
             format: None,
@@ -580,16 +532,7 @@ static DRIFT_NODES: [rt::Node; 31usize] = [
         },
     },
     rt::Node {
-        at: "/components/schemas/User/properties/avatar_url",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/description",
+        at: "/components/schemas/User/properties/self",
         nullable: true,
         ty: rt::Ty::String {
             format: None,
@@ -598,18 +541,26 @@ static DRIFT_NODES: [rt::Node; 31usize] = [
         },
     },
     rt::Node {
-        at: "/components/schemas/User/properties/invitation_sent",
+        at: "/components/schemas/User/properties/type",
         nullable: false,
-        ty: rt::Ty::Boolean,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
     },
     rt::Node {
-        at: "/components/schemas/User/properties/created_via_sso",
+        at: "/components/schemas/User/properties/color",
         nullable: false,
-        ty: rt::Ty::Boolean,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
     },
     rt::Node {
-        at: "/components/schemas/User/properties/job_title",
-        nullable: true,
+        at: "/components/schemas/User/properties/email",
+        nullable: false,
         ty: rt::Ty::String {
             format: None,
             values: &[],
@@ -619,18 +570,18 @@ static DRIFT_NODES: [rt::Node; 31usize] = [
     rt::Node {
         at: "/components/schemas/User/properties/teams",
         nullable: false,
-        ty: rt::Ty::Array(19u16),
+        ty: rt::Ty::Array(14u16),
     },
     rt::Node {
         at: "/components/schemas/Reference",
         nullable: false,
         ty: rt::Ty::Object {
             properties: &[
-                ("id", 20u16),
-                ("type", 21u16),
-                ("summary", 22u16),
-                ("self", 23u16),
-                ("html_url", 24u16),
+                ("id", 15u16),
+                ("self", 16u16),
+                ("type", 17u16),
+                ("summary", 18u16),
+                ("html_url", 19u16),
             ],
             required: &[],
             map: false,
@@ -639,6 +590,15 @@ static DRIFT_NODES: [rt::Node; 31usize] = [
     rt::Node {
         at: "/components/schemas/Reference/properties/id",
         nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/Reference/properties/self",
+        nullable: true,
         ty: rt::Ty::String {
             format: None,
             values: &[],
@@ -664,7 +624,7 @@ static DRIFT_NODES: [rt::Node; 31usize] = [
         },
     },
     rt::Node {
-        at: "/components/schemas/Reference/properties/self",
+        at: "/components/schemas/Reference/properties/html_url",
         nullable: true,
         ty: rt::Ty::String {
             format: None,
@@ -673,7 +633,52 @@ static DRIFT_NODES: [rt::Node; 31usize] = [
         },
     },
     rt::Node {
-        at: "/components/schemas/Reference/properties/html_url",
+        at: "/components/schemas/User/properties/summary",
+        nullable: true,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/html_url",
+        nullable: true,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/job_title",
+        nullable: true,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/time_zone",
+        nullable: true,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/avatar_url",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/description",
         nullable: true,
         ty: rt::Ty::String {
             format: None,
@@ -684,31 +689,26 @@ static DRIFT_NODES: [rt::Node; 31usize] = [
     rt::Node {
         at: "/components/schemas/User/properties/contact_methods",
         nullable: false,
-        ty: rt::Ty::Array(19u16),
+        ty: rt::Ty::Array(14u16),
     },
     rt::Node {
-        at: "/components/schemas/User/properties/notification_rules",
-        nullable: false,
-        ty: rt::Ty::Array(19u16),
-    },
-    rt::Node {
-        at: "/components/schemas/UserList/properties/offset",
-        nullable: false,
-        ty: rt::Ty::Integer,
-    },
-    rt::Node {
-        at: "/components/schemas/UserList/properties/limit",
-        nullable: false,
-        ty: rt::Ty::Integer,
-    },
-    rt::Node {
-        at: "/components/schemas/UserList/properties/more",
+        at: "/components/schemas/User/properties/created_via_sso",
         nullable: false,
         ty: rt::Ty::Boolean,
     },
     rt::Node {
-        at: "/components/schemas/UserList/properties/total",
-        nullable: true,
+        at: "/components/schemas/User/properties/invitation_sent",
+        nullable: false,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/notification_rules",
+        nullable: false,
+        ty: rt::Ty::Array(14u16),
+    },
+    rt::Node {
+        at: "/components/schemas/UserList/properties/offset",
+        nullable: false,
         ty: rt::Ty::Integer,
     },
 ];

@@ -486,9 +486,9 @@ static DRIFT_NODES: [rt::Node; 20usize] = [
             properties: &[
                 ("id", 3u16),
                 ("email", 4u16),
-                ("sequenceAccountIds", 5u16),
-                ("state", 7u16),
-                ("roles", 8u16),
+                ("roles", 5u16),
+                ("state", 13u16),
+                ("sequenceAccountIds", 14u16),
             ],
             required: &["id", "email", "sequenceAccountIds", "state"],
             map: false,
@@ -513,12 +513,58 @@ static DRIFT_NODES: [rt::Node; 20usize] = [
         },
     },
     rt::Node {
-        at: "/components/schemas/User/properties/sequenceAccountIds",
+        at: "/components/schemas/User/properties/roles",
         nullable: false,
         ty: rt::Ty::Array(6u16),
     },
     rt::Node {
-        at: "/components/schemas/User/properties/sequenceAccountIds/items",
+        at: "/components/schemas/UserRole",
+        nullable: false,
+        ty: rt::Ty::Object {
+            properties: &[("roleName", 7u16), ("permissions", 8u16)],
+            required: &[],
+            map: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/RoleName",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &["admin", "financeUser", "salesUser", "readOnlyUser"],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/UserRole/properties/permissions",
+        nullable: false,
+        ty: rt::Ty::Array(9u16),
+    },
+    rt::Node {
+        at: "/components/schemas/Permission",
+        nullable: false,
+        ty: rt::Ty::Object {
+            properties: &[("actions", 10u16), ("resource", 12u16)],
+            required: &[],
+            map: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/Permission/properties/actions",
+        nullable: false,
+        ty: rt::Ty::Array(11u16),
+    },
+    rt::Node {
+        at: "/components/schemas/Permission/properties/actions/items",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/Permission/properties/resource",
         nullable: false,
         ty: rt::Ty::String {
             format: None,
@@ -536,58 +582,12 @@ static DRIFT_NODES: [rt::Node; 20usize] = [
         },
     },
     rt::Node {
-        at: "/components/schemas/User/properties/roles",
-        nullable: false,
-        ty: rt::Ty::Array(9u16),
-    },
-    rt::Node {
-        at: "/components/schemas/UserRole",
-        nullable: false,
-        ty: rt::Ty::Object {
-            properties: &[("roleName", 10u16), ("permissions", 11u16)],
-            required: &[],
-            map: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/RoleName",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &["admin", "financeUser", "salesUser", "readOnlyUser"],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/UserRole/properties/permissions",
-        nullable: false,
-        ty: rt::Ty::Array(12u16),
-    },
-    rt::Node {
-        at: "/components/schemas/Permission",
-        nullable: false,
-        ty: rt::Ty::Object {
-            properties: &[("resource", 13u16), ("actions", 14u16)],
-            required: &[],
-            map: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/Permission/properties/resource",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/Permission/properties/actions",
+        at: "/components/schemas/User/properties/sequenceAccountIds",
         nullable: false,
         ty: rt::Ty::Array(15u16),
     },
     rt::Node {
-        at: "/components/schemas/Permission/properties/actions/items",
+        at: "/components/schemas/User/properties/sequenceAccountIds/items",
         nullable: false,
         ty: rt::Ty::String {
             format: None,

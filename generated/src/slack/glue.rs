@@ -488,13 +488,13 @@ static DRIFT_NODES: [rt::Node; 51usize] = [
         ty: rt::Ty::Object {
             properties: &[
                 ("ok", 1u16),
-                ("members", 2u16),
-                ("cache_ts", 44u16),
-                ("response_metadata", 45u16),
-                ("error", 47u16),
-                ("needed", 48u16),
-                ("provided", 49u16),
-                ("warning", 50u16),
+                ("error", 2u16),
+                ("needed", 3u16),
+                ("members", 4u16),
+                ("warning", 46u16),
+                ("cache_ts", 47u16),
+                ("provided", 48u16),
+                ("response_metadata", 49u16),
             ],
             required: &["ok"],
             map: false,
@@ -506,37 +506,55 @@ static DRIFT_NODES: [rt::Node; 51usize] = [
         ty: rt::Ty::Boolean,
     },
     rt::Node {
+        at: "/components/schemas/UserList/properties/error",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/UserList/properties/needed",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
         at: "/components/schemas/UserList/properties/members",
         nullable: false,
-        ty: rt::Ty::Array(3u16),
+        ty: rt::Ty::Array(5u16),
     },
     rt::Node {
         at: "/components/schemas/User",
         nullable: false,
         ty: rt::Ty::Object {
             properties: &[
-                ("id", 4u16),
-                ("team_id", 5u16),
-                ("name", 6u16),
-                ("deleted", 7u16),
-                ("color", 8u16),
-                ("real_name", 9u16),
-                ("tz", 10u16),
-                ("tz_label", 11u16),
-                ("tz_offset", 12u16),
-                ("profile", 13u16),
-                ("is_admin", 32u16),
-                ("is_owner", 33u16),
-                ("is_primary_owner", 34u16),
-                ("is_restricted", 35u16),
-                ("is_ultra_restricted", 36u16),
-                ("is_bot", 37u16),
-                ("is_app_user", 38u16),
-                ("is_invited_user", 39u16),
-                ("is_email_confirmed", 40u16),
-                ("has_2fa", 41u16),
-                ("updated", 42u16),
-                ("locale", 43u16),
+                ("id", 6u16),
+                ("tz", 7u16),
+                ("name", 8u16),
+                ("color", 9u16),
+                ("is_bot", 10u16),
+                ("locale", 11u16),
+                ("deleted", 12u16),
+                ("has_2fa", 13u16),
+                ("profile", 14u16),
+                ("team_id", 33u16),
+                ("updated", 34u16),
+                ("is_admin", 35u16),
+                ("is_owner", 36u16),
+                ("tz_label", 37u16),
+                ("real_name", 38u16),
+                ("tz_offset", 39u16),
+                ("is_app_user", 40u16),
+                ("is_restricted", 41u16),
+                ("is_invited_user", 42u16),
+                ("is_primary_owner", 43u16),
+                ("is_email_confirmed", 44u16),
+                ("is_ultra_restricted", 45u16),
             ],
             required: &["id"],
             map: false,
@@ -544,47 +562,6 @@ static DRIFT_NODES: [rt::Node; 51usize] = [
     },
     rt::Node {
         at: "/components/schemas/User/properties/id",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/team_id",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/name",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/deleted",
-        nullable: false,
-        ty: rt::Ty::Boolean,
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/color",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/real_name",
         nullable: false,
         ty: rt::Ty::String {
             format: None,
@@ -602,7 +579,7 @@ static DRIFT_NODES: [rt::Node; 51usize] = [
         },
     },
     rt::Node {
-        at: "/components/schemas/User/properties/tz_label",
+        at: "/components/schemas/User/properties/name",
         nullable: false,
         ty: rt::Ty::String {
             format: None,
@@ -611,86 +588,69 @@ static DRIFT_NODES: [rt::Node; 51usize] = [
         },
     },
     rt::Node {
-        at: "/components/schemas/User/properties/tz_offset",
+        at: "/components/schemas/User/properties/color",
         nullable: false,
-        ty: rt::Ty::Integer,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/is_bot",
+        nullable: false,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/locale",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/deleted",
+        nullable: false,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/has_2fa",
+        nullable: false,
+        ty: rt::Ty::Boolean,
     },
     rt::Node {
         at: "/components/schemas/Profile",
         nullable: false,
         ty: rt::Ty::Object {
             properties: &[
-                ("real_name", 14u16),
-                ("display_name", 15u16),
-                ("real_name_normalized", 16u16),
-                ("display_name_normalized", 17u16),
-                ("first_name", 18u16),
-                ("last_name", 19u16),
-                ("email", 20u16),
-                ("title", 21u16),
-                ("phone", 22u16),
-                ("status_text", 23u16),
-                ("status_emoji", 24u16),
-                ("avatar_hash", 25u16),
-                ("image_24", 26u16),
-                ("image_48", 27u16),
-                ("team", 28u16),
-                ("bot_id", 29u16),
-                ("api_app_id", 30u16),
-                ("always_active", 31u16),
+                ("team", 15u16),
+                ("email", 16u16),
+                ("phone", 17u16),
+                ("title", 18u16),
+                ("bot_id", 19u16),
+                ("image_24", 20u16),
+                ("image_48", 21u16),
+                ("last_name", 22u16),
+                ("real_name", 23u16),
+                ("api_app_id", 24u16),
+                ("first_name", 25u16),
+                ("avatar_hash", 26u16),
+                ("status_text", 27u16),
+                ("display_name", 28u16),
+                ("status_emoji", 29u16),
+                ("always_active", 30u16),
+                ("real_name_normalized", 31u16),
+                ("display_name_normalized", 32u16),
             ],
             required: &[],
             map: false,
         },
     },
     rt::Node {
-        at: "/components/schemas/Profile/properties/real_name",
+        at: "/components/schemas/Profile/properties/team",
         nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/Profile/properties/display_name",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/Profile/properties/real_name_normalized",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/Profile/properties/display_name_normalized",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/Profile/properties/first_name",
-        nullable: true,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/Profile/properties/last_name",
-        nullable: true,
         ty: rt::Ty::String {
             format: None,
             values: &[],
@@ -699,15 +659,6 @@ static DRIFT_NODES: [rt::Node; 51usize] = [
     },
     rt::Node {
         at: "/components/schemas/Profile/properties/email",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/Profile/properties/title",
         nullable: false,
         ty: rt::Ty::String {
             format: None,
@@ -725,7 +676,7 @@ static DRIFT_NODES: [rt::Node; 51usize] = [
         },
     },
     rt::Node {
-        at: "/components/schemas/Profile/properties/status_text",
+        at: "/components/schemas/Profile/properties/title",
         nullable: false,
         ty: rt::Ty::String {
             format: None,
@@ -734,16 +685,7 @@ static DRIFT_NODES: [rt::Node; 51usize] = [
         },
     },
     rt::Node {
-        at: "/components/schemas/Profile/properties/status_emoji",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/Profile/properties/avatar_hash",
+        at: "/components/schemas/Profile/properties/bot_id",
         nullable: false,
         ty: rt::Ty::String {
             format: None,
@@ -770,8 +712,8 @@ static DRIFT_NODES: [rt::Node; 51usize] = [
         },
     },
     rt::Node {
-        at: "/components/schemas/Profile/properties/team",
-        nullable: false,
+        at: "/components/schemas/Profile/properties/last_name",
+        nullable: true,
         ty: rt::Ty::String {
             format: None,
             values: &[],
@@ -779,7 +721,7 @@ static DRIFT_NODES: [rt::Node; 51usize] = [
         },
     },
     rt::Node {
-        at: "/components/schemas/Profile/properties/bot_id",
+        at: "/components/schemas/Profile/properties/real_name",
         nullable: false,
         ty: rt::Ty::String {
             format: None,
@@ -797,9 +739,86 @@ static DRIFT_NODES: [rt::Node; 51usize] = [
         },
     },
     rt::Node {
+        at: "/components/schemas/Profile/properties/first_name",
+        nullable: true,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/Profile/properties/avatar_hash",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/Profile/properties/status_text",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/Profile/properties/display_name",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/Profile/properties/status_emoji",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
         at: "/components/schemas/Profile/properties/always_active",
         nullable: false,
         ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/Profile/properties/real_name_normalized",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/Profile/properties/display_name_normalized",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/team_id",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/updated",
+        nullable: false,
+        ty: rt::Ty::Integer,
     },
     rt::Node {
         at: "/components/schemas/User/properties/is_admin",
@@ -812,7 +831,30 @@ static DRIFT_NODES: [rt::Node; 51usize] = [
         ty: rt::Ty::Boolean,
     },
     rt::Node {
-        at: "/components/schemas/User/properties/is_primary_owner",
+        at: "/components/schemas/User/properties/tz_label",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/real_name",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/tz_offset",
+        nullable: false,
+        ty: rt::Ty::Integer,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/is_app_user",
         nullable: false,
         ty: rt::Ty::Boolean,
     },
@@ -822,22 +864,12 @@ static DRIFT_NODES: [rt::Node; 51usize] = [
         ty: rt::Ty::Boolean,
     },
     rt::Node {
-        at: "/components/schemas/User/properties/is_ultra_restricted",
-        nullable: false,
-        ty: rt::Ty::Boolean,
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/is_bot",
-        nullable: false,
-        ty: rt::Ty::Boolean,
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/is_app_user",
-        nullable: false,
-        ty: rt::Ty::Boolean,
-    },
-    rt::Node {
         at: "/components/schemas/User/properties/is_invited_user",
+        nullable: false,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/is_primary_owner",
         nullable: false,
         ty: rt::Ty::Boolean,
     },
@@ -847,17 +879,12 @@ static DRIFT_NODES: [rt::Node; 51usize] = [
         ty: rt::Ty::Boolean,
     },
     rt::Node {
-        at: "/components/schemas/User/properties/has_2fa",
+        at: "/components/schemas/User/properties/is_ultra_restricted",
         nullable: false,
         ty: rt::Ty::Boolean,
     },
     rt::Node {
-        at: "/components/schemas/User/properties/updated",
-        nullable: false,
-        ty: rt::Ty::Integer,
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/locale",
+        at: "/components/schemas/UserList/properties/warning",
         nullable: false,
         ty: rt::Ty::String {
             format: None,
@@ -871,42 +898,6 @@ static DRIFT_NODES: [rt::Node; 51usize] = [
         ty: rt::Ty::Integer,
     },
     rt::Node {
-        at: "/components/schemas/ResponseMetadata",
-        nullable: false,
-        ty: rt::Ty::Object {
-            properties: &[("next_cursor", 46u16)],
-            required: &["next_cursor"],
-            map: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/ResponseMetadata/properties/next_cursor",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/UserList/properties/error",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/UserList/properties/needed",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
         at: "/components/schemas/UserList/properties/provided",
         nullable: false,
         ty: rt::Ty::String {
@@ -916,7 +907,16 @@ static DRIFT_NODES: [rt::Node; 51usize] = [
         },
     },
     rt::Node {
-        at: "/components/schemas/UserList/properties/warning",
+        at: "/components/schemas/ResponseMetadata",
+        nullable: false,
+        ty: rt::Ty::Object {
+            properties: &[("next_cursor", 50u16)],
+            required: &["next_cursor"],
+            map: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/ResponseMetadata/properties/next_cursor",
         nullable: false,
         ty: rt::Ty::String {
             format: None,

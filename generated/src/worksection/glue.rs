@@ -567,12 +567,12 @@ static DRIFT_NODES: [rt::Node; 41usize] = [
         nullable: false,
         ty: rt::Ty::Object {
             properties: &[
-                ("status", 1u16),
-                ("data", 2u16),
-                ("status_code", 36u16),
+                ("data", 1u16),
+                ("error", 35u16),
+                ("status", 36u16),
                 ("message", 37u16),
-                ("message_details", 38u16),
-                ("error", 39u16),
+                ("status_code", 38u16),
+                ("message_details", 39u16),
                 ("errorDescription", 40u16),
             ],
             required: &[],
@@ -580,45 +580,36 @@ static DRIFT_NODES: [rt::Node; 41usize] = [
         },
     },
     rt::Node {
-        at: "/components/schemas/EnvelopeStatus",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &["ok", "error"],
-            ci: false,
-        },
-    },
-    rt::Node {
         at: "/components/schemas/Envelope/properties/data",
         nullable: false,
-        ty: rt::Ty::Array(3u16),
+        ty: rt::Ty::Array(2u16),
     },
     rt::Node {
         at: "/components/schemas/User",
         nullable: false,
         ty: rt::Ty::Object {
             properties: &[
-                ("id", 4u16),
-                ("first_name", 7u16),
-                ("last_name", 8u16),
-                ("name", 9u16),
-                ("title", 10u16),
-                ("url", 11u16),
-                ("services", 12u16),
-                ("contacts", 20u16),
-                ("date_added", 21u16),
-                ("rate", 22u16),
-                ("avatar", 25u16),
-                ("group", 26u16),
-                ("department", 27u16),
-                ("role", 28u16),
-                ("email", 29u16),
-                ("phone", 30u16),
-                ("phone2", 31u16),
-                ("phone3", 32u16),
-                ("phone4", 33u16),
-                ("address", 34u16),
-                ("address2", 35u16),
+                ("id", 3u16),
+                ("url", 6u16),
+                ("name", 7u16),
+                ("rate", 8u16),
+                ("role", 11u16),
+                ("email", 12u16),
+                ("group", 13u16),
+                ("phone", 14u16),
+                ("title", 15u16),
+                ("avatar", 16u16),
+                ("phone2", 17u16),
+                ("phone3", 18u16),
+                ("phone4", 19u16),
+                ("address", 20u16),
+                ("address2", 21u16),
+                ("contacts", 22u16),
+                ("services", 23u16),
+                ("last_name", 31u16),
+                ("date_added", 32u16),
+                ("department", 33u16),
+                ("first_name", 34u16),
             ],
             required: &["id", "name"],
             map: false,
@@ -627,7 +618,7 @@ static DRIFT_NODES: [rt::Node; 41usize] = [
     rt::Node {
         at: "/components/schemas/User/properties/id",
         nullable: false,
-        ty: rt::Ty::OneOf(&[5u16, 6u16]),
+        ty: rt::Ty::OneOf(&[4u16, 5u16]),
     },
     rt::Node {
         at: "/components/schemas/User/properties/id/oneOf/0",
@@ -644,16 +635,7 @@ static DRIFT_NODES: [rt::Node; 41usize] = [
         ty: rt::Ty::Integer,
     },
     rt::Node {
-        at: "/components/schemas/User/properties/first_name",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/last_name",
+        at: "/components/schemas/User/properties/url",
         nullable: false,
         ty: rt::Ty::String {
             format: None,
@@ -671,101 +653,9 @@ static DRIFT_NODES: [rt::Node; 41usize] = [
         },
     },
     rt::Node {
-        at: "/components/schemas/User/properties/title",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/url",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/Services",
-        nullable: false,
-        ty: rt::Ty::OneOf(&[13u16, 18u16]),
-    },
-    rt::Node {
-        at: "/components/schemas/UserServices",
-        nullable: false,
-        ty: rt::Ty::Object {
-            properties: &[("chats", 14u16), ("socials", 14u16)],
-            required: &[],
-            map: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/ServiceAccounts",
-        nullable: false,
-        ty: rt::Ty::OneOf(&[15u16, 16u16]),
-    },
-    rt::Node {
-        at: "/components/schemas/ServiceAccounts/oneOf/0",
-        nullable: false,
-        ty: rt::Ty::Object {
-            properties: &[],
-            required: &[],
-            map: true,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/ServiceAccounts/oneOf/1",
-        nullable: false,
-        ty: rt::Ty::Array(17u16),
-    },
-    rt::Node {
-        at: "/components/schemas/ServiceAccounts/oneOf/1/items",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/Services/oneOf/1",
-        nullable: false,
-        ty: rt::Ty::Array(19u16),
-    },
-    rt::Node {
-        at: "/components/schemas/Services/oneOf/1/items",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/contacts",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/date_added",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
         at: "/components/schemas/User/properties/rate",
         nullable: false,
-        ty: rt::Ty::OneOf(&[23u16, 24u16]),
+        ty: rt::Ty::OneOf(&[9u16, 10u16]),
     },
     rt::Node {
         at: "/components/schemas/User/properties/rate/oneOf/0",
@@ -774,33 +664,6 @@ static DRIFT_NODES: [rt::Node; 41usize] = [
     },
     rt::Node {
         at: "/components/schemas/User/properties/rate/oneOf/1",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/avatar",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/group",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/department",
         nullable: false,
         ty: rt::Ty::String {
             format: None,
@@ -835,7 +698,34 @@ static DRIFT_NODES: [rt::Node; 41usize] = [
         },
     },
     rt::Node {
+        at: "/components/schemas/User/properties/group",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
         at: "/components/schemas/User/properties/phone",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/title",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/avatar",
         nullable: false,
         ty: rt::Ty::String {
             format: None,
@@ -889,9 +779,123 @@ static DRIFT_NODES: [rt::Node; 41usize] = [
         },
     },
     rt::Node {
-        at: "/components/schemas/Envelope/properties/status_code",
+        at: "/components/schemas/User/properties/contacts",
         nullable: false,
-        ty: rt::Ty::Integer,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/Services",
+        nullable: false,
+        ty: rt::Ty::OneOf(&[24u16, 29u16]),
+    },
+    rt::Node {
+        at: "/components/schemas/UserServices",
+        nullable: false,
+        ty: rt::Ty::Object {
+            properties: &[("chats", 25u16), ("socials", 25u16)],
+            required: &[],
+            map: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/ServiceAccounts",
+        nullable: false,
+        ty: rt::Ty::OneOf(&[26u16, 27u16]),
+    },
+    rt::Node {
+        at: "/components/schemas/ServiceAccounts/oneOf/0",
+        nullable: false,
+        ty: rt::Ty::Object {
+            properties: &[],
+            required: &[],
+            map: true,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/ServiceAccounts/oneOf/1",
+        nullable: false,
+        ty: rt::Ty::Array(28u16),
+    },
+    rt::Node {
+        at: "/components/schemas/ServiceAccounts/oneOf/1/items",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/Services/oneOf/1",
+        nullable: false,
+        ty: rt::Ty::Array(30u16),
+    },
+    rt::Node {
+        at: "/components/schemas/Services/oneOf/1/items",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/last_name",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/date_added",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/department",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/first_name",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/Envelope/properties/error",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/EnvelopeStatus",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &["ok", "error"],
+            ci: false,
+        },
     },
     rt::Node {
         at: "/components/schemas/Envelope/properties/message",
@@ -903,16 +907,12 @@ static DRIFT_NODES: [rt::Node; 41usize] = [
         },
     },
     rt::Node {
-        at: "/components/schemas/Envelope/properties/message_details",
+        at: "/components/schemas/Envelope/properties/status_code",
         nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
+        ty: rt::Ty::Integer,
     },
     rt::Node {
-        at: "/components/schemas/Envelope/properties/error",
+        at: "/components/schemas/Envelope/properties/message_details",
         nullable: false,
         ty: rt::Ty::String {
             format: None,

@@ -477,312 +477,16 @@ static DRIFT_NODES: [rt::Node; 46usize] = [
         at: "/components/schemas/UserList",
         nullable: false,
         ty: rt::Ty::Object {
-            properties: &[("items", 1u16), ("meta", 38u16)],
+            properties: &[("meta", 1u16), ("items", 9u16)],
             required: &["items"],
             map: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/UserList/properties/items",
-        nullable: false,
-        ty: rt::Ty::Array(2u16),
-    },
-    rt::Node {
-        at: "/components/schemas/UserItem",
-        nullable: false,
-        ty: rt::Ty::Object {
-            properties: &[("data", 3u16), ("meta", 36u16)],
-            required: &["data"],
-            map: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/User",
-        nullable: false,
-        ty: rt::Ty::Object {
-            properties: &[
-                ("id", 4u16),
-                ("name", 5u16),
-                ("email", 6u16),
-                ("status", 7u16),
-                ("invited", 8u16),
-                ("confirmed", 9u16),
-                ("phone_number", 10u16),
-                ("role", 11u16),
-                ("roles", 12u16),
-                ("team_name", 16u16),
-                ("group", 17u16),
-                ("reports_to", 20u16),
-                ("timezone", 21u16),
-                ("created_at", 22u16),
-                ("updated_at", 23u16),
-                ("deleted_at", 24u16),
-                ("zendesk_user_id", 25u16),
-                ("identity_type", 30u16),
-                ("confirmation_token", 31u16),
-                ("system_tags", 32u16),
-                ("detached", 34u16),
-                ("sell_login_disabled", 35u16),
-            ],
-            required: &["id", "name"],
-            map: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/id",
-        nullable: false,
-        ty: rt::Ty::Integer,
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/name",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/email",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/UserStatus",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &["active", "inactive"],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/invited",
-        nullable: false,
-        ty: rt::Ty::Boolean,
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/confirmed",
-        nullable: false,
-        ty: rt::Ty::Boolean,
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/phone_number",
-        nullable: true,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/UserRole",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &["user", "admin"],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/roles",
-        nullable: false,
-        ty: rt::Ty::Array(13u16),
-    },
-    rt::Node {
-        at: "/components/schemas/UserRoleRef",
-        nullable: false,
-        ty: rt::Ty::Object {
-            properties: &[("id", 14u16), ("name", 15u16)],
-            required: &[],
-            map: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/UserRoleRef/properties/id",
-        nullable: false,
-        ty: rt::Ty::Integer,
-    },
-    rt::Node {
-        at: "/components/schemas/UserRoleRef/properties/name",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/team_name",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/group",
-        nullable: true,
-        ty: rt::Ty::Object {
-            properties: &[("id", 18u16), ("name", 19u16)],
-            required: &[],
-            map: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/group/properties/id",
-        nullable: false,
-        ty: rt::Ty::Integer,
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/group/properties/name",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/reports_to",
-        nullable: true,
-        ty: rt::Ty::Integer,
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/timezone",
-        nullable: true,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/created_at",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: Some("date-time"),
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/updated_at",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: Some("date-time"),
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/deleted_at",
-        nullable: true,
-        ty: rt::Ty::String {
-            format: Some("date-time"),
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/zendesk_user_id",
-        nullable: false,
-        ty: rt::Ty::OneOf(&[26u16, 27u16]),
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/zendesk_user_id/oneOf/0",
-        nullable: false,
-        ty: rt::Ty::Any,
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/zendesk_user_id/oneOf/1",
-        nullable: false,
-        ty: rt::Ty::OneOf(&[28u16, 29u16]),
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/zendesk_user_id/oneOf/1/oneOf/0",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/zendesk_user_id/oneOf/1/oneOf/1",
-        nullable: false,
-        ty: rt::Ty::Integer,
-    },
-    rt::Node {
-        at: "/components/schemas/IdentityType",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &["person", "integration"],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/confirmation_token",
-        nullable: true,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/system_tags",
-        nullable: false,
-        ty: rt::Ty::Array(33u16),
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/system_tags/items",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/detached",
-        nullable: false,
-        ty: rt::Ty::Boolean,
-    },
-    rt::Node {
-        at: "/components/schemas/User/properties/sell_login_disabled",
-        nullable: false,
-        ty: rt::Ty::Boolean,
-    },
-    rt::Node {
-        at: "/components/schemas/ItemMeta",
-        nullable: false,
-        ty: rt::Ty::Object {
-            properties: &[("type", 37u16)],
-            required: &[],
-            map: false,
-        },
-    },
-    rt::Node {
-        at: "/components/schemas/ItemMeta/properties/type",
-        nullable: false,
-        ty: rt::Ty::String {
-            format: None,
-            values: &[],
-            ci: false,
         },
     },
     rt::Node {
         at: "/components/schemas/CollectionMeta",
         nullable: false,
         ty: rt::Ty::Object {
-            properties: &[("type", 39u16), ("count", 40u16), ("links", 41u16)],
+            properties: &[("type", 2u16), ("count", 3u16), ("links", 4u16)],
             required: &[],
             map: false,
         },
@@ -806,10 +510,10 @@ static DRIFT_NODES: [rt::Node; 46usize] = [
         nullable: false,
         ty: rt::Ty::Object {
             properties: &[
-                ("self", 42u16),
-                ("first_page", 43u16),
-                ("prev_page", 44u16),
-                ("next_page", 45u16),
+                ("self", 5u16),
+                ("next_page", 6u16),
+                ("prev_page", 7u16),
+                ("first_page", 8u16),
             ],
             required: &[],
             map: false,
@@ -825,7 +529,7 @@ static DRIFT_NODES: [rt::Node; 46usize] = [
         },
     },
     rt::Node {
-        at: "/components/schemas/CollectionLinks/properties/first_page",
+        at: "/components/schemas/CollectionLinks/properties/next_page",
         nullable: false,
         ty: rt::Ty::String {
             format: Some("uri"),
@@ -843,10 +547,306 @@ static DRIFT_NODES: [rt::Node; 46usize] = [
         },
     },
     rt::Node {
-        at: "/components/schemas/CollectionLinks/properties/next_page",
+        at: "/components/schemas/CollectionLinks/properties/first_page",
         nullable: false,
         ty: rt::Ty::String {
             format: Some("uri"),
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/UserList/properties/items",
+        nullable: false,
+        ty: rt::Ty::Array(10u16),
+    },
+    rt::Node {
+        at: "/components/schemas/UserItem",
+        nullable: false,
+        ty: rt::Ty::Object {
+            properties: &[("data", 11u16), ("meta", 44u16)],
+            required: &["data"],
+            map: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User",
+        nullable: false,
+        ty: rt::Ty::Object {
+            properties: &[
+                ("id", 12u16),
+                ("name", 13u16),
+                ("role", 14u16),
+                ("email", 15u16),
+                ("group", 16u16),
+                ("roles", 19u16),
+                ("status", 23u16),
+                ("invited", 24u16),
+                ("detached", 25u16),
+                ("timezone", 26u16),
+                ("confirmed", 27u16),
+                ("team_name", 28u16),
+                ("created_at", 29u16),
+                ("deleted_at", 30u16),
+                ("reports_to", 31u16),
+                ("updated_at", 32u16),
+                ("system_tags", 33u16),
+                ("phone_number", 35u16),
+                ("identity_type", 36u16),
+                ("zendesk_user_id", 37u16),
+                ("confirmation_token", 42u16),
+                ("sell_login_disabled", 43u16),
+            ],
+            required: &["id", "name"],
+            map: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/id",
+        nullable: false,
+        ty: rt::Ty::Integer,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/name",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/UserRole",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &["user", "admin"],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/email",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/group",
+        nullable: true,
+        ty: rt::Ty::Object {
+            properties: &[("id", 17u16), ("name", 18u16)],
+            required: &[],
+            map: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/group/properties/id",
+        nullable: false,
+        ty: rt::Ty::Integer,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/group/properties/name",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/roles",
+        nullable: false,
+        ty: rt::Ty::Array(20u16),
+    },
+    rt::Node {
+        at: "/components/schemas/UserRoleRef",
+        nullable: false,
+        ty: rt::Ty::Object {
+            properties: &[("id", 21u16), ("name", 22u16)],
+            required: &[],
+            map: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/UserRoleRef/properties/id",
+        nullable: false,
+        ty: rt::Ty::Integer,
+    },
+    rt::Node {
+        at: "/components/schemas/UserRoleRef/properties/name",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/UserStatus",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &["active", "inactive"],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/invited",
+        nullable: false,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/detached",
+        nullable: false,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/timezone",
+        nullable: true,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/confirmed",
+        nullable: false,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/team_name",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/created_at",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: Some("date-time"),
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/deleted_at",
+        nullable: true,
+        ty: rt::Ty::String {
+            format: Some("date-time"),
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/reports_to",
+        nullable: true,
+        ty: rt::Ty::Integer,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/updated_at",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: Some("date-time"),
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/system_tags",
+        nullable: false,
+        ty: rt::Ty::Array(34u16),
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/system_tags/items",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/phone_number",
+        nullable: true,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/IdentityType",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &["person", "integration"],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/zendesk_user_id",
+        nullable: false,
+        ty: rt::Ty::OneOf(&[38u16, 39u16]),
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/zendesk_user_id/oneOf/0",
+        nullable: false,
+        ty: rt::Ty::Any,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/zendesk_user_id/oneOf/1",
+        nullable: false,
+        ty: rt::Ty::OneOf(&[40u16, 41u16]),
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/zendesk_user_id/oneOf/1/oneOf/0",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/zendesk_user_id/oneOf/1/oneOf/1",
+        nullable: false,
+        ty: rt::Ty::Integer,
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/confirmation_token",
+        nullable: true,
+        ty: rt::Ty::String {
+            format: None,
+            values: &[],
+            ci: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/User/properties/sell_login_disabled",
+        nullable: false,
+        ty: rt::Ty::Boolean,
+    },
+    rt::Node {
+        at: "/components/schemas/ItemMeta",
+        nullable: false,
+        ty: rt::Ty::Object {
+            properties: &[("type", 45u16)],
+            required: &[],
+            map: false,
+        },
+    },
+    rt::Node {
+        at: "/components/schemas/ItemMeta/properties/type",
+        nullable: false,
+        ty: rt::Ty::String {
+            format: None,
             values: &[],
             ci: false,
         },

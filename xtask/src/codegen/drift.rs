@@ -126,7 +126,11 @@ impl Nodes {
             "object" => {
                 let mut properties = Vec::new();
                 if let Some(map) = schema.get("properties").and_then(Value::as_object) {
-                    for (name, property) in map {
+                    // Sorted by length, then name: the runtime finds a key by binary search,
+                    // most steps decided by the length alone.
+                    let mut sorted: Vec<(&String, &Value)> = map.iter().collect();
+                    sorted.sort_by(|a, b| (a.0.len(), a.0).cmp(&(b.0.len(), b.0)));
+                    for (name, property) in sorted {
                         let child = self.node(
                             raw,
                             property,
