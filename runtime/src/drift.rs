@@ -366,12 +366,17 @@ impl Seed<'_> {
     /// branch of a union that takes the type; `None` when none does (and then it is recorded).
     fn fitting(&mut self, kind: &'static str) -> Option<&'static Node> {
         let node = self.node()?;
-        let takes = |node: &Node| match (&node.ty, kind) {
-            (Ty::Any, _) => true,
-            (Ty::Object { .. }, "object") | (Ty::Array(_), "array") => true,
-            (Ty::String { .. }, "string") | (Ty::Boolean, "boolean") => true,
-            (Ty::Integer, "integer") | (Ty::Number, "integer" | "number") => true,
-            _ => false,
+        let takes = |node: &Node| {
+            matches!(
+                (&node.ty, kind),
+                (Ty::Any, _)
+                    | (Ty::Object { .. }, "object")
+                    | (Ty::Array(_), "array")
+                    | (Ty::String { .. }, "string")
+                    | (Ty::Boolean, "boolean")
+                    | (Ty::Integer, "integer")
+                    | (Ty::Number, "integer" | "number")
+            )
         };
         let chosen = match &node.ty {
             Ty::OneOf(branches) => branches
