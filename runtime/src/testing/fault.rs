@@ -41,6 +41,10 @@ pub enum Fault {
     NullOptionalFields,
     /// Every answer is delayed by this long.
     Slow(Duration),
+    /// The first page's `Link` header names the next page on another origin; a client refuses
+    /// it and sends nothing there. Lists that page by the `Link` header only; needs more users
+    /// than fit on one page.
+    ForeignNextLink,
 }
 
 /// The value [`Fault::UnknownEnumValue`] puts in an open enum.
@@ -61,6 +65,7 @@ impl Fault {
         Fault::UnknownEnumValue,
         Fault::NullOptionalFields,
         Fault::Slow(Duration::from_secs(1)),
+        Fault::ForeignNextLink,
     ];
 
     /// The kebab-case name, without the duration of `slow`.
@@ -78,6 +83,7 @@ impl Fault {
             Fault::UnknownEnumValue => "unknown-enum-value",
             Fault::NullOptionalFields => "null-optional-fields",
             Fault::Slow(_) => "slow",
+            Fault::ForeignNextLink => "foreign-next-link",
         }
     }
 
@@ -88,9 +94,10 @@ impl Fault {
         match self {
             Fault::EmptyPageAfterLastFullOne => matches!(
                 style,
-                Some(FakeStyle::Page | FakeStyle::Cursor | FakeStyle::Offset)
+                Some(FakeStyle::Page | FakeStyle::Cursor | FakeStyle::Offset | FakeStyle::Link)
             ),
-            Fault::RepeatedCursor => style == Some(FakeStyle::Cursor),
+            Fault::RepeatedCursor => matches!(style, Some(FakeStyle::Cursor | FakeStyle::Link)),
+            Fault::ForeignNextLink => style == Some(FakeStyle::Link),
             Fault::RepeatedPage => matches!(style, Some(FakeStyle::Page | FakeStyle::Offset)),
             Fault::ErrorInHttp200 => spec.envelope.is_some(),
             Fault::UnknownEnumValue => !spec.user.open_enums.is_empty(),

@@ -110,7 +110,7 @@ impl FakeList {
         self.short_pages
             && self.has_more.is_none()
             && self.next_link.is_none()
-            && self.style != FakeStyle::Cursor
+            && !matches!(self.style, FakeStyle::Cursor | FakeStyle::Link)
     }
 
     /// The sample record ([`item`](Self::item)) as JSON.
@@ -150,6 +150,8 @@ pub enum FakeStyle {
     Cursor,
     /// Offsets: the index of each page's first record.
     Offset,
+    /// Opaque cursors in the `Link` header's `rel="next"` URL.
+    Link,
     /// Everything in one response.
     None,
 }
