@@ -40,6 +40,7 @@
 //! | `google-workspace` / [`google_workspace`] | Google Workspace — Directory users | `with_token` |
 //! | `hubspot` / [`hubspot`] | HubSpot — Users | `with_token` |
 //! | `jira` / [`jira`] | Jira Cloud — Users | `with_api_token` |
+//! | `okta` / [`okta`] | Okta — Users | `with_api_token` |
 //! | `pagerduty` / [`pagerduty`] | PagerDuty — Users | `with_token` |
 //! | `sequence` / [`sequence`] | Sequence — Users | `with_credentials` |
 //! | `slack` / [`slack`] | Slack — Users | `with_token` |
@@ -80,6 +81,10 @@ pub mod hubspot;
 #[cfg(feature = "jira")]
 #[rustfmt::skip]
 pub mod jira;
+
+#[cfg(feature = "okta")]
+#[rustfmt::skip]
+pub mod okta;
 
 #[cfg(feature = "pagerduty")]
 #[rustfmt::skip]

@@ -14,6 +14,9 @@ pub enum Provider {
     /// Jira Cloud — Users (`specs/jira.yaml`).
     #[cfg(feature = "jira")]
     Jira,
+    /// Okta — Users (`specs/okta.yaml`).
+    #[cfg(feature = "okta")]
+    Okta,
     /// PagerDuty — Users (`specs/pagerduty.yaml`).
     #[cfg(feature = "pagerduty")]
     Pagerduty,
@@ -42,6 +45,8 @@ impl Provider {
         Provider::Hubspot,
         #[cfg(feature = "jira")]
         Provider::Jira,
+        #[cfg(feature = "okta")]
+        Provider::Okta,
         #[cfg(feature = "pagerduty")]
         Provider::Pagerduty,
         #[cfg(feature = "sequence")]
@@ -65,6 +70,8 @@ impl Provider {
             Provider::Hubspot => &crate::hubspot::PROVIDER,
             #[cfg(feature = "jira")]
             Provider::Jira => &crate::jira::PROVIDER,
+            #[cfg(feature = "okta")]
+            Provider::Okta => &crate::okta::PROVIDER,
             #[cfg(feature = "pagerduty")]
             Provider::Pagerduty => &crate::pagerduty::PROVIDER,
             #[cfg(feature = "sequence")]
@@ -109,6 +116,8 @@ impl Provider {
             Provider::Hubspot => crate::hubspot::connect(var, options),
             #[cfg(feature = "jira")]
             Provider::Jira => crate::jira::connect(var, options),
+            #[cfg(feature = "okta")]
+            Provider::Okta => crate::okta::connect(var, options),
             #[cfg(feature = "pagerduty")]
             Provider::Pagerduty => crate::pagerduty::connect(var, options),
             #[cfg(feature = "sequence")]
@@ -133,6 +142,8 @@ impl Provider {
             Provider::Hubspot => &crate::hubspot::FAKE,
             #[cfg(feature = "jira")]
             Provider::Jira => &crate::jira::FAKE,
+            #[cfg(feature = "okta")]
+            Provider::Okta => &crate::okta::FAKE,
             #[cfg(feature = "pagerduty")]
             Provider::Pagerduty => &crate::pagerduty::FAKE,
             #[cfg(feature = "sequence")]
@@ -165,6 +176,8 @@ impl Provider {
             Provider::Hubspot => crate::hubspot::__round_trip(schema, text),
             #[cfg(feature = "jira")]
             Provider::Jira => crate::jira::__round_trip(schema, text),
+            #[cfg(feature = "okta")]
+            Provider::Okta => crate::okta::__round_trip(schema, text),
             #[cfg(feature = "pagerduty")]
             Provider::Pagerduty => crate::pagerduty::__round_trip(schema, text),
             #[cfg(feature = "sequence")]

@@ -272,6 +272,17 @@ pub fn host_label_problem(what: &str, value: &str) -> Option<String> {
     (!valid).then(|| format!("{what} `{value}` is not a valid host name label"))
 }
 
+/// `None` when `value` is a valid host name (`acme.okta.com`: labels separated by dots, each a
+/// valid label), else why not; for a server whose whole host is a variable.
+pub fn host_name_problem(what: &str, value: &str) -> Option<String> {
+    let valid = !value.is_empty()
+        && value.len() <= 253
+        && value
+            .split('.')
+            .all(|label| host_label_problem(what, label).is_none());
+    (!valid).then(|| format!("{what} `{value}` is not a valid host name"))
+}
+
 /// `None` when `value` can go into a basic-auth user name (non-empty, no `:`), else why not;
 /// `what` names it in the message.
 pub fn template_problem(what: &str, value: &str) -> Option<String> {

@@ -177,6 +177,26 @@ pub enum PagingError {
         /// The limit that was reached.
         max_users: u64,
     },
+    /// The server named the next page at another origin (scheme, host or port) than the
+    /// client's: the walk does not follow it, so no credential is sent there.
+    #[error(
+        "the next page's link points to {origin}, not to {expected}: refused (nothing was sent \
+         there)"
+    )]
+    ForeignLink {
+        /// The origin the link points to.
+        origin: String,
+        /// The client's origin (its base URL's).
+        expected: String,
+    },
+    /// The server's link to the next page does not carry the parameter the walk pages by.
+    #[error("the next page's link ({link}) has no `{param}` to page by")]
+    LinkWithoutCursor {
+        /// The link, without its query.
+        link: String,
+        /// The parameter that was expected.
+        param: &'static str,
+    },
 }
 
 /// An error the provider reported.

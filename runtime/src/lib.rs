@@ -126,7 +126,7 @@ pub mod __codegen {
     pub use crate::account_rules::AccountRules;
     pub use crate::auth::{Auth, Plugin};
     pub use crate::builder::{
-        ClientBuilder, GeneratedClient, host_label_problem, template_problem,
+        ClientBuilder, GeneratedClient, host_label_problem, host_name_problem, template_problem,
     };
     pub use crate::classify::Checked;
     pub use crate::client::{Runtime, call};
@@ -145,4 +145,5 @@ pub mod __codegen {
     pub use crate::secret::Secret;
     pub use crate::stream::UserStream;
     pub use crate::users::{AnyClient, Users};
+    pub use crate::wire::next_link;
 }

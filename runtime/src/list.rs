@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use crate::checkpoint::{AtPosition, Checkpoint, Expected, Position};
 use crate::config::Config;
 use crate::drift::Drift;
-use crate::error::{Error, ErrorKind};
+use crate::error::{Error, ErrorKind, PagingError};
 use crate::page::{Page, Signals, id_hash_probe};
 use crate::provider::ProviderInfo;
 use crate::scope;
@@ -31,6 +31,9 @@ pub enum Paging {
     },
     /// An opaque cursor read from each page.
     Cursor,
+    /// An opaque cursor read from the `Link` header's `rel="next"` URL (its
+    /// [`POSITION_PARAM`](List::POSITION_PARAM)), which must be on the client's origin.
+    Link,
     /// The index of a page's first record, counted from 0: each page starts a page size after
     /// the one before, whatever it held (a server that filters after cutting the page sends
     /// fewer).
@@ -66,8 +69,20 @@ pub trait List<'a>: Clone + Send + 'a {
 
     /// The client's configuration.
     fn config(&self) -> &Config;
+    /// The base URL the client sends to: a next link elsewhere is refused.
+    fn base_url(&self) -> &str {
+        ""
+    }
     /// Sends the request and decodes the page, as `Client::call` does.
     fn fetch(self) -> impl Future<Output = Result<Self::Page, Error>> + Send + 'a;
+    /// [`fetch`](List::fetch), with the URL the `Link` headers name as the next page's
+    /// (`rel="next"`, see `__codegen::next_link`).
+    fn fetch_linked(
+        self,
+    ) -> impl Future<Output = Result<(Self::Page, Option<String>), Error>> + Send + 'a {
+        let fetching = self.fetch();
+        async move { Ok((fetching.await?, None)) }
+    }
     /// The same request asking for `size` records per page.
     fn with_page_size(self, size: u64) -> Self {
         let _ = size;
@@ -168,7 +183,7 @@ pub fn resume_list<'a, L: List<'a>>(
         (&checkpoint.next, L::PAGING),
         (Position::Start | Position::End, _)
             | (Position::Page(_), Paging::Numbers { .. })
-            | (Position::Cursor(_), Paging::Cursor)
+            | (Position::Cursor(_), Paging::Cursor | Paging::Link)
             | (Position::Offset(_), Paging::Offset)
     );
     if !fits {
@@ -303,6 +318,45 @@ fn walk_from<'a, L: List<'a>>(
                 true,
             )
         }
+        Paging::Link => {
+            let start = match at {
+                Position::Cursor(cursor) => Some(cursor),
+                _ => None,
+            };
+            let base = request.base_url().to_owned();
+            let param = L::POSITION_PARAM.unwrap_or_default();
+            walk(
+                provider,
+                op,
+                &config,
+                start,
+                None,
+                move |cursor: Option<String>| {
+                    let request = request.clone();
+                    let fetching = match cursor {
+                        Some(cursor) => request.with_cursor(cursor),
+                        None => request,
+                    }
+                    .fetch_linked();
+                    let base = base.clone();
+                    async move {
+                        let (body, link) = fetching.await?;
+                        // A link the walk must not follow ends it after this page's users.
+                        Ok(match link.map(|link| cursor_of_link(&base, &link, param)) {
+                            None => page::<L, String>(body, None),
+                            Some(Ok(next)) => {
+                                page::<L, _>(body, Some(next).filter(|c| !c.is_empty()))
+                            }
+                            Some(Err(error)) => page::<L, String>(body, None).ending_with(error),
+                        })
+                    }
+                },
+                L::user,
+                marks,
+                resume,
+                true,
+            )
+        }
         Paging::Offset => {
             // Without a page size the step is unknown: one page, as a page walk of one.
             let step = size.unwrap_or(u64::MAX);
@@ -363,6 +417,41 @@ pub(crate) fn signals<'a, L: List<'a>>(
     }
 }
 
+/// The cursor a next link carries in `param`, once the link is known to be on `base`'s origin
+/// (a relative link is read against `base`).
+fn cursor_of_link(base: &str, link: &str, param: &'static str) -> Result<String, PagingError> {
+    let base = reqwest::Url::parse(base).ok();
+    let url = match &base {
+        Some(base) => base.join(link),
+        None => reqwest::Url::parse(link),
+    };
+    let Ok(url) = url else {
+        return Err(PagingError::LinkWithoutCursor {
+            link: link.to_owned(),
+            param,
+        });
+    };
+    if let Some(base) = &base
+        && url.origin() != base.origin()
+    {
+        return Err(PagingError::ForeignLink {
+            origin: url.origin().ascii_serialization(),
+            expected: base.origin().ascii_serialization(),
+        });
+    }
+    url.query_pairs()
+        .find(|(name, _)| name == param)
+        .map(|(_, value)| value.into_owned())
+        .ok_or_else(|| {
+            let mut bare = url.clone();
+            bare.set_query(None);
+            PagingError::LinkWithoutCursor {
+                link: bare.to_string(),
+                param,
+            }
+        })
+}
+
 /// The page size a walk asks for: the client's, else the list's. An offset walk asks for no
 /// more than the list's own (the spec's `max-size`): it steps by the size it asked for, and a
 /// server that cut pages below that would make it skip records.
@@ -409,4 +498,43 @@ impl AtPosition for Offset {
 pub(crate) fn page<'a, L: List<'a>, C>(body: L::Page, next: Option<C>) -> Page<L::Record, C> {
     let total = L::total(&body);
     Page::new(L::records(body), next, L::id).with_total(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_next_link_gives_its_cursor_on_the_clients_origin_only() {
+        let base = "https://acme.okta.com";
+        assert_eq!(
+            cursor_of_link(
+                base,
+                "https://acme.okta.com/api/v1/users?after=00u9&limit=200",
+                "after"
+            ),
+            Ok("00u9".to_owned())
+        );
+        assert_eq!(
+            cursor_of_link(base, "/api/v1/users?limit=2&after=a%2Bb", "after"),
+            Ok("a+b".to_owned())
+        );
+        for foreign in [
+            "https://evil.example/api/v1/users?after=1",
+            "http://acme.okta.com/api/v1/users?after=1",
+            "https://acme.okta.com:8443/api/v1/users?after=1",
+        ] {
+            let error = cursor_of_link(base, foreign, "after").unwrap_err();
+            assert!(
+                matches!(&error, PagingError::ForeignLink { expected, .. } if expected == base),
+                "{foreign}: {error}"
+            );
+        }
+        let error = cursor_of_link(base, "https://acme.okta.com/api/v1/users?limit=2", "after")
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the next page's link (https://acme.okta.com/api/v1/users) has no `after` to page by"
+        );
+    }
 }

@@ -8,7 +8,8 @@
 //!   and still uses all of it; a token bucket (GCRA, as in the `governor` crate) allows a burst
 //!   on top of the rate, which a provider counting requests per window refuses.
 //! - A provider that announces its budget in headers (`ratelimit-remaining`/`ratelimit-reset`,
-//!   `x-rate-limit-remaining`, `x-ratelimit-remaining`/`x-ratelimit-reset`) is used to the last
+//!   `x-rate-limit-remaining`/`x-rate-limit-reset`, `x-ratelimit-remaining`/`x-ratelimit-reset`;
+//!   a reset in seconds to wait or as a Unix time) is used to the last
 //!   request of the window and held back once it is spent, until the window resets; requests
 //!   sent meanwhile are counted down locally, so concurrent pages cannot overshoot it.
 //!
@@ -17,7 +18,7 @@
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::header::HeaderMap;
 
@@ -203,12 +204,13 @@ impl Pacer {
             return;
         };
         let limit = number(&["ratelimit-limit", "x-rate-limit", "x-ratelimit-limit"]);
-        // Seconds to the window's end; without it, assume a minute (Zendesk's window).
-        let reset = number(&["ratelimit-reset", "x-ratelimit-reset"])
-            .filter(|seconds| *seconds < 24 * 3600)
-            .unwrap_or(60);
+        // The time left in the window (seconds to wait, or the Unix time of the reset);
+        // without it, assume a minute (Zendesk's window).
+        let reset = crate::wire::rate_limit_reset(headers, SystemTime::now())
+            .filter(|left| *left < Duration::from_secs(24 * 3600))
+            .unwrap_or(Duration::from_secs(60));
         let mut announced = self.announced.lock().unwrap_or_else(|e| e.into_inner());
-        let reset_at = Instant::now() + Duration::from_secs(reset);
+        let reset_at = Instant::now() + reset;
         // Within the same window, requests counted down locally may not have reached the
         // server when it answered: keep the lower count. A later reset is a new window.
         let same_window = announced

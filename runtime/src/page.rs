@@ -16,6 +16,9 @@ pub struct Page<R, C> {
     pub(crate) fingerprint: u64,
     /// The total number of users the server declares, if it does.
     pub(crate) total: Option<u64>,
+    /// Why the walk cannot go past this page although the page itself is sound (a next link
+    /// it must not follow): its users are yielded, then the walk ends with this error.
+    pub(crate) fault: Option<crate::error::PagingError>,
 }
 
 /// What a page says about whether another follows, read at the pointers its spec declares.
@@ -100,7 +103,15 @@ impl<R, C> Page<R, C> {
             items,
             next,
             total: None,
+            fault: None,
         }
+    }
+
+    /// The same page, after whose users the walk ends with `error`.
+    pub(crate) fn ending_with(mut self, error: crate::error::PagingError) -> Self {
+        self.next = None;
+        self.fault = Some(error);
+        self
     }
 
     /// The total number of users the server declares on this page (the spec's `total`).

@@ -12,7 +12,7 @@ use crate::config::{Config, RetryPolicy};
 use crate::error::transport_message;
 use crate::pacing::Pacer;
 use crate::scope;
-use crate::wire::parse_retry_after;
+use crate::wire::{parse_retry_after, rate_limit_reset};
 
 /// Whole milliseconds, saturating.
 fn millis(duration: Duration) -> u64 {
@@ -238,6 +238,14 @@ fn response_delay(
         .get(RETRY_AFTER)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| parse_retry_after(value, SystemTime::now()));
+    // Without `Retry-After`, a 429 may still say when its window resets (Okta's
+    // `X-Rate-Limit-Reset`, a Unix time): wait exactly that long.
+    let told = told.or_else(|| {
+        (status == StatusCode::TOO_MANY_REQUESTS)
+            .then(|| rate_limit_reset(response.headers(), SystemTime::now()))
+            .flatten()
+            .filter(|wait| !wait.is_zero())
+    });
     match told {
         Some(wait) => Some(wait.min(policy.max_retry_after())),
         // A rate limit without a word on how long: the documented wait, not a quick backoff

@@ -429,6 +429,9 @@ where
         {
             return self.stop(records, PagingError::UserLimit { max_users });
         }
+        if let Some(error) = page.fault {
+            return self.stop(records, error);
+        }
         let after = match &page.next {
             None => Position::End,
             Some(next) => next.position(),

@@ -18,6 +18,77 @@ pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
+/// Reads a rate-limit window's reset (`ratelimit-reset`, `x-rate-limit-reset`,
+/// `x-ratelimit-reset`) as the time left until it, relative to `now`: providers send either
+/// seconds to wait (Zendesk's `ratelimit-reset: 30`) or the Unix time of the reset (GitHub's
+/// and Okta's `1735689600`). A number past 1,000,000,000 (September 2001) cannot be a wait in
+/// seconds a provider means, so it is read as a time; one in the past means "now". The wait
+/// is computed from the exact time left, not rounded up to a whole second.
+pub(crate) fn rate_limit_reset(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+    const EPOCH_FLOOR: u64 = 1_000_000_000;
+    let value = ["ratelimit-reset", "x-rate-limit-reset", "x-ratelimit-reset"]
+        .iter()
+        .find_map(|name| {
+            headers
+                .get(*name)?
+                .to_str()
+                .ok()?
+                .split([',', ';'])
+                .next()?
+                .trim()
+                .parse::<u64>()
+                .ok()
+        })?;
+    if value < EPOCH_FLOOR {
+        return Some(Duration::from_secs(value));
+    }
+    let at = SystemTime::UNIX_EPOCH + Duration::from_secs(value);
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// The URL of the next page named by the `Link` headers (RFC 8288: `<url>; rel="next"`, the
+/// relation possibly among others, in any of several `Link` headers or comma-separated links).
+pub fn next_link(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(reqwest::header::LINK)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(split_links)
+        .find_map(|(url, params)| {
+            params
+                .split(';')
+                .filter_map(|param| param.split_once('='))
+                .filter(|(name, _)| name.trim().eq_ignore_ascii_case("rel"))
+                .any(|(_, rel)| {
+                    rel.trim()
+                        .trim_matches('"')
+                        .split_ascii_whitespace()
+                        .any(|rel| rel.eq_ignore_ascii_case("next"))
+                })
+                .then(|| url.to_owned())
+        })
+}
+
+/// The links of one `Link` header value: each `<url>` with the parameters after it. Commas
+/// inside `<...>` belong to the URL.
+fn split_links(value: &str) -> Vec<(&str, &str)> {
+    let mut links = Vec::new();
+    let mut rest = value;
+    while let Some(open) = rest.find('<') {
+        let Some(close) = rest[open..].find('>').map(|i| open + i) else {
+            break;
+        };
+        let url = &rest[open + 1..close];
+        let after = &rest[close + 1..];
+        let end = after
+            .find('<')
+            .map_or(after.len(), |next| after[..next].rfind(',').unwrap_or(next));
+        links.push((url.trim(), after[..end].trim_start_matches(';').trim()));
+        rest = &after[end..];
+    }
+    links
+}
+
 /// The `Content-Type` header without parameters, lower-cased.
 pub(crate) fn content_type(headers: &HeaderMap) -> Option<String> {
     let value = headers.get(CONTENT_TYPE)?.to_str().ok()?;
@@ -85,6 +156,79 @@ mod tests {
         assert_eq!(parse_retry_after("-5", now), None);
         assert_eq!(parse_retry_after("soon", now), None);
         assert_eq!(parse_retry_after("1.5", now), None);
+    }
+
+    #[test]
+    fn a_reset_is_seconds_to_wait_or_a_unix_time() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_millis(1_700_000_000_250);
+        let of = |name: &str, value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(
+                reqwest::header::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                value.parse().unwrap(),
+            );
+            rate_limit_reset(&headers, now)
+        };
+        assert_eq!(of("ratelimit-reset", "30"), Some(Duration::from_secs(30)));
+        // A Unix time: the exact time left, not a second more.
+        assert_eq!(
+            of("x-rate-limit-reset", "1700000010"),
+            Some(Duration::from_millis(9_750))
+        );
+        assert_eq!(of("x-ratelimit-reset", "1700000000"), Some(Duration::ZERO));
+        assert_eq!(of("x-ratelimit-reset", "soon"), None);
+        assert_eq!(rate_limit_reset(&HeaderMap::new(), now), None);
+    }
+
+    #[test]
+    fn the_next_link_is_read_from_any_link_header() {
+        let mut headers = HeaderMap::new();
+        headers.append(
+            reqwest::header::LINK,
+            "<https://acme.okta.com/api/v1/users?limit=200>; rel=\"self\""
+                .parse()
+                .unwrap(),
+        );
+        headers.append(
+            reqwest::header::LINK,
+            "<https://acme.okta.com/api/v1/users?after=00u1&limit=200>; rel=\"next\""
+                .parse()
+                .unwrap(),
+        );
+        assert_eq!(
+            next_link(&headers).as_deref(),
+            Some("https://acme.okta.com/api/v1/users?after=00u1&limit=200")
+        );
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            reqwest::header::LINK,
+            "<https://api.example.com/x?page=2&a=1,2>; rel=\"next\", \
+             <https://api.example.com/x?page=9>; rel=\"last\""
+                .parse()
+                .unwrap(),
+        );
+        assert_eq!(
+            next_link(&headers).as_deref(),
+            Some("https://api.example.com/x?page=2&a=1,2")
+        );
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            reqwest::header::LINK,
+            "<https://api.example.com/x?page=1>; rel=\"prev first\""
+                .parse()
+                .unwrap(),
+        );
+        assert_eq!(next_link(&headers), None);
+        headers.insert(
+            reqwest::header::LINK,
+            "<https://api.example.com/x?page=3>; title=\"n\"; REL=\"last next\""
+                .parse()
+                .unwrap(),
+        );
+        assert_eq!(
+            next_link(&headers).as_deref(),
+            Some("https://api.example.com/x?page=3")
+        );
     }
 
     #[test]

@@ -564,6 +564,44 @@ fn slack() {
 }
 
 #[test]
+fn okta() {
+    let base = json!({
+        "id": "00ub0oNGTSWTBKOLGLNR", "status": "ACTIVE",
+        "created": "2013-06-24T16:39:18.000Z", "lastUpdated": "2013-07-02T21:36:25.344Z",
+        "lastLogin": "2013-06-24T17:39:19.000Z",
+        "profile": {"login": "isaac@example.com", "email": "isaac@example.com",
+                    "displayName": "Isaac Brock"},
+    });
+    let okta = |overrides: Value| account("okta", merged(&base, overrides));
+    let isaac = okta(json!({}));
+    assert_eq!(isaac.id, "00ub0oNGTSWTBKOLGLNR");
+    assert_eq!(isaac.email.as_deref(), Some("isaac@example.com"));
+    assert_eq!(isaac.name.as_deref(), Some("Isaac Brock"));
+    assert_eq!(facts(&isaac), (Status::Active, Kind::Member, vec![], false));
+    assert_eq!(isaac.created_at.as_deref(), Some("2013-06-24T16:39:18Z"));
+    assert_eq!(
+        isaac.updated_at.as_deref(),
+        Some("2013-07-02T21:36:25.344Z")
+    );
+    assert_eq!(isaac.last_login_at.as_deref(), Some("2013-06-24T17:39:19Z"));
+    for (status, expected) in [
+        ("ACTIVE", Status::Active),
+        ("RECOVERY", Status::Active),
+        ("PASSWORD_EXPIRED", Status::Active),
+        ("LOCKED_OUT", Status::Suspended),
+        ("SUSPENDED", Status::Suspended),
+        ("STAGED", Status::Invited),
+        ("PROVISIONED", Status::Invited),
+        ("DEPROVISIONED", Status::Deleted),
+        ("PENDING_USER_ACTION", Status::Unknown),
+    ] {
+        assert_eq!(okta(json!({"status": status})).status, expected, "{status}");
+    }
+    let never = okta(json!({"lastLogin": null, "status": "STAGED"}));
+    assert_eq!((never.status, never.last_login_at), (Status::Invited, None));
+}
+
+#[test]
 fn scim_users() {
     let user = json!({
         "id": 5, "name": "Eve", "email": "eve@example.org", "role": "admin", "active": true,

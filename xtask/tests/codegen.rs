@@ -199,7 +199,7 @@ fn bad_specs_fail_with_one_located_line_and_leave_generated_untouched() {
         ),
         (
             "bad-pagination-style",
-            "specs/bad-pagination-style.yaml#/paths/~1users/get/x-rollcall-pagination/style: style `pages` is not page, cursor, offset or none",
+            "specs/bad-pagination-style.yaml#/paths/~1users/get/x-rollcall-pagination/style: style `pages` is not page, cursor, offset, link or none",
         ),
         (
             "bad-pagination-pointer",

@@ -61,6 +61,10 @@ pub enum Fault {
     /// Drift: every page carries `x-ratelimit-remaining`, a header the operation does not
     /// declare.
     UndeclaredHeader,
+    /// The first page's `Link` header names the next page on another origin; a client refuses
+    /// it and sends nothing there. Lists that page by the `Link` header only; needs more users
+    /// than fit on one page.
+    ForeignNextLink,
 }
 
 /// The property [`Fault::UndeclaredProperty`] adds.
@@ -92,6 +96,7 @@ impl Fault {
         Fault::UndeclaredStatus,
         Fault::UndeclaredContentType,
         Fault::UndeclaredHeader,
+        Fault::ForeignNextLink,
     ];
 
     /// The kebab-case name, without the duration of `slow`.
@@ -117,6 +122,7 @@ impl Fault {
             Fault::UndeclaredStatus => "undeclared-status",
             Fault::UndeclaredContentType => "undeclared-content-type",
             Fault::UndeclaredHeader => "undeclared-header",
+            Fault::ForeignNextLink => "foreign-next-link",
         }
     }
 
@@ -134,9 +140,10 @@ impl Fault {
         match self {
             Fault::EmptyPageAfterLastFullOne => matches!(
                 style,
-                Some(FakeStyle::Page | FakeStyle::Cursor | FakeStyle::Offset)
+                Some(FakeStyle::Page | FakeStyle::Cursor | FakeStyle::Offset | FakeStyle::Link)
             ),
-            Fault::RepeatedCursor => style == Some(FakeStyle::Cursor),
+            Fault::RepeatedCursor => matches!(style, Some(FakeStyle::Cursor | FakeStyle::Link)),
+            Fault::ForeignNextLink => style == Some(FakeStyle::Link),
             Fault::RepeatedPage => matches!(style, Some(FakeStyle::Page | FakeStyle::Offset)),
             Fault::ErrorInHttp200 => spec.envelope.is_some(),
             Fault::UnknownEnumValue => !spec.user.open_enums.is_empty(),

@@ -394,6 +394,10 @@ fn canned(response: &super::FakeResponse) -> ResponseTemplate {
     }
 }
 
+/// Where [`Fault::ForeignNextLink`] points: another origin, never contacted (`.invalid` does
+/// not resolve).
+const FOREIGN_ORIGIN: &str = "http://rollcall-foreign.invalid";
+
 const SERVER_ERROR: &str = "<!DOCTYPE html>\n<html>\n<head><title>503 Service Temporarily Unavailable</title></head>\n<body>\n<center><h1>503 Service Temporarily Unavailable</h1></center>\n<hr><center>nginx</center>\n</body>\n</html>\n";
 
 /// Serves one list operation.
@@ -440,8 +444,11 @@ impl ListResponder {
             return ResponseTemplate::new(503)
                 .set_body_raw(SERVER_ERROR, "text/html; charset=utf-8");
         }
-        let (body, first) = match self.list.start_param {
-            Some(start) => self.export(request, start),
+        let (body, first, link) = match self.list.start_param {
+            Some(start) => {
+                let (body, first) = self.export(request, start);
+                (body, first, None)
+            }
             None => self.page(request),
         };
         let text = body.to_string();
@@ -460,15 +467,20 @@ impl ListResponder {
         } else {
             json_answer(200, &text)
         };
-        if state.has(Fault::UndeclaredHeader) {
+        let answer = if state.has(Fault::UndeclaredHeader) {
             answer.insert_header("x-ratelimit-remaining", "1000")
         } else {
             answer
+        };
+        match link {
+            Some(link) => answer.insert_header("link", link.as_str()),
+            None => answer,
         }
     }
 
     /// The page `request` asks for, and whether it is the first.
-    fn page(&self, request: &Request) -> (Value, bool) {
+    /// With it, the `Link` header of a list that pages by one (its `rel="next"` URL).
+    fn page(&self, request: &Request) -> (Value, bool, Option<String>) {
         let list = self.list;
         let state = &self.state;
         let query: BTreeMap<String, String> = request.url.query_pairs().into_owned().collect();
@@ -514,7 +526,7 @@ impl ListResponder {
                 };
                 (offset, None, 0)
             }
-            FakeStyle::Cursor => {
+            FakeStyle::Cursor | FakeStyle::Link => {
                 let cursor = list.cursor_param.and_then(|p| query.get(p)).cloned();
                 let offset = cursor
                     .as_deref()
@@ -556,7 +568,7 @@ impl ListResponder {
         if let Some(param) = list.size_param {
             next_query.push((param.to_owned(), size.to_string()));
         }
-        if list.style == FakeStyle::Cursor {
+        if matches!(list.style, FakeStyle::Cursor | FakeStyle::Link) {
             let next = match received_cursor {
                 Some(cursor) if state.has(Fault::RepeatedCursor) => cursor,
                 _ => format!("fake-cursor-{}", offset + per),
@@ -582,19 +594,37 @@ impl ListResponder {
         if let (FakeStyle::Page, Some((param, _))) = (list.style, list.page_param) {
             next_query.push((param.to_owned(), (page_number + 1).to_string()));
         }
+        let next_url = || {
+            // A foreign next link: the same page on another origin, which no client may follow.
+            let origin = if state.has(Fault::ForeignNextLink) {
+                FOREIGN_ORIGIN
+            } else {
+                &state.uri
+            };
+            let mut url =
+                reqwest::Url::parse(&format!("{origin}{}", list.path)).expect("the fake's own URL");
+            url.query_pairs_mut().extend_pairs(&next_query);
+            url
+        };
         if let Some(at) = list.next_link {
             if more {
-                let mut url = reqwest::Url::parse(&format!("{}{}", state.uri, list.path))
-                    .expect("the fake's own URL");
-                url.query_pairs_mut().extend_pairs(&next_query);
-                set(&mut body, at, json!(url.as_str()));
+                set(&mut body, at, json!(next_url().as_str()));
             } else if list.link_nullable {
                 set(&mut body, at, Value::Null);
             } else {
                 remove(&mut body, at);
             }
         }
-        (body, first)
+        let link = (list.style == FakeStyle::Link).then(|| {
+            let mine = reqwest::Url::parse(&format!("{}{}", state.uri, list.path))
+                .expect("the fake's own URL");
+            let mut header = format!("<{mine}>; rel=\"self\"");
+            if more {
+                header.push_str(&format!(", <{}>; rel=\"next\"", next_url()));
+            }
+            header
+        });
+        (body, first, link)
     }
 
     /// A page of the incremental export `request` asks for (from `start` epoch seconds, or

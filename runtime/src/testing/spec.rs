@@ -116,7 +116,7 @@ impl FakeList {
         self.short_pages
             && self.has_more.is_none()
             && self.next_link.is_none()
-            && self.style != FakeStyle::Cursor
+            && !matches!(self.style, FakeStyle::Cursor | FakeStyle::Link)
     }
 
     /// The sample record ([`item`](Self::item)) as JSON.
@@ -156,6 +156,8 @@ pub enum FakeStyle {
     Cursor,
     /// Offsets: the index of each page's first record.
     Offset,
+    /// Opaque cursors in the `Link` header's `rel="next"` URL.
+    Link,
     /// Everything in one response.
     None,
 }

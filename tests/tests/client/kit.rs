@@ -501,6 +501,35 @@ async fn slow_answers_are_waited_for_or_time_out() {
     }
 }
 
+#[tokio::test]
+async fn a_next_link_to_another_origin_is_refused_and_nothing_is_sent_there() {
+    for provider in applicable(Fault::ForeignNextLink) {
+        let fake = FakeProvider::start(provider)
+            .users(25)
+            .fault(Fault::ForeignNextLink)
+            .await;
+        let (users, error, report) = walk(&fake).await;
+        let error = error.expect("an error");
+        assert_names(&fake, &error);
+        assert!(
+            matches!(
+                error.kind(),
+                ErrorKind::Paging(PagingError::ForeignLink { .. })
+            ),
+            "{provider}: {error}"
+        );
+        assert!(
+            error.to_string().contains("rollcall-foreign.invalid"),
+            "{error}"
+        );
+        assert_eq!(users.len(), per_page(&fake), "{provider}: the first page");
+        assert_eq!(report.stop, Some(Stop::Error), "{provider}");
+        // One request, to the fake; the link's host does not resolve, so a request sent there
+        // would have ended the walk with a transport error instead.
+        assert_eq!(fake.requests().await.len(), 1, "{provider}");
+    }
+}
+
 #[test]
 fn fault_names_are_kebab_case_and_read_back() {
     for fault in Fault::ALL {

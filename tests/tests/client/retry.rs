@@ -103,6 +103,30 @@ async fn a_client_error_is_not_retried() {
 }
 
 #[tokio::test]
+async fn a_429_without_retry_after_waits_for_the_announced_reset_time() {
+    // Okta's and GitHub's form: the Unix time the window resets, no `Retry-After`.
+    let now = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap();
+    let reset = now.as_secs() + 2;
+    let left = Duration::from_secs(reset) - now;
+    let limited = ResponseTemplate::new(429).insert_header("x-rate-limit-reset", reset.to_string());
+    let server = fail_then_succeed(Kind::ZendeskSell, limited, 1).await;
+    let policy = fast_retry().with_max_retry_after(Duration::from_secs(5));
+    let started = Instant::now();
+    let ids = Kind::ZendeskSell
+        .all_ids_with(&server, policy)
+        .await
+        .unwrap();
+    assert_eq!(ids.len(), 3);
+    let waited = started.elapsed();
+    // The time left to the reset, not the 20 ms a 429 without a word waits here, nor a second
+    // more for rounding.
+    assert!(waited + ms(50) >= left, "{waited:?} for {left:?}");
+    assert!(waited < left + ms(900), "{waited:?} for {left:?}");
+}
+
+#[tokio::test]
 async fn no_retries_with_the_none_policy() {
     let server = fail_then_succeed(Kind::Sequence, ResponseTemplate::new(502), 1).await;
     let error = Kind::Sequence

@@ -159,6 +159,7 @@ fn render_list(raw: &Value, list: &List, first: &List) -> Result<String, String>
         Style::Page => "Page",
         Style::Cursor => "Cursor",
         Style::Offset => "Offset",
+        Style::Link => "Link",
         Style::None => "None",
     };
     let opt = |v: &Option<String>| match v {

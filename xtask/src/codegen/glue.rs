@@ -470,8 +470,14 @@ fn constructor(module: &str, provider: &Extensions, scheme: &ext::Scheme) -> Str
         (None, Some(server)) if !server.variables.is_empty() => {
             for var in &server.variables {
                 args.push(format!("{var}: &str"));
+                // A variable that is the whole host (`https://{domain}`) takes a host name.
+                let check = if server.url == format!("https://{{{var}}}") {
+                    "host_name_problem"
+                } else {
+                    "host_label_problem"
+                };
                 problems.push(format!(
-                    ".problem(::rollcall_runtime::__codegen::host_label_problem({var:?}, {var}))"
+                    ".problem(::rollcall_runtime::__codegen::{check}({var:?}, {var}))"
                 ));
             }
             format!("format!({:?})", server.url)
@@ -724,6 +730,23 @@ fn walk(
                 }
             });
             (quote!(#rt::Paging::Cursor), "cursors")
+        }
+        Style::Link => {
+            let param = list.cursor_param.clone().unwrap_or_default();
+            let setter = ident(&snake(&param));
+            accessors.push(quote! {
+                const POSITION_PARAM: Option<&'static str> = Some(#param);
+                fn with_cursor(self, cursor: String) -> Self { self.#setter(cursor) }
+                fn base_url(&self) -> &str {
+                    ::progenitor_client::ClientInfo::baseurl(self.__client())
+                }
+                async fn fetch_linked(self) -> Result<(Self::Page, Option<String>), #rt::Error> {
+                    let response = #rt::call(&PROVIDER, self.send()).await?;
+                    let next = #rt::next_link(response.headers());
+                    Ok((response.into_inner(), next))
+                }
+            });
+            (quote!(#rt::Paging::Link), "the `Link` header's next page")
         }
         Style::Offset => {
             let param = list.offset_param.clone().unwrap_or_default();

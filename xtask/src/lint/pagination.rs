@@ -39,7 +39,7 @@ pub(super) fn check(doc: &mut Doc<'_>) {
             doc.report(
                 "pagination",
                 &at,
-                "`style` must be `page`, `cursor`, `offset` or `none`",
+                "`style` must be `page`, `cursor`, `offset`, `link` or `none`",
             );
             return;
         };

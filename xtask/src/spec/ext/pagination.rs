@@ -58,6 +58,8 @@ pub enum Style {
     Cursor,
     /// Offsets: the index of each page's first record, a page size apart.
     Offset,
+    /// Opaque cursors read from the `Link` header's `rel="next"` URL.
+    Link,
     /// Everything in one response.
     None,
 }
@@ -86,6 +88,7 @@ impl Style {
             "page" => Some(Self::Page),
             "cursor" => Some(Self::Cursor),
             "offset" => Some(Self::Offset),
+            "link" => Some(Self::Link),
             "none" => Some(Self::None),
             _ => None,
         }
@@ -97,6 +100,7 @@ impl Style {
             Self::Page => "page",
             Self::Cursor => "cursor",
             Self::Offset => "offset",
+            Self::Link => "link",
             Self::None => "none",
         }
     }
@@ -113,6 +117,7 @@ impl Style {
                 "max-size",
             ],
             Self::Offset => &["items", "offset-param", "size-param", "max-size"],
+            Self::Link => &["items", "cursor-param", "size-param", "max-size"],
             Self::None => &["items"],
         }
     }
@@ -120,7 +125,7 @@ impl Style {
     /// The other keys that apply to this style (`style` itself aside).
     pub fn optional(self) -> &'static [&'static str] {
         match self {
-            Self::Page | Self::Cursor | Self::Offset => PAGING,
+            Self::Page | Self::Cursor | Self::Offset | Self::Link => PAGING,
             Self::None => ANY_STYLE,
         }
     }
@@ -349,14 +354,14 @@ pub(super) fn lists(spec: &Spec) -> Result<Vec<List>, SpecError> {
                 return Err(SpecError::at(
                     file,
                     &syntax.key_at("style"),
-                    format!("style `{other}` is not page, cursor, offset or none"),
+                    format!("style `{other}` is not page, cursor, offset, link or none"),
                 ));
             }
             StyleValue::Missing => {
                 return Err(SpecError::at(
                     file,
                     &base,
-                    "needs `style` (page, cursor, offset or none)",
+                    "needs `style` (page, cursor, offset, link or none)",
                 ));
             }
         };
@@ -599,6 +604,10 @@ pub(super) fn lists(spec: &Spec) -> Result<Vec<List>, SpecError> {
             Style::Cursor => need(
                 list.cursor_param.is_some() && list.next_cursor.is_some(),
                 "style cursor needs `cursor-param` and `next-cursor`",
+            )?,
+            Style::Link => need(
+                list.cursor_param.is_some(),
+                "style link needs `cursor-param` (the parameter of the next link the walk pages by)",
             )?,
             Style::Offset => need(
                 list.offset_param.is_some(),
