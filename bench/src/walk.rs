@@ -128,38 +128,19 @@ fn instruction_row(
 ) -> Result<(), String> {
     let mut counts = Vec::new();
     for which in WALKERS {
-        let out = Command::new("valgrind")
-            .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
-            .arg(exe)
-            .args(["walk", provider.name(), which, url, &users.to_string()])
-            .output();
-        let Ok(out) = out else {
-            Row {
-                section: "Walk",
-                case: format!("{} instructions per user (callgrind)", provider.name()),
-                ours: "skipped".to_owned(),
-                baseline: "—".to_owned(),
-                ratio: "—".to_owned(),
-                note: "valgrind not found".to_owned(),
-            }
-            .print();
-            return Ok(());
-        };
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        let collected = stderr
-            .lines()
-            .find_map(|line| {
-                line.split_once("Collected :")
-                    .map(|(_, n)| n.trim().to_owned())
-            })
-            .and_then(|n| n.parse::<f64>().ok());
-        match collected {
-            Some(n) if out.status.success() => counts.push(n / users as f64),
-            _ => {
-                return Err(format!(
-                    "{} {which} under callgrind: {stderr}",
-                    provider.name()
-                ));
+        match instructions(exe, provider, which, url, users)? {
+            Some(n) => counts.push(n),
+            None => {
+                Row {
+                    section: "Walk",
+                    case: format!("{} instructions per user (callgrind)", provider.name()),
+                    ours: "skipped".to_owned(),
+                    baseline: "—".to_owned(),
+                    ratio: "—".to_owned(),
+                    note: "valgrind not found".to_owned(),
+                }
+                .print();
+                return Ok(());
             }
         }
     }
