@@ -28,7 +28,7 @@ pub(crate) fn run(args: UsersArgs) -> Result<(), Failure> {
     options.max_pages = args.max_pages;
     options.page_size = args.page_size;
     options.drift = args.drift.is_some().then_some(true);
-    options.drift_enum_values = args.drift_enum_values.then_some(true);
+    options.drift_enum_values = Some(!args.drift_no_enum_values);
     options.page_concurrency = args.page_concurrency.and_then(|n| usize::try_from(n).ok());
     let env = |name: &str| std::env::var(name).ok();
     let client = provider.connect(&env, &options)?;

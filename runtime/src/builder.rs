@@ -168,8 +168,11 @@ impl<C: GeneratedClient> ClientBuilder<C> {
         self
     }
 
-    /// With [`drift`](Self::drift): keep the values of open enums that the spec does not list
-    /// in the findings (the provider's vocabulary, but read from records, so off by default).
+    /// With [`drift`](Self::drift): whether findings of open enums keep the values the spec
+    /// does not list (default true). They are the provider's vocabulary — a status, a role —
+    /// that `cargo xtask drift` adds to the spec; a value that does not look like one (longer
+    /// than 64 characters, or with an `@`) is never kept. `false` keeps a report free of
+    /// anything read from a record.
     pub fn drift_enum_values(mut self, on: bool) -> Self {
         self.config.drift_enum_values = on;
         self

@@ -180,7 +180,7 @@ impl Default for Config {
             page_concurrency: DEFAULT_PAGE_CONCURRENCY,
             checkpoint_max_age: DEFAULT_CHECKPOINT_MAX_AGE,
             drift: false,
-            drift_enum_values: false,
+            drift_enum_values: true,
         }
     }
 }
@@ -265,7 +265,8 @@ impl Config {
         self.drift
     }
 
-    /// Whether drift findings of open enums keep the values the spec does not list.
+    /// Whether drift findings of open enums keep the values the spec does not list (default
+    /// true: `cargo xtask drift` needs them to add them).
     pub fn drift_enum_values(&self) -> bool {
         self.drift_enum_values
     }

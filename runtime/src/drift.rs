@@ -172,9 +172,11 @@ pub struct Finding {
     /// What was seen instead: a JSON type (`string`, `number`, `null`...), a status, a content
     /// type or a header name — never a value from a record.
     pub seen: String,
-    /// The values of an open enum that the spec does not list, only when the walk was asked
-    /// for them ([`Config::drift_enum_values`](crate::Config::drift_enum_values)): an enum's
-    /// values are the provider's vocabulary, but they still come from records.
+    /// The values of an open enum that the spec does not list (at most 20), unless the walk
+    /// was asked not to keep them ([`Config::drift_enum_values`](crate::Config::drift_enum_values)):
+    /// an enum's values are the provider's vocabulary, which `cargo xtask drift` adds to the
+    /// spec; a value that does not look like one (over 64 characters, or with an `@`) is
+    /// never kept.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub values: Vec<String>,
 }
@@ -470,7 +472,9 @@ impl<'de> serde::de::Visitor<'de> for Seed<'_> {
                 .iter()
                 .any(|v| *v == text || (*ci && v.eq_ignore_ascii_case(text)));
             if !values.is_empty() && !listed {
-                let kept = self.enum_values.then(|| text.to_owned());
+                // Vocabulary, not personal data: a long text or an address is never kept.
+                let vocabulary = text.len() <= 64 && !text.contains('@');
+                let kept = (self.enum_values && vocabulary).then(|| text.to_owned());
                 self.found
                     .push_value(node.at.to_owned(), DriftKind::UnknownEnumValue, kept);
             }
@@ -754,6 +758,12 @@ mod tests {
         let with_values = Drift::new(&SPEC, true);
         with_values.observe("list_users", 1, 200, &headers, body);
         let report = with_values.report("acme", "f00");
+        assert_eq!(report.findings[0].values, ["on-leave"]);
+        // An address in an enum is data, not vocabulary: never kept.
+        let address = br#"{"users": [{"id": 3, "status": "someone@example.com"}]}"#;
+        with_values.observe("list_users", 2, 200, &headers, address);
+        let report = with_values.report("acme", "f00");
+        assert_eq!(report.findings[0].count, 2);
         assert_eq!(report.findings[0].values, ["on-leave"]);
     }
 }

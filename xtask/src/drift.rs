@@ -231,7 +231,10 @@ impl Spec<'_> {
             }
             "unknown-enum-value" => {
                 if finding.values.is_empty() {
-                    return Err("the report holds no value (walk with --drift-enum-values)".into());
+                    return Err(
+                        "the report holds no value (the walk ran with --drift-no-enum-values)"
+                            .into(),
+                    );
                 }
                 let list = ["x-extensible-enum", "enum"]
                     .into_iter()
@@ -676,7 +679,7 @@ components:
         let plan = plan(SPEC, &[&f]).unwrap();
         assert!(plan.edits.is_empty());
         assert!(
-            plan.notes[0].contains("--drift-enum-values"),
+            plan.notes[0].contains("--drift-no-enum-values"),
             "{:?}",
             plan.notes
         );
