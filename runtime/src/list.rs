@@ -194,19 +194,13 @@ pub fn resume_list<'a, L: List<'a>>(
         )));
     }
     let resume = Resume {
-        done: checkpoint.next == Position::End,
         pages: checkpoint.pages,
         users: checkpoint.users,
         duplicates: checkpoint.duplicates,
         window: checkpoint.recent_ids.clone(),
         from: checkpoint.into(),
     };
-    Ok(walk_from(
-        provider,
-        request,
-        marks,
-        Some((checkpoint.next.clone(), resume)),
-    ))
+    Ok(walk_from(provider, request, marks, Some(resume)))
 }
 
 /// The request with the walk's page size, and the facts its checkpoints carry: the endpoint
@@ -250,16 +244,15 @@ fn walk_from<'a, L: List<'a>>(
     provider: &'static ProviderInfo,
     request: L,
     marks: Arc<Marks>,
-    resume: Option<(Position, Resume)>,
+    resume: Option<Resume>,
 ) -> UserStream<'a, L::User> {
     let config = request.config().clone();
     let size = page_size::<L>(&config);
     let signals = signals::<L>(&config);
     let op = L::OPERATION;
-    let (at, resume) = match resume {
-        Some((at, resume)) => (at, Some(resume)),
-        None => (Position::Start, None),
-    };
+    let at = resume
+        .as_ref()
+        .map_or(Position::Start, |r| r.from.next.clone());
     match L::PAGING {
         Paging::Numbers { first } => {
             let start = match at {

@@ -30,10 +30,9 @@ use crate::provider::ProviderInfo;
 use crate::scope;
 use crate::stream::{Mark, Marks, Report, Stop, UserStream};
 
-/// What a resumed walk had done before its checkpoint (whose position is the walk's `first`).
+/// What a resumed walk had done before its checkpoint (whose position, `from.next`, is the
+/// walk's `first`).
 pub(crate) struct Resume {
-    /// The checkpoint was taken after the last page: nothing is left to read.
-    pub(crate) done: bool,
     pub(crate) pages: u64,
     pub(crate) users: u64,
     pub(crate) duplicates: u64,
@@ -92,7 +91,8 @@ where
             r.users,
             r.duplicates,
             RecentIds::from_window(&r.window),
-            r.done,
+            // Taken after the last page: nothing is left to read.
+            r.from.next == Position::End,
         ),
         None => (0, 0, 0, RecentIds::default(), false),
     };
