@@ -484,8 +484,8 @@ impl ListResponder {
         let list = self.list;
         let state = &self.state;
         let query: BTreeMap<String, String> = request.url.query_pairs().into_owned().collect();
-        let records = state.store().records(list);
-        let n = records.len();
+        let store = state.store();
+        let n = store.count(list);
         let size = list
             .size_param
             .and_then(|p| query.get(p)?.parse::<usize>().ok())
@@ -549,7 +549,7 @@ impl ListResponder {
         set(
             &mut body,
             list.items,
-            Value::Array(records[start..end].to_vec()),
+            Value::Array(store.slice(list, start, end)),
         );
         if let Some(at) = list.has_more {
             set(&mut body, at, json!(more));
@@ -643,27 +643,19 @@ impl ListResponder {
             .and_then(|p| query.get(p))
             .and_then(|c| c.strip_prefix("fake-change-")?.parse::<u64>().ok());
         let since = query.get(start).and_then(|t| t.parse::<i64>().ok());
-        let (history, clock) = {
+        let (page, last, end, clock) = {
             let store = self.state.store();
-            (store.history(list), store.clock())
-        };
-        let changed: Vec<_> = history
-            .into_iter()
-            .filter(|e| match (cursor, since) {
+            let keep = |e: &super::store::Entry| match (cursor, since) {
                 (Some(after), _) => e.seq > after,
                 (None, Some(since)) => e.changed_at >= since,
                 (None, None) => false,
-            })
-            .collect();
-        let page: Vec<_> = changed.iter().take(size).collect();
-        let end = changed.len() <= size;
-        let after = page.last().map_or(cursor.unwrap_or(clock), |e| e.seq);
+            };
+            let (page, last, end) = store.changes(list, keep, size);
+            (page, last, end, store.clock())
+        };
+        let after = last.unwrap_or(cursor.unwrap_or(clock));
         let mut body = self.page.clone();
-        set(
-            &mut body,
-            list.items,
-            Value::Array(page.iter().map(|e| e.record.clone()).collect()),
-        );
+        set(&mut body, list.items, Value::Array(page));
         if let Some(at) = list.end {
             set(&mut body, at, json!(end));
         }

@@ -13,7 +13,7 @@ use super::{FakeList, FakeSpec, Fault};
 use crate::account_rules::{Check, Literal, Status};
 
 /// One user as one list serves it, with when it last changed.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub(super) struct Entry {
     /// The record, in the list's shape (the user inside its wrapper, if any).
     pub(super) record: Value,
@@ -70,20 +70,42 @@ impl Store {
         })
     }
 
-    /// The records `list` serves now, in order.
-    pub(super) fn records(&self, list: &FakeList) -> Vec<Value> {
+    /// How many records `list` serves now.
+    pub(super) fn count(&self, list: &FakeList) -> usize {
+        self.entries(list).iter().filter(|e| !e.deleted).count()
+    }
+
+    /// The records `list` serves now from `start` to `end` (positions among those served):
+    /// only they are copied, so a page costs its own size, not the account's.
+    pub(super) fn slice(&self, list: &FakeList, start: usize, end: usize) -> Vec<Value> {
         self.entries(list)
             .iter()
             .filter(|e| !e.deleted)
+            .skip(start)
+            .take(end.saturating_sub(start))
             .map(|e| e.record.clone())
             .collect()
     }
 
-    /// Every entry of `list`, removed ones included, in the order they last changed.
-    pub(super) fn history(&self, list: &FakeList) -> Vec<Entry> {
-        let mut entries = self.entries(list).to_vec();
-        entries.sort_by_key(|e| e.seq);
-        entries
+    /// The first `size` entries of `list` that `keep` selects (removed ones included), in the
+    /// order they last changed: their records, the change number of the last, and whether no
+    /// other was selected.
+    pub(super) fn changes(
+        &self,
+        list: &FakeList,
+        keep: impl Fn(&Entry) -> bool,
+        size: usize,
+    ) -> (Vec<Value>, Option<u64>, bool) {
+        let mut changed: Vec<&Entry> = self.entries(list).iter().filter(|e| keep(e)).collect();
+        changed.sort_by_key(|e| e.seq);
+        let end = changed.len() <= size;
+        changed.truncate(size);
+        let last = changed.last().map(|e| e.seq);
+        (
+            changed.into_iter().map(|e| e.record.clone()).collect(),
+            last,
+            end,
+        )
     }
 
     /// The number of the last change.
