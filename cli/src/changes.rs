@@ -17,7 +17,7 @@ use rollcall::account::Status;
 use rollcall::changes::compare;
 use rollcall::{Account, ClientOptions, Provider, Since, WalkReport};
 
-use crate::{ChangesArgs, Failure};
+use crate::{ChangesArgs, Failure, atomic};
 
 /// The `kind` of a state file.
 const KIND: &str = "rollcall changes state, version 1";
@@ -116,12 +116,14 @@ pub(crate) fn run(args: ChangesArgs) -> Result<(), Failure> {
         taken_at: chrono::Utc::now(),
         accounts: after,
     };
-    write(&path, &state).map_err(|e| {
-        Failure::Provider(format!(
-            "{}: cannot save the state: {e} (the next run reports these changes again)",
-            path.display()
-        ))
-    })
+    std::fs::create_dir_all(&args.state)
+        .and_then(|()| atomic::replace_json(&path, &state))
+        .map_err(|e| {
+            Failure::Provider(format!(
+                "{}: cannot save the state: {e} (the next run reports these changes again)",
+                path.display()
+            ))
+        })
 }
 
 /// The state file of `provider` with these credentials: a digest of the provider, the base
@@ -190,16 +192,4 @@ fn unsaved(path: &Path, error: io::Error) -> Failure {
         "{} left as it was: cannot write the changes: {error}",
         path.display()
     ))
-}
-
-/// Replaces `path` with `state`, atomically.
-fn write(path: &Path, state: &State) -> io::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let mut temp = tempfile::NamedTempFile::new_in(path.parent().unwrap_or(Path::new(".")))?;
-    serde_json::to_writer(&mut temp, state)?;
-    temp.write_all(b"\n")?;
-    temp.as_file().sync_all()?;
-    temp.persist(path).map(drop).map_err(|e| e.error)
 }

@@ -11,6 +11,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+mod atomic;
 mod changes;
 mod compare;
 mod fake;

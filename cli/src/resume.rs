@@ -3,13 +3,12 @@
 //! progress beside FILE that it covers.
 //!
 //! The order of writes is what makes a crash at any instant harmless: the output is flushed and
-//! synced first, then CK is replaced atomically (a temporary file renamed over it). So CK never
+//! synced first, then CK is replaced atomically (`atomic::replace_json`). So CK never
 //! covers a byte that is not on disk, and whatever the output holds past CK's length (users
 //! written after the last checkpoint) is cut off by `--resume` before the walk continues from
 //! CK's position, which yields exactly those users again.
 
 use std::fs::File;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use rollcall::Checkpoint;
@@ -72,25 +71,6 @@ pub(crate) fn read(path: &Path) -> Result<Option<Saved>, Failure> {
         ));
     }
     Ok(Some(saved))
-}
-
-/// Replaces CK with `saved`, atomically: a crash leaves the old CK or the new one, whole. The
-/// new one is written to [`temp_path()`] first — one fixed name, so that a crash mid-write leaves
-/// no stray file that the next save or the end of the run does not replace or remove.
-pub(crate) fn write(path: &Path, saved: &Saved) -> std::io::Result<()> {
-    let temp = temp_path(path);
-    let mut file = File::create(&temp)?;
-    serde_json::to_writer(&mut file, saved)?;
-    file.write_all(b"\n")?;
-    file.sync_data()?;
-    std::fs::rename(&temp, path)
-}
-
-/// Where [`write()`] prepares CK: `CK.tmp`, beside it.
-pub(crate) fn temp_path(path: &Path) -> PathBuf {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(".tmp");
-    path.with_file_name(name)
 }
 
 /// Opens the output in progress to continue after `written` bytes: what lies past them was

@@ -10,7 +10,7 @@ use rollcall::{Account, ClientOptions, Provider, Report, WalkReport};
 
 use crate::output::Printer;
 use crate::resume::{self, Saved};
-use crate::{Failure, Format, UsersArgs, progress_allowed};
+use crate::{Failure, Format, UsersArgs, atomic, progress_allowed};
 
 pub(crate) fn run(args: UsersArgs) -> Result<(), Failure> {
     let provider: Provider = args.provider.parse().map_err(Failure::Usage)?;
@@ -291,7 +291,7 @@ impl Out {
             Out::Partial(partial) => {
                 partial.file.sync_all()?;
                 for done in [
-                    resume::temp_path(&partial.checkpoint),
+                    atomic::temp_path(&partial.checkpoint),
                     partial.checkpoint.clone(),
                 ] {
                     match std::fs::remove_file(done) {
@@ -363,7 +363,7 @@ impl Partial {
             accounts,
             walk,
         };
-        resume::write(&self.checkpoint, &saved)
+        atomic::replace_json(&self.checkpoint, &saved)
     }
 }
 
