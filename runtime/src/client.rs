@@ -3,6 +3,9 @@
 //! its outcome into the crate's result.
 
 use std::fmt;
+use std::future::Future;
+
+use progenitor_client::ResponseValue;
 
 use reqwest::header::{ACCEPT, HeaderName, HeaderValue, USER_AGENT};
 
@@ -66,7 +69,7 @@ impl Runtime {
     /// last, when every parameter is in place) and the per-attempt timeout.
     #[doc(hidden)]
     pub fn prepare(&self, request: &mut reqwest::Request) -> Result<(), String> {
-        if scope::dry_run_stop(request.url()) {
+        if scope::dry_run_stop(request) {
             return Err("built to be read, not sent".into());
         }
         let headers = request.headers_mut();
@@ -134,14 +137,78 @@ impl fmt::Debug for Runtime {
 pub async fn call<T, E, F>(
     provider: &'static ProviderInfo,
     send: F,
-) -> Result<progenitor_client::ResponseValue<T>, Error>
+) -> Result<ResponseValue<T>, Error>
 where
     T: Checked,
-    F: std::future::Future<
-            Output = Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>>,
-        >,
+    F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
 {
     let (outcome, exchange) = scope::observe(send).await;
+    finish(provider, outcome, exchange).await
+}
+
+/// [`call`] for one page of a walk. With drift checks on, the page is sent here rather than
+/// by `send()` (whose request is built, then stopped before it is signed) so that its body is
+/// decoded here, checked against the spec in the same pass ([`Drift::decode`]); every
+/// outcome becomes the same result or error as through [`call`].
+///
+/// [`Drift::decode`]: crate::drift::Drift
+#[doc(hidden)]
+pub async fn call_page<T, E, F>(
+    provider: &'static ProviderInfo,
+    runtime: &Runtime,
+    http: &reqwest::Client,
+    send: F,
+) -> Result<ResponseValue<T>, Error>
+where
+    T: Checked + serde::de::DeserializeOwned,
+    F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
+{
+    use progenitor_client::Error as P;
+    let Some(check) = scope::page_check() else {
+        return call(provider, send).await;
+    };
+    let mut request = match scope::capture(send) {
+        (Some(request), _) => request,
+        // Not built (a parameter the generated code refuses): its own error, as `call` says it.
+        (None, Some(outcome)) => return call(provider, std::future::ready(outcome)).await,
+        (None, None) => {
+            return Err(Error::new(
+                provider.name,
+                check.operation,
+                ErrorKind::InvalidRequest("the request could not be built".into()),
+            ));
+        }
+    };
+    let operation = check.operation;
+    let (outcome, exchange) = scope::observe(async move {
+        runtime
+            .prepare(&mut request)
+            .map_err(P::<()>::InvalidRequest)?;
+        let response = runtime
+            .execute(http, request, operation)
+            .await
+            .map_err(P::CommunicationError)?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(P::UnexpectedResponse(response));
+        }
+        let headers = response.headers().clone();
+        let body = response.bytes().await.map_err(P::ResponseBodyError)?;
+        match check.drift.decode::<T>(operation, check.page, &body) {
+            Ok(page) => Ok(ResponseValue::new(page, status, headers)),
+            Err(error) => Err(P::InvalidResponsePayload(body, error)),
+        }
+    })
+    .await;
+    finish(provider, outcome, exchange).await
+}
+
+/// The crate's result for what a call returned and what the hooks saw of it.
+async fn finish<T: Checked, E>(
+    provider: &'static ProviderInfo,
+    outcome: Result<ResponseValue<T>, progenitor_client::Error<E>>,
+    exchange: scope::Exchange,
+) -> Result<ResponseValue<T>, Error> {
     let operation = exchange.operation.unwrap_or("request");
     let attempts = exchange.attempts;
     if let Some((waited, max_wait)) = exchange.wait_exhausted {

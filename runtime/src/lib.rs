@@ -20,9 +20,9 @@
 //! | | `decode` | what the generated types call to decode timestamps and open enums quickly |
 //! | | `sample` | the round trip the generated tests run on the spec's examples |
 //! | | `wire` | `Retry-After`, the content type, HTML sniffing, the request id header |
+//! | | `drift` | [`DriftReport`] and the drift table codegen writes: where responses stop matching the spec |
 //! | | `scope` | every piece of per-call ambient (task-local) state, and why it is ambient |
 //! | 1 data | `error` | [`Error`] and what it holds |
-//! | | `drift` | [`DriftReport`] and the drift table codegen writes: where responses stop matching the spec |
 //! | | `checkpoint` | [`Checkpoint`]: where a walk stood, sealed, and the checks before resuming |
 //! | | `pacing` | [`RateLimit`] and the pacer that keeps to it |
 //! | | `auth` | [`Auth`]: the `Authorization` header or a named signature plugin |
@@ -51,6 +51,7 @@
 
 // Layer 0: leaves.
 pub mod decode;
+mod drift;
 mod rules;
 #[doc(hidden)]
 pub mod sample;
@@ -64,7 +65,6 @@ mod account_rules;
 mod auth;
 pub mod changes;
 mod checkpoint;
-mod drift;
 mod error;
 mod pacing;
 mod provider;
@@ -129,7 +129,7 @@ pub mod __codegen {
         ClientBuilder, GeneratedClient, host_label_problem, host_name_problem, template_problem,
     };
     pub use crate::classify::Checked;
-    pub use crate::client::{Runtime, call};
+    pub use crate::client::{Runtime, call, call_page};
     pub use crate::config::{ClientOptions, Config};
     pub use crate::connect::{Build, Values, connect};
     pub use crate::decode::{open_enum, optional_timestamp, timestamp};

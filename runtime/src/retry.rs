@@ -197,7 +197,7 @@ async fn send_buffered(
     let version = response.version();
     let headers = response.headers().clone();
     let body = response.bytes().await?;
-    scope::inspect(status, &headers, &body);
+    scope::inspect(status, &headers);
     scope::update_exchange(|exchange| {
         exchange.error_body = (!status.is_success()).then(|| body.clone());
     });

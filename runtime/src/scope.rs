@@ -20,6 +20,8 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
+use crate::drift::Drift;
+
 /// What the hooks saw of one call: the final response's status and headers and how many
 /// attempts it took. The generated code drops the response when its body does not parse, so
 /// the hand-written layer reads these here to name the status in its error.
@@ -44,23 +46,40 @@ tokio::task_local! {
     static WAITED: Arc<AtomicU64>;
     /// Retries of the page being fetched, counted by the retry loop.
     static PAGE_RETRIES: Cell<u64>;
-    /// Set while a request is built only to be read ([`dry_run`]): the URL it would go to.
-    static DRY_RUN: RefCell<Option<reqwest::Url>>;
-    /// What looks at every response a walk's page request receives (drift checks).
-    static INSPECT: Inspector;
+    /// Set while a request is built only to be read ([`dry_run`], [`capture`]): the request
+    /// as built, before it is signed.
+    static DRY_RUN: RefCell<Option<reqwest::Request>>;
+    /// The drift checks of the page being fetched ([`with_page_check`]).
+    static PAGE_CHECK: PageCheck;
 }
 
-/// Something that looks at a response as it arrives: its status, headers and body.
-pub(crate) type Inspector = std::sync::Arc<dyn Fn(StatusCode, &HeaderMap, &[u8]) + Send + Sync>;
-
-/// Runs `call` with `inspector` shown every response received inside it.
-pub(crate) async fn with_inspector<F: Future>(inspector: Inspector, call: F) -> F::Output {
-    INSPECT.scope(inspector, call).await
+/// What checks one page of a walk against the spec: the walk's drift, the page's number and
+/// its operation.
+#[derive(Clone)]
+pub(crate) struct PageCheck {
+    pub(crate) drift: Arc<Drift>,
+    pub(crate) page: u64,
+    pub(crate) operation: &'static str,
 }
 
-/// Shows a response to the inspector of the call, if it has one.
-pub(crate) fn inspect(status: StatusCode, headers: &HeaderMap, body: &[u8]) {
-    let _ = INSPECT.try_with(|inspector| inspector(status, headers, body));
+/// Runs `call` (a page fetch) with `check` seeing every response received inside it, and
+/// decoding its page ([`crate::client::call_page`]).
+pub(crate) async fn with_page_check<F: Future>(check: PageCheck, call: F) -> F::Output {
+    PAGE_CHECK.scope(check, call).await
+}
+
+/// The drift checks of the page being fetched, if its walk has them.
+pub(crate) fn page_check() -> Option<PageCheck> {
+    PAGE_CHECK.try_with(PageCheck::clone).ok()
+}
+
+/// Shows a response's status and headers to the drift checks of the page, if it has them.
+pub(crate) fn inspect(status: StatusCode, headers: &HeaderMap) {
+    let _ = PAGE_CHECK.try_with(|check| {
+        check
+            .drift
+            .observe(check.operation, check.page, status.as_u16(), headers)
+    });
 }
 
 /// Builds the request `call` (a generated `send()` future) would send, without sending it, and
@@ -68,12 +87,8 @@ pub(crate) fn inspect(status: StatusCode, headers: &HeaderMap, body: &[u8]) {
 /// be built. The hooks' `pre` stops the call ([`dry_run_stop`]) before the request is signed or
 /// paced, so nothing reaches the network and no credential is read.
 pub(crate) fn dry_run<F: Future>(call: F) -> Option<(String, Vec<(String, String)>)> {
-    use futures::FutureExt as _;
-    let url = DRY_RUN.sync_scope(RefCell::new(None), || {
-        // Building a request awaits nothing: one poll reaches the `pre` hook.
-        let _ = call.now_or_never();
-        DRY_RUN.with(|url| url.take())
-    })?;
+    let (request, _) = capture(call);
+    let url = request?.url().clone();
     let pairs = url
         .query_pairs()
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
@@ -86,10 +101,24 @@ pub(crate) fn dry_run<F: Future>(call: F) -> Option<(String, Vec<(String, String
     Some((endpoint.to_string(), pairs))
 }
 
-/// Inside [`dry_run`]: records `url` and returns `true`, and the hook stops the call there.
-pub(crate) fn dry_run_stop(url: &reqwest::Url) -> bool {
+/// Builds the request `call` (a generated `send()` future) would send, stopped in the `pre`
+/// hook before it is signed: the request, or `None` and what the call returned when it could
+/// not be built.
+pub(crate) fn capture<F: Future>(call: F) -> (Option<reqwest::Request>, Option<F::Output>) {
+    use futures::FutureExt as _;
+    DRY_RUN.sync_scope(RefCell::new(None), || {
+        // Building a request awaits nothing: one poll reaches the `pre` hook.
+        let output = call.now_or_never();
+        let request = DRY_RUN.with(|request| request.take());
+        (request, output)
+    })
+}
+
+/// Inside [`dry_run`] or [`capture`]: keeps a copy of `request` and returns `true`, and the
+/// hook stops the call there.
+pub(crate) fn dry_run_stop(request: &reqwest::Request) -> bool {
     DRY_RUN
-        .try_with(|slot| *slot.borrow_mut() = Some(url.clone()))
+        .try_with(|slot| *slot.borrow_mut() = request.try_clone())
         .is_ok()
 }
 

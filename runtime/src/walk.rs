@@ -337,11 +337,12 @@ where
                 scope::with_wait_budget(self.waited.clone(), (self.fetch)(cursor.clone()));
             let request: Fetching<'a, R, C> = match &self.marks.drift {
                 Some(drift) => {
-                    let (drift, page, operation) = (drift.clone(), self.launched, self.operation);
-                    let inspector: scope::Inspector = Arc::new(move |status, headers, body| {
-                        drift.observe(operation, page, status.as_u16(), headers, body);
-                    });
-                    Box::pin(scope::with_inspector(inspector, request))
+                    let check = scope::PageCheck {
+                        drift: drift.clone(),
+                        page: self.launched,
+                        operation: self.operation,
+                    };
+                    Box::pin(scope::with_page_check(check, request))
                 }
                 None => Box::pin(request),
             };

@@ -16,14 +16,15 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[(&str, &[&str])] = &[
     (
         "leaves",
-        &["secret", "rules", "decode", "sample", "wire", "scope"],
+        &[
+            "secret", "rules", "decode", "sample", "wire", "drift", "scope",
+        ],
     ),
     (
         "data",
         &[
             "error",
             "checkpoint",
-            "drift",
             "pacing",
             "auth",
             "account_rules",

@@ -279,7 +279,13 @@ impl<'a> rt::List<'a> for builder::ListUsers<'a> {
         self.__client().inner().config()
     }
     async fn fetch(self) -> Result<Self::Page, rt::Error> {
-        Ok(rt::call(&PROVIDER, self.send()).await?.into_inner())
+        let client = self.__client();
+        let http = ::progenitor_client::ClientInfo::client(client);
+        Ok(
+            rt::call_page(&PROVIDER, client.inner(), http, self.send())
+                .await?
+                .into_inner(),
+        )
     }
     fn len(page: &Self::Page) -> usize {
         Some(page).map(|x| &x.users).map_or(0, Vec::len)

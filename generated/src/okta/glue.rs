@@ -312,7 +312,13 @@ impl<'a> rt::List<'a> for builder::ListUsers<'a> {
         self.__client().inner().config()
     }
     async fn fetch(self) -> Result<Self::Page, rt::Error> {
-        Ok(rt::call(&PROVIDER, self.send()).await?.into_inner())
+        let client = self.__client();
+        let http = ::progenitor_client::ClientInfo::client(client);
+        Ok(
+            rt::call_page(&PROVIDER, client.inner(), http, self.send())
+                .await?
+                .into_inner(),
+        )
     }
     fn len(page: &Self::Page) -> usize {
         Some(&page.0).map_or(0, Vec::len)
@@ -337,7 +343,10 @@ impl<'a> rt::List<'a> for builder::ListUsers<'a> {
         ::progenitor_client::ClientInfo::baseurl(self.__client())
     }
     async fn fetch_linked(self) -> Result<(Self::Page, Option<String>), rt::Error> {
-        let response = rt::call(&PROVIDER, self.send()).await?;
+        let client = self.__client();
+        let http = ::progenitor_client::ClientInfo::client(client);
+        let response = rt::call_page(&PROVIDER, client.inner(), http, self.send())
+            .await?;
         let next = rt::next_link(response.headers());
         Ok((response.into_inner(), next))
     }

@@ -328,7 +328,13 @@ impl<'a> rt::List<'a> for builder::GetUsers<'a> {
         self.__client().inner().config()
     }
     async fn fetch(self) -> Result<Self::Page, rt::Error> {
-        Ok(rt::call(&PROVIDER, self.send()).await?.into_inner())
+        let client = self.__client();
+        let http = ::progenitor_client::ClientInfo::client(client);
+        Ok(
+            rt::call_page(&PROVIDER, client.inner(), http, self.send())
+                .await?
+                .into_inner(),
+        )
     }
     fn len(page: &Self::Page) -> usize {
         Some(page).map(|x| &x.data).map_or(0, Vec::len)
@@ -380,7 +386,13 @@ impl<'a> rt::List<'a> for builder::GetUsersOauth2<'a> {
         self.__client().inner().config()
     }
     async fn fetch(self) -> Result<Self::Page, rt::Error> {
-        Ok(rt::call(&PROVIDER, self.send()).await?.into_inner())
+        let client = self.__client();
+        let http = ::progenitor_client::ClientInfo::client(client);
+        Ok(
+            rt::call_page(&PROVIDER, client.inner(), http, self.send())
+                .await?
+                .into_inner(),
+        )
     }
     fn len(page: &Self::Page) -> usize {
         Some(page).map(|x| &x.data).map_or(0, Vec::len)

@@ -741,7 +741,9 @@ fn walk(
                     ::progenitor_client::ClientInfo::baseurl(self.__client())
                 }
                 async fn fetch_linked(self) -> Result<(Self::Page, Option<String>), #rt::Error> {
-                    let response = #rt::call(&PROVIDER, self.send()).await?;
+                    let client = self.__client();
+                    let http = ::progenitor_client::ClientInfo::client(client);
+                    let response = #rt::call_page(&PROVIDER, client.inner(), http, self.send()).await?;
                     let next = #rt::next_link(response.headers());
                     Ok((response.into_inner(), next))
                 }
@@ -794,7 +796,9 @@ fn walk(
                 self.__client().inner().config()
             }
             async fn fetch(self) -> Result<Self::Page, #rt::Error> {
-                Ok(#rt::call(&PROVIDER, self.send()).await?.into_inner())
+                let client = self.__client();
+                let http = ::progenitor_client::ClientInfo::client(client);
+                Ok(#rt::call_page(&PROVIDER, client.inner(), http, self.send()).await?.into_inner())
             }
             fn len(page: &Self::Page) -> usize { #len }
             fn records(page: Self::Page) -> Vec<Self::Record> { #records }

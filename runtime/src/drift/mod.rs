@@ -5,7 +5,7 @@
 //!
 //! Codegen writes each provider's [`DriftSpec`]: the list operations' responses and the schemas
 //! of their bodies as a flat table of [`Node`]s, each with its JSON pointer into the spec. A walk
-//! with drift on checks every response it reads against it, before the body is decoded, and
+//! with drift on checks every response it reads against it, as the body is decoded, and
 //! counts one [`Finding`] per (pointer, kind) with the page it was first seen on and the JSON
 //! type seen — never a value (accounts are personal data): the report can be attached to a
 //! pull request. `cargo xtask drift` turns reports into spec edits.
@@ -16,9 +16,15 @@
 //! failed keywords against its own compiled schema; mapping those back costs more than this
 //! walk over the table codegen already has.
 
+mod check;
+mod tee;
+
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Mutex;
+
+use check::{Ctx, Found, Seed};
+use tee::Tee;
 
 /// What a provider's spec says its walked responses look like; generated from the spec.
 #[derive(Debug)]
@@ -218,21 +224,24 @@ impl Drift {
         }
     }
 
-    /// Checks one response of `operation`, read on walk page `page`.
+    fn operation(&self, operation: &str) -> Option<&'static DriftOperation> {
+        self.spec
+            .operations
+            .iter()
+            .find(|o| o.operation == operation)
+    }
+
+    /// Checks the status and headers of one response of `operation`, read on walk page
+    /// `page` (every attempt's, retried ones too); its body is checked as it is decoded
+    /// ([`decode`](Self::decode)).
     pub(crate) fn observe(
         &self,
         operation: &str,
         page: u64,
         status: u16,
         headers: &reqwest::header::HeaderMap,
-        body: &[u8],
     ) {
-        let Some(op) = self
-            .spec
-            .operations
-            .iter()
-            .find(|o| o.operation == operation)
-        else {
+        let Some(op) = self.operation(operation) else {
             return;
         };
         let mut found = Found::default();
@@ -281,27 +290,50 @@ impl Drift {
                     content_type,
                 );
             }
-            if let Some(body_node) = op.body {
-                // Checked as it is read, with nothing kept: a body that stops being JSON keeps
-                // the findings before the break (the walk reports the break itself).
-                // UTF-8 is checked once for the whole body, not again for every string.
-                let Ok(text) = std::str::from_utf8(body) else {
-                    self.record(found, page);
-                    return;
-                };
-                let mut reader = serde_json::Deserializer::from_str(text);
+        }
+        self.record(found, page);
+    }
+
+    /// Decodes the success body of `operation`, read on walk page `page`, checking it against
+    /// the spec as it is decoded: one parse, as without drift checks. A body the typed decode
+    /// gives up on is then checked whole, so that its findings are all reported before the
+    /// error (not only those before the break).
+    pub(crate) fn decode<T: serde::de::DeserializeOwned>(
+        &self,
+        operation: &str,
+        page: u64,
+        body: &[u8],
+    ) -> Result<T, serde_json::Error> {
+        let Some(root) = self.operation(operation).and_then(|op| op.body) else {
+            return serde_json::from_slice(body);
+        };
+        let ctx = Ctx::new(self.spec.nodes, self.enum_values);
+        let mut reader = serde_json::Deserializer::from_slice(body);
+        let decoded = T::deserialize(Tee {
+            de: &mut reader,
+            at: root,
+            ctx: &ctx,
+        })
+        .and_then(|value| reader.end().map(|()| value));
+        match decoded {
+            Ok(value) => {
+                self.record(ctx.found.into_inner(), page);
+                Ok(value)
+            }
+            Err(error) => {
+                let ctx = Ctx::new(self.spec.nodes, self.enum_values);
+                let mut reader = serde_json::Deserializer::from_slice(body);
                 let _ = serde::de::DeserializeSeed::deserialize(
                     Seed {
-                        nodes: self.spec.nodes,
-                        index: body_node,
-                        found: &mut found,
-                        enum_values: self.enum_values,
+                        ctx: &ctx,
+                        index: root,
                     },
                     &mut reader,
                 );
+                self.record(ctx.found.into_inner(), page);
+                Err(error)
             }
         }
-        self.record(found, page);
     }
 
     fn record(&self, found: Found, page: u64) {
@@ -350,324 +382,8 @@ impl Drift {
     }
 }
 
-/// Checks one JSON value against node `index` as the deserializer reads it: no value is built
-/// or kept (a walk with drift on reads each body twice, so this pass must cost little).
-struct Seed<'a> {
-    nodes: &'static [Node],
-    index: u16,
-    found: &'a mut Found,
-    enum_values: bool,
-}
-
-impl Seed<'_> {
-    fn node(&self) -> Option<&'static Node> {
-        self.nodes.get(usize::from(self.index))
-    }
-
-    /// The node a value of JSON type `kind` is checked against: the node itself, or the first
-    /// branch of a union that takes the type; `None` when none does (and then it is recorded).
-    fn fitting(&mut self, kind: &'static str) -> Option<&'static Node> {
-        let node = self.node()?;
-        let takes = |node: &Node| {
-            matches!(
-                (&node.ty, kind),
-                (Ty::Any, _)
-                    | (Ty::Object { .. }, "object")
-                    | (Ty::Array(_), "array")
-                    | (Ty::String { .. }, "string")
-                    | (Ty::Boolean, "boolean")
-                    | (Ty::Integer, "integer")
-                    | (Ty::Number, "integer" | "number")
-            )
-        };
-        let chosen = match &node.ty {
-            Ty::OneOf(branches) => branches
-                .iter()
-                .filter_map(|b| self.nodes.get(usize::from(*b)))
-                .find(|b| takes(b)),
-            _ => Some(node).filter(|n| takes(n)),
-        };
-        if chosen.is_none() {
-            self.found
-                .push(node.at.to_owned(), DriftKind::TypeMismatch, kind.to_owned());
-        }
-        chosen
-    }
-
-    fn child(&mut self, index: u16) -> Seed<'_> {
-        Seed {
-            nodes: self.nodes,
-            index,
-            found: self.found,
-            enum_values: self.enum_values,
-        }
-    }
-}
-
-impl<'de> serde::de::DeserializeSeed<'de> for Seed<'_> {
-    type Value = ();
-
-    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> serde::de::Visitor<'de> for Seed<'_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    fn visit_unit<E>(self) -> Result<(), E> {
-        if let Some(node) = self.node()
-            && !node.nullable
-            && !matches!(node.ty, Ty::Any)
-        {
-            let nullable_branch = match &node.ty {
-                Ty::OneOf(branches) => branches
-                    .iter()
-                    .filter_map(|b| self.nodes.get(usize::from(*b)))
-                    .any(|b| b.nullable),
-                _ => false,
-            };
-            if !nullable_branch {
-                self.found
-                    .push(node.at.to_owned(), DriftKind::UnexpectedNull, "null".into());
-            }
-        }
-        Ok(())
-    }
-
-    fn visit_none<E: serde::de::Error>(self) -> Result<(), E> {
-        self.visit_unit()
-    }
-
-    fn visit_bool<E>(mut self, _: bool) -> Result<(), E> {
-        self.fitting("boolean");
-        Ok(())
-    }
-
-    fn visit_i64<E>(mut self, _: i64) -> Result<(), E> {
-        self.fitting("integer");
-        Ok(())
-    }
-
-    fn visit_u64<E>(mut self, _: u64) -> Result<(), E> {
-        self.fitting("integer");
-        Ok(())
-    }
-
-    fn visit_f64<E>(mut self, _: f64) -> Result<(), E> {
-        self.fitting("number");
-        Ok(())
-    }
-
-    fn visit_str<E>(mut self, text: &str) -> Result<(), E> {
-        let Some(node) = self.fitting("string") else {
-            return Ok(());
-        };
-        if let Ty::String { format, values, ci } = &node.ty {
-            let listed = values
-                .iter()
-                .any(|v| *v == text || (*ci && v.eq_ignore_ascii_case(text)));
-            if !values.is_empty() && !listed {
-                // Vocabulary, not personal data: a long text or an address is never kept.
-                let vocabulary = text.len() <= 64 && !text.contains('@');
-                let kept = (self.enum_values && vocabulary).then(|| text.to_owned());
-                self.found
-                    .push_value(node.at.to_owned(), DriftKind::UnknownEnumValue, kept);
-            }
-            let parses = match *format {
-                Some("date-time") => chrono::DateTime::parse_from_rfc3339(text).is_ok(),
-                Some("date") => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok(),
-                _ => true,
-            };
-            if !parses {
-                self.found.push(
-                    node.at.to_owned(),
-                    DriftKind::FormatMismatch,
-                    "string".into(),
-                );
-            }
-        }
-        Ok(())
-    }
-
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
-        match self.fitting("array").map(|n| &n.ty) {
-            Some(Ty::Array(item)) => {
-                let item = *item;
-                while seq.next_element_seed(self.child(item))?.is_some() {}
-            }
-            _ => while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {},
-        }
-        Ok(())
-    }
-
-    fn visit_map<A: serde::de::MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
-        let Some(node) = self.fitting("object") else {
-            while map
-                .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
-                .is_some()
-            {}
-            return Ok(());
-        };
-        let Ty::Object {
-            properties,
-            required,
-            map: is_map,
-        } = &node.ty
-        else {
-            while map
-                .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
-                .is_some()
-            {}
-            return Ok(());
-        };
-        // Which required properties were there: one bit each (specs require a handful).
-        let mut present: u64 = 0;
-        while let Some(key) = map.next_key_seed(Key)? {
-            if let Some(i) = required.iter().position(|r| *r == key) {
-                present |= 1u64.checked_shl(i as u32).unwrap_or(0);
-            }
-            match properties
-                .binary_search_by(|(name, _)| (name.len(), *name).cmp(&(key.len(), &*key)))
-                .ok()
-                .map(|i| properties[i].1)
-            {
-                Some(child) => map.next_value_seed(self.child(child))?,
-                None if *is_map => {
-                    map.next_value::<serde::de::IgnoredAny>()?;
-                }
-                None => {
-                    let kind = map.next_value_seed(Kind)?;
-                    self.found.push(
-                        format!("{}/properties/{}", node.at, escape(&key)),
-                        DriftKind::UndeclaredProperty,
-                        kind.to_owned(),
-                    );
-                }
-            }
-        }
-        for (i, name) in required.iter().enumerate().take(64) {
-            if present & (1u64 << i) == 0 {
-                self.found.push(
-                    format!("{}/required", node.at),
-                    DriftKind::MissingRequired,
-                    (*name).to_owned(),
-                );
-            }
-        }
-        Ok(())
-    }
-}
-
-/// Reads an object's key, borrowed from the body unless it has escapes (serde's own
-/// `Cow<str>` always copies, which cost a third of the check).
-struct Key;
-
-impl<'de> serde::de::DeserializeSeed<'de> for Key {
-    type Value = std::borrow::Cow<'de, str>;
-
-    fn deserialize<D: serde::Deserializer<'de>>(
-        self,
-        deserializer: D,
-    ) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_str(self)
-    }
-}
-
-impl<'de> serde::de::Visitor<'de> for Key {
-    type Value = std::borrow::Cow<'de, str>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an object key")
-    }
-    fn visit_borrowed_str<E>(self, key: &'de str) -> Result<Self::Value, E> {
-        Ok(std::borrow::Cow::Borrowed(key))
-    }
-    fn visit_str<E>(self, key: &str) -> Result<Self::Value, E> {
-        Ok(std::borrow::Cow::Owned(key.to_owned()))
-    }
-}
-
-/// Reads one JSON value and says only its type.
-struct Kind;
-
-impl<'de> serde::de::DeserializeSeed<'de> for Kind {
-    type Value = &'static str;
-
-    fn deserialize<D: serde::Deserializer<'de>>(
-        self,
-        deserializer: D,
-    ) -> Result<&'static str, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> serde::de::Visitor<'de> for Kind {
-    type Value = &'static str;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    fn visit_unit<E>(self) -> Result<&'static str, E> {
-        Ok("null")
-    }
-    fn visit_none<E>(self) -> Result<&'static str, E> {
-        Ok("null")
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<&'static str, E> {
-        Ok("boolean")
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<&'static str, E> {
-        Ok("integer")
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<&'static str, E> {
-        Ok("integer")
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<&'static str, E> {
-        Ok("number")
-    }
-    fn visit_str<E>(self, _: &str) -> Result<&'static str, E> {
-        Ok("string")
-    }
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<&'static str, A::Error> {
-        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
-        Ok("array")
-    }
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<&'static str, A::Error> {
-        while map
-            .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
-            .is_some()
-        {}
-        Ok("object")
-    }
-}
-
-/// The findings of one response, before they are counted.
-#[derive(Default)]
-struct Found(Vec<(String, DriftKind, String, Option<String>)>);
-
-impl Found {
-    fn push(&mut self, pointer: String, kind: DriftKind, seen: String) {
-        self.0.push((pointer, kind, seen, None));
-    }
-
-    fn push_value(&mut self, pointer: String, kind: DriftKind, value: Option<String>) {
-        self.0.push((pointer, kind, "string".into(), value));
-    }
-}
-
 fn op_at(op: &DriftOperation, member: &str) -> String {
     format!("{}/{member}", op.at)
-}
-
-/// A JSON pointer segment.
-fn escape(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
 }
 
 #[cfg(test)]
@@ -738,8 +454,9 @@ mod tests {
             {"id": "two", "status": "on-leave", "secret_email": "a@b.c"},
             {"status": null}
         ]}"#;
-        drift.observe("list_users", 3, 200, &headers, body);
-        drift.observe("list_users", 4, 302, &headers, b"");
+        drift.observe("list_users", 3, 200, &headers);
+        let _: serde_json::Value = drift.decode("list_users", 3, body).unwrap();
+        drift.observe("list_users", 4, 302, &headers);
         let report = drift.report("acme", "f00");
         let found: Vec<(&str, &str, &str)> = report
             .findings
@@ -785,14 +502,118 @@ mod tests {
         }
         assert_eq!(report.findings[0].first_page, 3);
         let with_values = Drift::new(&SPEC, true);
-        with_values.observe("list_users", 1, 200, &headers, body);
+        let _: serde_json::Value = with_values.decode("list_users", 1, body).unwrap();
         let report = with_values.report("acme", "f00");
         assert_eq!(report.findings[0].values, ["on-leave"]);
         // An address in an enum is data, not vocabulary: never kept.
         let address = br#"{"users": [{"id": 3, "status": "someone@example.com"}]}"#;
-        with_values.observe("list_users", 2, 200, &headers, address);
+        let _: serde_json::Value = with_values.decode("list_users", 2, address).unwrap();
         let report = with_values.report("acme", "f00");
         assert_eq!(report.findings[0].count, 2);
         assert_eq!(report.findings[0].values, ["on-leave"]);
+    }
+
+    /// What the walk's generated types look like: the checks ride on their decode.
+    #[derive(serde::Deserialize)]
+    struct Page {
+        users: Vec<User>,
+    }
+
+    #[derive(serde::Deserialize)]
+    struct User {
+        id: i64,
+        status: Option<String>,
+    }
+
+    fn kinds(report: &DriftReport) -> Vec<(String, &'static str, String)> {
+        report
+            .findings
+            .iter()
+            .map(|f| (f.pointer.clone(), f.kind.name(), f.seen.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn the_typed_decode_finds_what_a_walk_over_the_json_finds() {
+        let body = br#"{"users": [
+            {"id": 1, "status": "on-leave", "extra": [1, {"a": 2}]},
+            {"id": 2, "status": null, "status_text": "x"}
+        ], "more": true}"#;
+        let typed = Drift::new(&SPEC, true);
+        let page: Page = typed.decode("list_users", 1, body).unwrap();
+        assert_eq!(page.users.iter().map(|u| u.id).collect::<Vec<_>>(), [1, 2]);
+        assert_eq!(page.users[0].status.as_deref(), Some("on-leave"));
+        let untyped = Drift::new(&SPEC, true);
+        let _: serde_json::Value = untyped.decode("list_users", 1, body).unwrap();
+        let report = typed.report("acme", "f00");
+        assert_eq!(report, untyped.report("acme", "f00"));
+        let at = |s: &str| s.to_owned();
+        assert_eq!(
+            kinds(&report),
+            [
+                (
+                    at("/components/schemas/Page/properties/more"),
+                    "undeclared-property",
+                    at("boolean")
+                ),
+                (
+                    at("/components/schemas/Status"),
+                    "unknown-enum-value",
+                    at("string")
+                ),
+                (
+                    at("/components/schemas/Status"),
+                    "unexpected-null",
+                    at("null")
+                ),
+                (
+                    at("/components/schemas/User/properties/extra"),
+                    "undeclared-property",
+                    at("array")
+                ),
+                (
+                    at("/components/schemas/User/properties/status_text"),
+                    "undeclared-property",
+                    at("string")
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_body_the_typed_decode_refuses_is_checked_whole_before_the_error() {
+        // The first record breaks the decode; what the second holds is still reported.
+        let body = br#"{"users": [{"id": "two"}, {"id": 3, "status": "gone", "x": 1}]}"#;
+        let drift = Drift::new(&SPEC, false);
+        let decoded = drift.decode::<Page>("list_users", 7, body);
+        assert!(decoded.is_err());
+        let report = drift.report("acme", "f00");
+        let at = |s: &str| s.to_owned();
+        assert_eq!(
+            kinds(&report),
+            [
+                (
+                    at("/components/schemas/Status"),
+                    "unknown-enum-value",
+                    at("string")
+                ),
+                (
+                    at("/components/schemas/User/properties/id"),
+                    "type-mismatch",
+                    at("string")
+                ),
+                (
+                    at("/components/schemas/User/properties/x"),
+                    "undeclared-property",
+                    at("integer")
+                ),
+            ]
+        );
+        assert!(
+            report
+                .findings
+                .iter()
+                .all(|f| f.first_page == 7 && f.count == 1)
+        );
     }
 }
