@@ -5,7 +5,8 @@
 //! `exec`), which receive the request and the operation's name and nothing else. What a call
 //! needs to carry past `send()` — what its final response looked like, the wait budget of the
 //! walk it belongs to, the retries of the page being fetched — therefore rides along as a
-//! `tokio` task-local set around the `send()` future and read inside the hooks. (What a walk
+//! `tokio` task-local set around the `send()` future and read inside the hooks (or, for a
+//! walk's page with drift checks on, in `client::call_page`, which sends it itself). (What a walk
 //! sends is not among them: filters, page sizes and cursors are set with the generated
 //! builder's own setters.) Each piece is set by exactly one
 //! function here and read or written only through the functions here, so the ambient state of
