@@ -88,6 +88,10 @@ async fn killed_at_random_instants_and_resumed_every_user_is_written_once() {
         // Kills after the walk had saved a checkpoint: the case the harness is for.
         let mut mid_walk = 0;
         let mut runs = 0;
+        // The longest a run may live before its kill; it grows while kills keep landing before
+        // the first checkpoint (a loaded machine starts processes slowly), so that the harness
+        // still reaches the walk.
+        let mut window = 150;
         let started = Instant::now();
         loop {
             runs += 1;
@@ -101,7 +105,7 @@ async fn killed_at_random_instants_and_resumed_every_user_is_written_once() {
             // Runs are killed at any instant from their start (before the first request, in
             // a page, between pages) until one outlives its kill; after a dozen, one is left to
             // finish.
-            let kill_after = Duration::from_millis(random.next(150));
+            let kill_after = Duration::from_millis(random.next(window));
             let leave = runs > 12;
             let deadline = Instant::now() + kill_after;
             let status = loop {
@@ -114,6 +118,8 @@ async fn killed_at_random_instants_and_resumed_every_user_is_written_once() {
                     kills += 1;
                     if ck.exists() {
                         mid_walk += 1;
+                    } else {
+                        window += window / 2;
                     }
                     break None;
                 }
