@@ -105,11 +105,16 @@ impl Runtime {
         request: reqwest::Request,
         operation: &'static str,
     ) -> reqwest::Result<reqwest::Response> {
+        let signer = retry::Signer {
+            auth: &self.auth,
+            errors: &self.provider.errors,
+        };
         retry::execute(
             client,
             request,
             &self.config,
             &self.pacer,
+            signer,
             self.provider.name,
             operation,
         )
@@ -144,6 +149,9 @@ where
     let (outcome, exchange) = scope::observe(send).await;
     let operation = exchange.operation.unwrap_or("request");
     let attempts = exchange.attempts;
+    if let Some(why) = exchange.token_failure {
+        return Err(Error::new(provider.name, operation, ErrorKind::Token(why)));
+    }
     if let Some((waited, max_wait)) = exchange.wait_exhausted {
         return Err(Error::new(
             provider.name,

@@ -406,7 +406,19 @@ async fn an_auth_error_is_a_typed_error_with_the_providers_message() {
                 }
             }
         }
-        assert_eq!(fake.requests().await.len(), 1, "{provider}: not retried");
+        // A refused access token is renewed once (it may have expired), then the refusal
+        // stands; any other credential is not retried.
+        let renewals = usize::from(!fake.token_requests().await.is_empty());
+        assert_eq!(
+            fake.requests().await.len(),
+            1 + renewals,
+            "{provider}: not retried"
+        );
+        assert_eq!(
+            fake.token_requests().await.len(),
+            2 * renewals,
+            "{provider}"
+        );
     }
 }
 
