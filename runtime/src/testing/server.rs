@@ -56,12 +56,24 @@ pub struct FakeRequest {
     pub url: reqwest::Url,
     /// The headers, names lower-case.
     pub headers: Vec<(String, String)>,
+    /// The body (a token request's form).
+    pub body: Vec<u8>,
 }
 
 impl FakeRequest {
     /// The decoded value of query parameter `name`.
     pub fn query(&self, name: &str) -> Option<String> {
         self.url
+            .query_pairs()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.into_owned())
+    }
+
+    /// The decoded value of field `name` of a form body (`application/x-www-form-urlencoded`).
+    pub fn form(&self, name: &str) -> Option<String> {
+        let text = String::from_utf8_lossy(&self.body);
+        reqwest::Url::parse(&format!("http://form/?{text}"))
+            .ok()?
             .query_pairs()
             .find(|(key, _)| key == name)
             .map(|(_, value)| value.into_owned())
@@ -225,6 +237,7 @@ impl FakeProvider {
                         )
                     })
                     .collect(),
+                body: r.body,
             })
             .collect()
     }
