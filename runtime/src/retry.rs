@@ -113,7 +113,9 @@ async fn execute_attempts(
             },
             None => None,
         };
-        let spare = if attempt < policy.max_attempts() || (generation.is_some() && !renewed) {
+        let may_retry = attempt < policy.max_attempts();
+        // A spare is also kept for the one renewal of an expired token, which is not a retry.
+        let spare = if may_retry || (generation.is_some() && !renewed) {
             request.try_clone()
         } else {
             None
@@ -150,11 +152,14 @@ async fn execute_attempts(
                 "no response"
             ),
         }
-        let wait = spare.as_ref().and_then(|_| match &outcome {
-            Ok(response) => response_delay(response, policy, &mut delays),
-            Err(error) if is_transient(error) => delays.next(),
-            Err(_) => None,
-        });
+        let wait = spare
+            .as_ref()
+            .filter(|_| may_retry)
+            .and_then(|_| match &outcome {
+                Ok(response) => response_delay(response, policy, &mut delays),
+                Err(error) if is_transient(error) => delays.next(),
+                Err(_) => None,
+            });
         match wait {
             Some(delay) if spend(&waited, delay, config.max_wait()) => {
                 tracing::info!(

@@ -329,12 +329,11 @@ fn client_credentials(
         .fold(token_url.clone(), |url, name| {
             url.replace(&format!("{{{name}}}"), "x")
         });
-    if !filled.starts_with("https://")
-        || filled[8..]
-            .split('/')
-            .next()
-            .is_none_or(|h| h.is_empty() || h.contains('{'))
-    {
+    let host = token_url
+        .strip_prefix("https://")
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_default();
+    if !filled.starts_with("https://") || host.is_empty() || host.contains('{') {
         return Err(SpecError::at(
             file,
             &format!("{flow_at}/tokenUrl"),
