@@ -204,7 +204,7 @@ impl FakeProvider {
         self.received()
             .await
             .into_iter()
-            .filter(|r| paths.iter().any(|p| p == r.url.path()))
+            .filter(|r| paths.iter().any(|p| on_token_path(p, r.url.path())))
             .collect()
     }
 
@@ -215,7 +215,7 @@ impl FakeProvider {
         self.received()
             .await
             .into_iter()
-            .filter(|r| !paths.iter().any(|p| p == r.url.path()))
+            .filter(|r| !paths.iter().any(|p| on_token_path(p, r.url.path())))
             .collect()
     }
 
@@ -331,7 +331,7 @@ impl FakeBuilder {
             .filter_map(|scheme| Some((scheme, token_path(scheme, &env)?)))
         {
             Mock::given(method("POST"))
-                .and(wiremock::matchers::path(path))
+                .and(TokenPath(path))
                 .respond_with(TokenResponder {
                     state: Arc::clone(&state),
                     scheme,
@@ -380,18 +380,34 @@ fn remove(value: &mut Value, pointer: &str) {
     }
 }
 
-/// The path of `scheme`'s token URL with its placeholders filled from `env`; `None` for a
-/// scheme without one.
-fn token_path(scheme: &Scheme, env: &BTreeMap<String, String>) -> Option<String> {
+/// The path of `scheme`'s token URL, its placeholders kept (`/{tenant_id}/oauth2/token`);
+/// `None` for a scheme without one.
+fn token_path(scheme: &Scheme, _env: &BTreeMap<String, String>) -> Option<String> {
     let crate::Sends::ClientCredentials { token_url, .. } = scheme.sends else {
         return None;
     };
-    let mut url = token_url.to_owned();
-    for var in scheme.vars {
-        let value = env.get(var.name).map_or("", String::as_str);
-        url = url.replace(&format!("{{{}}}", var.arg), value);
+    let rest = token_url.split_once("://")?.1;
+    Some(rest.find('/').map_or("/", |at| &rest[at..]).to_owned())
+}
+
+/// Whether `path` is the token path `template` with any value in each placeholder segment
+/// (a wrong tenant still reaches the token URL, which refuses it).
+fn on_token_path(template: &str, path: &str) -> bool {
+    let (ours, theirs): (Vec<&str>, Vec<&str>) =
+        (template.split('/').collect(), path.split('/').collect());
+    ours.len() == theirs.len()
+        && ours.iter().zip(&theirs).all(|(ours, theirs)| {
+            (ours.starts_with('{') && ours.ends_with('}') && !theirs.is_empty()) || ours == theirs
+        })
+}
+
+/// Matches the requests to one token path.
+struct TokenPath(String);
+
+impl wiremock::Match for TokenPath {
+    fn matches(&self, request: &Request) -> bool {
+        on_token_path(&self.0, request.url.path())
     }
-    Some(reqwest::Url::parse(&url).ok()?.path().to_owned())
 }
 
 /// The access tokens a fake handed out.
@@ -566,7 +582,14 @@ impl Respond for TokenResponder {
         if !scopes.iter().all(|s| asked.contains(s)) {
             return json_answer(400, r#"{"error":"invalid_scope"}"#);
         }
-        let known = client_id.is_some_and(|v| field("client_id") == env(v))
+        // The token URL's placeholders (a tenant) as the fake's variables have them.
+        let mut expected = token_url.to_owned();
+        for var in self.scheme.vars {
+            expected = expected.replace(&format!("{{{}}}", var.arg), env(var));
+        }
+        let ours = reqwest::Url::parse(&expected).is_ok_and(|url| url.path() == request.url.path());
+        let known = ours
+            && client_id.is_some_and(|v| field("client_id") == env(v))
             && secret.is_some_and(|v| field("client_secret") == env(v));
         if !known || state.has(Fault::TokenRefused) {
             return match state.spec.token_refusal {
