@@ -303,10 +303,23 @@ fn providers() -> Result<(), Failure> {
         .max()
         .unwrap_or(0);
     for provider in rollcall::Provider::ALL {
-        let ways: Vec<String> = provider
-            .env_vars()
+        let info = provider.info();
+        // An authority host is optional: shown in brackets.
+        let ways: Vec<String> = info
+            .schemes
             .iter()
-            .map(|vars| vars.join(" "))
+            .map(|scheme| {
+                let vars: Vec<String> = info
+                    .server
+                    .iter()
+                    .chain(scheme.vars)
+                    .map(|var| match var.role {
+                        rollcall::Role::Authority => format!("[{}]", var.name),
+                        _ => var.name.to_owned(),
+                    })
+                    .collect();
+                vars.join(" ")
+            })
             .collect();
         let line = format!(
             "{:width$}  {}  ({})",

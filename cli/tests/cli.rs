@@ -411,27 +411,85 @@ async fn every_provider_maps_its_accounts() {
                 ("5", "active", "guest", false),
             ],
         },
+        Case {
+            provider: Provider::EntraId,
+            body: json!({"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users", "value": [
+                {"id": uuid(1), "displayName": "A", "mail": "a@x.com", "accountEnabled": true, "userType": "Member", "createdDateTime": "2021-03-04T09:15:00Z"},
+                {"id": uuid(2), "displayName": "B", "mail": "b@x.com", "accountEnabled": false, "userType": "Member", "createdDateTime": null},
+                {"id": uuid(3), "displayName": "C", "mail": null, "accountEnabled": true, "userType": "Guest", "externalUserState": "PendingAcceptance"},
+                {"id": uuid(4), "displayName": "D", "mail": "d@x.com", "accountEnabled": true, "userType": "Guest", "externalUserState": "Accepted"},
+                {"id": uuid(5), "displayName": "E", "mail": "e@x.com", "accountEnabled": null, "userType": null},
+            ]}),
+            expected: &[
+                (
+                    "00000000-0000-4000-8000-000000000001",
+                    "active",
+                    "member",
+                    false,
+                ),
+                (
+                    "00000000-0000-4000-8000-000000000002",
+                    "suspended",
+                    "member",
+                    false,
+                ),
+                (
+                    "00000000-0000-4000-8000-000000000003",
+                    "invited",
+                    "guest",
+                    false,
+                ),
+                (
+                    "00000000-0000-4000-8000-000000000004",
+                    "active",
+                    "guest",
+                    false,
+                ),
+                (
+                    "00000000-0000-4000-8000-000000000005",
+                    "unknown",
+                    "member",
+                    false,
+                ),
+            ],
+        },
     ];
     for case in cases {
         let name = case.provider.name();
-        let env = env_of(case.provider);
+        let mut env = env_of(case.provider);
+        let server = MockServer::builder().start().await;
+        let uri = server.uri();
+        // A scheme with a token URL asks this server for its token (the authority host).
+        for scheme in case.provider.info().schemes {
+            for var in scheme.vars {
+                if var.role == rollcall::Role::Authority {
+                    env.push((var.name.to_owned(), uri.clone()));
+                    Mock::given(method("POST"))
+                        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                            "token_type": "Bearer", "expires_in": 3599, "access_token": "tok-1"
+                        })))
+                        .mount(&server)
+                        .await;
+                }
+            }
+        }
         let env = borrowed(&env);
-        // The values of the credentials (the last argument of each way to authenticate).
+        // The values of the credentials (the secret of each way to authenticate).
         let secrets: Vec<&str> = case
             .provider
-            .env_vars()
+            .info()
+            .schemes
             .iter()
-            .filter_map(|vars| vars.last())
-            .filter_map(|var| env.iter().find(|(k, _)| k == var).map(|(_, v)| *v))
+            .flat_map(|scheme| scheme.vars)
+            .filter(|var| var.role == rollcall::Role::Secret)
+            .filter_map(|var| env.iter().find(|(k, _)| *k == var.name).map(|(_, v)| *v))
             .collect();
         assert!(!secrets.is_empty(), "{name}");
-        let server = MockServer::builder().start().await;
         Mock::given(method("GET"))
             .and(path(list_path(case.provider)))
             .respond_with(ResponseTemplate::new(200).set_body_json(&case.body))
             .mount(&server)
             .await;
-        let uri = server.uri();
         let run = rollcall(&["users", name, "--base-url", &uri], &env).await;
         assert_eq!(run.code, 0, "{}: {run:?}", name);
         let got: Vec<(String, String, String, bool)> = run
@@ -893,4 +951,113 @@ async fn output_is_complete_or_nothing() {
     assert_eq!(complete(&report), json!(false));
     let _ = std::fs::remove_dir_all(&dir);
     let _ = std::fs::remove_file(&report);
+}
+
+/// A provider whose way to authenticate has a token URL, through its fake: `rollcall users`
+/// lists every user once (as SCIM too) with the token the fake hands out, and a missing client
+/// secret is named in one line before anything is sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_credentials_walk_and_a_missing_secret() {
+    use rollcall::testing::{FakeAuth, FakeProvider};
+
+    let providers = Provider::ALL.iter().copied().filter(|p| {
+        p.info()
+            .schemes
+            .first()
+            .is_some_and(|s| matches!(s.sends, FakeAuth::ClientCredentials { .. }))
+    });
+    let mut seen = 0;
+    for provider in providers {
+        seen += 1;
+        let name = provider.name();
+        let fake = FakeProvider::start(provider).users(30).await;
+        let env: Vec<(String, String)> = fake
+            .env()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let uri = fake.uri();
+        let run = rollcall(
+            &["users", name, "--base-url", &uri, "--page-size", "7"],
+            &borrowed(&env),
+        )
+        .await;
+        assert_eq!(run.code, 0, "{name}: {run:?}");
+        let ids: std::collections::BTreeSet<String> = run
+            .lines()
+            .iter()
+            .map(|a| a["id"].as_str().expect("an id").to_owned())
+            .collect();
+        assert_eq!(
+            (run.lines().len(), ids.len()),
+            (30, 30),
+            "{name}: each once"
+        );
+        assert_eq!(fake.token_requests().await.len(), 1, "{name}");
+        assert_eq!(fake.requests().await.len(), 5, "{name}: 5 pages of 7");
+
+        let scim = rollcall(
+            &["users", name, "--base-url", &uri, "--format", "scim"],
+            &borrowed(&env),
+        )
+        .await;
+        assert_eq!(scim.code, 0, "{name}: {scim:?}");
+        let users = scim.lines();
+        assert_eq!(users.len(), 30, "{name}");
+        for user in &users {
+            assert!(ids.contains(user["id"].as_str().expect("an id")), "{user}");
+            assert!(
+                user["schemas"][0]
+                    .as_str()
+                    .is_some_and(|s| s.contains("scim"))
+            );
+        }
+
+        let secret = provider.info().schemes[0]
+            .vars
+            .iter()
+            .find(|v| v.role == rollcall::Role::Secret)
+            .expect("a secret")
+            .name;
+        let without: Vec<(&str, &str)> = borrowed(&env)
+            .into_iter()
+            .filter(|(k, _)| *k != secret)
+            .collect();
+        let before = fake.token_requests().await.len();
+        let missing = rollcall(&["users", name, "--base-url", &uri], &without).await;
+        assert_eq!(missing.code, 2, "{name}: {missing:?}");
+        assert_eq!(missing.stderr.lines().count(), 1, "{missing:?}");
+        assert!(missing.stderr.contains(secret), "{missing:?}");
+        assert_eq!(
+            fake.token_requests().await.len(),
+            before,
+            "{name}: nothing sent"
+        );
+
+        let wrong: Vec<(&str, &str)> = borrowed(&env)
+            .into_iter()
+            .map(|(k, v)| {
+                if k == secret {
+                    (k, "wrong-secret-0a1b2c")
+                } else {
+                    (k, v)
+                }
+            })
+            .collect();
+        let refused = rollcall(&["users", name, "--base-url", &uri], &wrong).await;
+        assert_eq!(refused.code, 1, "{name}: {refused:?}");
+        assert_eq!(refused.stderr.lines().count(), 1, "{refused:?}");
+        assert!(refused.stderr.contains("no access token"), "{refused:?}");
+        assert!(
+            !refused.stderr.contains("wrong-secret-0a1b2c"),
+            "{refused:?}"
+        );
+        let description: Value =
+            serde_json::from_str(provider.fake().token_refusal).unwrap_or(Value::Null);
+        if let Some(text) = description["error_description"].as_str() {
+            let first = text.lines().next().unwrap_or_default();
+            assert!(refused.stderr.contains(first), "{refused:?}");
+        }
+    }
+    assert!(seen > 0, "some provider has a token URL");
 }

@@ -1,5 +1,6 @@
-//! How a request proves who sends it: a header, a query parameter, or a named signature
-//! plugin — whichever the spec's `securitySchemes` (and `x-rollcall-auth`) declare.
+//! How a request proves who sends it: a header, a query parameter, a named signature plugin,
+//! or an OAuth 2.0 access token obtained with client credentials — whichever the spec's
+//! `securitySchemes` (and `x-rollcall-auth`) declare.
 
 use std::fmt;
 
@@ -8,7 +9,10 @@ use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
 
 use crate::secret::Secret;
 
+mod client_credentials;
 mod query_md5;
+
+pub(crate) use client_credentials::ClientCredentials;
 
 pub use query_md5::hash as query_md5_hash;
 
@@ -40,6 +44,8 @@ enum Kind {
         plugin: Plugin,
         key: Secret,
     },
+    /// Signed when sent (the token may have to be fetched first): see [`Auth::token_source`].
+    ClientCredentials(ClientCredentials),
 }
 
 /// A way of signing requests that standard OpenAPI cannot describe, named in a spec's
@@ -103,6 +109,54 @@ impl Auth {
         Self::of(scheme, Kind::Plugin { plugin, key })
     }
 
+    /// `Authorization: Bearer <access token>`, the token obtained from `token_url` with the
+    /// client's id and secret for `scopes` (OAuth 2.0 client credentials), kept until shortly
+    /// before it expires. A 401 whose error code is one of `expired` (or whose
+    /// `WWW-Authenticate` says `invalid_token`) renews it once.
+    pub fn client_credentials(
+        scheme: &'static str,
+        token_url: String,
+        client_id: String,
+        client_secret: Secret,
+        scopes: &'static [&'static str],
+        expired: &'static [&'static str],
+    ) -> Self {
+        Self::of(
+            scheme,
+            Kind::ClientCredentials(ClientCredentials::new(
+                token_url,
+                client_id,
+                client_secret,
+                scopes,
+                expired,
+            )),
+        )
+    }
+
+    /// The same credentials with the token URL's scheme, host and port replaced by
+    /// `authority`'s; an error for a scheme without a token URL or an authority that is not an
+    /// http(s) URL or host name.
+    pub(crate) fn with_authority(self, authority: &str) -> Result<Self, String> {
+        match self.kind {
+            Kind::ClientCredentials(credentials) => Ok(Self::of(
+                self.scheme,
+                Kind::ClientCredentials(credentials.with_authority(authority)?),
+            )),
+            _ => Err(format!(
+                "an authority host is for a scheme with a token URL, not `{}`",
+                self.scheme
+            )),
+        }
+    }
+
+    /// Where the access token comes from, for credentials signed when sent.
+    pub(crate) fn token_source(&self) -> Option<&ClientCredentials> {
+        match &self.kind {
+            Kind::ClientCredentials(credentials) => Some(credentials),
+            _ => None,
+        }
+    }
+
     fn of(scheme: &'static str, kind: Kind) -> Self {
         Self { scheme, kind }
     }
@@ -142,6 +196,8 @@ impl Auth {
                 }
                 return Ok(());
             }
+            // The token is fetched (or renewed) by the retry loop, per attempt.
+            Kind::ClientCredentials(_) => return Ok(()),
         };
         let mut value = HeaderValue::from_str(&header)
             .map_err(|_| "the credentials contain characters not allowed in a header".to_owned())?;
@@ -160,6 +216,7 @@ impl Auth {
             | Kind::Header { value: secret, .. }
             | Kind::Query { value: secret, .. }
             | Kind::Plugin { key: secret, .. } => secret.is_empty(),
+            Kind::ClientCredentials(credentials) => credentials.is_incomplete(),
         }
     }
 }
@@ -181,6 +238,7 @@ impl fmt::Debug for Auth {
                 .field("value", value),
             Kind::Query { name, value } => out.field("query", name).field("value", value),
             Kind::Plugin { plugin, key } => out.field("plugin", plugin).field("key", key),
+            Kind::ClientCredentials(credentials) => out.field("client_credentials", credentials),
         };
         out.finish()
     }

@@ -47,6 +47,7 @@ pub struct ClientBuilder<C> {
     config: Config,
     http: Option<reqwest::Client>,
     problem: Option<String>,
+    authority: Option<String>,
     client: PhantomData<fn() -> C>,
 }
 
@@ -64,6 +65,7 @@ impl<C: GeneratedClient> ClientBuilder<C> {
             config,
             http: None,
             problem: None,
+            authority: None,
             client: PhantomData,
         }
     }
@@ -93,6 +95,24 @@ impl<C: GeneratedClient> ClientBuilder<C> {
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = url.into();
         self
+    }
+
+    /// Asks for access tokens at `host` (`https://login.example.us`, or a bare host name)
+    /// instead of the token URL's own scheme, host and port, its path kept: a national cloud's
+    /// authority, or a mock. Only for a scheme with a token URL (OAuth 2.0 client
+    /// credentials); `build` refuses it otherwise.
+    pub fn authority_host(mut self, host: impl Into<String>) -> Self {
+        self.authority = Some(host.into());
+        self
+    }
+
+    /// [`authority_host`](Self::authority_host) when `host` is set (a variable that may be).
+    #[doc(hidden)]
+    pub fn authority_host_from(self, host: Option<&str>) -> Self {
+        match host {
+            Some(host) => self.authority_host(host),
+            None => self,
+        }
     }
 
     /// Sets the retry policy (default: [`RetryPolicy::default`]).
@@ -214,6 +234,10 @@ impl<C: GeneratedClient> ClientBuilder<C> {
         if self.auth.is_incomplete() {
             return Err(fail("a credential is empty".to_owned()));
         }
+        let auth = match &self.authority {
+            Some(authority) => self.auth.with_authority(authority).map_err(fail)?,
+            None => self.auth,
+        };
         let base_url = self.base_url.trim_end_matches('/').to_owned();
         match reqwest::Url::parse(&base_url) {
             Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {}
@@ -240,13 +264,7 @@ impl<C: GeneratedClient> ClientBuilder<C> {
                 .build()
                 .map_err(|e| fail(format!("cannot create the HTTP client: {e}")))?,
         };
-        let runtime = Runtime::new(
-            C::PROVIDER,
-            self.auth,
-            user_agent,
-            self.headers,
-            self.config,
-        );
+        let runtime = Runtime::new(C::PROVIDER, auth, user_agent, self.headers, self.config);
         Ok(C::from_parts(&base_url, http, runtime))
     }
 }
@@ -284,6 +302,16 @@ pub fn host_name_problem(what: &str, value: &str) -> Option<String> {
             .split('.')
             .all(|label| host_label_problem(what, label).is_none());
     (!valid).then(|| format!("{what} `{value}` is not a valid host name"))
+}
+
+/// `None` when `value` can be one segment of a URL's path (a tenant in a token URL:
+/// non-empty, no `/`, `?`, `#`, `%` or whitespace), else why not.
+pub fn path_segment_problem(what: &str, value: &str) -> Option<String> {
+    let valid = !value.is_empty()
+        && !value.chars().any(|c| {
+            matches!(c, '/' | '?' | '#' | '%' | '\\') || c.is_whitespace() || c.is_control()
+        });
+    (!valid).then(|| format!("{what} `{value}` cannot be a segment of a URL path"))
 }
 
 /// `None` when `value` can go into a basic-auth user name (non-empty, no `:`), else why not;

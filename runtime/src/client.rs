@@ -108,11 +108,16 @@ impl Runtime {
         request: reqwest::Request,
         operation: &'static str,
     ) -> reqwest::Result<reqwest::Response> {
+        let signer = retry::Signer {
+            auth: &self.auth,
+            errors: &self.provider.errors,
+        };
         retry::execute(
             client,
             request,
             &self.config,
             &self.pacer,
+            signer,
             self.provider.name,
             operation,
         )
@@ -211,6 +216,9 @@ async fn finish<T: Checked, E>(
 ) -> Result<ResponseValue<T>, Error> {
     let operation = exchange.operation.unwrap_or("request");
     let attempts = exchange.attempts;
+    if let Some(why) = exchange.token_failure {
+        return Err(Error::new(provider.name, operation, ErrorKind::Token(why)));
+    }
     if let Some((waited, max_wait)) = exchange.wait_exhausted {
         return Err(Error::new(
             provider.name,

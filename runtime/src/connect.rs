@@ -53,6 +53,11 @@ impl Values<'_> {
         }
     }
 
+    /// Argument `index` when its variable is set (an optional one, such as an authority host).
+    pub fn optional(&self, index: usize) -> Option<&str> {
+        self.value(index)
+    }
+
     fn value(&self, index: usize) -> Option<&str> {
         self.args.get(index).and_then(|(_, value)| value.as_deref())
     }
@@ -88,7 +93,11 @@ pub fn connect(
 ) -> Result<Box<dyn AnyClient>, Error> {
     let var = |name: &str| var(name).filter(|value| !value.is_empty());
     for (index, scheme) in provider.schemes.iter().enumerate() {
-        if scheme.vars.iter().any(|v| var(v.name).is_none()) {
+        if scheme
+            .vars
+            .iter()
+            .any(|v| v.role != Role::Authority && var(v.name).is_none())
+        {
             continue;
         }
         let mut args = Vec::with_capacity(provider.server.len() + scheme.vars.len());
@@ -101,7 +110,7 @@ pub fn connect(
                 ),
                 // A base URL replaces every server, so a region is not read then.
                 Role::Server if options.base_url.is_some() => None,
-                Role::Server | Role::Plain | Role::Secret => var(v.name),
+                Role::Server | Role::Plain | Role::Secret | Role::Authority => var(v.name),
             };
             args.push((v, value));
         }
@@ -120,7 +129,7 @@ pub fn connect(
         .filter(|v| v.role == Role::Host && options.base_url.is_none());
     let unset: Vec<&str> = match provider.schemes.first() {
         Some(scheme) => hosts
-            .chain(scheme.vars)
+            .chain(scheme.vars.iter().filter(|v| v.role != Role::Authority))
             .map(|v| v.name)
             .filter(|name| var(name).is_none())
             .collect(),

@@ -133,6 +133,11 @@ pub enum ErrorKind {
         /// The budget it would have exceeded.
         max_wait: Duration,
     },
+    /// No access token could be obtained to sign the request (OAuth 2.0 client credentials):
+    /// the token endpoint refused the client's credentials (its own error and description),
+    /// could not be reached, or answered with something else. Nothing was sent to the API.
+    #[error("no access token: {0}")]
+    Token(String),
     /// A walk cannot continue from the checkpoint it was given: the checkpoint belongs to
     /// another provider, operation, endpoint, filter set or spec, or is too old. Nothing was
     /// requested.

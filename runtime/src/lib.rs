@@ -25,7 +25,7 @@
 //! | 1 data | `error` | [`Error`] and what it holds |
 //! | | `checkpoint` | [`Checkpoint`]: where a walk stood, sealed, and the checks before resuming |
 //! | | `pacing` | [`RateLimit`] and the pacer that keeps to it |
-//! | | `auth` | [`Auth`]: the `Authorization` header or a named signature plugin |
+//! | | `auth` | [`Auth`]: the `Authorization` header, a named signature plugin, or OAuth 2.0 client credentials (token cache and renewal) |
 //! | | `account_rules` | [`AccountRules`]: the data of the account mapping |
 //! | | `provider` | [`ProviderInfo`] |
 //! | | `account` | [`Account`]: a user record read by its provider's rules, and SCIM |
@@ -126,7 +126,8 @@ pub mod __codegen {
     pub use crate::account_rules::AccountRules;
     pub use crate::auth::{Auth, Plugin};
     pub use crate::builder::{
-        ClientBuilder, GeneratedClient, host_label_problem, host_name_problem, template_problem,
+        ClientBuilder, GeneratedClient, host_label_problem, host_name_problem,
+        path_segment_problem, template_problem,
     };
     pub use crate::classify::Checked;
     pub use crate::client::{Runtime, call, call_page};

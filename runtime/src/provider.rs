@@ -140,7 +140,8 @@ pub struct Scheme {
     pub constructor: &'static str,
     /// What a request sends to prove who it is.
     pub sends: Sends,
-    /// The credentials the constructor takes after the server's variables, the secret last.
+    /// The credentials the constructor takes after the server's variables, the secret last
+    /// but for an optional [`Role::Authority`].
     pub vars: &'static [Var],
 }
 
@@ -167,6 +168,9 @@ pub enum Role {
     Plain,
     /// The secret.
     Secret,
+    /// Where the scheme's token URL is served instead of its own host (an authority host such
+    /// as a national cloud's, or a mock): optional, after the secret.
+    Authority,
 }
 
 /// How a security scheme proves who sends a request.
@@ -192,6 +196,15 @@ pub enum Sends {
     Query(&'static str),
     /// The `query-md5` signature in a query parameter.
     QueryMd5(&'static str),
+    /// `Authorization: Bearer <access token>`, the token obtained with OAuth 2.0 client
+    /// credentials (the plain arguments fill the token URL's `{placeholders}` and name the
+    /// client; the secret is the client secret).
+    ClientCredentials {
+        /// The token URL as the spec writes it, with `{placeholders}`.
+        token_url: &'static str,
+        /// The scopes asked for.
+        scopes: &'static [&'static str],
+    },
 }
 
 impl fmt::Display for ProviderInfo {

@@ -8,9 +8,11 @@ use reqwest::StatusCode;
 use reqwest::header::RETRY_AFTER;
 use tracing::Instrument as _;
 
+use crate::auth::{Auth, ClientCredentials};
 use crate::config::{Config, RetryPolicy};
 use crate::error::transport_message;
 use crate::pacing::Pacer;
+use crate::rules::ErrorRules;
 use crate::scope;
 use crate::wire::{parse_retry_after, rate_limit_reset};
 
@@ -31,6 +33,13 @@ fn spend(waited: &AtomicU64, wait: Duration, max_wait: Option<Duration>) -> bool
         .is_ok()
 }
 
+/// What signs each attempt of a request: credentials whose token is obtained when sent, and
+/// the provider's error rules, which read a refusal's code (to tell an expired token).
+pub(crate) struct Signer<'a> {
+    pub(crate) auth: &'a Auth,
+    pub(crate) errors: &'a ErrorRules,
+}
+
 /// Sends `request`, paced by `pacer` and retrying as the configuration allows, and returns the
 /// final outcome with its body already read into memory. Every wait counts against the wait
 /// budget (the walk's, or this call's own): when it would run out, the call ends there.
@@ -39,6 +48,7 @@ pub(crate) async fn execute(
     request: reqwest::Request,
     config: &Config,
     pacer: &Pacer,
+    signer: Signer<'_>,
     provider: &'static str,
     operation: &'static str,
 ) -> reqwest::Result<reqwest::Response> {
@@ -52,7 +62,7 @@ pub(crate) async fn execute(
         method = %request.method(),
         path = request.url().path(),
     );
-    execute_attempts(client, request, config, pacer, operation)
+    execute_attempts(client, request, config, pacer, signer, operation)
         .instrument(span)
         .await
 }
@@ -62,8 +72,12 @@ async fn execute_attempts(
     request: reqwest::Request,
     config: &Config,
     pacer: &Pacer,
+    signer: Signer<'_>,
     operation: &'static str,
 ) -> reqwest::Result<reqwest::Response> {
+    let tokens = signer.auth.token_source();
+    // One renewal per request: a token refused again is refused for another reason.
+    let mut renewed = false;
     let policy = config.retry();
     let waited = scope::wait_budget();
     let exhausted = |waited: &AtomicU64| {
@@ -77,7 +91,7 @@ async fn execute_attempts(
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let Some(request) = next.take() else {
+        let Some(mut request) = next.take() else {
             unreachable!("a request is kept for every further attempt");
         };
         if !pace(pacer, operation, &waited, config.max_wait()).await {
@@ -86,12 +100,41 @@ async fn execute_attempts(
             record(&outcome, attempt - 1, operation);
             return outcome;
         }
-        let spare = if attempt < policy.max_attempts() {
+        let generation = match tokens {
+            Some(tokens) => match sign(tokens, client, &mut request, config).await {
+                Ok(generation) => Some(generation),
+                Err(why) => {
+                    tracing::debug!(target: "rollcall::auth", "no access token");
+                    scope::update_exchange(|exchange| exchange.token_failure = Some(why));
+                    let outcome = Ok(refused_locally());
+                    record(&outcome, attempt - 1, operation);
+                    return outcome;
+                }
+            },
+            None => None,
+        };
+        let may_retry = attempt < policy.max_attempts();
+        // A spare is also kept for the one renewal of an expired token, which is not a retry.
+        let spare = if may_retry || (generation.is_some() && !renewed) {
             request.try_clone()
         } else {
             None
         };
         let outcome = send_buffered(client, request).await;
+        if let (Some(tokens), Some(generation), Ok((response, body))) =
+            (tokens, generation, &outcome)
+            && !renewed
+            && spare.is_some()
+            && response.status() == StatusCode::UNAUTHORIZED
+            && expired(tokens, signer.errors, response.headers(), body)
+        {
+            tracing::debug!(target: "rollcall::auth", "the access token expired: renewing it");
+            tokens.forget(generation).await;
+            renewed = true;
+            next = spare;
+            continue;
+        }
+        let outcome = outcome.map(|(response, _)| response);
         match &outcome {
             Ok(response) => {
                 pacer.observe(response.headers());
@@ -109,11 +152,14 @@ async fn execute_attempts(
                 "no response"
             ),
         }
-        let wait = spare.as_ref().and_then(|_| match &outcome {
-            Ok(response) => response_delay(response, policy, &mut delays),
-            Err(error) if is_transient(error) => delays.next(),
-            Err(_) => None,
-        });
+        let wait = spare
+            .as_ref()
+            .filter(|_| may_retry)
+            .and_then(|_| match &outcome {
+                Ok(response) => response_delay(response, policy, &mut delays),
+                Err(error) if is_transient(error) => delays.next(),
+                Err(_) => None,
+            });
         match wait {
             Some(delay) if spend(&waited, delay, config.max_wait()) => {
                 tracing::info!(
@@ -137,6 +183,33 @@ async fn execute_attempts(
             }
         }
     }
+}
+
+/// Signs `request` with the scheme's access token (obtaining it first when there is none, or
+/// it is about to expire); returns which token it is, or why there is none.
+async fn sign(
+    tokens: &ClientCredentials,
+    client: &reqwest::Client,
+    request: &mut reqwest::Request,
+    config: &Config,
+) -> Result<u64, String> {
+    let token = tokens.token(client, config.request_timeout()).await?;
+    token.sign(request)?;
+    Ok(token.generation)
+}
+
+/// Whether a 401 says the token it carried expired: by its challenge, or by the error code
+/// the provider's rules read in its body.
+fn expired(
+    tokens: &ClientCredentials,
+    errors: &ErrorRules,
+    headers: &reqwest::header::HeaderMap,
+    body: &[u8],
+) -> bool {
+    let code = serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|body| errors.read(&body).0);
+    tokens.says_expired(headers, code.as_deref())
 }
 
 /// Waits until the rate budget lets a request go: room in the documented limit's window
@@ -191,7 +264,7 @@ fn refused_locally() -> reqwest::Response {
 async fn send_buffered(
     client: &reqwest::Client,
     request: reqwest::Request,
-) -> reqwest::Result<reqwest::Response> {
+) -> reqwest::Result<(reqwest::Response, bytes::Bytes)> {
     let response = client.execute(request).await?;
     let status = response.status();
     let version = response.version();
@@ -201,11 +274,11 @@ async fn send_buffered(
     scope::update_exchange(|exchange| {
         exchange.error_body = (!status.is_success()).then(|| body.clone());
     });
-    let mut rebuilt = http::Response::new(body);
+    let mut rebuilt = http::Response::new(body.clone());
     *rebuilt.status_mut() = status;
     *rebuilt.version_mut() = version;
     *rebuilt.headers_mut() = headers;
-    Ok(reqwest::Response::from(rebuilt))
+    Ok((reqwest::Response::from(rebuilt), body))
 }
 
 /// Stores the final outcome where [`scope::observe`] finds it, if a call is being observed.

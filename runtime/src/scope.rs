@@ -38,6 +38,8 @@ pub(crate) struct Exchange {
     pub(crate) error_body: Option<bytes::Bytes>,
     /// Set when the wait budget ran out: how long had been waited, and the budget.
     pub(crate) wait_exhausted: Option<(Duration, Duration)>,
+    /// Set when no access token could be obtained to sign the request: why, in one line.
+    pub(crate) token_failure: Option<String>,
 }
 
 tokio::task_local! {

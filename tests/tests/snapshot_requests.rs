@@ -286,7 +286,25 @@ async fn every_provider_and_scheme_through_the_registry() {
                 .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
                 .mount(&server)
                 .await;
+            // A scheme with a token URL gets its token from a server of its own, so that
+            // `server` sees only the API's request.
+            let tokens = MockServer::builder().start().await;
+            Mock::given(any())
+                .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                    "token_type": "Bearer", "expires_in": 3600, "access_token": "fake-access-token"
+                })))
+                .mount(&tokens)
+                .await;
+            let authority: Vec<&str> = provider.info().schemes[scheme]
+                .vars
+                .iter()
+                .filter(|v| v.role == rollcall::Role::Authority)
+                .map(|v| v.name)
+                .collect();
             let env = |name: &str| {
+                if authority.contains(&name) {
+                    return Some(tokens.uri());
+                }
                 vars.contains(&name)
                     .then(|| format!("fake-{}", name.to_ascii_lowercase().replace('_', "-")))
             };

@@ -58,3 +58,42 @@ fn verdicts() {
     assert_eq!(bump("descriptions-only"), diff::Bump::Patch);
     assert_eq!(bump("unchanged"), diff::Bump::None);
 }
+
+#[test]
+fn an_oauth_scopes_description_is_docs_and_its_token_url_is_not() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/diff/unchanged");
+    let text = std::fs::read_to_string(dir.join("old.yaml")).unwrap();
+    let bearer = "    bearerAuth:\n      type: http\n      scheme: bearer\n      description: A personal access token.\n";
+    assert!(text.contains(bearer));
+    let oauth = |token_url: &str, scope: &str| {
+        text.replace(
+            bearer,
+            &format!(
+                "    bearerAuth:\n      type: oauth2\n      description: An application's token.\n      \
+                 flows:\n        clientCredentials:\n          tokenUrl: {token_url}\n          \
+                 scopes:\n            api.read: {scope}\n      x-rollcall-auth: {{}}\n"
+            ),
+        )
+    };
+    let rules = |old: &str, new: &str| -> Vec<String> {
+        diff::compare_texts("fixture", old, new)
+            .unwrap()
+            .providers
+            .into_iter()
+            .flat_map(|p| p.findings)
+            .map(|f| f.rule.to_owned())
+            .collect()
+    };
+    let old = oauth("https://login.example.com/{tenant}/token", "Read users.");
+    let reworded = oauth(
+        "https://login.example.com/{tenant}/token",
+        "Read every user.",
+    );
+    assert!(
+        !rules(&old, &reworded).contains(&"security-scheme-changed".to_owned()),
+        "{:?}",
+        rules(&old, &reworded)
+    );
+    let moved = oauth("https://login.example.org/{tenant}/token", "Read users.");
+    assert!(rules(&old, &moved).contains(&"security-scheme-changed".to_owned()));
+}

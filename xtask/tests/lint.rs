@@ -309,3 +309,51 @@ fn a_problem_without_a_line_keeps_the_pointer() {
         "specs/x.yaml#/servers: [servers] the spec declares no `servers`"
     );
 }
+
+/// An `oauth2` scheme: the good fixture with its bearer scheme replaced by `scheme`.
+fn with_oauth2(scheme: &str) -> Vec<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lint/good.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let bearer = "    bearerAuth:\n      type: http\n      scheme: bearer\n      description: A personal access token.\n";
+    assert!(text.contains(bearer));
+    let text = text.replace(bearer, scheme);
+    lint_text("specs/oauth.yaml", &text)
+        .unwrap()
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
+
+#[test]
+fn oauth2_client_credentials() {
+    let scheme = |flows: &str, ext: &str| {
+        format!(
+            "    bearerAuth:\n      type: oauth2\n      description: An application's token.\n      \
+             flows:\n{flows}      x-rollcall-auth:\n        env: {{client_id: APP_ID}}\n{ext}"
+        )
+    };
+    let good = "        clientCredentials:\n          tokenUrl: https://login.example.com/{tenant}/token\n          scopes:\n            api.read: Read.\n";
+    assert_eq!(with_oauth2(&scheme(good, "")), Vec::<String>::new());
+    assert_eq!(
+        with_oauth2(&scheme(
+            good,
+            "        renew-on: [TokenExpired]\n        token-refusal: {error: invalid_client}\n"
+        )),
+        Vec::<String>::new()
+    );
+    let lines = |flows: &str, ext: &str| with_oauth2(&scheme(flows, ext)).join("\n");
+    let implicit = "        implicit:\n          authorizationUrl: https://login.example.com/auth\n          scopes: {}\n";
+    assert!(
+        lines(implicit, "").contains("only the clientCredentials flow is supported"),
+        "{}",
+        lines(implicit, "")
+    );
+    let relative = "        clientCredentials:\n          tokenUrl: /token\n          scopes: {}\n";
+    assert!(lines(relative, "").contains("absolute https URL"));
+    let host = "        clientCredentials:\n          tokenUrl: https://{authority}/token\n          scopes: {}\n";
+    assert!(lines(host, "").contains("host is not a placeholder"));
+    let refusal = lines(good, "        token-refusal: {message: no}\n");
+    assert!(refusal.contains("an OAuth error response"), "{refusal}");
+    let renew = lines(good, "        renew-on: TokenExpired\n");
+    assert!(renew.contains("a list of error codes"), "{renew}");
+}

@@ -357,6 +357,7 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
         content_type: "application/json",
         body: "{\"status\":\"error\",\"message\":\"You have reached your secondly limit.\",\"errorType\":\"RATE_LIMIT\",\"correlationId\":\"c033cdaa-2c40-4a64-ae48-b4cec88dad24\",\"policyName\":\"TEN_SECONDLY_ROLLING\",\"requestId\":\"3d3e35b7-0dae-4b9f-a6e3-9c230cbcf8dd\"}",
     },
+    token_refusal: "",
     user: ::rollcall_runtime::testing::FakeUser {
         required: &["id", "email"],
         nullable: &[],

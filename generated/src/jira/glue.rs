@@ -389,6 +389,7 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
         content_type: "application/json",
         body: "{\"errorMessages\":[\"Rate limit exceeded.\"]}",
     },
+    token_refusal: "",
     user: ::rollcall_runtime::testing::FakeUser {
         required: &["accountId"],
         nullable: &[],

@@ -420,6 +420,7 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
         content_type: "application/json",
         body: "{\"errorCode\":\"E0000047\",\"errorSummary\":\"API call exceeded rate limit due to too many requests.\",\"errorLink\":\"E0000047\",\"errorId\":\"sampleQPivGUj_ND5v78vbYWW\",\"errorCauses\":[]}",
     },
+    token_refusal: "",
     user: ::rollcall_runtime::testing::FakeUser {
         required: &["id", "status", "profile"],
         nullable: &["activated", "statusChanged", "lastLogin", "passwordChanged"],

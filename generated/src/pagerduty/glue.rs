@@ -386,6 +386,7 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
         content_type: "application/json",
         body: "{\"error\":{\"message\":\"Rate Limit Exceeded\",\"code\":2020}}",
     },
+    token_refusal: "",
     user: ::rollcall_runtime::testing::FakeUser {
         required: &["id", "type", "name", "email"],
         nullable: &[

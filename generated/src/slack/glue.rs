@@ -443,6 +443,7 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
         content_type: "application/json",
         body: "{\"ok\":false,\"error\":\"ratelimited\"}",
     },
+    token_refusal: "",
     user: ::rollcall_runtime::testing::FakeUser {
         required: &["id"],
         nullable: &["tz"],

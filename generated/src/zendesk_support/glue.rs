@@ -645,6 +645,7 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
         content_type: "text/plain",
         body: "Too Many Requests",
     },
+    token_refusal: "",
     user: ::rollcall_runtime::testing::FakeUser {
         required: &["id", "name"],
         nullable: &[

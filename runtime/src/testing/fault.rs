@@ -65,6 +65,12 @@ pub enum Fault {
     /// it and sends nothing there. Lists that page by the `Link` header only; needs more users
     /// than fit on one page.
     ForeignNextLink,
+    /// The first access token the fake hands out is refused as expired after one request; a
+    /// client asks for a new one and gets every user. Schemes with a token URL only.
+    TokenExpiresMidWalk,
+    /// The token URL refuses the client's credentials as the provider does (its
+    /// `token-refusal`). Schemes with a token URL only.
+    TokenRefused,
 }
 
 /// The property [`Fault::UndeclaredProperty`] adds.
@@ -97,6 +103,8 @@ impl Fault {
         Fault::UndeclaredContentType,
         Fault::UndeclaredHeader,
         Fault::ForeignNextLink,
+        Fault::TokenExpiresMidWalk,
+        Fault::TokenRefused,
     ];
 
     /// The kebab-case name, without the duration of `slow`.
@@ -123,6 +131,8 @@ impl Fault {
             Fault::UndeclaredContentType => "undeclared-content-type",
             Fault::UndeclaredHeader => "undeclared-header",
             Fault::ForeignNextLink => "foreign-next-link",
+            Fault::TokenExpiresMidWalk => "token-expires-mid-walk",
+            Fault::TokenRefused => "token-refused",
         }
     }
 
@@ -146,6 +156,11 @@ impl Fault {
             Fault::ForeignNextLink => style == Some(FakeStyle::Link),
             Fault::RepeatedPage => matches!(style, Some(FakeStyle::Page | FakeStyle::Offset)),
             Fault::ErrorInHttp200 => spec.envelope.is_some(),
+            Fault::TokenExpiresMidWalk | Fault::TokenRefused => spec
+                .provider
+                .schemes
+                .first()
+                .is_some_and(|s| matches!(s.sends, crate::Sends::ClientCredentials { .. })),
             Fault::UnknownEnumValue => !spec.user.open_enums.is_empty(),
             Fault::MissingRequired => Fault::required_to_remove(spec).is_some(),
             Fault::UnexpectedNull => !spec.user.strict.is_empty(),

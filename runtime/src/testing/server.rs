@@ -5,6 +5,7 @@ use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use serde_json::{Value, json};
@@ -13,8 +14,8 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 use super::store::{Store, set};
 use super::{FakeAuth, FakeList, FakeSpec, FakeStyle, Fault};
-use crate::Scheme;
 use crate::{AnyClient, ClientOptions, Error, query_md5_hash};
+use crate::{Role, Scheme};
 
 /// A running fake provider on loopback; it stops when dropped.
 ///
@@ -42,6 +43,8 @@ pub struct FakeBuilder {
     users: usize,
     faults: Vec<Fault>,
     listener: Option<std::net::TcpListener>,
+    token_lifetime: Duration,
+    foreign_origin: Option<String>,
 }
 
 /// A request the fake received.
@@ -53,12 +56,24 @@ pub struct FakeRequest {
     pub url: reqwest::Url,
     /// The headers, names lower-case.
     pub headers: Vec<(String, String)>,
+    /// The body (a token request's form).
+    pub body: Vec<u8>,
 }
 
 impl FakeRequest {
     /// The decoded value of query parameter `name`.
     pub fn query(&self, name: &str) -> Option<String> {
         self.url
+            .query_pairs()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.into_owned())
+    }
+
+    /// The decoded value of field `name` of a form body (`application/x-www-form-urlencoded`).
+    pub fn form(&self, name: &str) -> Option<String> {
+        let text = String::from_utf8_lossy(&self.body);
+        reqwest::Url::parse(&format!("http://form/?{text}"))
+            .ok()?
             .query_pairs()
             .find(|(key, _)| key == name)
             .map(|(_, value)| value.into_owned())
@@ -82,6 +97,8 @@ impl FakeProvider {
             users: 10,
             faults: Vec::new(),
             listener: None,
+            token_lifetime: Duration::from_secs(3600),
+            foreign_origin: None,
         }
     }
 
@@ -180,8 +197,30 @@ impl FakeProvider {
         (self.spec.connect)(&|name: &str| env.get(name).cloned(), &options)
     }
 
-    /// Every request the fake received, in order.
+    /// The requests the fake received at a scheme's token URL (OAuth 2.0 client
+    /// credentials), in order; [`requests`](Self::requests) lists them too.
+    pub async fn token_requests(&self) -> Vec<FakeRequest> {
+        let paths = &self.state.token_paths;
+        self.received()
+            .await
+            .into_iter()
+            .filter(|r| paths.iter().any(|p| on_token_path(p, r.url.path())))
+            .collect()
+    }
+
+    /// Every request the fake received at the provider's API, in order (those at a token URL
+    /// are [`token_requests`](Self::token_requests)).
     pub async fn requests(&self) -> Vec<FakeRequest> {
+        let paths = &self.state.token_paths;
+        self.received()
+            .await
+            .into_iter()
+            .filter(|r| !paths.iter().any(|p| on_token_path(p, r.url.path())))
+            .collect()
+    }
+
+    /// Every request the fake received, in order.
+    async fn received(&self) -> Vec<FakeRequest> {
         let received = self.server.received_requests().await.unwrap_or_default();
         received
             .into_iter()
@@ -198,6 +237,7 @@ impl FakeProvider {
                         )
                     })
                     .collect(),
+                body: r.body,
             })
             .collect()
     }
@@ -227,6 +267,21 @@ impl FakeBuilder {
         self
     }
 
+    /// How long each access token it hands out lives (a scheme with a token URL; one hour by
+    /// default): `expires_in` says so, and a request signed with it later is refused as the
+    /// provider refuses an expired token.
+    pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.token_lifetime = lifetime;
+        self
+    }
+
+    /// Where [`Fault::ForeignNextLink`] points the next page (by default an origin that does
+    /// not resolve): another fake or mock, to see that nothing is sent there.
+    pub fn foreign_origin(mut self, origin: impl Into<String>) -> Self {
+        self.foreign_origin = Some(origin.into().trim_end_matches('/').to_owned());
+        self
+    }
+
     /// Serves on this listener instead of a free loopback port.
     pub fn listener(mut self, listener: std::net::TcpListener) -> Self {
         self.listener = Some(listener);
@@ -242,15 +297,48 @@ impl FakeBuilder {
             None => MockServer::builder().start().await,
         };
         let spec = self.spec;
-        let env = spec.env();
+        let mut env = spec.env();
+        // Tokens are asked of the fake itself, as the authority host variable says.
+        for scheme in spec.provider.schemes {
+            for var in scheme.vars.iter().filter(|v| v.role == Role::Authority) {
+                env.insert(var.name.to_owned(), server.uri());
+            }
+        }
+        let token_paths: Vec<String> = spec
+            .provider
+            .schemes
+            .iter()
+            .filter_map(|scheme| token_path(scheme, &env))
+            .collect();
         let state = Arc::new(State {
             spec,
             faults: self.faults.clone(),
             env: env.clone(),
             uri: server.uri(),
+            foreign_origin: self
+                .foreign_origin
+                .unwrap_or_else(|| FOREIGN_ORIGIN.to_owned()),
             rate_limited: AtomicBool::new(false),
             store: Store::new(spec, self.users, &self.faults),
+            token_paths: token_paths.clone(),
+            token_lifetime: self.token_lifetime,
+            tokens: Mutex::default(),
         });
+        for (scheme, path) in spec
+            .provider
+            .schemes
+            .iter()
+            .filter_map(|scheme| Some((scheme, token_path(scheme, &env)?)))
+        {
+            Mock::given(method("POST"))
+                .and(TokenPath(path))
+                .respond_with(TokenResponder {
+                    state: Arc::clone(&state),
+                    scheme,
+                })
+                .mount(&server)
+                .await;
+        }
         for list in spec.lists.iter().chain(&spec.incremental) {
             let page: Value = serde_json::from_str(list.page).unwrap_or_else(|_| json!({}));
             Mock::given(method(list.method))
@@ -292,14 +380,57 @@ fn remove(value: &mut Value, pointer: &str) {
     }
 }
 
+/// The path of `scheme`'s token URL, its placeholders kept (`/{tenant_id}/oauth2/token`);
+/// `None` for a scheme without one.
+fn token_path(scheme: &Scheme, _env: &BTreeMap<String, String>) -> Option<String> {
+    let crate::Sends::ClientCredentials { token_url, .. } = scheme.sends else {
+        return None;
+    };
+    let rest = token_url.split_once("://")?.1;
+    Some(rest.find('/').map_or("/", |at| &rest[at..]).to_owned())
+}
+
+/// Whether `path` is the token path `template` with any value in each placeholder segment
+/// (a wrong tenant still reaches the token URL, which refuses it).
+fn on_token_path(template: &str, path: &str) -> bool {
+    let (ours, theirs): (Vec<&str>, Vec<&str>) =
+        (template.split('/').collect(), path.split('/').collect());
+    ours.len() == theirs.len()
+        && ours.iter().zip(&theirs).all(|(ours, theirs)| {
+            (ours.starts_with('{') && ours.ends_with('}') && !theirs.is_empty()) || ours == theirs
+        })
+}
+
+/// Matches the requests to one token path.
+struct TokenPath(String);
+
+impl wiremock::Match for TokenPath {
+    fn matches(&self, request: &Request) -> bool {
+        on_token_path(&self.0, request.url.path())
+    }
+}
+
+/// The access tokens a fake handed out.
+#[derive(Default)]
+struct Tokens {
+    /// Each token with when it expires.
+    issued: Vec<(String, Instant)>,
+    /// How many requests the first token signed ([`Fault::TokenExpiresMidWalk`]).
+    first_uses: usize,
+}
+
 /// What every list's responder shares.
 struct State {
     spec: &'static FakeSpec,
     faults: Vec<Fault>,
     env: BTreeMap<String, String>,
     uri: String,
+    foreign_origin: String,
     rate_limited: AtomicBool,
     store: Mutex<Store>,
+    token_paths: Vec<String>,
+    token_lifetime: Duration,
+    tokens: Mutex<Tokens>,
 }
 
 impl State {
@@ -357,6 +488,22 @@ impl State {
                 header(name).strip_prefix(prefix) == Some(secret)
             }
             FakeAuth::Query(name) => query(name).as_deref() == Some(secret),
+            FakeAuth::ClientCredentials { .. } => {
+                let Some(token) = header("authorization").strip_prefix("Bearer ") else {
+                    return false;
+                };
+                let mut tokens = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
+                let Some(at) = tokens.issued.iter().position(|(t, _)| t == token) else {
+                    return false;
+                };
+                if at == 0 && self.has(Fault::TokenExpiresMidWalk) {
+                    tokens.first_uses += 1;
+                    if tokens.first_uses > 1 {
+                        return false;
+                    }
+                }
+                Instant::now() < tokens.issued[at].1
+            }
             FakeAuth::QueryMd5(parameter) => {
                 let raw = request.url.query().unwrap_or("");
                 let marker = format!("{parameter}=");
@@ -399,6 +546,73 @@ fn canned(response: &super::FakeResponse) -> ResponseTemplate {
 const FOREIGN_ORIGIN: &str = "http://rollcall-foreign.invalid";
 
 const SERVER_ERROR: &str = "<!DOCTYPE html>\n<html>\n<head><title>503 Service Temporarily Unavailable</title></head>\n<body>\n<center><h1>503 Service Temporarily Unavailable</h1></center>\n<hr><center>nginx</center>\n</body>\n</html>\n";
+
+/// Serves a scheme's token URL (OAuth 2.0 client credentials, the form of RFC 6749 §4.4): a
+/// token for the fake's client id, secret and the scheme's scopes, else the provider's refusal.
+struct TokenResponder {
+    state: Arc<State>,
+    scheme: &'static Scheme,
+}
+
+impl Respond for TokenResponder {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let state = &self.state;
+        let crate::Sends::ClientCredentials { token_url, scopes } = self.scheme.sends else {
+            return ResponseTemplate::new(404);
+        };
+        let form: BTreeMap<String, String> = reqwest::Url::parse(&format!(
+            "http://form/?{}",
+            String::from_utf8_lossy(&request.body)
+        ))
+        .map(|url| url.query_pairs().into_owned().collect())
+        .unwrap_or_default();
+        let field = |name: &str| form.get(name).map_or("", String::as_str);
+        let env = |var: &crate::Var| state.env.get(var.name).map_or("", String::as_str);
+        // The client id is the plain credential that fills no placeholder of the token URL.
+        let client_id = self
+            .scheme
+            .vars
+            .iter()
+            .find(|v| v.role == Role::Plain && !token_url.contains(&format!("{{{}}}", v.arg)));
+        let secret = self.scheme.vars.iter().find(|v| v.role == Role::Secret);
+        if field("grant_type") != "client_credentials" {
+            return json_answer(400, r#"{"error":"unsupported_grant_type"}"#);
+        }
+        let asked: Vec<&str> = field("scope").split(' ').collect();
+        if !scopes.iter().all(|s| asked.contains(s)) {
+            return json_answer(400, r#"{"error":"invalid_scope"}"#);
+        }
+        // The token URL's placeholders (a tenant) as the fake's variables have them.
+        let mut expected = token_url.to_owned();
+        for var in self.scheme.vars {
+            expected = expected.replace(&format!("{{{}}}", var.arg), env(var));
+        }
+        let ours = reqwest::Url::parse(&expected).is_ok_and(|url| url.path() == request.url.path());
+        let known = ours
+            && client_id.is_some_and(|v| field("client_id") == env(v))
+            && secret.is_some_and(|v| field("client_secret") == env(v));
+        if !known || state.has(Fault::TokenRefused) {
+            return match state.spec.token_refusal {
+                "" => json_answer(
+                    401,
+                    r#"{"error":"invalid_client","error_description":"client authentication failed"}"#,
+                ),
+                body => json_answer(401, body),
+            };
+        }
+        let mut tokens = state.tokens.lock().unwrap_or_else(|e| e.into_inner());
+        let token = format!("fake-access-token-{}", tokens.issued.len() + 1);
+        tokens
+            .issued
+            .push((token.clone(), Instant::now() + state.token_lifetime));
+        let body = json!({
+            "token_type": "Bearer",
+            "expires_in": state.token_lifetime.as_secs_f64().ceil() as u64,
+            "access_token": token,
+        });
+        json_answer(200, &body.to_string())
+    }
+}
 
 /// Serves one list operation.
 struct ListResponder {
@@ -597,7 +811,7 @@ impl ListResponder {
         let next_url = || {
             // A foreign next link: the same page on another origin, which no client may follow.
             let origin = if state.has(Fault::ForeignNextLink) {
-                FOREIGN_ORIGIN
+                &state.foreign_origin
             } else {
                 &state.uri
             };
@@ -615,7 +829,8 @@ impl ListResponder {
                 remove(&mut body, at);
             }
         }
-        let link = (list.style == FakeStyle::Link).then(|| {
+        // A list whose next link is in the body sends no `Link` header.
+        let link = (list.style == FakeStyle::Link && list.next_link.is_none()).then(|| {
             let mine = reqwest::Url::parse(&format!("{}{}", state.uri, list.path))
                 .expect("the fake's own URL");
             let mut header = format!("<{mine}>; rel=\"self\"");

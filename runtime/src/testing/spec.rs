@@ -26,6 +26,9 @@ pub struct FakeSpec {
     pub auth_error: FakeResponse,
     /// The answer to too many requests, from the list operation's 429 example.
     pub rate_limited: FakeResponse,
+    /// The token URL's answer to wrong client credentials (JSON; `x-rollcall-auth`'s
+    /// `token-refusal`), empty when the spec gives none.
+    pub token_refusal: &'static str,
     /// Facts about the user schema.
     pub user: FakeUser,
 }
@@ -218,7 +221,12 @@ impl FakeSpec {
             env.insert(host.to_owned(), "acme".to_owned());
         }
         for scheme in self.provider.schemes {
-            for var in scheme.vars {
+            // An authority host is the fake's own address, known once it listens.
+            for var in scheme
+                .vars
+                .iter()
+                .filter(|v| v.role != crate::Role::Authority)
+            {
                 env.entry(var.name.to_owned())
                     .or_insert_with(|| value_for(var.arg, var.name));
             }

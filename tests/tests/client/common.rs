@@ -95,10 +95,48 @@ pub fn query(request: &Request, name: &str) -> Option<String> {
 pub type Kind = rollcall::Provider;
 
 /// The variables `Provider::connect` reads, for `kind`: a value for every host variable and
-/// every credential of every scheme (the kit's own, `FakeSpec::env`).
+/// every credential of every scheme (the kit's own, `FakeSpec::env`), and a scheme's authority
+/// host pointed at [`token_server`], so that a provider with a token URL gets its token there
+/// and the test's own server sees only the API's requests.
 pub fn test_env(kind: Kind) -> impl Fn(&str) -> Option<String> {
-    let env = kind.fake().env();
+    let mut env = kind.fake().env();
+    for scheme in kind.info().schemes {
+        for var in scheme.vars {
+            if var.role == rollcall::Role::Authority {
+                env.insert(var.name.to_owned(), token_server().to_owned());
+            }
+        }
+    }
     move |name: &str| env.get(name).cloned()
+}
+
+/// A token URL for every test of the binary: a server of its own thread and runtime (each
+/// test's runtime ends with the test) that hands out an access token to any request.
+pub fn token_server() -> &'static str {
+    static URI: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    URI.get_or_init(|| {
+        let (sent, uri) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime");
+            runtime.block_on(async {
+                let server = MockServer::builder().start().await;
+                Mock::given(method("POST"))
+                    .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                        "token_type": "Bearer",
+                        "expires_in": 3600,
+                        "access_token": "test-access-token",
+                    })))
+                    .mount(&server)
+                    .await;
+                sent.send(server.uri()).expect("the test waits");
+                std::future::pending::<()>().await;
+            });
+        });
+        uri.recv().expect("the token server starts")
+    })
 }
 
 /// For a list that only an empty page ends (pages come short, and nothing says which is the

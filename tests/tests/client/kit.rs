@@ -173,9 +173,18 @@ async fn wrong_credentials_are_refused_in_the_providers_shape() {
     for provider in Provider::ALL.iter().copied() {
         let fake = FakeProvider::start(provider).users(3).await;
         let hosts = provider.fake().hosts();
+        // Where the token is asked for is not a credential.
+        let authority: Vec<&str> = provider
+            .info()
+            .schemes
+            .iter()
+            .flat_map(|s| s.vars)
+            .filter(|v| v.role == rollcall::Role::Authority)
+            .map(|v| v.name)
+            .collect();
         let wrong = |name: &str| {
             fake.env().get(name).map(|value| {
-                if hosts.contains(&name) {
+                if hosts.contains(&name) || authority.contains(&name) {
                     value.clone()
                 } else {
                     format!("{value}-wrong")
@@ -191,6 +200,12 @@ async fn wrong_credentials_are_refused_in_the_providers_shape() {
             .await
             .expect_err("refused");
         assert_names(&fake, &error);
+        // A scheme with a token URL is refused there, before the API is asked.
+        if !fake.token_requests().await.is_empty() {
+            assert!(matches!(error.kind(), ErrorKind::Token(_)), "{error}");
+            assert!(fake.requests().await.is_empty(), "{provider}");
+            continue;
+        }
         let expected = match &provider.fake().envelope {
             Some(_) => 200,
             None => provider.fake().auth_error.status,
@@ -406,7 +421,19 @@ async fn an_auth_error_is_a_typed_error_with_the_providers_message() {
                 }
             }
         }
-        assert_eq!(fake.requests().await.len(), 1, "{provider}: not retried");
+        // A refused access token is renewed once (it may have expired), then the refusal
+        // stands; any other credential is not retried.
+        let renewals = usize::from(!fake.token_requests().await.is_empty());
+        assert_eq!(
+            fake.requests().await.len(),
+            1 + renewals,
+            "{provider}: not retried"
+        );
+        assert_eq!(
+            fake.token_requests().await.len(),
+            2 * renewals,
+            "{provider}"
+        );
     }
 }
 

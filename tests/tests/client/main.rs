@@ -15,6 +15,7 @@ mod drift;
 mod errors;
 mod kit;
 mod measure;
+mod oauth;
 mod pacing;
 mod paging;
 mod real_shapes;

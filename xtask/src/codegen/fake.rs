@@ -9,7 +9,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::spec::ext::{Extensions, List, Style};
+use crate::spec::ext::{Extensions, List, SchemeKind, Style};
 use crate::spec::{Spec, escape, resolve};
 
 /// The `FAKE` static of a provider, as Rust source.
@@ -56,6 +56,14 @@ pub fn render(spec: &Spec, provider: &Extensions) -> Result<String, String> {
     let auth_error = refusal(raw, op, &["401", "4XX", "default"], "auth", 401);
     let rate_limited = refusal(raw, op, &["429"], "", 429);
     let user = user_facts(raw, first.map_or("", |f| f.user_schema.as_str()));
+    let token_refusal = provider
+        .schemes
+        .iter()
+        .find_map(|scheme| match &scheme.kind {
+            SchemeKind::ClientCredentials { refusal, .. } => Some(refusal.as_str()),
+            _ => None,
+        })
+        .unwrap_or_default();
     Ok(format!(
         "/// What a fake server of this provider needs (`rollcall::testing`), from the spec: \
          list operations, error shapes and a sample page and user (its schemes and variables \
@@ -69,6 +77,7 @@ pub fn render(spec: &Spec, provider: &Extensions) -> Result<String, String> {
          envelope: {envelope},\n\
          auth_error: {auth_error},\n\
          rate_limited: {rate_limited},\n\
+         token_refusal: {token_refusal:?},\n\
          user: {user},\n\
          }};\n",
         lists = lists.join(", "),

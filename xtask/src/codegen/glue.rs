@@ -487,8 +487,17 @@ fn constructor(module: &str, provider: &Extensions, scheme: &ext::Scheme) -> Str
     };
     for arg in &scheme.user_args {
         args.push(format!("{arg}: &str"));
+        // A placeholder of a token URL is one segment of its path (a tenant).
+        let check = match &scheme.kind {
+            SchemeKind::ClientCredentials { token_url, .. }
+                if token_url.contains(&format!("{{{arg}}}")) =>
+            {
+                "path_segment_problem"
+            }
+            _ => "template_problem",
+        };
         problems.push(format!(
-            ".problem(::rollcall_runtime::__codegen::template_problem({arg:?}, {arg}))"
+            ".problem(::rollcall_runtime::__codegen::{check}({arg:?}, {arg}))"
         ));
     }
     let secret = &scheme.secret;
@@ -516,6 +525,16 @@ fn constructor(module: &str, provider: &Extensions, scheme: &ext::Scheme) -> Str
         SchemeKind::Query(name) => {
             format!("::rollcall_runtime::Auth::query({key:?}, {name:?}, {secret}.into())")
         }
+        SchemeKind::ClientCredentials {
+            token_url,
+            scopes,
+            renew_on,
+            ..
+        } => format!(
+            "::rollcall_runtime::Auth::client_credentials({key:?}, format!({token_url:?}), \
+             {client_id}.to_owned(), {secret}.into(), &{scopes:?}, &{renew_on:?})",
+            client_id = ext::CLIENT_ID,
+        ),
         SchemeKind::Plugin(plugin, parameter) => {
             let variant = plugin.to_upper_camel_case();
             format!(
@@ -734,6 +753,31 @@ fn walk(
         Style::Link => {
             let param = list.cursor_param.clone().unwrap_or_default();
             let setter = ident(&snake(&param));
+            // The next page's URL is the body's `next-link` where the spec names one (an
+            // absolute URL such as OData's `@odata.nextLink`), else the `Link` header's.
+            let (fetch, doc) = match &list.next_link {
+                Some(at) => {
+                    let link = expr(types.borrow(response, "page", at)?.borrow)?;
+                    (
+                        quote! {
+                            let body = response.into_inner();
+                            let next = {
+                                let page = &body;
+                                #link.map(|link| link.to_string())
+                            };
+                            Ok((body, next))
+                        },
+                        "the next page's link in the body",
+                    )
+                }
+                None => (
+                    quote! {
+                        let next = #rt::next_link(response.headers());
+                        Ok((response.into_inner(), next))
+                    },
+                    "the `Link` header's next page",
+                ),
+            };
             accessors.push(quote! {
                 const POSITION_PARAM: Option<&'static str> = Some(#param);
                 fn with_cursor(self, cursor: String) -> Self { self.#setter(cursor) }
@@ -744,11 +788,10 @@ fn walk(
                     let client = self.__client();
                     let http = ::progenitor_client::ClientInfo::client(client);
                     let response = #rt::call_page(&PROVIDER, client.inner(), http, self.send()).await?;
-                    let next = #rt::next_link(response.headers());
-                    Ok((response.into_inner(), next))
+                    #fetch
                 }
             });
-            (quote!(#rt::Paging::Link), "the `Link` header's next page")
+            (quote!(#rt::Paging::Link), doc)
         }
         Style::Offset => {
             let param = list.offset_param.clone().unwrap_or_default();

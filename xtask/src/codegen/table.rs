@@ -22,6 +22,8 @@ pub enum Role {
     Plain,
     /// The secret.
     Secret,
+    /// An optional authority host for a token URL, after the secret.
+    Authority,
 }
 
 /// One argument of a scheme's constructor, with its environment variable.
@@ -83,6 +85,13 @@ fn credentials(name: &str, scheme: &Scheme) -> Vec<Var> {
         role: Role::Secret,
         env: scheme.env_var(name, &scheme.secret),
     });
+    if scheme.has_token_url() {
+        vars.push(Var {
+            arg: ext::AUTHORITY_HOST.to_owned(),
+            role: Role::Authority,
+            env: scheme.env_var(name, ext::AUTHORITY_HOST),
+        });
+    }
     vars
 }
 
@@ -178,6 +187,11 @@ fn scheme_entry(name: &str, scheme: &Scheme) -> Result<TokenStream, String> {
         ext::SchemeKind::Plugin(plugin, _) => {
             return Err(format!("no runtime word for the `{plugin}` plugin"));
         }
+        ext::SchemeKind::ClientCredentials {
+            token_url, scopes, ..
+        } => {
+            quote!(#rt::Sends::ClientCredentials { token_url: #token_url, scopes: &[#(#scopes),*] })
+        }
     };
     let vars = credentials(name, scheme).into_iter().map(|v| var_entry(&v));
     Ok(quote! {
@@ -196,15 +210,22 @@ pub fn connect(name: &str, provider: &Extensions) -> TokenStream {
     let api = api();
     let arms = provider.schemes.iter().enumerate().map(|(index, scheme)| {
         let constructor = format_ident!("{}", scheme.constructor);
-        let args = vars(name, provider, scheme)
-            .into_iter()
+        let all = vars(name, provider, scheme);
+        let args = all
+            .iter()
             .enumerate()
-            .map(|(i, var)| match var.role {
-                Role::Server => quote!(values.server(#i)?),
-                Role::Host | Role::Plain => quote!(values.text(#i)),
-                Role::Secret => quote!(values.text(#i).to_owned()),
+            .filter_map(|(i, var)| match var.role {
+                Role::Server => Some(quote!(values.server(#i)?)),
+                Role::Host | Role::Plain => Some(quote!(values.text(#i))),
+                Role::Secret => Some(quote!(values.text(#i).to_owned())),
+                Role::Authority => None,
             });
-        quote!(#index => Client::#constructor(#(#args),*))
+        let optional = all
+            .iter()
+            .enumerate()
+            .filter(|(_, var)| var.role == Role::Authority)
+            .map(|(i, _)| quote!(.authority_host_from(values.optional(#i))));
+        quote!(#index => Client::#constructor(#(#args),*) #(#optional)*)
     });
     let doc = format!(
         " A client of {} from environment-style variables, as [`crate::Provider::connect`] \

@@ -10,7 +10,23 @@ use super::value::{check_keys, object_at, str_at};
 use crate::spec::{SpecError, escape};
 
 /// Keys `x-rollcall-auth` may hold.
-const AUTH_KEYS: &[&str] = &["constructor", "user", "secret", "plugin", "env", "prefix"];
+const AUTH_KEYS: &[&str] = &[
+    "constructor",
+    "user",
+    "secret",
+    "plugin",
+    "env",
+    "prefix",
+    "renew-on",
+    "token-refusal",
+];
+
+/// The argument of an OAuth 2.0 client-credentials constructor that names the client.
+pub const CLIENT_ID: &str = "client_id";
+
+/// The optional argument of an OAuth 2.0 client-credentials scheme that moves its token URL to
+/// another authority host (a national cloud, a mock).
+pub const AUTHORITY_HOST: &str = "authority_host";
 
 /// Signature plugins the runtime has (`rollcall_runtime::Plugin`).
 pub const PLUGINS: &[&str] = &["query-md5"];
@@ -52,14 +68,34 @@ pub enum SchemeKind {
     Query(String),
     /// A named runtime plugin, with the apiKey's parameter name.
     Plugin(String, String),
+    /// OAuth 2.0 client credentials (`type: oauth2`, `flows.clientCredentials`): an access
+    /// token from the token URL, sent as `Authorization: Bearer`.
+    ClientCredentials {
+        /// The token URL, its `{placeholders}` the constructor's first arguments.
+        token_url: String,
+        /// The scopes asked for (the flow's `scopes` keys, in order).
+        scopes: Vec<String>,
+        /// The error codes of a 401 that mean the token expired (`renew-on`).
+        renew_on: Vec<String>,
+        /// The token URL's documented answer to wrong client credentials (`token-refusal`),
+        /// as JSON text; empty when not given.
+        refusal: String,
+    },
 }
 
 impl Scheme {
-    /// The constructor's arguments: the user template's, then the secret.
+    /// The constructor's arguments: the user template's (or the token URL's and the client
+    /// id), then the secret.
     pub fn args(&self) -> Vec<String> {
         let mut args = self.user_args.clone();
         args.push(self.secret.clone());
         args
+    }
+
+    /// Whether the scheme obtains its token from a token URL, and so takes an optional
+    /// authority host.
+    pub fn has_token_url(&self) -> bool {
+        matches!(self.kind, SchemeKind::ClientCredentials { .. })
     }
 
     /// The environment variable for argument `arg` of provider `provider`.
@@ -138,13 +174,18 @@ pub(super) fn schemes(file: &str, raw: &Value) -> Result<Vec<Scheme>, SpecError>
                 };
                 (kind, "with_api_key", "api_key")
             }
+            ("oauth2", _) => (
+                client_credentials(file, raw, &at, &ext_at)?,
+                "with_client_credentials",
+                "client_secret",
+            ),
             _ => {
                 return Err(SpecError::at(
                     file,
                     &at,
                     format!(
                         "security scheme `{kind_of}` `{http}` is not supported (http bearer, http \
-                         basic, apiKey)"
+                         basic, apiKey, oauth2 clientCredentials)"
                     ),
                 ));
             }
@@ -178,8 +219,28 @@ pub(super) fn schemes(file: &str, raw: &Value) -> Result<Vec<Scheme>, SpecError>
                 "`prefix` must be printable ASCII (it goes into a header)",
             ));
         }
+        for key in ["renew-on", "token-refusal"] {
+            if raw.pointer(&format!("{ext_at}/{key}")).is_some()
+                && !matches!(kind, SchemeKind::ClientCredentials { .. })
+            {
+                return Err(SpecError::at(
+                    file,
+                    &format!("{ext_at}/{key}"),
+                    format!("`{key}` is a word of an oauth2 client-credentials scheme"),
+                ));
+            }
+        }
         let user_args = match &kind {
             SchemeKind::Basic { user } => placeholders(file, &ext_at, user)?,
+            SchemeKind::ClientCredentials { token_url, .. } => {
+                let mut args = placeholders(
+                    file,
+                    &format!("{at}/flows/clientCredentials/tokenUrl"),
+                    token_url,
+                )?;
+                args.push(CLIENT_ID.to_owned());
+                args
+            }
             _ => Vec::new(),
         };
         let constructor = get("constructor")?
@@ -231,6 +292,98 @@ pub(super) fn schemes(file: &str, raw: &Value) -> Result<Vec<Scheme>, SpecError>
         });
     }
     Ok(out)
+}
+
+/// An `oauth2` scheme's client-credentials flow: its token URL (an absolute https URL once its
+/// placeholders are filled), its scopes, and the words of `x-rollcall-auth` for it.
+fn client_credentials(
+    file: &str,
+    raw: &Value,
+    at: &str,
+    ext_at: &str,
+) -> Result<SchemeKind, SpecError> {
+    let flow_at = format!("{at}/flows/clientCredentials");
+    let flows = object_at(file, raw, &format!("{at}/flows"))?;
+    if let Some(other) = flows
+        .into_iter()
+        .flat_map(|f| f.keys())
+        .find(|k| *k != "clientCredentials")
+    {
+        return Err(SpecError::at(
+            file,
+            &format!("{at}/flows/{}", escape(other)),
+            "only the clientCredentials flow is supported (a walk has no user to sign in)",
+        ));
+    }
+    let token_url = str_at(file, raw, &format!("{flow_at}/tokenUrl"))?
+        .ok_or_else(|| {
+            SpecError::at(
+                file,
+                &flow_at,
+                "an oauth2 scheme needs flows.clientCredentials.tokenUrl",
+            )
+        })?
+        .to_owned();
+    let filled = placeholders(file, &flow_at, &token_url)?
+        .iter()
+        .fold(token_url.clone(), |url, name| {
+            url.replace(&format!("{{{name}}}"), "x")
+        });
+    let host = token_url
+        .strip_prefix("https://")
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_default();
+    if !filled.starts_with("https://") || host.is_empty() || host.contains('{') {
+        return Err(SpecError::at(
+            file,
+            &format!("{flow_at}/tokenUrl"),
+            "the token URL must be an absolute https URL whose host is not a placeholder",
+        ));
+    }
+    let scopes: Vec<String> = object_at(file, raw, &format!("{flow_at}/scopes"))?
+        .map(|s| s.keys().cloned().collect())
+        .unwrap_or_default();
+    let renew_on = match raw.pointer(&format!("{ext_at}/renew-on")) {
+        None => Vec::new(),
+        Some(Value::Array(codes)) => codes
+            .iter()
+            .map(|c| {
+                c.as_str().map(str::to_owned).ok_or_else(|| {
+                    SpecError::at(
+                        file,
+                        &format!("{ext_at}/renew-on"),
+                        "error codes are strings",
+                    )
+                })
+            })
+            .collect::<Result<_, _>>()?,
+        Some(_) => {
+            return Err(SpecError::at(
+                file,
+                &format!("{ext_at}/renew-on"),
+                "expected a list of error codes",
+            ));
+        }
+    };
+    let refusal = match raw.pointer(&format!("{ext_at}/token-refusal")) {
+        None => String::new(),
+        Some(Value::Object(body)) if body.get("error").is_some_and(Value::is_string) => {
+            Value::Object(body.clone()).to_string()
+        }
+        Some(_) => {
+            return Err(SpecError::at(
+                file,
+                &format!("{ext_at}/token-refusal"),
+                "expected an OAuth error response (an object with a string `error`)",
+            ));
+        }
+    };
+    Ok(SchemeKind::ClientCredentials {
+        token_url,
+        scopes,
+        renew_on,
+        refusal,
+    })
 }
 
 /// The `{name}` placeholders of a template, in order.

@@ -30,7 +30,7 @@ mod servers;
 mod value;
 
 pub use account::{Account, KINDS, Rule, STATUSES, Test};
-pub use auth::{PLUGINS, Scheme, SchemeKind, env_var};
+pub use auth::{AUTHORITY_HOST, CLIENT_ID, PLUGINS, Scheme, SchemeKind, env_var};
 pub use errors::{ErrorRules, Field, Part, envelope_text};
 pub use pagination::{List, Style};
 pub use servers::Server;
