@@ -37,6 +37,7 @@
 //!
 //! | feature / module | API | constructors |
 //! | --- | --- | --- |
+//! | `github` / [`github`] | GitHub — Organization members | `with_token` |
 //! | `google-workspace` / [`google_workspace`] | Google Workspace — Directory users | `with_token` |
 //! | `hubspot` / [`hubspot`] | HubSpot — Users | `with_token` |
 //! | `jira` / [`jira`] | Jira Cloud — Users | `with_api_token` |
@@ -69,6 +70,10 @@ pub use registry::Provider;
 /// code built on rollcall (cargo feature `testing`): see [`testing::FakeProvider`].
 #[cfg(feature = "testing")]
 pub use rollcall_runtime::testing;
+
+#[cfg(feature = "github")]
+#[rustfmt::skip]
+pub mod github;
 
 #[cfg(feature = "google-workspace")]
 #[rustfmt::skip]

@@ -5,6 +5,9 @@
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Provider {
+    /// GitHub — Organization members (`specs/github.yaml`).
+    #[cfg(feature = "github")]
+    Github,
     /// Google Workspace — Directory users (`specs/google-workspace.yaml`).
     #[cfg(feature = "google-workspace")]
     GoogleWorkspace,
@@ -39,6 +42,8 @@ pub enum Provider {
 impl Provider {
     /// Every provider compiled in (by cargo feature).
     pub const ALL: &'static [Provider] = &[
+        #[cfg(feature = "github")]
+        Provider::Github,
         #[cfg(feature = "google-workspace")]
         Provider::GoogleWorkspace,
         #[cfg(feature = "hubspot")]
@@ -64,6 +69,8 @@ impl Provider {
     /// rules, rate limit, and the ways to authenticate with their variables.
     pub fn info(self) -> &'static crate::ProviderInfo {
         match self {
+            #[cfg(feature = "github")]
+            Provider::Github => &crate::github::PROVIDER,
             #[cfg(feature = "google-workspace")]
             Provider::GoogleWorkspace => &crate::google_workspace::PROVIDER,
             #[cfg(feature = "hubspot")]
@@ -110,6 +117,8 @@ impl Provider {
         options: &crate::ClientOptions,
     ) -> Result<Box<dyn crate::AnyClient>, crate::Error> {
         match self {
+            #[cfg(feature = "github")]
+            Provider::Github => crate::github::connect(var, options),
             #[cfg(feature = "google-workspace")]
             Provider::GoogleWorkspace => crate::google_workspace::connect(var, options),
             #[cfg(feature = "hubspot")]
@@ -136,6 +145,8 @@ impl Provider {
     #[cfg(feature = "testing")]
     pub fn fake(self) -> &'static rollcall_runtime::testing::FakeSpec {
         match self {
+            #[cfg(feature = "github")]
+            Provider::Github => &crate::github::FAKE,
             #[cfg(feature = "google-workspace")]
             Provider::GoogleWorkspace => &crate::google_workspace::FAKE,
             #[cfg(feature = "hubspot")]
@@ -168,6 +179,8 @@ impl Provider {
         text: &str,
     ) -> Option<Result<serde_json::Value, String>> {
         match self {
+            #[cfg(feature = "github")]
+            Provider::Github => crate::github::__round_trip(schema, text),
             #[cfg(feature = "google-workspace")]
             Provider::GoogleWorkspace => {
                 crate::google_workspace::__round_trip(schema, text)

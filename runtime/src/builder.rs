@@ -47,6 +47,7 @@ pub struct ClientBuilder<C> {
     config: Config,
     http: Option<reqwest::Client>,
     problem: Option<String>,
+    params: Vec<(&'static str, String)>,
     client: PhantomData<fn() -> C>,
 }
 
@@ -64,8 +65,17 @@ impl<C: GeneratedClient> ClientBuilder<C> {
             config,
             http: None,
             problem: None,
+            params: Vec::new(),
             client: PhantomData,
         }
+    }
+
+    /// Keeps the value of a required parameter of the walked operations (`org`), which every
+    /// walk of the client sends.
+    #[doc(hidden)]
+    pub fn param(mut self, name: &'static str, value: &str) -> Self {
+        self.params.push((name, value.to_owned()));
+        self
     }
 
     /// Records a problem found by a constructor (an invalid subdomain, say); `build` reports it.
@@ -246,7 +256,8 @@ impl<C: GeneratedClient> ClientBuilder<C> {
             user_agent,
             self.headers,
             self.config,
-        );
+        )
+        .with_params(self.params);
         Ok(C::from_parts(&base_url, http, runtime))
     }
 }
@@ -284,6 +295,13 @@ pub fn host_name_problem(what: &str, value: &str) -> Option<String> {
             .split('.')
             .all(|label| host_label_problem(what, label).is_none());
     (!valid).then(|| format!("{what} `{value}` is not a valid host name"))
+}
+
+/// `None` when `value` can be a path parameter the walks send (`org`: not empty, no `/`),
+/// else why not; `what` names it in the message.
+pub fn param_problem(what: &str, value: &str) -> Option<String> {
+    (value.trim().is_empty() || value.contains('/'))
+        .then(|| format!("{what} `{value}` is empty or contains `/`"))
 }
 
 /// `None` when `value` can go into a basic-auth user name (non-empty, no `:`), else why not;

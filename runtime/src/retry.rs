@@ -11,6 +11,8 @@ use tracing::Instrument as _;
 use crate::config::{Config, RetryPolicy};
 use crate::error::transport_message;
 use crate::pacing::Pacer;
+use crate::provider::{ProviderInfo, SlowDown};
+use crate::rules::visit;
 use crate::scope;
 use crate::wire::{parse_retry_after, rate_limit_reset};
 
@@ -39,9 +41,11 @@ pub(crate) async fn execute(
     request: reqwest::Request,
     config: &Config,
     pacer: &Pacer,
-    provider: &'static str,
+    provider: &'static ProviderInfo,
     operation: &'static str,
 ) -> reqwest::Result<reqwest::Response> {
+    let slow_down = provider.slow_down;
+    let provider = provider.name;
     // The path only: a query can carry a signature (Worksection's `hash`), and headers carry
     // credentials, so neither is ever recorded.
     let span = tracing::debug_span!(
@@ -52,7 +56,7 @@ pub(crate) async fn execute(
         method = %request.method(),
         path = request.url().path(),
     );
-    execute_attempts(client, request, config, pacer, operation)
+    execute_attempts(client, request, config, pacer, operation, slow_down)
         .instrument(span)
         .await
 }
@@ -63,6 +67,7 @@ async fn execute_attempts(
     config: &Config,
     pacer: &Pacer,
     operation: &'static str,
+    slow_down: &'static [SlowDown],
 ) -> reqwest::Result<reqwest::Response> {
     let policy = config.retry();
     let waited = scope::wait_budget();
@@ -91,7 +96,10 @@ async fn execute_attempts(
         } else {
             None
         };
-        let outcome = send_buffered(client, request).await;
+        let (outcome, slowed) = match send_buffered(client, request, slow_down).await {
+            Ok((response, slowed)) => (Ok(response), slowed),
+            Err(error) => (Err(error), false),
+        };
         match &outcome {
             Ok(response) => {
                 pacer.observe(response.headers());
@@ -110,7 +118,7 @@ async fn execute_attempts(
             ),
         }
         let wait = spare.as_ref().and_then(|_| match &outcome {
-            Ok(response) => response_delay(response, policy, &mut delays),
+            Ok(response) => response_delay(response, slowed, policy, &mut delays),
             Err(error) if is_transient(error) => delays.next(),
             Err(_) => None,
         });
@@ -188,15 +196,18 @@ fn refused_locally() -> reqwest::Response {
 
 /// Sends `request` and reads the whole body, so that a connection that breaks mid-body is a
 /// transport error (and retried) rather than a failure in the generated code.
+/// With it, whether the answer is one of the provider's refusals that mean "slow down".
 async fn send_buffered(
     client: &reqwest::Client,
     request: reqwest::Request,
-) -> reqwest::Result<reqwest::Response> {
+    slow_down: &[SlowDown],
+) -> reqwest::Result<(reqwest::Response, bool)> {
     let response = client.execute(request).await?;
     let status = response.status();
     let version = response.version();
     let headers = response.headers().clone();
     let body = response.bytes().await?;
+    let slowed = slows_down(slow_down, status, &headers, &body);
     scope::inspect(status, &headers, &body);
     scope::update_exchange(|exchange| {
         exchange.error_body = (!status.is_success()).then(|| body.clone());
@@ -205,7 +216,39 @@ async fn send_buffered(
     *rebuilt.status_mut() = status;
     *rebuilt.version_mut() = version;
     *rebuilt.headers_mut() = headers;
-    Ok(reqwest::Response::from(rebuilt))
+    Ok((reqwest::Response::from(rebuilt), slowed))
+}
+
+/// Whether an answer is one of `rules`' refusals that mean "slow down" (GitHub's 403 with an
+/// empty budget, Google's 403 `userRateLimitExceeded`): its status, and the header or the
+/// body's value that tells it from a plain refusal.
+pub(crate) fn slows_down(
+    rules: &[SlowDown],
+    status: StatusCode,
+    headers: &http::HeaderMap,
+    body: &[u8],
+) -> bool {
+    let mut parsed: Option<Option<serde_json::Value>> = None;
+    rules
+        .iter()
+        .filter(|rule| rule.status == status.as_u16())
+        .any(|rule| {
+            if !rule.header.is_empty() {
+                return headers
+                    .get_all(rule.header)
+                    .iter()
+                    .filter_map(|v| v.to_str().ok())
+                    .any(|v| rule.is.contains(&v.trim()));
+            }
+            let body = parsed.get_or_insert_with(|| serde_json::from_slice(body).ok());
+            let mut found = false;
+            if let Some(body) = body {
+                visit(body, rule.at, None, &mut |value, _| {
+                    found |= value.as_str().is_some_and(|v| rule.is.contains(&v));
+                });
+            }
+            found
+        })
 }
 
 /// Stores the final outcome where [`scope::observe`] finds it, if a call is being observed.
@@ -224,12 +267,19 @@ fn record(outcome: &reqwest::Result<reqwest::Response>, attempts: u32, operation
 }
 
 /// How long to wait before retrying after `response`, or `None` if it is final.
+///
+/// A refusal that means "slow down" (`slowed`) is answered as a 429 is.
 fn response_delay(
     response: &reqwest::Response,
+    slowed: bool,
     policy: &RetryPolicy,
     delays: &mut impl Iterator<Item = Duration>,
 ) -> Option<Duration> {
-    let status = response.status();
+    let status = if slowed {
+        StatusCode::TOO_MANY_REQUESTS
+    } else {
+        response.status()
+    };
     if !is_retryable_status(status) {
         return None;
     }

@@ -36,7 +36,15 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("request", &["retry", "classify", "client"]),
     (
         "walk",
-        &["stream", "page", "dedupe", "walk", "list", "incremental"],
+        &[
+            "stream",
+            "page",
+            "dedupe",
+            "walk",
+            "list",
+            "incremental",
+            "union",
+        ],
     ),
     ("API", &["builder", "users", "connect"]),
     ("test kit", &["testing"]),

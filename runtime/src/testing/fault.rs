@@ -65,6 +65,10 @@ pub enum Fault {
     /// it and sends nothing there. Lists that page by the `Link` header only; needs more users
     /// than fit on one page.
     ForeignNextLink,
+    /// The first request is refused with the provider's refusal that means "slow down"
+    /// without being 429 (`x-rollcall.slow-down`: GitHub's 403 with an empty budget); a client
+    /// waits and retries, and gets every user. Providers that declare one only.
+    SlowDownOnce,
 }
 
 /// The property [`Fault::UndeclaredProperty`] adds.
@@ -97,6 +101,7 @@ impl Fault {
         Fault::UndeclaredContentType,
         Fault::UndeclaredHeader,
         Fault::ForeignNextLink,
+        Fault::SlowDownOnce,
     ];
 
     /// The kebab-case name, without the duration of `slow`.
@@ -123,6 +128,7 @@ impl Fault {
             Fault::UndeclaredContentType => "undeclared-content-type",
             Fault::UndeclaredHeader => "undeclared-header",
             Fault::ForeignNextLink => "foreign-next-link",
+            Fault::SlowDownOnce => "slow-down-once",
         }
     }
 
@@ -146,6 +152,7 @@ impl Fault {
             Fault::ForeignNextLink => style == Some(FakeStyle::Link),
             Fault::RepeatedPage => matches!(style, Some(FakeStyle::Page | FakeStyle::Offset)),
             Fault::ErrorInHttp200 => spec.envelope.is_some(),
+            Fault::SlowDownOnce => spec.slow_down.is_some(),
             Fault::UnknownEnumValue => !spec.user.open_enums.is_empty(),
             Fault::MissingRequired => Fault::required_to_remove(spec).is_some(),
             Fault::UnexpectedNull => !spec.user.strict.is_empty(),

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use base64::Engine as _;
 use serde_json::{Value, json};
-use wiremock::matchers::{method, path};
+use wiremock::matchers::{method, path_regex};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 use super::store::{Store, set};
@@ -249,12 +249,26 @@ impl FakeBuilder {
             env: env.clone(),
             uri: server.uri(),
             rate_limited: AtomicBool::new(false),
+            slowed: AtomicBool::new(false),
             store: Store::new(spec, self.users, &self.faults),
         });
         for list in spec.lists.iter().chain(&spec.incremental) {
             let page: Value = serde_json::from_str(list.page).unwrap_or_else(|_| json!({}));
+            // A path with parameters (`/orgs/{org}/members`) matches any value of them.
+            let pattern = format!(
+                "^{}$",
+                list.path
+                    .split('/')
+                    .map(|segment| if segment.starts_with('{') && segment.ends_with('}') {
+                        "[^/]+".to_owned()
+                    } else {
+                        regex_escape(segment)
+                    })
+                    .collect::<Vec<_>>()
+                    .join("/")
+            );
             Mock::given(method(list.method))
-                .and(path(list.path))
+                .and(path_regex(pattern))
                 .respond_with(ListResponder {
                     state: Arc::clone(&state),
                     list,
@@ -299,6 +313,7 @@ struct State {
     env: BTreeMap<String, String>,
     uri: String,
     rate_limited: AtomicBool,
+    slowed: AtomicBool,
     store: Mutex<Store>,
 }
 
@@ -440,6 +455,15 @@ impl ListResponder {
                 answer
             };
         }
+        if let (true, Some(slow_down)) = (state.has(Fault::SlowDownOnce), &state.spec.slow_down)
+            && !state.slowed.swap(true, Ordering::SeqCst)
+        {
+            let answer = json_answer(slow_down.status, slow_down.body);
+            return match slow_down.header {
+                Some((name, value)) => answer.insert_header(name, value),
+                None => answer,
+            };
+        }
         if state.has(Fault::ServerError) {
             return ResponseTemplate::new(503)
                 .set_body_raw(SERVER_ERROR, "text/html; charset=utf-8");
@@ -484,8 +508,10 @@ impl ListResponder {
         let list = self.list;
         let state = &self.state;
         let query: BTreeMap<String, String> = request.url.query_pairs().into_owned().collect();
+        let pairs: Vec<(String, String)> = request.url.query_pairs().into_owned().collect();
+        let keep = |number: usize| state.spec.serves(list, number, &pairs);
         let store = state.store();
-        let n = store.count(list);
+        let n = store.count(list, &keep);
         let size = list
             .size_param
             .and_then(|p| query.get(p)?.parse::<usize>().ok())
@@ -526,6 +552,14 @@ impl ListResponder {
                 };
                 (offset, None, 0)
             }
+            FakeStyle::Link if list.link_pages => {
+                let cursor = list.cursor_param.and_then(|p| query.get(p)).cloned();
+                let page = cursor
+                    .as_deref()
+                    .and_then(|c| c.parse::<usize>().ok())
+                    .unwrap_or(1);
+                (page.saturating_sub(1) * per, cursor, 0)
+            }
             FakeStyle::Cursor | FakeStyle::Link => {
                 let cursor = list.cursor_param.and_then(|p| query.get(p)).cloned();
                 let offset = cursor
@@ -549,7 +583,7 @@ impl ListResponder {
         set(
             &mut body,
             list.items,
-            Value::Array(store.slice(list, start, end)),
+            Value::Array(store.slice(list, start, end, &keep)),
         );
         if let Some(at) = list.has_more {
             set(&mut body, at, json!(more));
@@ -571,6 +605,7 @@ impl ListResponder {
         if matches!(list.style, FakeStyle::Cursor | FakeStyle::Link) {
             let next = match received_cursor {
                 Some(cursor) if state.has(Fault::RepeatedCursor) => cursor,
+                _ if list.link_pages => (offset / per.max(1) + 2).to_string(),
                 _ => format!("fake-cursor-{}", offset + per),
             };
             if let Some(at) = list.next_cursor {
@@ -601,8 +636,8 @@ impl ListResponder {
             } else {
                 &state.uri
             };
-            let mut url =
-                reqwest::Url::parse(&format!("{origin}{}", list.path)).expect("the fake's own URL");
+            let mut url = reqwest::Url::parse(&format!("{origin}{}", request.url.path()))
+                .expect("the fake's own URL");
             url.query_pairs_mut().extend_pairs(&next_query);
             url
         };
@@ -616,7 +651,7 @@ impl ListResponder {
             }
         }
         let link = (list.style == FakeStyle::Link).then(|| {
-            let mine = reqwest::Url::parse(&format!("{}{}", state.uri, list.path))
+            let mine = reqwest::Url::parse(&format!("{}{}", state.uri, request.url.path()))
                 .expect("the fake's own URL");
             let mut header = format!("<{mine}>; rel=\"self\"");
             if more {
@@ -664,4 +699,16 @@ impl ListResponder {
         }
         (body, cursor.is_none())
     }
+}
+
+/// `text` with the characters a regular expression reads specially escaped.
+fn regex_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if "\\.+*?()|[]{}^$".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }

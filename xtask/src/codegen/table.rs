@@ -22,6 +22,8 @@ pub enum Role {
     Plain,
     /// The secret.
     Secret,
+    /// A required parameter of the walked operations (`org`).
+    Param,
 }
 
 /// One argument of a scheme's constructor, with its environment variable.
@@ -36,8 +38,20 @@ pub struct Var {
 }
 
 /// The server's variables of provider `name`: the servers enum, or the first server's URL
-/// variables; every constructor takes them first.
+/// variables, then the walked operations' required parameters (`org`, read from
+/// `<PROVIDER>_<PARAM>`); every constructor takes them first.
 pub fn server_vars(name: &str, provider: &Extensions) -> Vec<Var> {
+    let mut vars = host_vars(name, provider);
+    vars.extend(provider.params.iter().map(|param| Var {
+        arg: param.to_snake_case(),
+        role: Role::Param,
+        env: ext::env_var(name, param),
+    }));
+    vars
+}
+
+/// The servers enum, or the first server's URL variables.
+fn host_vars(name: &str, provider: &Extensions) -> Vec<Var> {
     if let Some(servers) = &provider.servers_enum {
         let arg = servers.to_snake_case();
         return vec![Var {
@@ -134,6 +148,10 @@ pub fn provider_static(
         })
         .unwrap_or_default();
     let server: Vec<TokenStream> = server_vars(name, provider).iter().map(var_entry).collect();
+    let slow_down = provider.slow_down.iter().map(|rule| {
+        let (status, header, at, is) = (rule.status, &rule.header, &rule.at, &rule.is);
+        quote!(#rt::SlowDown { status: #status, header: #header, at: #at, is: &[#(#is),*] })
+    });
     let schemes = provider
         .schemes
         .iter()
@@ -155,6 +173,7 @@ pub fn provider_static(
             schemes: &[#(#schemes),*],
             spec: #fingerprint,
             drift: &DRIFT,
+            slow_down: &[#(#slow_down),*],
         });
     })
 }
@@ -201,7 +220,7 @@ pub fn connect(name: &str, provider: &Extensions) -> TokenStream {
             .enumerate()
             .map(|(i, var)| match var.role {
                 Role::Server => quote!(values.server(#i)?),
-                Role::Host | Role::Plain => quote!(values.text(#i)),
+                Role::Host | Role::Plain | Role::Param => quote!(values.text(#i)),
                 Role::Secret => quote!(values.text(#i).to_owned()),
             });
         quote!(#index => Client::#constructor(#(#args),*))
