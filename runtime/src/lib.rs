@@ -38,7 +38,7 @@
 //! | | `page` | what a generated fetch reports of a page: the codegen contract of the walk |
 //! | | `dedupe` | the ids of the last pages, to drop a user sent twice |
 //! | | `walk` | the state machine behind every all-pages walk |
-//! | | `union` | one account list from several walks (`x-rollcall.walks`): [`Walked`] users with their [`Facts`] |
+//! | | `several` | one account list from several walks (`x-rollcall.walks`): [`Walked`] users with their [`Facts`] |
 //! | | `list` | the `List` trait each generated list builder implements, and the walk over it |
 //! | | `incremental` | an incremental export: [`ChangeStream`] of the users changed [`Since`] a point |
 //! | 5 API | `builder` | [`ClientBuilder`], [`GeneratedClient`] |
@@ -84,7 +84,7 @@ mod incremental;
 mod list;
 mod page;
 mod stream;
-mod union;
+mod several;
 mod walk;
 
 // Layer 5: the API.
@@ -118,7 +118,7 @@ pub use rules::{ErrorRules, Field, Only, Part};
 pub use secret::Secret;
 pub use stream::{Report, Stop, UserStream, WalkReport};
 pub use account_rules::{FACTS_KEY, Facts};
-pub use union::Walked;
+pub use several::Walked;
 pub use users::{AnyClient, Users};
 
 /// Everything only generated code calls, in one place: the generator emits
@@ -150,7 +150,7 @@ pub mod __codegen {
     pub use crate::secret::Secret;
     pub use crate::stream::UserStream;
     pub use crate::account_rules::Facts;
-    pub use crate::union::{Walked, cannot_resume_union, walk_union};
+    pub use crate::several::{Walked, cannot_resume_union, walk_union};
     pub use crate::users::{AnyClient, Users};
     pub use crate::wire::next_link;
 }

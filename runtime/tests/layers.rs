@@ -43,7 +43,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "walk",
             "list",
             "incremental",
-            "union",
+            "several",
         ],
     ),
     ("API", &["builder", "users", "connect"]),

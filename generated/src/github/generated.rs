@@ -210,7 +210,7 @@ pub mod types {
     ///A GitHub account as lists show it ("simple user"): who, not what they can do. Members and collaborators carry no email or name here unless their profile makes them public.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
-    pub struct SimpleUser {
+    pub struct User {
         ///The URL of the account's avatar.
         pub avatar_url: ::std::string::String,
         ///The account's public email address, when GitHub includes it.
@@ -274,20 +274,20 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     #[non_exhaustive]
-    pub struct SimpleUserList(pub ::std::vec::Vec<SimpleUser>);
-    impl ::std::ops::Deref for SimpleUserList {
-        type Target = ::std::vec::Vec<SimpleUser>;
-        fn deref(&self) -> &::std::vec::Vec<SimpleUser> {
+    pub struct UserList(pub ::std::vec::Vec<User>);
+    impl ::std::ops::Deref for UserList {
+        type Target = ::std::vec::Vec<User>;
+        fn deref(&self) -> &::std::vec::Vec<User> {
             &self.0
         }
     }
-    impl ::std::convert::From<SimpleUserList> for ::std::vec::Vec<SimpleUser> {
-        fn from(value: SimpleUserList) -> Self {
+    impl ::std::convert::From<UserList> for ::std::vec::Vec<User> {
+        fn from(value: UserList) -> Self {
             value.0
         }
     }
-    impl ::std::convert::From<::std::vec::Vec<SimpleUser>> for SimpleUserList {
-        fn from(value: ::std::vec::Vec<SimpleUser>) -> Self {
+    impl ::std::convert::From<::std::vec::Vec<User>> for UserList {
+        fn from(value: ::std::vec::Vec<User>) -> Self {
             Self(value)
         }
     }
@@ -711,7 +711,7 @@ pub mod builder {
         ///Sends a `GET` request to `/orgs/{org}/members`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::SimpleUserList>, Error<types::Error>> {
+        ) -> Result<ResponseValue<types::UserList>, Error<types::Error>> {
             let Self {
                 client,
                 org,
@@ -907,7 +907,7 @@ pub mod builder {
         ///Sends a `GET` request to `/orgs/{org}/outside_collaborators`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::SimpleUserList>, Error<types::Error>> {
+        ) -> Result<ResponseValue<types::UserList>, Error<types::Error>> {
             let Self {
                 client,
                 org,

@@ -83,7 +83,7 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_f
             ],
         },
     ],
-    spec: "201265e958e867e59039d395f8e61da0",
+    spec: "c519a938211974c8b4dd2c9d6301b968",
     drift: &DRIFT,
     slow_down: &[
         rt::SlowDown {
@@ -179,10 +179,7 @@ impl Client {
     /// Every user of the account: the union of the walks of `list_members` with role=admin, then `list_members`, then `list_outside_collaborators` (the spec's `x-rollcall.walks`), each user once, at its first sighting, with the facts of the walk that listed it ([`Walked`](::rollcall_runtime::Walked)). Remembers the id of every user yielded.
     pub fn all_users(
         &self,
-    ) -> ::rollcall_runtime::UserStream<
-        '_,
-        ::rollcall_runtime::Walked<types::SimpleUser>,
-    > {
+    ) -> ::rollcall_runtime::UserStream<'_, ::rollcall_runtime::Walked<types::User>> {
         rt::walk_union(
             vec![
                 (rt::Facts::new(None, true), self.list_members()
@@ -209,10 +206,7 @@ impl Client {
         &self,
         checkpoint: &::rollcall_runtime::Checkpoint,
     ) -> Result<
-        ::rollcall_runtime::UserStream<
-            '_,
-            ::rollcall_runtime::Walked<types::SimpleUser>,
-        >,
+        ::rollcall_runtime::UserStream<'_, ::rollcall_runtime::Walked<types::User>>,
         ::rollcall_runtime::Error,
     > {
         let _ = checkpoint;
@@ -220,32 +214,26 @@ impl Client {
     }
 }
 impl ::rollcall_runtime::Users for Client {
-    type User = ::rollcall_runtime::Walked<types::SimpleUser>;
+    type User = ::rollcall_runtime::Walked<types::User>;
     fn provider(&self) -> &'static ::rollcall_runtime::ProviderInfo {
         &PROVIDER
     }
     fn all_users(
         &self,
-    ) -> ::rollcall_runtime::UserStream<
-        '_,
-        ::rollcall_runtime::Walked<types::SimpleUser>,
-    > {
+    ) -> ::rollcall_runtime::UserStream<'_, ::rollcall_runtime::Walked<types::User>> {
         Client::all_users(self)
     }
     fn resume_users(
         &self,
         checkpoint: &::rollcall_runtime::Checkpoint,
     ) -> Result<
-        ::rollcall_runtime::UserStream<
-            '_,
-            ::rollcall_runtime::Walked<types::SimpleUser>,
-        >,
+        ::rollcall_runtime::UserStream<'_, ::rollcall_runtime::Walked<types::User>>,
         ::rollcall_runtime::Error,
     > {
         Client::resume_users(self, checkpoint)
     }
 }
-impl ::rollcall_runtime::Checked for types::SimpleUserList {}
+impl ::rollcall_runtime::Checked for types::UserList {}
 /// Reads `text` as the generated type of the component schema `schema`, writes it back
 /// and returns `{"type", "value"}`; `None` for a schema without a type. For tests.
 #[cfg(feature = "testing")]
@@ -255,8 +243,8 @@ pub fn __round_trip(
     text: &str,
 ) -> Option<Result<::serde_json::Value, String>> {
     match schema {
-        "SimpleUserList" => Some(rt::round_trip::<types::SimpleUserList>(text)),
-        "SimpleUser" => Some(rt::round_trip::<types::SimpleUser>(text)),
+        "UserList" => Some(rt::round_trip::<types::UserList>(text)),
+        "User" => Some(rt::round_trip::<types::User>(text)),
         "AccountType" => Some(rt::round_trip::<types::AccountType>(text)),
         "Error" => Some(rt::round_trip::<types::Error>(text)),
         _ => {
@@ -266,9 +254,9 @@ pub fn __round_trip(
     }
 }
 impl<'a> rt::List<'a> for builder::ListMembers<'a> {
-    type Page = types::SimpleUserList;
-    type Record = types::SimpleUser;
-    type User = types::SimpleUser;
+    type Page = types::UserList;
+    type Record = types::User;
+    type User = types::User;
     const OPERATION: &'static str = "list_members";
     const PAGING: rt::Paging = rt::Paging::Link;
     const PAGE_SIZE: Option<u32> = Some(100u32);
@@ -308,7 +296,7 @@ impl<'a> rt::List<'a> for builder::ListMembers<'a> {
 }
 impl<'a> builder::ListMembers<'a> {
     /// Every user this request selects, walking every page by the `Link` header's next page, as the spec's `x-rollcall-pagination` says; filters set on the builder apply to every page. The walk holds the page being read and, for numbered pages, up to the client's `page_concurrency` pages fetched ahead; it ends after the last page, and ends with an error on a repeated page or cursor or at the client's `max_pages`/`max_users` caps.
-    pub fn all_users(self) -> ::rollcall_runtime::UserStream<'a, types::SimpleUser> {
+    pub fn all_users(self) -> ::rollcall_runtime::UserStream<'a, types::User> {
         rt::walk_list(&PROVIDER, self)
     }
     /// The rest of the [`all_users`](Self::all_users) walk of this request that
@@ -322,16 +310,16 @@ impl<'a> builder::ListMembers<'a> {
         self,
         checkpoint: &::rollcall_runtime::Checkpoint,
     ) -> Result<
-        ::rollcall_runtime::UserStream<'a, types::SimpleUser>,
+        ::rollcall_runtime::UserStream<'a, types::User>,
         ::rollcall_runtime::Error,
     > {
         rt::resume_list(&PROVIDER, self, checkpoint)
     }
 }
 impl<'a> rt::List<'a> for builder::ListOutsideCollaborators<'a> {
-    type Page = types::SimpleUserList;
-    type Record = types::SimpleUser;
-    type User = types::SimpleUser;
+    type Page = types::UserList;
+    type Record = types::User;
+    type User = types::User;
     const OPERATION: &'static str = "list_outside_collaborators";
     const PAGING: rt::Paging = rt::Paging::Link;
     const PAGE_SIZE: Option<u32> = Some(100u32);
@@ -371,7 +359,7 @@ impl<'a> rt::List<'a> for builder::ListOutsideCollaborators<'a> {
 }
 impl<'a> builder::ListOutsideCollaborators<'a> {
     /// Every user this request selects, walking every page by the `Link` header's next page, as the spec's `x-rollcall-pagination` says; filters set on the builder apply to every page. The walk holds the page being read and, for numbered pages, up to the client's `page_concurrency` pages fetched ahead; it ends after the last page, and ends with an error on a repeated page or cursor or at the client's `max_pages`/`max_users` caps.
-    pub fn all_users(self) -> ::rollcall_runtime::UserStream<'a, types::SimpleUser> {
+    pub fn all_users(self) -> ::rollcall_runtime::UserStream<'a, types::User> {
         rt::walk_list(&PROVIDER, self)
     }
     /// The rest of the [`all_users`](Self::all_users) walk of this request that
@@ -385,7 +373,7 @@ impl<'a> builder::ListOutsideCollaborators<'a> {
         self,
         checkpoint: &::rollcall_runtime::Checkpoint,
     ) -> Result<
-        ::rollcall_runtime::UserStream<'a, types::SimpleUser>,
+        ::rollcall_runtime::UserStream<'a, types::User>,
         ::rollcall_runtime::Error,
     > {
         rt::resume_list(&PROVIDER, self, checkpoint)
@@ -539,26 +527,26 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
 };
 /// The spec's sample page of `list_members` (what the fake serves).
 #[cfg(feature = "testing")]
-impl ::rollcall_runtime::testing::Sample for types::SimpleUserList {
+impl ::rollcall_runtime::testing::Sample for types::UserList {
     fn sample_json() -> ::serde_json::Value {
         FAKE.lists[0].sample_page()
     }
 }
 /// The spec's sample record of `list_members` (what the fake serves).
 #[cfg(feature = "testing")]
-impl ::rollcall_runtime::testing::Sample for types::SimpleUser {
+impl ::rollcall_runtime::testing::Sample for types::User {
     fn sample_json() -> ::serde_json::Value {
         FAKE.lists[0].sample_record()
     }
 }
 static DRIFT_NODES: [rt::Node; 24usize] = [
     rt::Node {
-        at: "/components/schemas/SimpleUserList",
+        at: "/components/schemas/UserList",
         nullable: false,
         ty: rt::Ty::Array(1u16),
     },
     rt::Node {
-        at: "/components/schemas/SimpleUser",
+        at: "/components/schemas/User",
         nullable: false,
         ty: rt::Ty::Object {
             properties: &[
@@ -599,12 +587,12 @@ static DRIFT_NODES: [rt::Node; 24usize] = [
         },
     },
     rt::Node {
-        at: "/components/schemas/SimpleUser/properties/id",
+        at: "/components/schemas/User/properties/id",
         nullable: false,
         ty: rt::Ty::Integer,
     },
     rt::Node {
-        at: "/components/schemas/SimpleUser/properties/url",
+        at: "/components/schemas/User/properties/url",
         nullable: false,
         ty: rt::Ty::String {
             format: None,
@@ -613,7 +601,7 @@ static DRIFT_NODES: [rt::Node; 24usize] = [
         },
     },
     rt::Node {
-        at: "/components/schemas/SimpleUser/properties/name",
+        at: "/components/schemas/User/properties/name",
         nullable: true,
         ty: rt::Ty::String {
             format: None,
@@ -631,7 +619,7 @@ static DRIFT_NODES: [rt::Node; 24usize] = [
         },
     },
     rt::Node {
-        at: "/components/schemas/SimpleUser/properties/email",
+        at: "/components/schemas/User/properties/email",
         nullable: true,
         ty: rt::Ty::String {
             format: None,
@@ -640,7 +628,7 @@ static DRIFT_NODES: [rt::Node; 24usize] = [
         },
     },
     rt::Node {
-        at: "/components/schemas/SimpleUser/properties/login",
+        at: "/components/schemas/User/properties/login",
         nullable: false,
         ty: rt::Ty::String {
             format: None,
@@ -649,7 +637,7 @@ static DRIFT_NODES: [rt::Node; 24usize] = [
         },
     },
     rt::Node {
-        at: "/components/schemas/SimpleUser/properties/node_id",
+        at: "/components/schemas/User/properties/node_id",
         nullable: false,
         ty: rt::Ty::String {
             format: None,
@@ -658,7 +646,7 @@ static DRIFT_NODES: [rt::Node; 24usize] = [
         },
     },
     rt::Node {
-        at: "/components/schemas/SimpleUser/properties/html_url",
+        at: "/components/schemas/User/properties/html_url",
         nullable: false,
         ty: rt::Ty::String {
             format: None,
@@ -667,7 +655,7 @@ static DRIFT_NODES: [rt::Node; 24usize] = [
         },
     },
     rt::Node {
-        at: "/components/schemas/SimpleUser/properties/gists_url",
+        at: "/components/schemas/User/properties/gists_url",
         nullable: false,
         ty: rt::Ty::String {
             format: None,
@@ -676,7 +664,7 @@ static DRIFT_NODES: [rt::Node; 24usize] = [
         },
     },
     rt::Node {
-        at: "/components/schemas/SimpleUser/properties/repos_url",
+        at: "/components/schemas/User/properties/repos_url",
         nullable: false,
         ty: rt::Ty::String {
             format: None,
@@ -685,7 +673,7 @@ static DRIFT_NODES: [rt::Node; 24usize] = [
         },
     },
     rt::Node {
-        at: "/components/schemas/SimpleUser/properties/avatar_url",
+        at: "/components/schemas/User/properties/avatar_url",
         nullable: false,
         ty: rt::Ty::String {
             format: None,
@@ -694,7 +682,7 @@ static DRIFT_NODES: [rt::Node; 24usize] = [
         },
     },
     rt::Node {
-        at: "/components/schemas/SimpleUser/properties/events_url",
+        at: "/components/schemas/User/properties/events_url",
         nullable: false,
         ty: rt::Ty::String {
             format: None,
@@ -703,12 +691,12 @@ static DRIFT_NODES: [rt::Node; 24usize] = [
         },
     },
     rt::Node {
-        at: "/components/schemas/SimpleUser/properties/site_admin",
+        at: "/components/schemas/User/properties/site_admin",
         nullable: false,
         ty: rt::Ty::Boolean,
     },
     rt::Node {
-        at: "/components/schemas/SimpleUser/properties/starred_at",
+        at: "/components/schemas/User/properties/starred_at",
         nullable: false,
         ty: rt::Ty::String {
             format: None,
@@ -717,7 +705,7 @@ static DRIFT_NODES: [rt::Node; 24usize] = [
         },
     },
     rt::Node {
-        at: "/components/schemas/SimpleUser/properties/gravatar_id",
+        at: "/components/schemas/User/properties/gravatar_id",
         nullable: true,
         ty: rt::Ty::String {
             format: None,
@@ -726,7 +714,7 @@ static DRIFT_NODES: [rt::Node; 24usize] = [
         },
     },
     rt::Node {
-        at: "/components/schemas/SimpleUser/properties/starred_url",
+        at: "/components/schemas/User/properties/starred_url",
         nullable: false,
         ty: rt::Ty::String {
             format: None,
@@ -735,7 +723,7 @@ static DRIFT_NODES: [rt::Node; 24usize] = [
         },
     },
     rt::Node {
-        at: "/components/schemas/SimpleUser/properties/followers_url",
+        at: "/components/schemas/User/properties/followers_url",
         nullable: false,
         ty: rt::Ty::String {
             format: None,
@@ -744,7 +732,7 @@ static DRIFT_NODES: [rt::Node; 24usize] = [
         },
     },
     rt::Node {
-        at: "/components/schemas/SimpleUser/properties/following_url",
+        at: "/components/schemas/User/properties/following_url",
         nullable: false,
         ty: rt::Ty::String {
             format: None,
@@ -753,7 +741,7 @@ static DRIFT_NODES: [rt::Node; 24usize] = [
         },
     },
     rt::Node {
-        at: "/components/schemas/SimpleUser/properties/user_view_type",
+        at: "/components/schemas/User/properties/user_view_type",
         nullable: false,
         ty: rt::Ty::String {
             format: None,
@@ -762,7 +750,7 @@ static DRIFT_NODES: [rt::Node; 24usize] = [
         },
     },
     rt::Node {
-        at: "/components/schemas/SimpleUser/properties/organizations_url",
+        at: "/components/schemas/User/properties/organizations_url",
         nullable: false,
         ty: rt::Ty::String {
             format: None,
@@ -771,7 +759,7 @@ static DRIFT_NODES: [rt::Node; 24usize] = [
         },
     },
     rt::Node {
-        at: "/components/schemas/SimpleUser/properties/subscriptions_url",
+        at: "/components/schemas/User/properties/subscriptions_url",
         nullable: false,
         ty: rt::Ty::String {
             format: None,
@@ -780,7 +768,7 @@ static DRIFT_NODES: [rt::Node; 24usize] = [
         },
     },
     rt::Node {
-        at: "/components/schemas/SimpleUser/properties/received_events_url",
+        at: "/components/schemas/User/properties/received_events_url",
         nullable: false,
         ty: rt::Ty::String {
             format: None,

@@ -15,11 +15,11 @@
 //! The types the client receives are `#[non_exhaustive]`, so that a field or a value the provider adds
 //! breaks no code: outside this crate, read one from JSON that has its required fields, or, with the
 //! `testing` feature, take the spec's sample and name only the fields a test needs
-//! (`rollcall::testing::sample::<types::SimpleUser>(json!({..}))`). A `match` on one of its enums needs a
+//! (`rollcall::testing::sample::<types::User>(json!({..}))`). A `match` on one of its enums needs a
 //! wildcard arm.
 //!
 //! ```
-//! let user: rollcall::github::types::SimpleUser =
+//! let user: rollcall::github::types::User =
 //!     serde_json::from_value(serde_json::json!({"login":"example","id":1,"node_id":"example","avatar_url":"example","url":"example","html_url":"example","type":"User","site_admin":false}))?;
 //! # Ok::<(), serde_json::Error>(())
 //! ```

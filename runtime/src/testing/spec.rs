@@ -263,6 +263,28 @@ impl FakeSpec {
         !narrowed || (k / operations.len()) % 3 == 0
     }
 
+    /// What each walk of a default client requests, with how many of `n` users it lists: the
+    /// walked list with all `n` for a provider of one list; each walk of a union
+    /// (`x-rollcall.walks`) with its share.
+    pub fn shares(&self, n: usize) -> Vec<(&'static FakeList, usize)> {
+        if self.walks.is_empty() {
+            return self.walked().map(|list| (list, n)).into_iter().collect();
+        }
+        self.walks
+            .iter()
+            .filter_map(|walk| {
+                let list = self.lists.iter().find(|l| l.operation == walk.operation)?;
+                let query: Vec<(String, String)> = walk
+                    .send
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                    .collect();
+                let count = (1..=n).filter(|k| self.serves(list, *k, &query)).count();
+                Some((list, count))
+            })
+            .collect()
+    }
+
     /// The provider's kebab-case name.
     pub fn name(&self) -> &'static str {
         self.provider.name

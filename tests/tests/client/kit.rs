@@ -65,13 +65,28 @@ fn per_page(fake: &FakeProvider) -> usize {
 }
 
 /// How many pages a walk of `n` users takes with the provider's paging, the empty page that
-/// ends it included where only an empty page can.
+/// ends it included where only an empty page can; for a union of walks, every walk's pages.
 fn pages(fake: &FakeProvider, n: usize) -> usize {
-    let list = fake.spec().walked().expect("a list");
-    match list.style {
-        FakeStyle::None => 1,
-        _ => n.div_ceil(per_page(fake)).max(1) + usize::from(list.ends_on_empty_page()),
-    }
+    fake.spec()
+        .shares(n)
+        .into_iter()
+        .map(|(list, count)| match list.style {
+            FakeStyle::None => 1,
+            _ => {
+                count.div_ceil(list.per_page(PAGE as usize)).max(1)
+                    + usize::from(list.ends_on_empty_page())
+            }
+        })
+        .sum()
+}
+
+/// How many users a fake must serve for the first walk of its client to list `n` (more than
+/// `n` where the account list is the union of several walks, each listing a share).
+fn users_for(provider: Provider, n: usize) -> usize {
+    let spec = provider.fake();
+    (n..)
+        .find(|m| spec.shares(*m).first().is_none_or(|(_, count)| *count >= n))
+        .unwrap_or(n)
 }
 
 /// How a clean walk of the provider's fake stops.
@@ -315,8 +330,14 @@ async fn an_empty_page_after_the_last_full_one_ends_the_walk_with_every_user() {
         assert_eq!(report.stop, Some(Stop::EmptyPage), "{provider}");
         // Every page the walk takes, and the empty one after the last (already counted where
         // only an empty page ends a walk).
-        let list = fake.spec().walked().expect("a list");
-        let needed = pages(&fake, 2 * PAGE as usize) + usize::from(!list.ends_on_empty_page());
+        // Every walk of a union ends with its own empty page.
+        let needed = pages(&fake, 2 * PAGE as usize)
+            + fake
+                .spec()
+                .shares(2 * PAGE as usize)
+                .iter()
+                .filter(|(list, _)| !list.ends_on_empty_page())
+                .count();
         assert_requests(
             &fake,
             fake.requests().await.len(),
@@ -330,7 +351,7 @@ async fn an_empty_page_after_the_last_full_one_ends_the_walk_with_every_user() {
 async fn a_repeated_cursor_ends_the_walk_with_a_paging_error() {
     for provider in applicable(Fault::RepeatedCursor) {
         let fake = FakeProvider::start(provider)
-            .users(25)
+            .users(users_for(provider, 25))
             .fault(Fault::RepeatedCursor)
             .await;
         let (users, error, _) = walk(&fake).await;
@@ -459,8 +480,9 @@ async fn a_user_with_only_required_fields_decodes() {
         let required = provider.fake().user.required;
         let first = users[0].as_object().expect("an object");
         for (key, value) in first {
+            // The facts a union of walks adds are the walk's, not the record's.
             assert!(
-                required.contains(&key.as_str()) || value.is_null(),
+                required.contains(&key.as_str()) || value.is_null() || key == rollcall::FACTS_KEY,
                 "{provider}: optional `{key}` is {value}"
             );
         }
@@ -505,7 +527,7 @@ async fn slow_answers_are_waited_for_or_time_out() {
 async fn a_next_link_to_another_origin_is_refused_and_nothing_is_sent_there() {
     for provider in applicable(Fault::ForeignNextLink) {
         let fake = FakeProvider::start(provider)
-            .users(25)
+            .users(users_for(provider, 25))
             .fault(Fault::ForeignNextLink)
             .await;
         let (users, error, report) = walk(&fake).await;

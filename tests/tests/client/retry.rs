@@ -22,14 +22,22 @@ async fn fail_then_succeed(kind: Kind, failure: ResponseTemplate, times: u64) ->
         .with_priority(1)
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path(kind.path()))
-        .respond_with(ResponseTemplate::new(200).set_body_json(kind.last_page(3)))
-        .with_priority(2)
-        .mount(&server)
-        .await;
+    // Every walk of a union of several answers the same users.
+    for walked in kind.walked_paths() {
+        Mock::given(method("GET"))
+            .and(path(walked))
+            .respond_with(ResponseTemplate::new(200).set_body_json(kind.last_page(3)))
+            .with_priority(2)
+            .mount(&server)
+            .await;
+    }
     mount_empty_end(kind, &server).await;
     server
+}
+
+/// How many walks a default client's `all_users` runs (one, or each of a union's).
+fn walks(kind: Kind) -> usize {
+    kind.fake().walks.len().max(1)
 }
 
 async fn requests(server: &MockServer) -> usize {
@@ -57,7 +65,7 @@ async fn every_provider_retries_503_three_times_then_succeeds() {
         let ids = kind.all_ids(&server).await.unwrap();
         assert_eq!(ids.len(), 3, "{kind:?}");
         let end = usize::from(kind.list().ends_on_empty_page());
-        assert_requests(kind, requests(&server).await, 4 + end);
+        assert_requests(kind, requests(&server).await, 4 + end + walks(kind) - 1);
     }
 }
 
@@ -195,7 +203,7 @@ async fn every_provider_retries_broken_connections() {
             (3..=3 + ahead).contains(&connections),
             "{kind:?}: {connections}"
         );
-        assert_requests(kind, requests(&server).await, 1 + end);
+        assert_requests(kind, requests(&server).await, walks(kind) + end);
     }
 }
 

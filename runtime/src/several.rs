@@ -41,6 +41,7 @@ pub fn walk_union<'a, U: Send + 'a>(
     let report = Report::default();
     let reports: Arc<Vec<Report>> = Arc::new(walks.iter().map(|(_, s)| s.report()).collect());
     let total = walks.len();
+    let parts = walks.iter().filter_map(|(_, s)| s.marks()).collect();
     let shared = report.clone();
     let state = (walks.into_iter().enumerate(), None, HashSet::<u64>::new(), 0u64);
     let stream = futures::stream::unfold(
@@ -100,7 +101,7 @@ pub fn walk_union<'a, U: Send + 'a>(
             }
         },
     );
-    UserStream::new(stream.boxed(), report)
+    UserStream::new(stream.boxed(), report).with_parts(parts)
 }
 
 /// Writes into `union` the sum of the walks' reports so far (those up to `upto`, or all),
