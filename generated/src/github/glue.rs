@@ -522,6 +522,7 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
     slow_down: Some(::rollcall_runtime::testing::FakeSlowDown {
         status: 403,
         header: Some(("x-ratelimit-remaining", "0")),
+        reset: Some("x-ratelimit-reset"),
         body: "{\"message\":\"API rate limit exceeded for user ID 1. If you reach out to GitHub Support for help, please include the request ID 9C3A:2E1B:1D2E3F:4A5B6C:65F0A1B2.\",\"documentation_url\":\"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api\",\"status\":\"403\"}",
     }),
 };

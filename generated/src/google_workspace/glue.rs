@@ -427,6 +427,7 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
     slow_down: Some(::rollcall_runtime::testing::FakeSlowDown {
         status: 403,
         header: None,
+        reset: None,
         body: "{\"error\":{\"code\":403,\"message\":\"User Rate Limit Exceeded\",\"errors\":[{\"message\":\"User Rate Limit Exceeded\",\"domain\":\"usageLimits\",\"reason\":\"userRateLimitExceeded\"}]}}",
     }),
 };

@@ -458,11 +458,17 @@ impl ListResponder {
         if let (true, Some(slow_down)) = (state.has(Fault::SlowDownOnce), &state.spec.slow_down)
             && !state.slowed.swap(true, Ordering::SeqCst)
         {
-            let answer = json_answer(slow_down.status, slow_down.body);
-            return match slow_down.header {
-                Some((name, value)) => answer.insert_header(name, value),
-                None => answer,
-            };
+            let mut answer = json_answer(slow_down.status, slow_down.body);
+            if let Some((name, value)) = slow_down.header {
+                answer = answer.insert_header(name, value);
+            }
+            if let Some(name) = slow_down.reset {
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs());
+                answer = answer.insert_header(name, (now + 1).to_string().as_str());
+            }
+            return answer;
         }
         if state.has(Fault::ServerError) {
             return ResponseTemplate::new(503)

@@ -54,6 +54,9 @@ pub struct FakeSlowDown {
     pub status: u16,
     /// The header (and value) that tells it from a plain refusal, if a header does.
     pub header: Option<(&'static str, &'static str)>,
+    /// The header the refusal declares for when the window resets (Unix seconds), if any:
+    /// the fake sends it a second ahead, as a real server would.
+    pub reset: Option<&'static str>,
     /// The body (JSON), from the spec's example of it.
     pub body: &'static str,
 }

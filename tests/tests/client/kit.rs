@@ -220,9 +220,12 @@ async fn wrong_credentials_are_refused_in_the_providers_shape() {
 
 #[tokio::test]
 async fn rate_limited_once_is_retried_and_every_user_arrives() {
+    // A refusal that means "slow down" without being 429 (a 403 with an empty budget, or
+    // with a rate-limit reason) is waited out as a 429 without `Retry-After` is.
     for fault in [
         Fault::RateLimitedOnce,
         Fault::RateLimitedOnceWithoutRetryAfter,
+        Fault::SlowDownOnce,
     ] {
         for provider in applicable(fault) {
             let fake = FakeProvider::start(provider).users(15).fault(fault).await;

@@ -279,3 +279,50 @@ impl MockServerAt {
         kind.all_ids_at(&self.0, retry).await
     }
 }
+
+/// A provider's refusals that mean "slow down" without being 429 (`x-rollcall.slow-down`) are
+/// retried as a 429 is; a refusal of the same status that is not one of them is final.
+#[tokio::test]
+async fn a_declared_slow_down_refusal_is_retried_and_any_other_of_its_status_is_not() {
+    let declaring: Vec<Kind> = Kind::ALL
+        .iter()
+        .copied()
+        .filter(|kind| !kind.info().slow_down.is_empty())
+        .collect();
+    assert!(declaring.len() >= 2, "{declaring:?}");
+    for kind in declaring {
+        let fake = kind.fake();
+        let slow_down = fake.slow_down.as_ref().expect("the fake serves the refusal");
+        let mut refusal = ResponseTemplate::new(slow_down.status)
+            .set_body_raw(slow_down.body, "application/json");
+        if let Some((name, value)) = slow_down.header {
+            refusal = refusal.insert_header(name, value);
+        }
+        // The window resets a second or so ahead, as the provider announces it.
+        if let Some(name) = slow_down.reset {
+            let now = SystemTime::now()
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .unwrap()
+                .as_secs();
+            refusal = refusal.insert_header(name, (now + 1).to_string().as_str());
+        }
+        let server = fail_then_succeed(kind, refusal, 1).await;
+        let ids = kind.all_ids(&server).await.unwrap();
+        assert_eq!(ids.len(), 3, "{kind:?}");
+        let end = usize::from(kind.list().ends_on_empty_page());
+        assert_requests(kind, requests(&server).await, 2 + end + walks(kind) - 1);
+
+        // The same status with the provider's plain refusal: one request, its message.
+        let plain = ResponseTemplate::new(slow_down.status)
+            .set_body_raw(kind.fake().auth_error.body, "application/json");
+        let server = fail_then_succeed(kind, plain, 1).await;
+        let error = kind.all_ids(&server).await.unwrap_err();
+        assert_eq!(
+            error.status().map(|s| s.as_u16()),
+            Some(slow_down.status),
+            "{kind:?}: {error}"
+        );
+        assert!(!error.to_string().contains('\n'), "{error}");
+        assert_eq!(requests(&server).await, 1, "{kind:?}: not retried");
+    }
+}

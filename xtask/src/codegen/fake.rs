@@ -92,6 +92,18 @@ pub fn render(spec: &Spec, provider: &Extensions) -> Result<String, String> {
                 })
                 .or(found.first())
                 .map_or_else(|| "{}".to_owned(), |(_, body)| body.to_string());
+            // The header the refusal's response declares for when its window resets.
+            let reset = [status.as_str(), "4XX", "default"]
+                .iter()
+                .filter_map(|s| op.pointer(&format!("/responses/{s}")))
+                .map(|r| resolve(raw, r))
+                .filter_map(|r| r.get("headers").and_then(Value::as_object))
+                .flat_map(|headers| headers.keys())
+                .find(|name| name.to_ascii_lowercase().contains("reset"))
+                .map_or_else(
+                    || "None".to_owned(),
+                    |name| format!("Some({:?})", name.to_ascii_lowercase()),
+                );
             let header = match rule.is.first() {
                 Some(value) if !rule.header.is_empty() => {
                     format!("Some(({:?}, {value:?}))", rule.header)
@@ -99,7 +111,7 @@ pub fn render(spec: &Spec, provider: &Extensions) -> Result<String, String> {
                 _ => "None".to_owned(),
             };
             format!(
-                "Some(::rollcall_runtime::testing::FakeSlowDown {{ status: {}, header: {header}, body: {body:?} }})",
+                "Some(::rollcall_runtime::testing::FakeSlowDown {{ status: {}, header: {header}, reset: {reset}, body: {body:?} }})",
                 rule.status
             )
         }
