@@ -326,6 +326,37 @@ mod tests {
     use super::*;
 
     #[test]
+    fn slow_down_refusals_are_told_by_their_status_and_header_or_body() {
+        const RULES: &[SlowDown] = &[
+            SlowDown {
+                status: 403,
+                header: "x-ratelimit-remaining",
+                at: "",
+                is: &["0"],
+            },
+            SlowDown {
+                status: 403,
+                header: "",
+                at: "/error/errors/*/reason",
+                is: &["userRateLimitExceeded", "rateLimitExceeded"],
+            },
+        ];
+        let forbidden = StatusCode::FORBIDDEN;
+        let mut empty = http::HeaderMap::new();
+        empty.insert("x-ratelimit-remaining", "0".parse().unwrap());
+        assert!(slows_down(RULES, forbidden, &empty, b"{}"));
+        assert!(!slows_down(RULES, StatusCode::NOT_FOUND, &empty, b"{}"));
+        let mut left = http::HeaderMap::new();
+        left.insert("x-ratelimit-remaining", "4999".parse().unwrap());
+        assert!(!slows_down(RULES, forbidden, &left, b"not json"));
+        let reason = |r: &str| format!(r#"{{"error":{{"errors":[{{"reason":"x"}},{{"reason":"{r}"}}]}}}}"#);
+        let none = http::HeaderMap::new();
+        assert!(slows_down(RULES, forbidden, &none, reason("rateLimitExceeded").as_bytes()));
+        assert!(!slows_down(RULES, forbidden, &none, reason("forbidden").as_bytes()));
+        assert!(!slows_down(&[], forbidden, &empty, b"{}"));
+    }
+
+    #[test]
     fn retryable_statuses() {
         for code in [408, 429, 500, 502, 503, 504, 599] {
             assert!(
