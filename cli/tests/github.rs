@@ -169,9 +169,17 @@ async fn owners_members_and_outside_collaborators_are_one_list() {
     assert_eq!(accounts, expected, "{}", run.stdout);
     // Every request names the organization, carries the token and GitHub's headers.
     let requests = server.received_requests().await.unwrap();
-    assert_eq!(requests.len(), 4, "owners, two pages of members, collaborators");
+    assert_eq!(
+        requests.len(),
+        4,
+        "owners, two pages of members, collaborators"
+    );
     for request in &requests {
-        assert!(request.url.path().starts_with("/orgs/acme/"), "{}", request.url);
+        assert!(
+            request.url.path().starts_with("/orgs/acme/"),
+            "{}",
+            request.url
+        );
         let header = |name: &str| {
             request
                 .headers

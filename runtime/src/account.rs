@@ -9,10 +9,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
+use crate::account_rules::Facts;
 pub use crate::account_rules::{AccountRules, Check, Kind, Literal, Rule, Status, Test};
 use crate::provider::ProviderInfo;
 use crate::rules::visit;
-use crate::account_rules::Facts;
 
 /// The fields of an [`Account`]'s JSON form, in their order (also the CSV columns).
 pub const FIELDS: [&str; 11] = [

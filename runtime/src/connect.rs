@@ -116,9 +116,10 @@ pub fn connect(
     }
     // Name every unset variable of the first way to authenticate: its credentials, and the
     // host's labels unless a base URL replaces the host (a region has a default).
-    let hosts = provider.server.iter().filter(|v| {
-        (v.role == Role::Host && options.base_url.is_none()) || v.role == Role::Param
-    });
+    let hosts = provider
+        .server
+        .iter()
+        .filter(|v| (v.role == Role::Host && options.base_url.is_none()) || v.role == Role::Param);
     let unset: Vec<&str> = match provider.schemes.first() {
         Some(scheme) => hosts
             .chain(scheme.vars)

@@ -83,8 +83,8 @@ mod dedupe;
 mod incremental;
 mod list;
 mod page;
-mod stream;
 mod several;
+mod stream;
 mod walk;
 
 // Layer 5: the API.
@@ -97,6 +97,7 @@ mod users;
 pub mod testing;
 
 pub use account::{Account, AccountRules};
+pub use account_rules::{FACTS_KEY, Facts};
 pub use auth::{Auth, Plugin, query_md5_hash};
 pub use builder::{ClientBuilder, GeneratedClient};
 pub use checkpoint::{
@@ -116,9 +117,8 @@ pub use pacing::RateLimit;
 pub use provider::{ProviderInfo, Role, Scheme, Sends, SlowDown, Var};
 pub use rules::{ErrorRules, Field, Only, Part};
 pub use secret::Secret;
-pub use stream::{Report, Stop, UserStream, WalkReport};
-pub use account_rules::{FACTS_KEY, Facts};
 pub use several::Walked;
+pub use stream::{Report, Stop, UserStream, WalkReport};
 pub use users::{AnyClient, Users};
 
 /// Everything only generated code calls, in one place: the generator emits
@@ -128,6 +128,7 @@ pub use users::{AnyClient, Users};
 pub mod __codegen {
     pub use crate::account::{Check, Kind, Literal, Rule, Status, Test};
     pub use crate::account_rules::AccountRules;
+    pub use crate::account_rules::Facts;
     pub use crate::auth::{Auth, Plugin};
     pub use crate::builder::{
         ClientBuilder, GeneratedClient, host_label_problem, host_name_problem, param_problem,
@@ -148,9 +149,8 @@ pub mod __codegen {
     pub use crate::rules::{ErrorRules, Field, Only, Part};
     pub use crate::sample::round_trip;
     pub use crate::secret::Secret;
-    pub use crate::stream::UserStream;
-    pub use crate::account_rules::Facts;
     pub use crate::several::{Walked, cannot_resume_union, walk_union};
+    pub use crate::stream::UserStream;
     pub use crate::users::{AnyClient, Users};
     pub use crate::wire::next_link;
 }

@@ -349,10 +349,21 @@ mod tests {
         let mut left = http::HeaderMap::new();
         left.insert("x-ratelimit-remaining", "4999".parse().unwrap());
         assert!(!slows_down(RULES, forbidden, &left, b"not json"));
-        let reason = |r: &str| format!(r#"{{"error":{{"errors":[{{"reason":"x"}},{{"reason":"{r}"}}]}}}}"#);
+        let reason =
+            |r: &str| format!(r#"{{"error":{{"errors":[{{"reason":"x"}},{{"reason":"{r}"}}]}}}}"#);
         let none = http::HeaderMap::new();
-        assert!(slows_down(RULES, forbidden, &none, reason("rateLimitExceeded").as_bytes()));
-        assert!(!slows_down(RULES, forbidden, &none, reason("forbidden").as_bytes()));
+        assert!(slows_down(
+            RULES,
+            forbidden,
+            &none,
+            reason("rateLimitExceeded").as_bytes()
+        ));
+        assert!(!slows_down(
+            RULES,
+            forbidden,
+            &none,
+            reason("forbidden").as_bytes()
+        ));
         assert!(!slows_down(&[], forbidden, &empty, b"{}"));
     }
 

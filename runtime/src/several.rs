@@ -18,7 +18,7 @@ use crate::provider::ProviderInfo;
 use crate::stream::{Report, Stop, UserStream, WalkReport};
 
 /// A user of a union of walks: the provider's record, with the facts of the walk that listed
-/// it. Its JSON form is the record's, with the facts under [`FACTS_KEY`].
+/// it. Its JSON form is the record's, with the facts under [`FACTS_KEY`](crate::FACTS_KEY).
 #[derive(Clone, Debug, Serialize)]
 #[non_exhaustive]
 pub struct Walked<U> {
@@ -43,64 +43,66 @@ pub fn walk_union<'a, U: Send + 'a>(
     let total = walks.len();
     let parts = walks.iter().filter_map(|(_, s)| s.marks()).collect();
     let shared = report.clone();
-    let state = (walks.into_iter().enumerate(), None, HashSet::<u64>::new(), 0u64);
-    let stream = futures::stream::unfold(
-        Some(state),
-        move |state| {
-            let reports = Arc::clone(&reports);
-            let shared = shared.clone();
-            async move {
-                let (mut walks, mut current, mut seen, mut duplicates) = state?;
-                loop {
-                    let (index, facts, stream): &mut (usize, Facts, UserStream<'a, U>) =
-                        match &mut current {
-                            Some(walk) => walk,
-                            None => match walks.next() {
-                                Some((index, (facts, stream))) => {
-                                    current.insert((index, facts, stream))
-                                }
-                                None => {
-                                    sum(&shared, &reports, duplicates, None);
-                                    return None;
-                                }
-                            },
-                        };
-                    match stream.next().await {
-                        Some(Ok(user)) => {
-                            let mut hasher = DefaultHasher::new();
-                            id(&user, &mut hasher);
-                            if !seen.insert(hasher.finish()) {
-                                duplicates += 1;
-                                continue;
+    let state = (
+        walks.into_iter().enumerate(),
+        None,
+        HashSet::<u64>::new(),
+        0u64,
+    );
+    let stream = futures::stream::unfold(Some(state), move |state| {
+        let reports = Arc::clone(&reports);
+        let shared = shared.clone();
+        async move {
+            let (mut walks, mut current, mut seen, mut duplicates) = state?;
+            loop {
+                let (index, facts, stream): &mut (usize, Facts, UserStream<'a, U>) =
+                    match &mut current {
+                        Some(walk) => walk,
+                        None => match walks.next() {
+                            Some((index, (facts, stream))) => {
+                                current.insert((index, facts, stream))
                             }
-                            let walked = Walked {
-                                user,
-                                facts: *facts,
-                            };
-                            sum(&shared, &reports, duplicates, Some(*index));
-                            return Some((Ok(walked), Some((walks, current, seen, duplicates))));
-                        }
-                        Some(Err(error)) => {
-                            sum(&shared, &reports, duplicates, Some(*index));
-                            shared.update(|r| r.stop = Some(Stop::Error));
-                            return Some((Err(error), None));
-                        }
-                        None => {
-                            let stop = stream.report().get().stop;
-                            let last = *index + 1 == total;
-                            if !last && !matches!(stop, Some(Stop::LastPage | Stop::EmptyPage)) {
-                                // A walk cut short (caps): the union is as incomplete as it.
-                                sum(&shared, &reports, duplicates, Some(*index));
-                                shared.update(|r| r.stop = stop);
+                            None => {
+                                sum(&shared, &reports, duplicates, None);
                                 return None;
                             }
-                            current = None;
+                        },
+                    };
+                match stream.next().await {
+                    Some(Ok(user)) => {
+                        let mut hasher = DefaultHasher::new();
+                        id(&user, &mut hasher);
+                        if !seen.insert(hasher.finish()) {
+                            duplicates += 1;
+                            continue;
                         }
+                        let walked = Walked {
+                            user,
+                            facts: *facts,
+                        };
+                        sum(&shared, &reports, duplicates, Some(*index));
+                        return Some((Ok(walked), Some((walks, current, seen, duplicates))));
+                    }
+                    Some(Err(error)) => {
+                        sum(&shared, &reports, duplicates, Some(*index));
+                        shared.update(|r| r.stop = Some(Stop::Error));
+                        return Some((Err(error), None));
+                    }
+                    None => {
+                        let stop = stream.report().get().stop;
+                        let last = *index + 1 == total;
+                        if !last && !matches!(stop, Some(Stop::LastPage | Stop::EmptyPage)) {
+                            // A walk cut short (caps): the union is as incomplete as it.
+                            sum(&shared, &reports, duplicates, Some(*index));
+                            shared.update(|r| r.stop = stop);
+                            return None;
+                        }
+                        current = None;
                     }
                 }
             }
-        },
-    );
+        }
+    });
     UserStream::new(stream.boxed(), report).with_parts(parts)
 }
 

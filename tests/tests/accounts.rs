@@ -612,7 +612,10 @@ fn github() {
     let github = |overrides: Value| account("github", merged(&base, overrides));
     let mona = github(json!({}));
     assert_eq!(mona.id, "583231");
-    assert_eq!((mona.email.as_deref(), mona.name.as_deref()), (None, Some("mona-lisa")));
+    assert_eq!(
+        (mona.email.as_deref(), mona.name.as_deref()),
+        (None, Some("mona-lisa"))
+    );
     assert_eq!(facts(&mona), (Status::Active, Kind::Member, vec![], false));
     for (kind, expected) in [
         ("Bot", Kind::Bot),
@@ -644,13 +647,20 @@ fn facts_of_a_walk() {
     };
     let owner = record("User", json!({"privileged": true}));
     assert_eq!(facts(&owner), (Status::Active, Kind::Member, vec![], true));
-    assert!(owner.raw.get(rollcall::FACTS_KEY).is_none(), "{}", owner.raw);
+    assert!(
+        owner.raw.get(rollcall::FACTS_KEY).is_none(),
+        "{}",
+        owner.raw
+    );
     let guest = record("User", json!({"kind": "guest", "privileged": false}));
     assert_eq!(facts(&guest), (Status::Active, Kind::Guest, vec![], false));
     let bot = record("Bot", json!({"kind": "guest", "privileged": false}));
     assert_eq!(bot.kind, Kind::Bot);
     let garbled = record("User", json!({"kind": "chief", "privileged": "yes"}));
-    assert_eq!(facts(&garbled), (Status::Active, Kind::Member, vec![], false));
+    assert_eq!(
+        facts(&garbled),
+        (Status::Active, Kind::Member, vec![], false)
+    );
 }
 
 #[test]

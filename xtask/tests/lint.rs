@@ -338,21 +338,33 @@ fn walks_and_slow_down() {
     );
     assert_eq!(narrow_last.len(), 1, "{narrow_last:?}");
     assert!(
-        narrow_last[0].contains("#/x-rollcall/walks/1: [extensions] this walk narrows `list_members`"),
+        narrow_last[0]
+            .contains("#/x-rollcall/walks/1: [extensions] this walk narrows `list_members`"),
         "{narrow_last:?}"
     );
-    let unknown = with("  walks:\n    - {operation: list_members}\n    - {operation: list_teams}\n");
+    let unknown =
+        with("  walks:\n    - {operation: list_members}\n    - {operation: list_teams}\n");
     assert!(
-        unknown[0].contains("#/x-rollcall/walks/1/operation: [extensions] `list_teams` is not a list operation"),
+        unknown[0].contains(
+            "#/x-rollcall/walks/1/operation: [extensions] `list_teams` is not a list operation"
+        ),
         "{unknown:?}"
     );
     let lone = with("  walks:\n    - {operation: list_members}\n");
     assert!(lone[0].contains("one walk is the list's own"), "{lone:?}");
-    let bad_kind = with("  walks:\n    - {operation: list_members}\n    - {operation: list_outside_collaborators, kind: contractor}\n");
-    assert!(bad_kind[0].contains("#/x-rollcall/walks/1/kind"), "{bad_kind:?}");
-    let status = with("  slow-down:\n    - {status: 429, header: x-ratelimit-remaining, is: '0'}\n");
+    let bad_kind = with(
+        "  walks:\n    - {operation: list_members}\n    - {operation: list_outside_collaborators, kind: contractor}\n",
+    );
     assert!(
-        status[0].contains("#/x-rollcall/slow-down/0/status: [extensions] expected an error status other than 429"),
+        bad_kind[0].contains("#/x-rollcall/walks/1/kind"),
+        "{bad_kind:?}"
+    );
+    let status =
+        with("  slow-down:\n    - {status: 429, header: x-ratelimit-remaining, is: '0'}\n");
+    assert!(
+        status[0].contains(
+            "#/x-rollcall/slow-down/0/status: [extensions] expected an error status other than 429"
+        ),
         "{status:?}"
     );
     let nothing = with("  slow-down:\n    - {status: 403, is: '0'}\n");

@@ -259,11 +259,13 @@ impl FakeBuilder {
                 "^{}$",
                 list.path
                     .split('/')
-                    .map(|segment| if segment.starts_with('{') && segment.ends_with('}') {
-                        "[^/]+".to_owned()
-                    } else {
-                        regex_escape(segment)
-                    })
+                    .map(
+                        |segment| if segment.starts_with('{') && segment.ends_with('}') {
+                            "[^/]+".to_owned()
+                        } else {
+                            regex_escape(segment)
+                        }
+                    )
                     .collect::<Vec<_>>()
                     .join("/")
             );

@@ -263,7 +263,7 @@ impl FakeSpec {
                     .iter()
                     .all(|(name, value)| query.iter().any(|(n, v)| n == name && v == value))
         });
-        !narrowed || (k / operations.len()) % 3 == 0
+        !narrowed || (k / operations.len()).is_multiple_of(3)
     }
 
     /// What each walk of a default client requests, with how many of `n` users it lists: the

@@ -39,7 +39,7 @@ fn move_the_account(fake: &FakeProvider, provider: Provider) -> (String, Vec<Str
     let email = provider.info().account.email;
     assert!(fake.update_user(&changed, |user| {
         // The email may be missing from the record (GitHub shows members without one).
-            if let Some(field) = with_field(user, email) {
+        if let Some(field) = with_field(user, email) {
             *field = "renamed@example.com".into();
         }
     }));

@@ -127,11 +127,8 @@ pub async fn mount_empty_end(kind: Kind, server: &MockServer) -> usize {
 fn filled(kind: Kind, path: &str) -> String {
     let env = kind.fake().env();
     path.split('/')
-        .map(|segment| {
-            match segment
-                .strip_prefix('{')
-                .and_then(|s| s.strip_suffix('}'))
-            {
+        .map(
+            |segment| match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
                 Some(param) => kind
                     .info()
                     .server
@@ -140,8 +137,8 @@ fn filled(kind: Kind, path: &str) -> String {
                     .and_then(|var| env.get(var.name).cloned())
                     .unwrap_or_else(|| segment.to_owned()),
                 None => segment.to_owned(),
-            }
-        })
+            },
+        )
         .collect::<Vec<_>>()
         .join("/")
 }

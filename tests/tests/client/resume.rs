@@ -244,6 +244,10 @@ async fn a_union_of_walks_has_no_checkpoint_and_refuses_to_resume() {
             .expect_err("a union cannot resume");
         assert!(matches!(error.kind(), ErrorKind::Resume(_)), "{error}");
         assert!(!error.to_string().contains('\n'), "{error}");
-        assert_eq!(fake.requests().await.len(), requests, "{provider}: nothing sent");
+        assert_eq!(
+            fake.requests().await.len(),
+            requests,
+            "{provider}: nothing sent"
+        );
     }
 }

@@ -292,7 +292,10 @@ async fn a_declared_slow_down_refusal_is_retried_and_any_other_of_its_status_is_
     assert!(declaring.len() >= 2, "{declaring:?}");
     for kind in declaring {
         let fake = kind.fake();
-        let slow_down = fake.slow_down.as_ref().expect("the fake serves the refusal");
+        let slow_down = fake
+            .slow_down
+            .as_ref()
+            .expect("the fake serves the refusal");
         let mut refusal = ResponseTemplate::new(slow_down.status)
             .set_body_raw(slow_down.body, "application/json");
         if let Some((name, value)) = slow_down.header {

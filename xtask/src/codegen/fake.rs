@@ -85,7 +85,9 @@ pub fn render(spec: &Spec, provider: &Extensions) -> Result<String, String> {
                 .iter()
                 .find(|(name, body)| {
                     if rule.header.is_empty() {
-                        rule.is.iter().any(|v| body.to_string().contains(&format!("{v:?}")))
+                        rule.is
+                            .iter()
+                            .any(|v| body.to_string().contains(&format!("{v:?}")))
                     } else {
                         name.contains("limit")
                     }
@@ -301,7 +303,8 @@ fn render_list(raw: &Value, list: &List, first: &List) -> Result<String, String>
         end = opt(&list.end),
         start_param = opt(&list.start_param),
         fixed = fixed.join(", "),
-        link_pages = list.style == Style::Link && integer_param(raw, op, list.cursor_param.as_deref()),
+        link_pages =
+            list.style == Style::Link && integer_param(raw, op, list.cursor_param.as_deref()),
         page = page.to_string(),
         item = item.to_string(),
     ))

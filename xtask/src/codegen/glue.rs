@@ -310,7 +310,11 @@ fn fill(builders: &Builders, list: &List) -> Result<Vec<TokenStream>, String> {
         .map(|param| {
             // A path parameter is not among the query's setters: progenitor names its setter
             // after it, in snake_case.
-            let setter = builder.setters.get(param).cloned().unwrap_or_else(|| snake(param));
+            let setter = builder
+                .setters
+                .get(param)
+                .cloned()
+                .unwrap_or_else(|| snake(param));
             if !builder.args.contains_key(&setter) {
                 return Err(format!("`{}` has no setter for `{param}`", builder.name));
             }

@@ -81,7 +81,13 @@ pub(super) fn walks(file: &str, raw: &Value, lists: &[List]) -> Result<Vec<Walk>
                     send.push((name.clone(), text));
                 }
             }
-            Some(_) => return Err(SpecError::at(file, &format!("{at}/send"), "expected a mapping")),
+            Some(_) => {
+                return Err(SpecError::at(
+                    file,
+                    &format!("{at}/send"),
+                    "expected a mapping",
+                ));
+            }
         }
         let kind = match map.get("kind") {
             None => None,
@@ -109,7 +115,9 @@ pub(super) fn walks(file: &str, raw: &Value, lists: &[List]) -> Result<Vec<Walk>
             return Err(SpecError::at(
                 file,
                 &format!("{at}/operation"),
-                format!("`{operation}` wraps its users in records (`record`), which a union of walks cannot merge"),
+                format!(
+                    "`{operation}` wraps its users in records (`record`), which a union of walks cannot merge"
+                ),
             ));
         }
         out.push(Walk {
@@ -194,7 +202,10 @@ pub(super) fn slow_down(file: &str, raw: &Value) -> Result<Vec<SlowDown>, SpecEr
                     "expected an error status other than 429 (429 always means slow down)",
                 )
             })?;
-        let header = map.get("header").and_then(Value::as_str).unwrap_or_default();
+        let header = map
+            .get("header")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         let pointer = map.get("at").and_then(Value::as_str).unwrap_or_default();
         if header.is_empty() == pointer.is_empty() {
             return Err(SpecError::at(
