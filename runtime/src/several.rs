@@ -13,7 +13,7 @@ use futures::StreamExt as _;
 use serde::Serialize;
 
 use crate::account_rules::Facts;
-use crate::error::{Error, ErrorKind};
+use crate::error::{Error, ErrorKind, PagingError};
 use crate::provider::ProviderInfo;
 use crate::stream::{Report, Stop, UserStream, WalkReport};
 
@@ -33,10 +33,13 @@ pub struct Walked<U> {
 /// Every user of `walks`, in order, each once (by its id, fed to a hasher by `id`), with the
 /// facts of the first walk that listed it. The report adds up the walks' pages, retries and
 /// waits; users listed again by a later walk count as duplicates. The first walk that does not
-/// reach its end ends the union with its stop (and its error).
+/// reach its end ends the union with its stop (and its error), and so does a user past
+/// `max_users` (the client's cap, for the union as for each walk).
 pub fn walk_union<'a, U: Send + 'a>(
+    provider: &'static ProviderInfo,
     walks: Vec<(Facts, UserStream<'a, U>)>,
     id: fn(&U, &mut DefaultHasher),
+    max_users: Option<u64>,
 ) -> UserStream<'a, Walked<U>> {
     let report = Report::default();
     let reports: Arc<Vec<Report>> = Arc::new(walks.iter().map(|(_, s)| s.report()).collect());
@@ -76,6 +79,21 @@ pub fn walk_union<'a, U: Send + 'a>(
                             duplicates += 1;
                             continue;
                         }
+                        if let Some(max_users) = max_users
+                            && seen.len() as u64 > max_users
+                        {
+                            sum(&shared, &reports, duplicates, Some(*index));
+                            shared.update(|r| {
+                                r.users = max_users;
+                                r.stop = Some(Stop::MaxUsers);
+                            });
+                            let error = Error::new(
+                                provider.name,
+                                "all_users",
+                                ErrorKind::Paging(PagingError::UserLimit { max_users }),
+                            );
+                            return Some((Err(error), None));
+                        }
                         let walked = Walked {
                             user,
                             facts: *facts,
@@ -84,8 +102,10 @@ pub fn walk_union<'a, U: Send + 'a>(
                         return Some((Ok(walked), Some((walks, current, seen, duplicates))));
                     }
                     Some(Err(error)) => {
+                        // The walk's own stop: an error, or one of its caps.
+                        let stop = stream.report().get().stop.unwrap_or(Stop::Error);
                         sum(&shared, &reports, duplicates, Some(*index));
-                        shared.update(|r| r.stop = Some(Stop::Error));
+                        shared.update(|r| r.stop = Some(stop));
                         return Some((Err(error), None));
                     }
                     None => {

@@ -181,6 +181,7 @@ impl Client {
         &self,
     ) -> ::rollcall_runtime::UserStream<'_, ::rollcall_runtime::Walked<types::User>> {
         rt::walk_union(
+            &PROVIDER,
             vec![
                 (rt::Facts::new(None, true), self.list_members()
                 .org(::progenitor_client::ClientInfo::inner(self).param("org"))
@@ -193,6 +194,7 @@ impl Client {
                 .all_users())
             ],
             <builder::ListMembers<'static> as rt::List<'static>>::id,
+            ::progenitor_client::ClientInfo::inner(self).config().max_users(),
         )
     }
     /// A walk that is the union of several cannot be resumed (see
@@ -509,14 +511,20 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
         ::rollcall_runtime::testing::FakeWalk {
             operation: "list_members",
             send: &[("role", "admin")],
+            facts: ::rollcall_runtime::Facts::new(None, true),
         },
         ::rollcall_runtime::testing::FakeWalk {
             operation: "list_members",
             send: &[],
+            facts: ::rollcall_runtime::Facts::new(None, false),
         },
         ::rollcall_runtime::testing::FakeWalk {
             operation: "list_outside_collaborators",
             send: &[],
+            facts: ::rollcall_runtime::Facts::new(
+                Some(::rollcall_runtime::account::Kind::Guest),
+                false,
+            ),
         },
     ],
     slow_down: Some(::rollcall_runtime::testing::FakeSlowDown {

@@ -45,6 +45,8 @@ pub struct FakeWalk {
     pub operation: &'static str,
     /// The query parameters it sends that narrow the operation (`role=admin`).
     pub send: &'static [(&'static str, &'static str)],
+    /// The facts it adds to the users it lists.
+    pub facts: crate::Facts,
 }
 
 /// A refusal that means "slow down" without being 429.

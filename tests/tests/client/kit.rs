@@ -579,3 +579,96 @@ fn every_fault_applies_to_some_provider() {
         );
     }
 }
+
+/// A provider whose account list is the union of several walks (`x-rollcall.walks`): each user
+/// of the fake arrives once, with the facts of the first walk that lists it (the fake's share
+/// of users per walk, `FakeSpec::serves`), and the client's `max_users` caps the union.
+#[tokio::test]
+async fn a_union_of_walks_yields_each_user_once_with_its_facts() {
+    let unions: Vec<Provider> = Provider::ALL
+        .iter()
+        .copied()
+        .filter(|p| !p.fake().walks.is_empty())
+        .collect();
+    assert!(!unions.is_empty(), "no spec declares x-rollcall.walks");
+    for provider in unions {
+        let n = 25;
+        let fake = FakeProvider::start(provider).users(n).await;
+        let spec = fake.spec();
+        let (users, error, report) = walk(&fake).await;
+        assert!(error.is_none(), "{provider}: {error:?}");
+        let ids: Vec<String> = users.iter().map(|u| id_of(&fake, u)).collect();
+        assert_eq!(
+            ids.iter().collect::<BTreeSet<_>>().len(),
+            n,
+            "{provider}: every user once"
+        );
+        assert_eq!(report.users, n as u64, "{provider}");
+        assert_eq!(report.stop, Some(Stop::LastPage), "{provider}");
+        assert!(report.is_complete(), "{provider}");
+        let numbers = fake.user_ids();
+        for user in &users {
+            let id = id_of(&fake, user);
+            let number = numbers.iter().position(|i| *i == id).expect("a fake user") + 1;
+            let first = spec
+                .walks
+                .iter()
+                .find(|walk| {
+                    let list = spec
+                        .lists
+                        .iter()
+                        .find(|l| l.operation == walk.operation)
+                        .expect("a walked list");
+                    let query: Vec<(String, String)> = walk
+                        .send
+                        .iter()
+                        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                        .collect();
+                    spec.serves(list, number, &query)
+                })
+                .expect("a walk lists every user");
+            let account = rollcall::Account::from_user(provider.info(), user.clone());
+            assert_eq!(
+                account.privileged, first.facts.privileged,
+                "{provider}: user {number}"
+            );
+            if let Some(kind) = first.facts.kind {
+                assert_eq!(account.kind, kind, "{provider}: user {number}");
+            }
+        }
+
+        // The client's max_users caps the union, not only each walk: a cap that no walk
+        // reaches alone (the largest walk's share) still ends the union.
+        let cap = spec
+            .shares(n)
+            .iter()
+            .map(|(_, count)| *count as u64)
+            .max()
+            .expect("walks");
+        assert!(cap < n as u64, "{provider}");
+        let mut options = fake.options();
+        options.retry = Some(fast_retry());
+        options.max_users = Some(cap);
+        let client = fake.client_with(options).expect("connects");
+        let mut stream = client.all_users_json();
+        let report = stream.report();
+        let mut got = 0;
+        let error = loop {
+            match stream.try_next().await {
+                Ok(Some(_)) => got += 1,
+                Ok(None) => panic!("{provider}: the cap ends the walk with an error"),
+                Err(error) => break error,
+            }
+        };
+        assert_eq!(got, cap, "{provider}");
+        assert!(
+            matches!(
+                error.kind(),
+                ErrorKind::Paging(PagingError::UserLimit { max_users }) if *max_users == cap
+            ),
+            "{provider}: {error}"
+        );
+        assert_eq!(report.get().users, cap, "{provider}");
+        assert_eq!(report.get().stop, Some(Stop::MaxUsers), "{provider}");
+    }
+}

@@ -7,6 +7,7 @@
 //! Rendered as Rust source behind the `rollcall` crate's `testing` feature, so a provider added
 //! by its spec gets a fake without more code.
 
+use heck::ToUpperCamelCase as _;
 use serde_json::{Map, Value, json};
 
 use crate::spec::ext::{Extensions, List, Style};
@@ -65,10 +66,19 @@ pub fn render(spec: &Spec, provider: &Extensions) -> Result<String, String> {
                 .iter()
                 .map(|(name, value)| format!("({name:?}, {value:?})"))
                 .collect();
+            let kind = match &walk.kind {
+                Some(kind) => format!(
+                    "Some(::rollcall_runtime::account::Kind::{})",
+                    kind.to_upper_camel_case()
+                ),
+                None => "None".to_owned(),
+            };
             format!(
-                "::rollcall_runtime::testing::FakeWalk {{ operation: {:?}, send: &[{}] }}",
+                "::rollcall_runtime::testing::FakeWalk {{ operation: {:?}, send: &[{}], \
+                 facts: ::rollcall_runtime::Facts::new({kind}, {}) }}",
                 walk.operation,
-                send.join(", ")
+                send.join(", "),
+                walk.privileged
             )
         })
         .collect();

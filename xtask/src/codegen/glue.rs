@@ -276,8 +276,10 @@ fn union_walks(
         #[doc = #doc]
         pub fn all_users(&self) -> #api::UserStream<'_, #api::Walked<types::#user>> {
             #rt::walk_union(
+                &PROVIDER,
                 vec![#(#walks),*],
                 <builder::#builder<'static> as #rt::List<'static>>::id,
+                ::progenitor_client::ClientInfo::inner(self).config().max_users(),
             )
         }
 
