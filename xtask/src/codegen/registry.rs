@@ -234,8 +234,8 @@ pub use rollcall_runtime::{
     ClientOptions, Config, DEFAULT_CHECKPOINT_MAX_AGE, DEFAULT_MAX_PAGES, DEFAULT_MAX_WAIT,
     DEFAULT_PAGE_CONCURRENCY, DriftKind, DriftReport, Error, ErrorBody, ErrorKind, FACTS_KEY,
     Facts, Finding, NextCursor, PagingError, Position, ProviderInfo, RateLimit, Report,
-    ResumedFrom, RetryPolicy, Role, Secret, Since, SlowDown, Stop, UserStream, Users, Walked,
-    WalkReport, account, changes, query_md5_hash,
+    ResumedFrom, RetryPolicy, Role, Secret, Since, SlowDown, Stop, UserStream, Users, WalkReport,
+    Walked, account, changes, query_md5_hash,
 };
 
 #[rustfmt::skip]
