@@ -83,8 +83,9 @@ Examples:
 
 Faults: rate-limited-once, rate-limited-once-without-retry-after, server-error, truncated-json,
 empty-page-after-last-full-one, repeated-cursor, repeated-page, auth-error, error-in-http-200,
-unknown-enum-value, null-optional-fields, slow (1 s) or slow=250ms. A fault that does not apply
-to the provider (a repeated cursor of a provider that pages by number) is refused.";
+unknown-enum-value, null-optional-fields, foreign-next-link, slow-down-once (a refusal that means
+slow down without being 429, where the spec declares one), slow (1 s) or slow=250ms. A fault that
+does not apply to the provider (a repeated cursor of a provider that pages by number) is refused.";
 
 const CHANGES_HELP: &str = "\
 Examples:

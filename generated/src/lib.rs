@@ -38,6 +38,7 @@
 //! | feature / module | API | constructors |
 //! | --- | --- | --- |
 //! | `entra-id` / [`entra_id`] | Microsoft Entra ID — Users (Microsoft Graph) | `with_client_credentials` |
+//! | `github` / [`github`] | GitHub — Organization members | `with_token` |
 //! | `google-workspace` / [`google_workspace`] | Google Workspace — Directory users | `with_token` |
 //! | `hubspot` / [`hubspot`] | HubSpot — Users | `with_token` |
 //! | `jira` / [`jira`] | Jira Cloud — Users | `with_api_token` |
@@ -56,9 +57,10 @@ pub use progenitor_client::ClientInfo;
 pub use rollcall_runtime::{
     Account, AnyClient, ApiError, CHECKPOINT_FORMAT, ChangeStream, Checkpoint, ClientBuilder,
     ClientOptions, Config, DEFAULT_CHECKPOINT_MAX_AGE, DEFAULT_MAX_PAGES, DEFAULT_MAX_WAIT,
-    DEFAULT_PAGE_CONCURRENCY, DriftKind, DriftReport, Error, ErrorBody, ErrorKind, Finding,
-    NextCursor, PagingError, Position, ProviderInfo, RateLimit, Report, ResumedFrom, RetryPolicy,
-    Role, Secret, Since, Stop, UserStream, Users, WalkReport, account, changes, query_md5_hash,
+    DEFAULT_PAGE_CONCURRENCY, DriftKind, DriftReport, Error, ErrorBody, ErrorKind, FACTS_KEY,
+    Facts, Finding, NextCursor, PagingError, Position, ProviderInfo, RateLimit, Report,
+    ResumedFrom, RetryPolicy, Role, Secret, Since, SlowDown, Stop, UserStream, Users, WalkReport,
+    Walked, account, changes, query_md5_hash,
 };
 
 #[rustfmt::skip]
@@ -74,6 +76,10 @@ pub use rollcall_runtime::testing;
 #[cfg(feature = "entra-id")]
 #[rustfmt::skip]
 pub mod entra_id;
+
+#[cfg(feature = "github")]
+#[rustfmt::skip]
+pub mod github;
 
 #[cfg(feature = "google-workspace")]
 #[rustfmt::skip]

@@ -8,6 +8,9 @@ pub enum Provider {
     /// Microsoft Entra ID — Users (Microsoft Graph) (`specs/entra-id.yaml`).
     #[cfg(feature = "entra-id")]
     EntraId,
+    /// GitHub — Organization members (`specs/github.yaml`).
+    #[cfg(feature = "github")]
+    Github,
     /// Google Workspace — Directory users (`specs/google-workspace.yaml`).
     #[cfg(feature = "google-workspace")]
     GoogleWorkspace,
@@ -44,6 +47,8 @@ impl Provider {
     pub const ALL: &'static [Provider] = &[
         #[cfg(feature = "entra-id")]
         Provider::EntraId,
+        #[cfg(feature = "github")]
+        Provider::Github,
         #[cfg(feature = "google-workspace")]
         Provider::GoogleWorkspace,
         #[cfg(feature = "hubspot")]
@@ -71,6 +76,8 @@ impl Provider {
         match self {
             #[cfg(feature = "entra-id")]
             Provider::EntraId => &crate::entra_id::PROVIDER,
+            #[cfg(feature = "github")]
+            Provider::Github => &crate::github::PROVIDER,
             #[cfg(feature = "google-workspace")]
             Provider::GoogleWorkspace => &crate::google_workspace::PROVIDER,
             #[cfg(feature = "hubspot")]
@@ -119,6 +126,8 @@ impl Provider {
         match self {
             #[cfg(feature = "entra-id")]
             Provider::EntraId => crate::entra_id::connect(var, options),
+            #[cfg(feature = "github")]
+            Provider::Github => crate::github::connect(var, options),
             #[cfg(feature = "google-workspace")]
             Provider::GoogleWorkspace => crate::google_workspace::connect(var, options),
             #[cfg(feature = "hubspot")]
@@ -147,6 +156,8 @@ impl Provider {
         match self {
             #[cfg(feature = "entra-id")]
             Provider::EntraId => &crate::entra_id::FAKE,
+            #[cfg(feature = "github")]
+            Provider::Github => &crate::github::FAKE,
             #[cfg(feature = "google-workspace")]
             Provider::GoogleWorkspace => &crate::google_workspace::FAKE,
             #[cfg(feature = "hubspot")]
@@ -181,6 +192,8 @@ impl Provider {
         match self {
             #[cfg(feature = "entra-id")]
             Provider::EntraId => crate::entra_id::__round_trip(schema, text),
+            #[cfg(feature = "github")]
+            Provider::Github => crate::github::__round_trip(schema, text),
             #[cfg(feature = "google-workspace")]
             Provider::GoogleWorkspace => {
                 crate::google_workspace::__round_trip(schema, text)

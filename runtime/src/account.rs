@@ -9,6 +9,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
+use crate::account_rules::Facts;
 pub use crate::account_rules::{AccountRules, Check, Kind, Literal, Rule, Status, Test};
 use crate::provider::ProviderInfo;
 use crate::rules::visit;
@@ -67,7 +68,12 @@ pub struct Account {
 impl Account {
     /// Reads `user` (the JSON form of one of `provider`'s user records) with the provider's
     /// [`AccountRules`]. Never fails: what is missing or unexpected reads as unknown.
-    pub fn from_user(provider: &ProviderInfo, user: Value) -> Self {
+    ///
+    /// A user of a union of walks ([`Walked`](crate::Walked)) carries its walk's facts: its
+    /// kind where the rules give none but the default `member`, and privileged where the rules
+    /// do not already say so.
+    pub fn from_user(provider: &ProviderInfo, mut user: Value) -> Self {
+        let facts = Facts::take(&mut user).unwrap_or_default();
         let rules = &provider.account;
         let status = rules
             .status
@@ -78,12 +84,13 @@ impl Account {
             .kind
             .iter()
             .find(|rule| matches_all(&user, rule.all))
-            .map_or(Kind::Member, |rule| rule.value);
-        let privileged = rules
-            .privileged
-            .iter()
-            .find(|rule| matches_all(&user, rule.all))
-            .is_some_and(|rule| rule.value);
+            .map_or(facts.kind.unwrap_or(Kind::Member), |rule| rule.value);
+        let privileged = facts.privileged
+            || rules
+                .privileged
+                .iter()
+                .find(|rule| matches_all(&user, rule.all))
+                .is_some_and(|rule| rule.value);
         let mut roles: Vec<String> = Vec::new();
         for pointer in rules.roles {
             visit(&user, pointer, None, &mut |value, _| {
@@ -286,6 +293,7 @@ mod tests {
         schemes: &[],
         spec: "",
         drift: &crate::drift::DriftSpec::EMPTY,
+        slow_down: &[],
         operation_limits: &[],
     });
 
@@ -338,6 +346,7 @@ mod tests {
             schemes: &[],
             spec: "",
             drift: &crate::drift::DriftSpec::EMPTY,
+            slow_down: &[],
         });
         for sentinel in [
             "1970-01-01T00:00:00.000Z",

@@ -184,3 +184,39 @@ impl fmt::Display for Kind {
         f.write_str(self.as_str())
     }
 }
+
+/// The key under which a `Walked` user's JSON form carries its [`Facts`]; an
+/// [`Account`](crate::Account) reads them from there (and keeps them out of its `raw`).
+pub const FACTS_KEY: &str = "rollcall:facts";
+
+/// What the walk that listed a user says about it, beyond the record (`x-rollcall.walks`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Facts {
+    /// What holds the account, unless the account rules say otherwise (an outside
+    /// collaborator is a guest).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<Kind>,
+    /// Whether the account can administer the provider's account (an owner).
+    pub privileged: bool,
+}
+
+impl Facts {
+    /// The facts of a walk: its kind, and whether its users are privileged.
+    pub const fn new(kind: Option<Kind>, privileged: bool) -> Self {
+        Self { kind, privileged }
+    }
+
+    /// The facts `value` carries under [`FACTS_KEY`], removed from it; `None` without them.
+    pub(crate) fn take(value: &mut serde_json::Value) -> Option<Self> {
+        let facts = value.as_object_mut()?.remove(FACTS_KEY)?;
+        let kind = facts
+            .get("kind")
+            .and_then(|k| serde_json::from_value(k.clone()).ok());
+        let privileged = facts.get("privileged").and_then(serde_json::Value::as_bool);
+        Some(Self {
+            kind,
+            privileged: privileged.unwrap_or(false),
+        })
+    }
+}

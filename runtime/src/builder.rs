@@ -48,6 +48,7 @@ pub struct ClientBuilder<C> {
     http: Option<reqwest::Client>,
     problem: Option<String>,
     authority: Option<String>,
+    params: Vec<(&'static str, String)>,
     client: PhantomData<fn() -> C>,
 }
 
@@ -66,8 +67,17 @@ impl<C: GeneratedClient> ClientBuilder<C> {
             http: None,
             problem: None,
             authority: None,
+            params: Vec::new(),
             client: PhantomData,
         }
+    }
+
+    /// Keeps the value of a required parameter of the walked operations (`org`), which every
+    /// walk of the client sends.
+    #[doc(hidden)]
+    pub fn param(mut self, name: &'static str, value: &str) -> Self {
+        self.params.push((name, value.to_owned()));
+        self
     }
 
     /// Records a problem found by a constructor (an invalid subdomain, say); `build` reports it.
@@ -264,7 +274,8 @@ impl<C: GeneratedClient> ClientBuilder<C> {
                 .build()
                 .map_err(|e| fail(format!("cannot create the HTTP client: {e}")))?,
         };
-        let runtime = Runtime::new(C::PROVIDER, auth, user_agent, self.headers, self.config);
+        let runtime = Runtime::new(C::PROVIDER, auth, user_agent, self.headers, self.config)
+            .with_params(self.params);
         Ok(C::from_parts(&base_url, http, runtime))
     }
 }
@@ -312,6 +323,13 @@ pub fn path_segment_problem(what: &str, value: &str) -> Option<String> {
             matches!(c, '/' | '?' | '#' | '%' | '\\') || c.is_whitespace() || c.is_control()
         });
     (!valid).then(|| format!("{what} `{value}` cannot be a segment of a URL path"))
+}
+
+/// `None` when `value` can be a path parameter the walks send (`org`: not empty, no `/`),
+/// else why not; `what` names it in the message.
+pub fn param_problem(what: &str, value: &str) -> Option<String> {
+    (value.trim().is_empty() || value.contains('/'))
+        .then(|| format!("{what} `{value}` is empty or contains `/`"))
 }
 
 /// `None` when `value` can go into a basic-auth user name (non-empty, no `:`), else why not;

@@ -29,6 +29,7 @@ pub struct Runtime {
     headers: Vec<(HeaderName, HeaderValue)>,
     config: Config,
     pacer: pacing::Pacer,
+    params: Vec<(&'static str, String)>,
 }
 
 impl Runtime {
@@ -47,7 +48,23 @@ impl Runtime {
             headers,
             config,
             pacer,
+            params: Vec::new(),
         }
+    }
+
+    /// The same runtime, with the values of the walked operations' required parameters.
+    pub(crate) fn with_params(mut self, params: Vec<(&'static str, String)>) -> Self {
+        self.params = params;
+        self
+    }
+
+    /// The value the constructor was given for the walked operations' required parameter
+    /// `name` (`org`); empty when it was given none.
+    pub fn param(&self, name: &str) -> &str {
+        self.params
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or("", |(_, value)| value.as_str())
     }
 
     /// The provider this client talks to.
@@ -118,7 +135,7 @@ impl Runtime {
             &self.config,
             &self.pacer,
             signer,
-            self.provider.name,
+            self.provider,
             operation,
         )
         .await

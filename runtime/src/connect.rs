@@ -108,6 +108,8 @@ pub fn connect(
                         .or_else(|| options.base_url.as_ref().map(|_| "example".to_owned()))
                         .ok_or_else(|| missing(provider, &[v.name]))?,
                 ),
+                // What the walk asks for is needed wherever it is sent.
+                Role::Param => Some(var(v.name).ok_or_else(|| missing(provider, &[v.name]))?),
                 // A base URL replaces every server, so a region is not read then.
                 Role::Server if options.base_url.is_some() => None,
                 Role::Server | Role::Plain | Role::Secret | Role::Authority => var(v.name),
@@ -126,7 +128,7 @@ pub fn connect(
     let hosts = provider
         .server
         .iter()
-        .filter(|v| v.role == Role::Host && options.base_url.is_none());
+        .filter(|v| (v.role == Role::Host && options.base_url.is_none()) || v.role == Role::Param);
     let unset: Vec<&str> = match provider.schemes.first() {
         Some(scheme) => hosts
             .chain(scheme.vars.iter().filter(|v| v.role != Role::Authority))

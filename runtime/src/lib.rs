@@ -38,6 +38,7 @@
 //! | | `page` | what a generated fetch reports of a page: the codegen contract of the walk |
 //! | | `dedupe` | the ids of the last pages, to drop a user sent twice |
 //! | | `walk` | the state machine behind every all-pages walk |
+//! | | `several` | one account list from several walks (`x-rollcall.walks`): [`Walked`] users with their [`Facts`] |
 //! | | `list` | the `List` trait each generated list builder implements, and the walk over it |
 //! | | `incremental` | an incremental export: [`ChangeStream`] of the users changed [`Since`] a point |
 //! | 5 API | `builder` | [`ClientBuilder`], [`GeneratedClient`] |
@@ -82,6 +83,7 @@ mod dedupe;
 mod incremental;
 mod list;
 mod page;
+mod several;
 mod stream;
 mod walk;
 
@@ -95,6 +97,7 @@ mod users;
 pub mod testing;
 
 pub use account::{Account, AccountRules};
+pub use account_rules::{FACTS_KEY, Facts};
 pub use auth::{Auth, Plugin, query_md5_hash};
 pub use builder::{ClientBuilder, GeneratedClient};
 pub use checkpoint::{
@@ -111,9 +114,10 @@ pub use drift::{DriftKind, DriftReport, Finding};
 pub use error::{ApiError, Error, ErrorBody, ErrorKind, PagingError};
 pub use incremental::{ChangeStream, NextCursor, Since};
 pub use pacing::RateLimit;
-pub use provider::{ProviderInfo, Role, Scheme, Sends, Var};
+pub use provider::{ProviderInfo, Role, Scheme, Sends, SlowDown, Var};
 pub use rules::{ErrorRules, Field, Only, Part};
 pub use secret::Secret;
+pub use several::Walked;
 pub use stream::{Report, Stop, UserStream, WalkReport};
 pub use users::{AnyClient, Users};
 
@@ -124,9 +128,10 @@ pub use users::{AnyClient, Users};
 pub mod __codegen {
     pub use crate::account::{Check, Kind, Literal, Rule, Status, Test};
     pub use crate::account_rules::AccountRules;
+    pub use crate::account_rules::Facts;
     pub use crate::auth::{Auth, Plugin};
     pub use crate::builder::{
-        ClientBuilder, GeneratedClient, host_label_problem, host_name_problem,
+        ClientBuilder, GeneratedClient, host_label_problem, host_name_problem, param_problem,
         path_segment_problem, template_problem,
     };
     pub use crate::classify::Checked;
@@ -140,10 +145,11 @@ pub mod __codegen {
     pub use crate::list::{List, Paging, resume_list, walk_list};
     pub use crate::pacing::RateLimit;
     pub use crate::page::{Page, Signals, Successor, hash_id};
-    pub use crate::provider::{ProviderFields, ProviderInfo, Role, Scheme, Sends, Var};
+    pub use crate::provider::{ProviderFields, ProviderInfo, Role, Scheme, Sends, SlowDown, Var};
     pub use crate::rules::{ErrorRules, Field, Only, Part};
     pub use crate::sample::round_trip;
     pub use crate::secret::Secret;
+    pub use crate::several::{Walked, cannot_resume_union, walk_union};
     pub use crate::stream::UserStream;
     pub use crate::users::{AnyClient, Users};
     pub use crate::wire::next_link;

@@ -36,8 +36,8 @@ pub struct ProviderInfo {
     /// stated here for reports.
     pub seats: &'static [(&'static str, &'static str)],
     /// The variables of the server, whatever the way to authenticate: the labels of its host
-    /// (`{subdomain}`) or the choice of a named server (a region). Every constructor takes them
-    /// first.
+    /// (`{subdomain}`) or the choice of a named server (a region), then the required parameters
+    /// of the walked operations (`org`). Every constructor takes them first.
     pub server: &'static [Var],
     /// The ways to authenticate (the spec's security schemes, in order; the first is the
     /// default), each with the environment variables of its credentials.
@@ -47,6 +47,24 @@ pub struct ProviderInfo {
     pub spec: &'static str,
     /// What the walked responses look like, for drift reports.
     pub drift: &'static DriftSpec,
+    /// Refusals that mean "slow down" without being 429 (`x-rollcall.slow-down`): retried
+    /// like a 429.
+    pub slow_down: &'static [SlowDown],
+}
+
+/// One kind of refusal that means "slow down" without being 429 (`x-rollcall.slow-down`):
+/// an answer of `status` whose `header` (lower case), or the value at `at` in its JSON body
+/// (`*` for every element), is one of `is`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SlowDown {
+    /// The HTTP status.
+    pub status: u16,
+    /// The header that decides, or `""`.
+    pub header: &'static str,
+    /// The pointer into the body that decides, or `""`.
+    pub at: &'static str,
+    /// The values that mean "slow down".
+    pub is: &'static [&'static str],
 }
 
 /// Every field of a [`ProviderInfo`], by name: what generated code fills in
@@ -67,6 +85,7 @@ pub struct ProviderFields {
     pub schemes: &'static [Scheme],
     pub spec: &'static str,
     pub drift: &'static DriftSpec,
+    pub slow_down: &'static [SlowDown],
 }
 
 impl ProviderInfo {
@@ -87,6 +106,7 @@ impl ProviderInfo {
             schemes,
             spec,
             drift,
+            slow_down,
         } = fields;
         Self {
             name,
@@ -102,6 +122,7 @@ impl ProviderInfo {
             schemes,
             spec,
             drift,
+            slow_down,
         }
     }
 
@@ -171,6 +192,9 @@ pub enum Role {
     /// Where the scheme's token URL is served instead of its own host (an authority host such
     /// as a national cloud's, or a mock): optional, after the secret.
     Authority,
+    /// A required parameter of the walked operations, such as the organization whose members
+    /// they list (`org` of `/orgs/{org}/members`): required, whatever the base URL.
+    Param,
 }
 
 /// How a security scheme proves who sends a request.

@@ -12,7 +12,9 @@ use crate::auth::{Auth, ClientCredentials};
 use crate::config::{Config, RetryPolicy};
 use crate::error::transport_message;
 use crate::pacing::Pacer;
+use crate::provider::{ProviderInfo, SlowDown};
 use crate::rules::ErrorRules;
+use crate::rules::visit;
 use crate::scope;
 use crate::wire::{parse_retry_after, rate_limit_reset};
 
@@ -49,9 +51,11 @@ pub(crate) async fn execute(
     config: &Config,
     pacer: &Pacer,
     signer: Signer<'_>,
-    provider: &'static str,
+    provider: &'static ProviderInfo,
     operation: &'static str,
 ) -> reqwest::Result<reqwest::Response> {
+    let slow_down = provider.slow_down;
+    let provider = provider.name;
     // The path only: a query can carry a signature (Worksection's `hash`), and headers carry
     // credentials, so neither is ever recorded.
     let span = tracing::debug_span!(
@@ -62,7 +66,7 @@ pub(crate) async fn execute(
         method = %request.method(),
         path = request.url().path(),
     );
-    execute_attempts(client, request, config, pacer, signer, operation)
+    execute_attempts(client, request, config, pacer, signer, operation, slow_down)
         .instrument(span)
         .await
 }
@@ -74,6 +78,7 @@ async fn execute_attempts(
     pacer: &Pacer,
     signer: Signer<'_>,
     operation: &'static str,
+    slow_down: &'static [SlowDown],
 ) -> reqwest::Result<reqwest::Response> {
     let tokens = signer.auth.token_source();
     // One renewal per request: a token refused again is refused for another reason.
@@ -134,6 +139,8 @@ async fn execute_attempts(
             next = spare;
             continue;
         }
+        let slowed = matches!(&outcome, Ok((response, body))
+            if slows_down(slow_down, response.status(), response.headers(), body));
         let outcome = outcome.map(|(response, _)| response);
         match &outcome {
             Ok(response) => {
@@ -156,7 +163,7 @@ async fn execute_attempts(
             .as_ref()
             .filter(|_| may_retry)
             .and_then(|_| match &outcome {
-                Ok(response) => response_delay(response, policy, &mut delays),
+                Ok(response) => response_delay(response, slowed, policy, &mut delays),
                 Err(error) if is_transient(error) => delays.next(),
                 Err(_) => None,
             });
@@ -281,6 +288,38 @@ async fn send_buffered(
     Ok((reqwest::Response::from(rebuilt), body))
 }
 
+/// Whether an answer is one of `rules`' refusals that mean "slow down" (GitHub's 403 with an
+/// empty budget, Google's 403 `userRateLimitExceeded`): its status, and the header or the
+/// body's value that tells it from a plain refusal.
+pub(crate) fn slows_down(
+    rules: &[SlowDown],
+    status: StatusCode,
+    headers: &http::HeaderMap,
+    body: &[u8],
+) -> bool {
+    let mut parsed: Option<Option<serde_json::Value>> = None;
+    rules
+        .iter()
+        .filter(|rule| rule.status == status.as_u16())
+        .any(|rule| {
+            if !rule.header.is_empty() {
+                return headers
+                    .get_all(rule.header)
+                    .iter()
+                    .filter_map(|v| v.to_str().ok())
+                    .any(|v| rule.is.contains(&v.trim()));
+            }
+            let body = parsed.get_or_insert_with(|| serde_json::from_slice(body).ok());
+            let mut found = false;
+            if let Some(body) = body {
+                visit(body, rule.at, None, &mut |value, _| {
+                    found |= value.as_str().is_some_and(|v| rule.is.contains(&v));
+                });
+            }
+            found
+        })
+}
+
 /// Stores the final outcome where [`scope::observe`] finds it, if a call is being observed.
 fn record(outcome: &reqwest::Result<reqwest::Response>, attempts: u32, operation: &'static str) {
     scope::update_exchange(|exchange| {
@@ -297,12 +336,19 @@ fn record(outcome: &reqwest::Result<reqwest::Response>, attempts: u32, operation
 }
 
 /// How long to wait before retrying after `response`, or `None` if it is final.
+///
+/// A refusal that means "slow down" (`slowed`) is answered as a 429 is.
 fn response_delay(
     response: &reqwest::Response,
+    slowed: bool,
     policy: &RetryPolicy,
     delays: &mut impl Iterator<Item = Duration>,
 ) -> Option<Duration> {
-    let status = response.status();
+    let status = if slowed {
+        StatusCode::TOO_MANY_REQUESTS
+    } else {
+        response.status()
+    };
     if !is_retryable_status(status) {
         return None;
     }
@@ -347,6 +393,48 @@ fn is_transient(error: &reqwest::Error) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slow_down_refusals_are_told_by_their_status_and_header_or_body() {
+        const RULES: &[SlowDown] = &[
+            SlowDown {
+                status: 403,
+                header: "x-ratelimit-remaining",
+                at: "",
+                is: &["0"],
+            },
+            SlowDown {
+                status: 403,
+                header: "",
+                at: "/error/errors/*/reason",
+                is: &["userRateLimitExceeded", "rateLimitExceeded"],
+            },
+        ];
+        let forbidden = StatusCode::FORBIDDEN;
+        let mut empty = http::HeaderMap::new();
+        empty.insert("x-ratelimit-remaining", "0".parse().unwrap());
+        assert!(slows_down(RULES, forbidden, &empty, b"{}"));
+        assert!(!slows_down(RULES, StatusCode::NOT_FOUND, &empty, b"{}"));
+        let mut left = http::HeaderMap::new();
+        left.insert("x-ratelimit-remaining", "4999".parse().unwrap());
+        assert!(!slows_down(RULES, forbidden, &left, b"not json"));
+        let reason =
+            |r: &str| format!(r#"{{"error":{{"errors":[{{"reason":"x"}},{{"reason":"{r}"}}]}}}}"#);
+        let none = http::HeaderMap::new();
+        assert!(slows_down(
+            RULES,
+            forbidden,
+            &none,
+            reason("rateLimitExceeded").as_bytes()
+        ));
+        assert!(!slows_down(
+            RULES,
+            forbidden,
+            &none,
+            reason("forbidden").as_bytes()
+        ));
+        assert!(!slows_down(&[], forbidden, &empty, b"{}"));
+    }
 
     #[test]
     fn retryable_statuses() {

@@ -34,6 +34,8 @@ pub struct UserStream<'a, T> {
     inner: BoxStream<'a, Result<T, Error>>,
     report: Report,
     marks: Option<Arc<Marks>>,
+    /// The walks a union of several is made of (`x-rollcall.walks`), whose drift it reports.
+    parts: Vec<Arc<Marks>>,
 }
 
 impl<'a, T> UserStream<'a, T> {
@@ -43,7 +45,19 @@ impl<'a, T> UserStream<'a, T> {
             inner,
             report,
             marks: None,
+            parts: Vec::new(),
         }
+    }
+
+    /// The facts of the walk's checkpoints (and its drift checks), if it is a walk over pages.
+    pub(crate) fn marks(&self) -> Option<Arc<Marks>> {
+        self.marks.clone()
+    }
+
+    /// The same stream, as the union of the walks whose marks are `parts`.
+    pub(crate) fn with_parts(mut self, parts: Vec<Arc<Marks>>) -> Self {
+        self.parts = parts;
+        self
     }
 
     /// The same stream, whose walk publishes its checkpoints to `marks`.
@@ -100,9 +114,42 @@ impl<'a, T> UserStream<'a, T> {
     /// # Ok(()) }
     /// ```
     pub fn drift(&self) -> Option<DriftReport> {
+        if !self.parts.is_empty() {
+            return self.merged_drift();
+        }
         let marks = self.marks.as_ref()?;
         let drift = marks.drift.as_ref()?;
         Some(drift.report(marks.provider, marks.spec))
+    }
+
+    /// The drift of a union of walks: the findings of each, those of one pointer and kind
+    /// counted together (the first walk to find one keeps its first page).
+    fn merged_drift(&self) -> Option<DriftReport> {
+        let mut reports = self.parts.iter().filter_map(|marks| {
+            let drift = marks.drift.as_ref()?;
+            Some(drift.report(marks.provider, marks.spec))
+        });
+        let mut merged = reports.next()?;
+        for report in reports {
+            for finding in report.findings {
+                match merged
+                    .findings
+                    .iter_mut()
+                    .find(|f| f.pointer == finding.pointer && f.kind == finding.kind)
+                {
+                    Some(found) => {
+                        found.count += finding.count;
+                        for value in finding.values {
+                            if !found.values.contains(&value) {
+                                found.values.push(value);
+                            }
+                        }
+                    }
+                    None => merged.findings.push(finding),
+                }
+            }
+        }
+        Some(merged)
     }
 
     /// How many pages the latest [`checkpoint`](Self::checkpoint) covers: it changes exactly
@@ -123,6 +170,7 @@ impl<'a, T> UserStream<'a, T> {
             inner: self.inner.map(f).boxed(),
             report: self.report,
             marks: self.marks,
+            parts: self.parts,
         }
     }
 }

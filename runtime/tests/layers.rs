@@ -37,7 +37,15 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("request", &["retry", "classify", "client"]),
     (
         "walk",
-        &["stream", "page", "dedupe", "walk", "list", "incremental"],
+        &[
+            "stream",
+            "page",
+            "dedupe",
+            "walk",
+            "list",
+            "incremental",
+            "several",
+        ],
     ),
     ("API", &["builder", "users", "connect"]),
     ("test kit", &["testing"]),

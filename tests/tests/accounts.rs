@@ -602,6 +602,68 @@ fn okta() {
 }
 
 #[test]
+fn github() {
+    let base = json!({
+        "login": "mona-lisa", "id": 583231, "node_id": "MDQ6VXNlcjU4MzIzMQ==",
+        "avatar_url": "https://avatars.githubusercontent.com/u/583231?v=4",
+        "url": "https://api.github.com/users/mona-lisa", "html_url": "https://github.com/mona-lisa",
+        "type": "User", "site_admin": false,
+    });
+    let github = |overrides: Value| account("github", merged(&base, overrides));
+    let mona = github(json!({}));
+    assert_eq!(mona.id, "583231");
+    assert_eq!(
+        (mona.email.as_deref(), mona.name.as_deref()),
+        (None, Some("mona-lisa"))
+    );
+    assert_eq!(facts(&mona), (Status::Active, Kind::Member, vec![], false));
+    for (kind, expected) in [
+        ("Bot", Kind::Bot),
+        ("bot", Kind::Bot),
+        ("User", Kind::Member),
+        ("Mannequin", Kind::Member),
+    ] {
+        assert_eq!(github(json!({"type": kind})).kind, expected, "{kind}");
+    }
+    // `site_admin` is GitHub staff, not an owner of the organization.
+    assert!(!github(json!({"site_admin": true})).privileged);
+    let public = github(json!({"email": "mona@example.com", "name": "Mona"}));
+    assert_eq!(public.email.as_deref(), Some("mona@example.com"));
+}
+
+/// The facts a walk of a union adds (`x-rollcall.walks`) read into the account: the walk's
+/// kind where the rules give the default, its privilege on top of the rules'; the record's
+/// own rules win over the walk's kind (a bot listed among outside collaborators is a bot).
+#[test]
+fn facts_of_a_walk() {
+    let provider: Provider = "github".parse().unwrap();
+    let record = |kind: &str, facts: Value| {
+        let mut user = json!({
+            "login": "carol", "id": 7, "node_id": "U_7", "avatar_url": "a", "url": "u",
+            "html_url": "h", "type": kind, "site_admin": false,
+        });
+        user[rollcall::FACTS_KEY] = facts;
+        Account::from_user(provider.info(), user)
+    };
+    let owner = record("User", json!({"privileged": true}));
+    assert_eq!(facts(&owner), (Status::Active, Kind::Member, vec![], true));
+    assert!(
+        owner.raw.get(rollcall::FACTS_KEY).is_none(),
+        "{}",
+        owner.raw
+    );
+    let guest = record("User", json!({"kind": "guest", "privileged": false}));
+    assert_eq!(facts(&guest), (Status::Active, Kind::Guest, vec![], false));
+    let bot = record("Bot", json!({"kind": "guest", "privileged": false}));
+    assert_eq!(bot.kind, Kind::Bot);
+    let garbled = record("User", json!({"kind": "chief", "privileged": "yes"}));
+    assert_eq!(
+        facts(&garbled),
+        (Status::Active, Kind::Member, vec![], false)
+    );
+}
+
+#[test]
 fn scim_users() {
     let user = json!({
         "id": 5, "name": "Eve", "email": "eve@example.org", "role": "admin", "active": true,

@@ -57,6 +57,8 @@ fn verdicts() {
     assert_eq!(bump("property-added"), diff::Bump::Minor);
     assert_eq!(bump("descriptions-only"), diff::Bump::Patch);
     assert_eq!(bump("unchanged"), diff::Bump::None);
+    // A union of walks changes the type `all_users` yields.
+    assert_eq!(bump("walks-added"), diff::Bump::Major);
 }
 
 #[test]

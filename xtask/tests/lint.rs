@@ -57,7 +57,7 @@ fn extensions() {
     assert_eq!(
         fixture("extensions"),
         [
-            "specs/extensions.yaml:13:3: #/x-rollcall/retries: [extensions] unknown key `retries` (known: errors, envelope, any-content-type, servers-enum, rate-limit, account)"
+            "specs/extensions.yaml:13:3: #/x-rollcall/retries: [extensions] unknown key `retries` (known: errors, envelope, any-content-type, servers-enum, rate-limit, account, walks, slow-down)"
         ]
     );
 }
@@ -356,4 +356,68 @@ fn oauth2_client_credentials() {
     assert!(refusal.contains("an OAuth error response"), "{refusal}");
     let renew = lines(good, "        renew-on: TokenExpired\n");
     assert!(renew.contains("a list of error codes"), "{renew}");
+}
+
+/// `x-rollcall.walks` and `x-rollcall.slow-down` are read and checked, on the spec that uses
+/// them: a narrowing walk after the whole one, an operation that is no list, a lone walk, and
+/// a slow-down refusal that is a 429 or told by nothing are each one located line.
+#[test]
+fn walks_and_slow_down() {
+    let project = Project::workspace();
+    let spec = project
+        .providers()
+        .unwrap()
+        .into_iter()
+        .map(|provider| std::fs::read_to_string(project.spec_path(&provider)).unwrap())
+        .find(|text| text.contains("\n  walks:\n"))
+        .expect("a spec with x-rollcall.walks");
+    let start = spec.find("\n  walks:\n").unwrap() + 1;
+    let end = start + spec[start..].find("\n  account:\n").unwrap() + 1;
+    let with = |block: &str| {
+        let text = format!("{}{block}{}", &spec[..start], &spec[end..]);
+        lint_text("specs/walks.yaml", &text)
+            .unwrap()
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+    };
+    let narrow_last = with(
+        "  walks:\n    - {operation: list_members}\n    - {operation: list_members, send: {role: admin}, privileged: true}\n",
+    );
+    assert_eq!(narrow_last.len(), 1, "{narrow_last:?}");
+    assert!(
+        narrow_last[0]
+            .contains("#/x-rollcall/walks/1: [extensions] this walk narrows `list_members`"),
+        "{narrow_last:?}"
+    );
+    let unknown =
+        with("  walks:\n    - {operation: list_members}\n    - {operation: list_teams}\n");
+    assert!(
+        unknown[0].contains(
+            "#/x-rollcall/walks/1/operation: [extensions] `list_teams` is not a list operation"
+        ),
+        "{unknown:?}"
+    );
+    let lone = with("  walks:\n    - {operation: list_members}\n");
+    assert!(lone[0].contains("one walk is the list's own"), "{lone:?}");
+    let bad_kind = with(
+        "  walks:\n    - {operation: list_members}\n    - {operation: list_outside_collaborators, kind: contractor}\n",
+    );
+    assert!(
+        bad_kind[0].contains("#/x-rollcall/walks/1/kind"),
+        "{bad_kind:?}"
+    );
+    let status =
+        with("  slow-down:\n    - {status: 429, header: x-ratelimit-remaining, is: '0'}\n");
+    assert!(
+        status[0].contains(
+            "#/x-rollcall/slow-down/0/status: [extensions] expected an error status other than 429"
+        ),
+        "{status:?}"
+    );
+    let nothing = with("  slow-down:\n    - {status: 403, is: '0'}\n");
+    assert!(
+        nothing[0].contains("exactly one of `header` or `at`"),
+        "{nothing:?}"
+    );
 }

@@ -133,6 +133,7 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_f
     ],
     spec: "f714ba89cb84e53435ead3204ce9dd78",
     drift: &DRIFT,
+    slow_down: &[],
 });
 /** A client of Microsoft Entra ID — Users (Microsoft Graph) from environment-style variables, as [`crate::Provider::connect`] builds it: the first way to authenticate whose credentials are all set wins ([`PROVIDER`]`.schemes` lists them with their variables).
 
@@ -428,6 +429,7 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
                     "id,displayName,givenName,surname,userPrincipalName,mail,otherMails,jobTitle,department,officeLocation,mobilePhone,businessPhones,preferredLanguage,employeeId,accountEnabled,userType,externalUserState,creationType,createdDateTime,onPremisesSyncEnabled",
                 ),
             ],
+            link_pages: false,
             page: "{\"@odata.context\":\"https://graph.microsoft.com/v1.0/$metadata#users(id,displayName,mail,userPrincipalName,accountEnabled,userType,createdDateTime)\",\"value\":[]}",
             item: "{\"id\":\"87d349ed-44d7-43e1-9a83-5f2406dee5bd\",\"displayName\":\"Adele Vance\",\"givenName\":\"Adele\",\"surname\":\"Vance\",\"userPrincipalName\":\"AdeleV@contoso.com\",\"mail\":\"AdeleV@contoso.com\",\"otherMails\":[],\"jobTitle\":\"Retail Manager\",\"department\":\"Retail\",\"officeLocation\":\"18/2111\",\"mobilePhone\":null,\"businessPhones\":[\"+1 425 555 0109\"],\"preferredLanguage\":\"en-US\",\"employeeId\":null,\"accountEnabled\":true,\"userType\":\"Member\",\"externalUserState\":null,\"creationType\":null,\"createdDateTime\":\"2019-11-12T07:41:22Z\",\"onPremisesSyncEnabled\":null}",
         },
@@ -486,6 +488,8 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
         ],
         timestamps: &["createdDateTime"],
     },
+    walks: &[],
+    slow_down: None,
 };
 /// The spec's sample page of `list_users` (what the fake serves).
 #[cfg(feature = "testing")]

@@ -126,8 +126,16 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_f
             ],
         },
     ],
-    spec: "221aad8a7906039185476d0808ee9490",
+    spec: "f920930fd7510c6601b55b67d1514c80",
     drift: &DRIFT,
+    slow_down: &[
+        rt::SlowDown {
+            status: 403u16,
+            header: "",
+            at: "/error/errors/*/reason",
+            is: &["userRateLimitExceeded", "rateLimitExceeded"],
+        },
+    ],
 });
 /** A client of Google Workspace — Directory users from environment-style variables, as [`crate::Provider::connect`] builds it: the first way to authenticate whose credentials are all set wins ([`PROVIDER`]`.schemes` lists them with their variables).
 
@@ -363,6 +371,7 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
             end: None,
             start_param: None,
             fixed: &[("customer", "my_customer")],
+            link_pages: false,
             page: "{\"kind\":\"admin#directory#users\",\"etag\":\"\\\"pZ7Rj1q1rBEv5Z3dYNWnUKZ6QCkKA3wUOJPw2ZVMxlE/aUvsu5YOlCqcGtplNDA5e-G2BM4\\\"\",\"users\":[],\"nextPageToken\":\"Q0FFU0FnZ0JHZ0lJQVE\"}",
             item: "{\"kind\":\"admin#directory#user\",\"id\":\"108023917463718930041\",\"etag\":\"\\\"pZ7Rj1q1rBEv5Z3dYNWnUKZ6QCkKA3wUOJPw2ZVMxlE/0jO9a2mkUfchAoHBDkYn9rN2D5E\\\"\",\"primaryEmail\":\"liz@example.com\",\"name\":{\"givenName\":\"Elizabeth\",\"familyName\":\"Smith\",\"fullName\":\"Elizabeth Smith\"},\"isAdmin\":true,\"isDelegatedAdmin\":false,\"lastLoginTime\":\"2024-05-14T08:21:37.000Z\",\"creationTime\":\"2019-02-05T10:30:03.000Z\",\"agreedToTerms\":true,\"suspended\":false,\"archived\":false,\"changePasswordAtNextLogin\":false,\"ipWhitelisted\":false,\"emails\":[{\"address\":\"liz@example.com\",\"primary\":true},{\"address\":\"liz@test.example.com\"}],\"aliases\":[\"liz@test.example.com\"],\"nonEditableAliases\":[\"liz@example.com.test-google-a.com\"],\"customerId\":\"C03az79cb\",\"orgUnitPath\":\"/\",\"isMailboxSetup\":true,\"isEnrolledIn2Sv\":true,\"isEnforcedIn2Sv\":false,\"includeInGlobalAddressList\":true,\"thumbnailPhotoUrl\":\"https://www.google.com/s2/photos/private/AIbEiAIAAABDCJ\"}",
         },
@@ -421,6 +430,13 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
         ],
         timestamps: &["lastLoginTime", "creationTime", "deletionTime"],
     },
+    walks: &[],
+    slow_down: Some(::rollcall_runtime::testing::FakeSlowDown {
+        status: 403,
+        header: None,
+        reset: None,
+        body: "{\"error\":{\"code\":403,\"message\":\"User Rate Limit Exceeded\",\"errors\":[{\"message\":\"User Rate Limit Exceeded\",\"domain\":\"usageLimits\",\"reason\":\"userRateLimitExceeded\"}]}}",
+    }),
 };
 /// The spec's sample page of `list_users` (what the fake serves).
 #[cfg(feature = "testing")]

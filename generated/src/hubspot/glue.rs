@@ -103,6 +103,7 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_f
     ],
     spec: "fb591d52150d23a7f8199e68038c6cc5",
     drift: &DRIFT,
+    slow_down: &[],
 });
 /** A client of HubSpot — Users from environment-style variables, as [`crate::Provider::connect`] builds it: the first way to authenticate whose credentials are all set wins ([`PROVIDER`]`.schemes` lists them with their variables).
 
@@ -341,6 +342,7 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
             end: None,
             start_param: None,
             fixed: &[],
+            link_pages: false,
             page: "{\"results\":[],\"paging\":{\"next\":{\"after\":\"MTIz\",\"link\":\"https://api.hubapi.com/settings/v3/users/?after=MTIz\"}}}",
             item: "{\"id\":\"123\",\"email\":\"newUser@email.com\",\"roleId\":\"100\",\"primaryTeamId\":\"101\",\"secondaryTeamIds\":[\"102\"],\"superAdmin\":false}",
         },
@@ -375,6 +377,8 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
         strings: &["email", "firstName", "lastName", "roleId", "primaryTeamId"],
         timestamps: &[],
     },
+    walks: &[],
+    slow_down: None,
 };
 /// The spec's sample page of `list_users` (what the fake serves).
 #[cfg(feature = "testing")]

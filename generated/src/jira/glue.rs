@@ -128,6 +128,7 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_f
     ],
     spec: "821f774de115e477e036a448108da900",
     drift: &DRIFT,
+    slow_down: &[],
 });
 /** A client of Jira Cloud — Users from environment-style variables, as [`crate::Provider::connect`] builds it: the first way to authenticate whose credentials are all set wins ([`PROVIDER`]`.schemes` lists them with their variables).
 
@@ -373,6 +374,7 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
             end: None,
             start_param: None,
             fixed: &[],
+            link_pages: false,
             page: "[]",
             item: "{\"self\":\"https://your-domain.atlassian.net/rest/api/3/user?accountId=5b10a2844c20165700ede21g\",\"accountId\":\"5b10a2844c20165700ede21g\",\"accountType\":\"atlassian\",\"emailAddress\":\"mia@example.com\",\"avatarUrls\":{\"16x16\":\"https://avatar-management--avatars.server-location.prod.public.atl-paas.net/initials/MK-5.png?size=16&s=16\",\"24x24\":\"https://avatar-management--avatars.server-location.prod.public.atl-paas.net/initials/MK-5.png?size=24&s=24\",\"32x32\":\"https://avatar-management--avatars.server-location.prod.public.atl-paas.net/initials/MK-5.png?size=32&s=32\",\"48x48\":\"https://avatar-management--avatars.server-location.prod.public.atl-paas.net/initials/MK-5.png?size=48&s=48\"},\"displayName\":\"Mia Krystof\",\"active\":false,\"timeZone\":\"Australia/Sydney\",\"locale\":\"en_US\"}",
         },
@@ -414,6 +416,8 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
         ],
         timestamps: &[],
     },
+    walks: &[],
+    slow_down: None,
 };
 /// The spec's sample page of `list_users` (what the fake serves).
 #[cfg(feature = "testing")]

@@ -149,6 +149,7 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_f
     ],
     spec: "868082d62c08331dcdffe372a3513956",
     drift: &DRIFT,
+    slow_down: &[],
 });
 /** A client of Okta — Users from environment-style variables, as [`crate::Provider::connect`] builds it: the first way to authenticate whose credentials are all set wins ([`PROVIDER`]`.schemes` lists them with their variables).
 
@@ -404,6 +405,7 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
             end: None,
             start_param: None,
             fixed: &[],
+            link_pages: false,
             page: "[]",
             item: "{\"id\":\"00ub0oNGTSWTBKOLGLNR\",\"status\":\"ACTIVE\",\"created\":\"2013-06-24T16:39:18.000Z\",\"activated\":\"2013-06-24T16:39:19.000Z\",\"statusChanged\":\"2013-06-24T16:39:19.000Z\",\"lastLogin\":\"2013-06-24T17:39:19.000Z\",\"lastUpdated\":\"2013-07-02T21:36:25.344Z\",\"passwordChanged\":\"2013-07-02T21:36:25.344Z\",\"type\":{\"id\":\"oty66lckcvDyVcGzS0g4\"},\"profile\":{\"firstName\":\"Isaac\",\"lastName\":\"Brock\",\"email\":\"isaac.brock@example.com\",\"login\":\"isaac.brock@example.com\",\"mobilePhone\":\"555-415-1337\"},\"credentials\":{\"password\":{},\"provider\":{\"type\":\"OKTA\",\"name\":\"OKTA\"}},\"_links\":{\"self\":{\"href\":\"https://{yourOktaDomain}/api/v1/users/00ub0oNGTSWTBKOLGLNR\"}}}",
         },
@@ -436,6 +438,8 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
             "passwordChanged",
         ],
     },
+    walks: &[],
+    slow_down: None,
 };
 /// The spec's sample page of `list_users` (what the fake serves).
 #[cfg(feature = "testing")]

@@ -127,6 +127,7 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_f
     ],
     spec: "b1d53a2ac681710d0d6ba53b94186f3a",
     drift: &DRIFT,
+    slow_down: &[],
 });
 /** A client of PagerDuty — Users from environment-style variables, as [`crate::Provider::connect`] builds it: the first way to authenticate whose credentials are all set wins ([`PROVIDER`]`.schemes` lists them with their variables).
 
@@ -370,6 +371,7 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
             end: None,
             start_param: None,
             fixed: &[],
+            link_pages: false,
             page: "{\"users\":[],\"limit\":25,\"offset\":0,\"more\":false,\"total\":null}",
             item: "{\"id\":\"PXPGF42\",\"type\":\"user\",\"summary\":\"Earline Greenholt\",\"self\":\"https://api.pagerduty.com/users/PXPGF42\",\"html_url\":\"https://subdomain.pagerduty.com/users/PXPGF42\",\"name\":\"Earline Greenholt\",\"email\":\"125.greenholt.earline@graham.name\",\"time_zone\":\"America/Lima\",\"color\":\"green\",\"role\":\"admin\",\"avatar_url\":\"https://pd-static-assets.pagerduty.com/users/blank-avatar.png\",\"description\":\"I'm the boss\",\"invitation_sent\":false,\"created_via_sso\":true,\"contact_methods\":[{\"id\":\"PTDVERC\",\"type\":\"email_contact_method_reference\",\"summary\":\"Default\",\"self\":\"https://api.pagerduty.com/users/PXPGF42/contact_methods/PTDVERC\"}],\"notification_rules\":[{\"id\":\"P8GRWKK\",\"type\":\"assignment_notification_rule_reference\",\"summary\":\"Default\",\"self\":\"https://api.pagerduty.com/users/PXPGF42/notification_rules/P8GRWKK\",\"html_url\":null}],\"job_title\":\"Director of Engineering\",\"teams\":[{\"id\":\"PQ9K7I8\",\"type\":\"team_reference\",\"summary\":\"Engineering\",\"self\":\"https://api.pagerduty.com/teams/PQ9K7I8\",\"html_url\":\"https://subdomain.pagerduty.com/teams/PQ9K7I8\"}]}",
         },
@@ -423,6 +425,8 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
         ],
         timestamps: &[],
     },
+    walks: &[],
+    slow_down: None,
 };
 /// The spec's sample page of `list_users` (what the fake serves).
 #[cfg(feature = "testing")]

@@ -129,6 +129,7 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_f
     ],
     spec: "78f0205e822d42be2df465ba06c8c84f",
     drift: &DRIFT,
+    slow_down: &[],
 });
 /** A client of Sequence — Users from environment-style variables, as [`crate::Provider::connect`] builds it: the first way to authenticate whose credentials are all set wins ([`PROVIDER`]`.schemes` lists them with their variables).
 
@@ -431,6 +432,7 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
             end: None,
             start_param: None,
             fixed: &[],
+            link_pages: false,
             page: "{\"items\":[],\"pagination\":{\"after\":\"ZTMwOWU5NDgtMDg4ZS00ZDc3LWI2NTQtY2Q4NTQ5OGYxNTU1IzE2NTgyNjA4NTYwMzMwMTMjREVTQw==\",\"before\":\"NjRlZjJmZjktMmJjYi00M2RiLWI0ZDUtOTAxMDU4MjRiMTdmIzE2NTgyNjA3NTk3NTE2ODEjQVND\",\"totalResultSize\":100}}",
             item: "{\"id\":\"7b1f28b9-a4ad-450b-a0ea-fd647d5109b2\",\"email\":\"john@example.xyz\",\"sequenceAccountIds\":[\"83da2ca4-49c7-4d81-9c9a-ba5be11768b0\",\"c0901c87-e1a9-48e9-9e2f-9e05c402dcea\"],\"state\":\"active\",\"roles\":[{\"roleName\":\"financeUser\",\"permissions\":[{\"resource\":\"org.customer\",\"actions\":[\"create\",\"read\",\"update\",\"delete\",\"archive\"]},{\"resource\":\"org.billing\",\"actions\":[\"create\",\"read\",\"update\",\"delete\",\"archive\",\"start\"]},{\"resource\":\"org.product\",\"actions\":[\"create\",\"read\",\"update\",\"delete\",\"archive\"]},{\"resource\":\"org.quote\",\"actions\":[\"read\",\"execute\"]},{\"resource\":\"org.invoice\",\"actions\":[\"create\",\"read\",\"update\",\"delete\",\"archive\",\"finalize\",\"send\"]},{\"resource\":\"org.creditNote\",\"actions\":[\"create\",\"read\",\"update\",\"delete\",\"archive\",\"finalize\",\"send\"]},{\"resource\":\"org.usage\",\"actions\":[\"read\"]},{\"resource\":\"org.revenueRecognition\",\"actions\":[\"create\",\"read\",\"update\",\"delete\",\"archive\"]},{\"resource\":\"org.settings\",\"actions\":[\"read\",\"invite\"]},{\"resource\":\"org.integration\",\"actions\":[\"read\"]},{\"resource\":\"org.tax\",\"actions\":[\"create\",\"read\",\"update\",\"delete\",\"archive\"]},{\"resource\":\"org.asset\",\"actions\":[\"create\",\"read\",\"update\",\"delete\",\"archive\"]},{\"resource\":\"org.watchtower\",\"actions\":[\"read\"]},{\"resource\":\"org.bulkAction\",\"actions\":[\"create\",\"read\",\"update\",\"delete\",\"archive\"]},{\"resource\":\"org.savedView\",\"actions\":[\"create\",\"read\",\"update\",\"delete\",\"archive\"]}]}]}",
         },
@@ -456,6 +458,8 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
         strings: &["email"],
         timestamps: &[],
     },
+    walks: &[],
+    slow_down: None,
 };
 /// The spec's sample page of `list_users` (what the fake serves).
 #[cfg(feature = "testing")]

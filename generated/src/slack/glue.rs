@@ -180,6 +180,7 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_f
     ],
     spec: "ecae90cc1131e11e186820eea8c5f03e",
     drift: &DRIFT,
+    slow_down: &[],
 });
 /** A client of Slack — Users from environment-style variables, as [`crate::Provider::connect`] builds it: the first way to authenticate whose credentials are all set wins ([`PROVIDER`]`.schemes` lists them with their variables).
 
@@ -423,6 +424,7 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
             end: None,
             start_param: None,
             fixed: &[],
+            link_pages: false,
             page: "{\"ok\":true,\"members\":[],\"cache_ts\":1498777272,\"response_metadata\":{\"next_cursor\":\"dXNlcjpVMEc5V0ZYTlo=\"}}",
             item: "{\"id\":\"W012A3CDE\",\"team_id\":\"T012AB3C4\",\"name\":\"spengler\",\"deleted\":false,\"color\":\"9f69e7\",\"real_name\":\"spengler\",\"tz\":\"America/Los_Angeles\",\"tz_label\":\"Pacific Daylight Time\",\"tz_offset\":-25200,\"profile\":{\"avatar_hash\":\"ge3b51ca72de\",\"status_text\":\"Print is dead\",\"status_emoji\":\":books:\",\"real_name\":\"Egon Spengler\",\"display_name\":\"spengler\",\"real_name_normalized\":\"Egon Spengler\",\"display_name_normalized\":\"spengler\",\"email\":\"spengler@ghostbusters.example.com\",\"image_24\":\"https://.../example.jpg\",\"image_48\":\"https://.../example.jpg\",\"team\":\"T012AB3C4\"},\"is_admin\":true,\"is_owner\":false,\"is_primary_owner\":false,\"is_restricted\":false,\"is_ultra_restricted\":false,\"is_bot\":false,\"is_app_user\":false,\"updated\":1502138686,\"is_email_confirmed\":true,\"has_2fa\":false}",
         },
@@ -473,6 +475,8 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
         strings: &["team_id", "name", "color", "real_name", "tz", "tz_label", "locale"],
         timestamps: &[],
     },
+    walks: &[],
+    slow_down: None,
 };
 /// The spec's sample page of `list_users` (what the fake serves).
 #[cfg(feature = "testing")]

@@ -134,6 +134,7 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_f
     ],
     spec: "d59edb61ffe3f5731107eab733847f2b",
     drift: &DRIFT,
+    slow_down: &[],
 });
 /** A client of Worksection Users API from environment-style variables, as [`crate::Provider::connect`] builds it: the first way to authenticate whose credentials are all set wins ([`PROVIDER`]`.schemes` lists them with their variables).
 
@@ -464,6 +465,7 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
             end: None,
             start_param: None,
             fixed: &[("action", "get_users")],
+            link_pages: false,
             page: "{\"status\":\"ok\",\"data\":[]}",
             item: "{\"id\":\"USER_ID\",\"first_name\":\"USER_FIRST_NAME_1\",\"last_name\":\"USER_LAST_NAME_1\",\"name\":\"USER_NAME\",\"title\":\"USER_POSITION\",\"url\":\"CONTACT_URL\",\"services\":{\"chats\":{\"WhatsApp\":\"...\"},\"socials\":{\"LinkedIn\":\"...\"}},\"contacts\":\"CONTACT_OTHER_CONTACTS\",\"date_added\":\"YYYY-MM-DD HH:MM\",\"rate\":25,\"avatar\":\"URL\",\"group\":\"USER_GROUP\",\"department\":\"USER_DEPARTMENT\",\"role\":\"user\",\"email\":\"USER_EMAIL\",\"phone\":\"USER_PHONE\",\"phone2\":\"USER_PHONE_2\",\"phone3\":\"USER_PHONE_3\",\"address\":\"USER_ADDRESS\",\"address2\":\"USER_ADDRESS_2\"}",
         },
@@ -492,6 +494,7 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
             end: None,
             start_param: None,
             fixed: &[("action", "get_users")],
+            link_pages: false,
             page: "{\"status\":\"ok\",\"data\":[]}",
             item: "{\"id\":\"USER_ID\",\"first_name\":\"USER_FIRST_NAME_1\",\"last_name\":\"USER_LAST_NAME_1\",\"name\":\"USER_NAME\",\"title\":\"USER_POSITION\",\"url\":\"CONTACT_URL\",\"services\":{\"chats\":{\"WhatsApp\":\"...\"},\"socials\":{\"LinkedIn\":\"...\"}},\"contacts\":\"CONTACT_OTHER_CONTACTS\",\"date_added\":\"YYYY-MM-DD HH:MM\",\"rate\":25,\"avatar\":\"URL\",\"group\":\"USER_GROUP\",\"department\":\"USER_DEPARTMENT\",\"role\":\"user\",\"email\":\"USER_EMAIL\",\"phone\":\"USER_PHONE\",\"phone2\":\"USER_PHONE_2\",\"phone3\":\"USER_PHONE_3\",\"address\":\"USER_ADDRESS\",\"address2\":\"USER_ADDRESS_2\"}",
         },
@@ -559,6 +562,8 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
         ],
         timestamps: &[],
     },
+    walks: &[],
+    slow_down: None,
 };
 /// The spec's sample page of `get_users` (what the fake serves).
 #[cfg(feature = "testing")]

@@ -155,6 +155,7 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_f
     ],
     spec: "73fa91b9d71218e2b3d89d858510b0ba",
     drift: &DRIFT,
+    slow_down: &[],
 });
 /** A client of Zendesk Sell Users API from environment-style variables, as [`crate::Provider::connect`] builds it: the first way to authenticate whose credentials are all set wins ([`PROVIDER`]`.schemes` lists them with their variables).
 
@@ -403,6 +404,7 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
             end: None,
             start_param: None,
             fixed: &[],
+            link_pages: false,
             page: "{\"items\":[],\"meta\":{\"type\":\"collection\",\"count\":1,\"links\":{\"self\":\"http://api.getbase.com/v2/users.json\"}}}",
             item: "{\"data\":{\"id\":2,\"name\":\"Mark Johnson\",\"email\":\"\",\"status\":\"active\",\"invited\":true,\"confirmed\":true,\"role\":\"user\",\"created_at\":\"2014-08-27T16:32:56Z\",\"updated_at\":\"2014-08-27T17:32:56Z\",\"deleted_at\":null,\"roles\":[{\"id\":1,\"name\":\"Closer\"}],\"phone_number\":\"508-778-6516\",\"timezone\":\"UTC-05:00\",\"reports_to\":1,\"team_name\":\"Mark Johnson's Team\",\"group\":{\"id\":1,\"name\":\"Closers A Group\"}},\"meta\":{\"type\":\"user\"}}",
         },
@@ -457,6 +459,8 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
         ],
         timestamps: &["created_at", "updated_at", "deleted_at"],
     },
+    walks: &[],
+    slow_down: None,
 };
 /// The spec's sample page of `list_users` (what the fake serves).
 #[cfg(feature = "testing")]

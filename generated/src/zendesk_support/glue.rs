@@ -213,6 +213,7 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_f
     ],
     spec: "af6d376ad66bb53232e8dc0f3ab149aa",
     drift: &DRIFT,
+    slow_down: &[],
 });
 /** A client of Zendesk Support — Users from environment-style variables, as [`crate::Provider::connect`] builds it: the first way to authenticate whose credentials are all set wins ([`PROVIDER`]`.schemes` lists them with their variables).
 
@@ -602,6 +603,7 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
             end: None,
             start_param: None,
             fixed: &[("include_boundary_indicators", "true")],
+            link_pages: false,
             page: "{\"users\":[],\"next_page\":null,\"previous_page\":null,\"count\":2}",
             item: "{\"id\":223443,\"url\":\"https://example.zendesk.com/api/v2/users/223443.json\",\"name\":\"Johnny Agent\",\"email\":\"johnny@example.com\",\"created_at\":\"2009-07-20T22:55:29Z\",\"updated_at\":\"2011-05-05T10:38:52Z\",\"time_zone\":\"Copenhagen\",\"iana_time_zone\":\"Europe/Copenhagen\",\"phone\":\"+15551234567\",\"shared_phone_number\":false,\"photo\":{\"url\":\"https://example.zendesk.com/api/v2/attachments/928374.json\",\"id\":928374,\"file_name\":\"johnny_profile.png\",\"content_url\":\"https://example.zendesk.com/system/photos/0009/2837/4/johnny_profile.png\",\"mapped_content_url\":\"https://support.example.com/system/photos/0009/2837/4/johnny_profile.png\",\"content_type\":\"image/png\",\"size\":166144,\"width\":80,\"height\":80,\"inline\":false,\"deleted\":false,\"thumbnails\":[{\"url\":\"https://example.zendesk.com/api/v2/attachments/928375.json\",\"id\":928375,\"file_name\":\"johnny_profile_thumb.png\",\"content_url\":\"https://example.zendesk.com/system/photos/0009/2837/5/johnny_profile_thumb.png\",\"mapped_content_url\":\"https://support.example.com/system/photos/0009/2837/5/johnny_profile_thumb.png\",\"content_type\":\"image/png\",\"size\":58298,\"width\":32,\"height\":32,\"inline\":false,\"deleted\":false}]},\"locale_id\":1,\"locale\":\"en-US\",\"organization_id\":57542,\"role\":\"admin\",\"verified\":true,\"external_id\":\"sai989sur98w9\",\"tags\":[\"vip\",\"enterprise\"],\"alias\":\"Mr. Johnny\",\"active\":true,\"shared\":false,\"shared_agent\":false,\"last_login_at\":\"2011-05-05T10:38:52Z\",\"two_factor_auth_enabled\":false,\"signature\":\"Have a nice day, Johnny\",\"details\":\"Lives in Copenhagen.\",\"notes\":\"Johnny is a nice guy!\",\"role_type\":4,\"custom_role_id\":9373643,\"moderator\":true,\"ticket_restriction\":\"assigned\",\"only_private_comments\":false,\"restricted_agent\":true,\"suspended\":false,\"chat_only\":false,\"default_group_id\":1873,\"report_csv\":true,\"remote_photo_url\":\"https://example.com/photos/johnny.png\",\"user_fields\":{\"employee_number\":4711,\"preferred_language\":\"danish\"}}",
         },
@@ -631,6 +633,7 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
         end: Some("/end_of_stream"),
         start_param: Some("start_time"),
         fixed: &[],
+        link_pages: false,
         page: "{\"after_cursor\":\"MTU3NjYxMzUzOS4wfHw0Njd8\",\"after_url\":\"https://example.zendesk.com/api/v2/incremental/users/cursor.json?cursor=MTU3NjYxMzUzOS4wfHw0Njd8\",\"before_cursor\":null,\"before_url\":null,\"end_of_stream\":true,\"users\":[]}",
         item: "{\"id\":35436,\"url\":\"https://example.zendesk.com/api/v2/users/35436.json\",\"name\":\"Johnny Agent\",\"email\":\"johnny@example.com\",\"created_at\":\"2009-07-20T22:55:29Z\",\"updated_at\":\"2011-05-05T10:38:52Z\",\"active\":true,\"role\":\"agent\",\"role_type\":0,\"suspended\":false,\"last_login_at\":\"2011-05-05T10:38:52Z\"}",
     }),
@@ -707,6 +710,8 @@ pub static FAKE: ::rollcall_runtime::testing::FakeSpec = ::rollcall_runtime::tes
         ],
         timestamps: &["created_at", "last_login_at", "updated_at"],
     },
+    walks: &[],
+    slow_down: None,
 };
 /// The spec's sample page of `list_users` (what the fake serves).
 #[cfg(feature = "testing")]

@@ -71,6 +71,10 @@ pub enum Fault {
     /// The token URL refuses the client's credentials as the provider does (its
     /// `token-refusal`). Schemes with a token URL only.
     TokenRefused,
+    /// The first request is refused with the provider's refusal that means "slow down"
+    /// without being 429 (`x-rollcall.slow-down`: GitHub's 403 with an empty budget); a client
+    /// waits and retries, and gets every user. Providers that declare one only.
+    SlowDownOnce,
 }
 
 /// The property [`Fault::UndeclaredProperty`] adds.
@@ -105,6 +109,7 @@ impl Fault {
         Fault::ForeignNextLink,
         Fault::TokenExpiresMidWalk,
         Fault::TokenRefused,
+        Fault::SlowDownOnce,
     ];
 
     /// The kebab-case name, without the duration of `slow`.
@@ -133,6 +138,7 @@ impl Fault {
             Fault::ForeignNextLink => "foreign-next-link",
             Fault::TokenExpiresMidWalk => "token-expires-mid-walk",
             Fault::TokenRefused => "token-refused",
+            Fault::SlowDownOnce => "slow-down-once",
         }
     }
 
@@ -161,6 +167,7 @@ impl Fault {
                 .schemes
                 .first()
                 .is_some_and(|s| matches!(s.sends, crate::Sends::ClientCredentials { .. })),
+            Fault::SlowDownOnce => spec.slow_down.is_some(),
             Fault::UnknownEnumValue => !spec.user.open_enums.is_empty(),
             Fault::MissingRequired => Fault::required_to_remove(spec).is_some(),
             Fault::UnexpectedNull => !spec.user.strict.is_empty(),

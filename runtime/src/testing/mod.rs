@@ -33,5 +33,6 @@ pub use fault::{Fault, PLANTED_PROPERTY, UNKNOWN_ENUM_VALUE};
 pub use sample::{Sample, sample};
 pub use server::{FakeBuilder, FakeProvider, FakeRequest};
 pub use spec::{
-    Connect, FakeAuth, FakeEnvelope, FakeList, FakeResponse, FakeSpec, FakeStyle, FakeUser,
+    Connect, FakeAuth, FakeEnvelope, FakeList, FakeResponse, FakeSlowDown, FakeSpec, FakeStyle,
+    FakeUser, FakeWalk,
 };

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use serde_json::{Value, json};
-use wiremock::matchers::{method, path};
+use wiremock::matchers::{method, path_regex};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 use super::store::{Store, set};
@@ -319,6 +319,7 @@ impl FakeBuilder {
                 .foreign_origin
                 .unwrap_or_else(|| FOREIGN_ORIGIN.to_owned()),
             rate_limited: AtomicBool::new(false),
+            slowed: AtomicBool::new(false),
             store: Store::new(spec, self.users, &self.faults),
             token_paths: token_paths.clone(),
             token_lifetime: self.token_lifetime,
@@ -341,8 +342,23 @@ impl FakeBuilder {
         }
         for list in spec.lists.iter().chain(&spec.incremental) {
             let page: Value = serde_json::from_str(list.page).unwrap_or_else(|_| json!({}));
+            // A path with parameters (`/orgs/{org}/members`) matches any value of them.
+            let pattern = format!(
+                "^{}$",
+                list.path
+                    .split('/')
+                    .map(
+                        |segment| if segment.starts_with('{') && segment.ends_with('}') {
+                            "[^/]+".to_owned()
+                        } else {
+                            regex_escape(segment)
+                        }
+                    )
+                    .collect::<Vec<_>>()
+                    .join("/")
+            );
             Mock::given(method(list.method))
-                .and(path(list.path))
+                .and(path_regex(pattern))
                 .respond_with(ListResponder {
                     state: Arc::clone(&state),
                     list,
@@ -427,6 +443,7 @@ struct State {
     uri: String,
     foreign_origin: String,
     rate_limited: AtomicBool,
+    slowed: AtomicBool,
     store: Mutex<Store>,
     token_paths: Vec<String>,
     token_lifetime: Duration,
@@ -654,6 +671,21 @@ impl ListResponder {
                 answer
             };
         }
+        if let (true, Some(slow_down)) = (state.has(Fault::SlowDownOnce), &state.spec.slow_down)
+            && !state.slowed.swap(true, Ordering::SeqCst)
+        {
+            let mut answer = json_answer(slow_down.status, slow_down.body);
+            if let Some((name, value)) = slow_down.header {
+                answer = answer.insert_header(name, value);
+            }
+            if let Some(name) = slow_down.reset {
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs());
+                answer = answer.insert_header(name, (now + 1).to_string().as_str());
+            }
+            return answer;
+        }
         if state.has(Fault::ServerError) {
             return ResponseTemplate::new(503)
                 .set_body_raw(SERVER_ERROR, "text/html; charset=utf-8");
@@ -698,8 +730,10 @@ impl ListResponder {
         let list = self.list;
         let state = &self.state;
         let query: BTreeMap<String, String> = request.url.query_pairs().into_owned().collect();
+        let pairs: Vec<(String, String)> = request.url.query_pairs().into_owned().collect();
+        let keep = |number: usize| state.spec.serves(list, number, &pairs);
         let store = state.store();
-        let n = store.count(list);
+        let n = store.count(list, &keep);
         let size = list
             .size_param
             .and_then(|p| query.get(p)?.parse::<usize>().ok())
@@ -740,6 +774,14 @@ impl ListResponder {
                 };
                 (offset, None, 0)
             }
+            FakeStyle::Link if list.link_pages => {
+                let cursor = list.cursor_param.and_then(|p| query.get(p)).cloned();
+                let page = cursor
+                    .as_deref()
+                    .and_then(|c| c.parse::<usize>().ok())
+                    .unwrap_or(1);
+                (page.saturating_sub(1) * per, cursor, 0)
+            }
             FakeStyle::Cursor | FakeStyle::Link => {
                 let cursor = list.cursor_param.and_then(|p| query.get(p)).cloned();
                 let offset = cursor
@@ -763,7 +805,7 @@ impl ListResponder {
         set(
             &mut body,
             list.items,
-            Value::Array(store.slice(list, start, end)),
+            Value::Array(store.slice(list, start, end, &keep)),
         );
         if let Some(at) = list.has_more {
             set(&mut body, at, json!(more));
@@ -785,6 +827,7 @@ impl ListResponder {
         if matches!(list.style, FakeStyle::Cursor | FakeStyle::Link) {
             let next = match received_cursor {
                 Some(cursor) if state.has(Fault::RepeatedCursor) => cursor,
+                _ if list.link_pages => (offset / per.max(1) + 2).to_string(),
                 _ => format!("fake-cursor-{}", offset + per),
             };
             if let Some(at) = list.next_cursor {
@@ -815,8 +858,8 @@ impl ListResponder {
             } else {
                 &state.uri
             };
-            let mut url =
-                reqwest::Url::parse(&format!("{origin}{}", list.path)).expect("the fake's own URL");
+            let mut url = reqwest::Url::parse(&format!("{origin}{}", request.url.path()))
+                .expect("the fake's own URL");
             url.query_pairs_mut().extend_pairs(&next_query);
             url
         };
@@ -831,7 +874,7 @@ impl ListResponder {
         }
         // A list whose next link is in the body sends no `Link` header.
         let link = (list.style == FakeStyle::Link && list.next_link.is_none()).then(|| {
-            let mine = reqwest::Url::parse(&format!("{}{}", state.uri, list.path))
+            let mine = reqwest::Url::parse(&format!("{}{}", state.uri, request.url.path()))
                 .expect("the fake's own URL");
             let mut header = format!("<{mine}>; rel=\"self\"");
             if more {
@@ -879,4 +922,16 @@ impl ListResponder {
         }
         (body, cursor.is_none())
     }
+}
+
+/// `text` with the characters a regular expression reads specially escaped.
+fn regex_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if "\\.+*?()|[]{}^$".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }

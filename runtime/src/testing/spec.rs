@@ -31,6 +31,39 @@ pub struct FakeSpec {
     pub token_refusal: &'static str,
     /// Facts about the user schema.
     pub user: FakeUser,
+    /// The walks whose union is the account list (`x-rollcall.walks`); empty: the one list.
+    /// The fake shares its users among the walked operations (user `k` of `n` in the
+    /// `k mod n`th operation in order of appearance), and a walk that narrows an operation
+    /// lists every third of that operation's users, from its first.
+    pub walks: &'static [FakeWalk],
+    /// The refusal that means "slow down" without being 429 (`x-rollcall.slow-down`), if the
+    /// spec declares one: what [`Fault::SlowDownOnce`](super::Fault::SlowDownOnce) answers.
+    pub slow_down: Option<FakeSlowDown>,
+}
+
+/// One walk of a union (`x-rollcall.walks`).
+#[derive(Debug)]
+pub struct FakeWalk {
+    /// The list operation walked.
+    pub operation: &'static str,
+    /// The query parameters it sends that narrow the operation (`role=admin`).
+    pub send: &'static [(&'static str, &'static str)],
+    /// The facts it adds to the users it lists.
+    pub facts: crate::Facts,
+}
+
+/// A refusal that means "slow down" without being 429.
+#[derive(Debug)]
+pub struct FakeSlowDown {
+    /// The HTTP status.
+    pub status: u16,
+    /// The header (and value) that tells it from a plain refusal, if a header does.
+    pub header: Option<(&'static str, &'static str)>,
+    /// The header the refusal declares for when the window resets (Unix seconds), if any:
+    /// the fake sends it a second ahead, as a real server would.
+    pub reset: Option<&'static str>,
+    /// The body (JSON), from the spec's example of it.
+    pub body: &'static str,
 }
 
 impl fmt::Debug for FakeSpec {
@@ -97,6 +130,9 @@ pub struct FakeList {
     pub start_param: Option<&'static str>,
     /// Parameters every request of the walk sends, with their values.
     pub fixed: &'static [(&'static str, &'static str)],
+    /// Whether the `Link` header's cursor is a page number (from 1) rather than an opaque
+    /// cursor: the cursor parameter takes an integer.
+    pub link_pages: bool,
     /// A page from the spec's first 200 example (JSON): the shape every page is built from.
     pub page: &'static str,
     /// A record from that page (JSON): the shape every user is built from.
@@ -208,6 +244,55 @@ pub struct FakeUser {
 }
 
 impl FakeSpec {
+    /// Whether user number `number` (from 1) is served by a request of `list` whose query
+    /// holds `query` (see [`walks`](Self::walks)); always for a provider of one list.
+    pub fn serves(&self, list: &FakeList, number: usize, query: &[(String, String)]) -> bool {
+        let mut operations: Vec<&str> = Vec::new();
+        for walk in self.walks {
+            if !operations.contains(&walk.operation) {
+                operations.push(walk.operation);
+            }
+        }
+        let Some(index) = operations.iter().position(|op| *op == list.operation) else {
+            return true;
+        };
+        let k = number.saturating_sub(1);
+        if k % operations.len() != index {
+            return false;
+        }
+        let narrowed = self.walks.iter().any(|walk| {
+            walk.operation == list.operation
+                && !walk.send.is_empty()
+                && walk
+                    .send
+                    .iter()
+                    .all(|(name, value)| query.iter().any(|(n, v)| n == name && v == value))
+        });
+        !narrowed || (k / operations.len()).is_multiple_of(3)
+    }
+
+    /// What each walk of a default client requests, with how many of `n` users it lists: the
+    /// walked list with all `n` for a provider of one list; each walk of a union
+    /// (`x-rollcall.walks`) with its share.
+    pub fn shares(&self, n: usize) -> Vec<(&'static FakeList, usize)> {
+        if self.walks.is_empty() {
+            return self.walked().map(|list| (list, n)).into_iter().collect();
+        }
+        self.walks
+            .iter()
+            .filter_map(|walk| {
+                let list = self.lists.iter().find(|l| l.operation == walk.operation)?;
+                let query: Vec<(String, String)> = walk
+                    .send
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                    .collect();
+                let count = (1..=n).filter(|k| self.serves(list, *k, &query)).count();
+                Some((list, count))
+            })
+            .collect()
+    }
+
     /// The provider's kebab-case name.
     pub fn name(&self) -> &'static str {
         self.provider.name
@@ -219,6 +304,11 @@ impl FakeSpec {
         let mut env = BTreeMap::new();
         for host in self.hosts() {
             env.insert(host.to_owned(), "acme".to_owned());
+        }
+        for var in self.provider.server {
+            if var.role == crate::Role::Param {
+                env.insert(var.name.to_owned(), "acme".to_owned());
+            }
         }
         for scheme in self.provider.schemes {
             // An authority host is the fake's own address, known once it listens.

@@ -70,17 +70,30 @@ impl Store {
         })
     }
 
-    /// How many records `list` serves now.
-    pub(super) fn count(&self, list: &FakeList) -> usize {
-        self.entries(list).iter().filter(|e| !e.deleted).count()
-    }
-
-    /// The records `list` serves now from `start` to `end` (positions among those served):
-    /// only they are copied, so a page costs its own size, not the account's.
-    pub(super) fn slice(&self, list: &FakeList, start: usize, end: usize) -> Vec<Value> {
+    /// How many records `list` serves now, of those `keep` selects (by number, from 1).
+    pub(super) fn count(&self, list: &FakeList, keep: &dyn Fn(usize) -> bool) -> usize {
         self.entries(list)
             .iter()
-            .filter(|e| !e.deleted)
+            .enumerate()
+            .filter(|(i, e)| !e.deleted && keep(i + 1))
+            .count()
+    }
+
+    /// The records `list` serves now from `start` to `end` (positions among those served and
+    /// selected by `keep`): only they are copied, so a page costs its own size, not the
+    /// account's.
+    pub(super) fn slice(
+        &self,
+        list: &FakeList,
+        start: usize,
+        end: usize,
+        keep: &dyn Fn(usize) -> bool,
+    ) -> Vec<Value> {
+        self.entries(list)
+            .iter()
+            .enumerate()
+            .filter(|(i, e)| !e.deleted && keep(i + 1))
+            .map(|(_, e)| e)
             .skip(start)
             .take(end.saturating_sub(start))
             .map(|e| e.record.clone())

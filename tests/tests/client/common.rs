@@ -151,7 +151,7 @@ pub async fn mount_empty_end(kind: Kind, server: &MockServer) -> usize {
     let size = list.max_size.unwrap_or(100);
     let empty: Value = serde_json::from_str(list.page).expect("the sample page is JSON");
     Mock::given(method("GET"))
-        .and(path(list.path))
+        .and(path(kind.path()))
         .and(query_param(param, size.to_string()))
         .respond_with(ResponseTemplate::new(200).set_body_json(empty))
         .with_priority(1)
@@ -160,12 +160,37 @@ pub async fn mount_empty_end(kind: Kind, server: &MockServer) -> usize {
     1
 }
 
+/// `path` with each `{parameter}` replaced by the test environment's value of the variable
+/// that fills it.
+fn filled(kind: Kind, path: &str) -> String {
+    let env = kind.fake().env();
+    path.split('/')
+        .map(
+            |segment| match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(param) => kind
+                    .info()
+                    .server
+                    .iter()
+                    .find(|var| var.arg == param)
+                    .and_then(|var| env.get(var.name).cloned())
+                    .unwrap_or_else(|| segment.to_owned()),
+                None => segment.to_owned(),
+            },
+        )
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 /// Fixtures keyed by the registry's providers.
 pub trait Fixtures: Copy {
     /// The list operation a default client walks.
     fn list(self) -> &'static FakeList;
-    /// The path of the list operation.
-    fn path(self) -> &'static str;
+    /// The path of the list operation, its parameters (`{org}`) filled from the test
+    /// environment.
+    fn path(self) -> String;
+    /// The paths of every list a default client walks (more than one where its account list
+    /// is the union of several walks), each once.
+    fn walked_paths(self) -> Vec<String>;
     /// The operation id of the list operation.
     fn operation(self) -> &'static str;
     /// A complete, last page with users `1..=n`.
@@ -189,8 +214,19 @@ impl Fixtures for Kind {
             .unwrap_or_else(|| panic!("{self}: no list operation"))
     }
 
-    fn path(self) -> &'static str {
-        self.list().path
+    fn path(self) -> String {
+        filled(self, self.list().path)
+    }
+
+    fn walked_paths(self) -> Vec<String> {
+        let mut paths: Vec<String> = Vec::new();
+        for (list, _) in self.fake().shares(0) {
+            let path = filled(self, list.path);
+            if !paths.contains(&path) {
+                paths.push(path);
+            }
+        }
+        paths
     }
 
     fn operation(self) -> &'static str {

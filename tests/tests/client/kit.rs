@@ -65,13 +65,28 @@ fn per_page(fake: &FakeProvider) -> usize {
 }
 
 /// How many pages a walk of `n` users takes with the provider's paging, the empty page that
-/// ends it included where only an empty page can.
+/// ends it included where only an empty page can; for a union of walks, every walk's pages.
 fn pages(fake: &FakeProvider, n: usize) -> usize {
-    let list = fake.spec().walked().expect("a list");
-    match list.style {
-        FakeStyle::None => 1,
-        _ => n.div_ceil(per_page(fake)).max(1) + usize::from(list.ends_on_empty_page()),
-    }
+    fake.spec()
+        .shares(n)
+        .into_iter()
+        .map(|(list, count)| match list.style {
+            FakeStyle::None => 1,
+            _ => {
+                count.div_ceil(list.per_page(PAGE as usize)).max(1)
+                    + usize::from(list.ends_on_empty_page())
+            }
+        })
+        .sum()
+}
+
+/// How many users a fake must serve for the first walk of its client to list `n` (more than
+/// `n` where the account list is the union of several walks, each listing a share).
+fn users_for(provider: Provider, n: usize) -> usize {
+    let spec = provider.fake();
+    (n..)
+        .find(|m| spec.shares(*m).first().is_none_or(|(_, count)| *count >= n))
+        .unwrap_or(n)
 }
 
 /// How a clean walk of the provider's fake stops.
@@ -220,9 +235,12 @@ async fn wrong_credentials_are_refused_in_the_providers_shape() {
 
 #[tokio::test]
 async fn rate_limited_once_is_retried_and_every_user_arrives() {
+    // A refusal that means "slow down" without being 429 (a 403 with an empty budget, or
+    // with a rate-limit reason) is waited out as a 429 without `Retry-After` is.
     for fault in [
         Fault::RateLimitedOnce,
         Fault::RateLimitedOnceWithoutRetryAfter,
+        Fault::SlowDownOnce,
     ] {
         for provider in applicable(fault) {
             let fake = FakeProvider::start(provider).users(15).fault(fault).await;
@@ -330,8 +348,14 @@ async fn an_empty_page_after_the_last_full_one_ends_the_walk_with_every_user() {
         assert_eq!(report.stop, Some(Stop::EmptyPage), "{provider}");
         // Every page the walk takes, and the empty one after the last (already counted where
         // only an empty page ends a walk).
-        let list = fake.spec().walked().expect("a list");
-        let needed = pages(&fake, 2 * PAGE as usize) + usize::from(!list.ends_on_empty_page());
+        // Every walk of a union ends with its own empty page.
+        let needed = pages(&fake, 2 * PAGE as usize)
+            + fake
+                .spec()
+                .shares(2 * PAGE as usize)
+                .iter()
+                .filter(|(list, _)| !list.ends_on_empty_page())
+                .count();
         assert_requests(
             &fake,
             fake.requests().await.len(),
@@ -345,7 +369,7 @@ async fn an_empty_page_after_the_last_full_one_ends_the_walk_with_every_user() {
 async fn a_repeated_cursor_ends_the_walk_with_a_paging_error() {
     for provider in applicable(Fault::RepeatedCursor) {
         let fake = FakeProvider::start(provider)
-            .users(25)
+            .users(users_for(provider, 25))
             .fault(Fault::RepeatedCursor)
             .await;
         let (users, error, _) = walk(&fake).await;
@@ -486,8 +510,9 @@ async fn a_user_with_only_required_fields_decodes() {
         let required = provider.fake().user.required;
         let first = users[0].as_object().expect("an object");
         for (key, value) in first {
+            // The facts a union of walks adds are the walk's, not the record's.
             assert!(
-                required.contains(&key.as_str()) || value.is_null(),
+                required.contains(&key.as_str()) || value.is_null() || key == rollcall::FACTS_KEY,
                 "{provider}: optional `{key}` is {value}"
             );
         }
@@ -532,7 +557,7 @@ async fn slow_answers_are_waited_for_or_time_out() {
 async fn a_next_link_to_another_origin_is_refused_and_nothing_is_sent_there() {
     for provider in applicable(Fault::ForeignNextLink) {
         let fake = FakeProvider::start(provider)
-            .users(25)
+            .users(users_for(provider, 25))
             .fault(Fault::ForeignNextLink)
             .await;
         let (users, error, report) = walk(&fake).await;
@@ -579,5 +604,98 @@ fn every_fault_applies_to_some_provider() {
             applicable(*fault).next().is_some(),
             "{fault} is exercised by no provider"
         );
+    }
+}
+
+/// A provider whose account list is the union of several walks (`x-rollcall.walks`): each user
+/// of the fake arrives once, with the facts of the first walk that lists it (the fake's share
+/// of users per walk, `FakeSpec::serves`), and the client's `max_users` caps the union.
+#[tokio::test]
+async fn a_union_of_walks_yields_each_user_once_with_its_facts() {
+    let unions: Vec<Provider> = Provider::ALL
+        .iter()
+        .copied()
+        .filter(|p| !p.fake().walks.is_empty())
+        .collect();
+    assert!(!unions.is_empty(), "no spec declares x-rollcall.walks");
+    for provider in unions {
+        let n = 25;
+        let fake = FakeProvider::start(provider).users(n).await;
+        let spec = fake.spec();
+        let (users, error, report) = walk(&fake).await;
+        assert!(error.is_none(), "{provider}: {error:?}");
+        let ids: Vec<String> = users.iter().map(|u| id_of(&fake, u)).collect();
+        assert_eq!(
+            ids.iter().collect::<BTreeSet<_>>().len(),
+            n,
+            "{provider}: every user once"
+        );
+        assert_eq!(report.users, n as u64, "{provider}");
+        assert_eq!(report.stop, Some(Stop::LastPage), "{provider}");
+        assert!(report.is_complete(), "{provider}");
+        let numbers = fake.user_ids();
+        for user in &users {
+            let id = id_of(&fake, user);
+            let number = numbers.iter().position(|i| *i == id).expect("a fake user") + 1;
+            let first = spec
+                .walks
+                .iter()
+                .find(|walk| {
+                    let list = spec
+                        .lists
+                        .iter()
+                        .find(|l| l.operation == walk.operation)
+                        .expect("a walked list");
+                    let query: Vec<(String, String)> = walk
+                        .send
+                        .iter()
+                        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                        .collect();
+                    spec.serves(list, number, &query)
+                })
+                .expect("a walk lists every user");
+            let account = rollcall::Account::from_user(provider.info(), user.clone());
+            assert_eq!(
+                account.privileged, first.facts.privileged,
+                "{provider}: user {number}"
+            );
+            if let Some(kind) = first.facts.kind {
+                assert_eq!(account.kind, kind, "{provider}: user {number}");
+            }
+        }
+
+        // The client's max_users caps the union, not only each walk: a cap that no walk
+        // reaches alone (the largest walk's share) still ends the union.
+        let cap = spec
+            .shares(n)
+            .iter()
+            .map(|(_, count)| *count as u64)
+            .max()
+            .expect("walks");
+        assert!(cap < n as u64, "{provider}");
+        let mut options = fake.options();
+        options.retry = Some(fast_retry());
+        options.max_users = Some(cap);
+        let client = fake.client_with(options).expect("connects");
+        let mut stream = client.all_users_json();
+        let report = stream.report();
+        let mut got = 0;
+        let error = loop {
+            match stream.try_next().await {
+                Ok(Some(_)) => got += 1,
+                Ok(None) => panic!("{provider}: the cap ends the walk with an error"),
+                Err(error) => break error,
+            }
+        };
+        assert_eq!(got, cap, "{provider}");
+        assert!(
+            matches!(
+                error.kind(),
+                ErrorKind::Paging(PagingError::UserLimit { max_users }) if *max_users == cap
+            ),
+            "{provider}: {error}"
+        );
+        assert_eq!(report.get().users, cap, "{provider}");
+        assert_eq!(report.get().stop, Some(Stop::MaxUsers), "{provider}");
     }
 }

@@ -11,6 +11,15 @@ use rollcall::testing::FakeProvider;
 use rollcall::{AnyClient, Checkpoint, ClientOptions, ErrorKind, Position, Provider, Stop};
 use serde_json::Value;
 
+/// The providers whose walks can be resumed: all but those whose account list is the union of
+/// several walks (`x-rollcall.walks`), which cannot be (see `a_union_of_walks_has_no_checkpoint`).
+fn resumable() -> impl Iterator<Item = Provider> {
+    Provider::ALL
+        .iter()
+        .copied()
+        .filter(|p| p.fake().walks.is_empty())
+}
+
 use crate::common::fast_retry;
 
 const PAGE: u32 = 10;
@@ -59,7 +68,7 @@ async fn interrupted(client: &dyn AnyClient, pages: u64) -> (Vec<Value>, Checkpo
 
 #[tokio::test]
 async fn every_provider_resumes_at_every_page_boundary_without_loss_or_duplicate() {
-    for provider in Provider::ALL.iter().copied() {
+    for provider in resumable() {
         let fake = FakeProvider::start(provider).users(USERS).await;
         let total_pages = {
             let (users, _, pages) = interrupted(&*client(&fake, 4), u64::MAX).await;
@@ -102,7 +111,7 @@ async fn every_provider_resumes_at_every_page_boundary_without_loss_or_duplicate
 
 #[tokio::test]
 async fn a_checkpoint_never_covers_a_page_being_read() {
-    for provider in Provider::ALL.iter().copied() {
+    for provider in resumable() {
         let fake = FakeProvider::start(provider).users(USERS).await;
         let client = client(&fake, 4);
         let mut stream = client.all_users_json();
@@ -126,7 +135,7 @@ async fn a_checkpoint_never_covers_a_page_being_read() {
 
 #[tokio::test]
 async fn checkpoints_of_another_walk_or_edited_or_too_old_are_refused() {
-    let providers = Provider::ALL;
+    let providers: Vec<Provider> = resumable().collect();
     for (i, provider) in providers.iter().copied().enumerate() {
         let fake = FakeProvider::start(provider).users(USERS).await;
         let client = client(&fake, 4);
@@ -200,7 +209,7 @@ async fn checkpoints_of_another_walk_or_edited_or_too_old_are_refused() {
 
 #[tokio::test]
 async fn no_credential_appears_in_a_checkpoint() {
-    for provider in Provider::ALL.iter().copied() {
+    for provider in resumable() {
         let fake = FakeProvider::start(provider).users(USERS).await;
         let (_, checkpoint, _) = interrupted(&*client(&fake, 4), 1).await;
         let text = serde_json::to_string(&checkpoint).unwrap();
@@ -212,5 +221,33 @@ async fn no_credential_appears_in_a_checkpoint() {
                 assert!(!text.contains(secret.as_str()), "{provider}: {text}");
             }
         }
+    }
+}
+
+#[tokio::test]
+async fn a_union_of_walks_has_no_checkpoint_and_refuses_to_resume() {
+    for provider in Provider::ALL.iter().copied() {
+        if provider.fake().walks.is_empty() {
+            continue;
+        }
+        let fake = FakeProvider::start(provider).users(USERS).await;
+        let client = client(&fake, 4);
+        let mut stream = client.all_users_json();
+        stream.try_next().await.unwrap().expect("a user");
+        assert!(stream.checkpoint().is_none(), "{provider}");
+        let other = resumable().next().expect("a provider that resumes");
+        let other_fake = FakeProvider::start(other).users(USERS).await;
+        let (_, checkpoint, _) = interrupted(&*self::client(&other_fake, 4), 1).await;
+        let requests = fake.requests().await.len();
+        let error = client
+            .resume_users_json(&checkpoint)
+            .expect_err("a union cannot resume");
+        assert!(matches!(error.kind(), ErrorKind::Resume(_)), "{error}");
+        assert!(!error.to_string().contains('\n'), "{error}");
+        assert_eq!(
+            fake.requests().await.len(),
+            requests,
+            "{provider}: nothing sent"
+        );
     }
 }

@@ -22,14 +22,22 @@ async fn fail_then_succeed(kind: Kind, failure: ResponseTemplate, times: u64) ->
         .with_priority(1)
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path(kind.path()))
-        .respond_with(ResponseTemplate::new(200).set_body_json(kind.last_page(3)))
-        .with_priority(2)
-        .mount(&server)
-        .await;
+    // Every walk of a union of several answers the same users.
+    for walked in kind.walked_paths() {
+        Mock::given(method("GET"))
+            .and(path(walked))
+            .respond_with(ResponseTemplate::new(200).set_body_json(kind.last_page(3)))
+            .with_priority(2)
+            .mount(&server)
+            .await;
+    }
     mount_empty_end(kind, &server).await;
     server
+}
+
+/// How many walks a default client's `all_users` runs (one, or each of a union's).
+fn walks(kind: Kind) -> usize {
+    kind.fake().walks.len().max(1)
 }
 
 async fn requests(server: &MockServer) -> usize {
@@ -57,7 +65,7 @@ async fn every_provider_retries_503_three_times_then_succeeds() {
         let ids = kind.all_ids(&server).await.unwrap();
         assert_eq!(ids.len(), 3, "{kind:?}");
         let end = usize::from(kind.list().ends_on_empty_page());
-        assert_requests(kind, requests(&server).await, 4 + end);
+        assert_requests(kind, requests(&server).await, 4 + end + walks(kind) - 1);
     }
 }
 
@@ -195,7 +203,7 @@ async fn every_provider_retries_broken_connections() {
             (3..=3 + ahead).contains(&connections),
             "{kind:?}: {connections}"
         );
-        assert_requests(kind, requests(&server).await, 1 + end);
+        assert_requests(kind, requests(&server).await, walks(kind) + end);
     }
 }
 
@@ -269,5 +277,55 @@ impl MockServerAt {
         retry: RetryPolicy,
     ) -> Result<Vec<String>, rollcall::Error> {
         kind.all_ids_at(&self.0, retry).await
+    }
+}
+
+/// A provider's refusals that mean "slow down" without being 429 (`x-rollcall.slow-down`) are
+/// retried as a 429 is; a refusal of the same status that is not one of them is final.
+#[tokio::test]
+async fn a_declared_slow_down_refusal_is_retried_and_any_other_of_its_status_is_not() {
+    let declaring: Vec<Kind> = Kind::ALL
+        .iter()
+        .copied()
+        .filter(|kind| !kind.info().slow_down.is_empty())
+        .collect();
+    assert!(declaring.len() >= 2, "{declaring:?}");
+    for kind in declaring {
+        let fake = kind.fake();
+        let slow_down = fake
+            .slow_down
+            .as_ref()
+            .expect("the fake serves the refusal");
+        let mut refusal = ResponseTemplate::new(slow_down.status)
+            .set_body_raw(slow_down.body, "application/json");
+        if let Some((name, value)) = slow_down.header {
+            refusal = refusal.insert_header(name, value);
+        }
+        // The window resets a second or so ahead, as the provider announces it.
+        if let Some(name) = slow_down.reset {
+            let now = SystemTime::now()
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .unwrap()
+                .as_secs();
+            refusal = refusal.insert_header(name, (now + 1).to_string().as_str());
+        }
+        let server = fail_then_succeed(kind, refusal, 1).await;
+        let ids = kind.all_ids(&server).await.unwrap();
+        assert_eq!(ids.len(), 3, "{kind:?}");
+        let end = usize::from(kind.list().ends_on_empty_page());
+        assert_requests(kind, requests(&server).await, 2 + end + walks(kind) - 1);
+
+        // The same status with the provider's plain refusal: one request, its message.
+        let plain = ResponseTemplate::new(slow_down.status)
+            .set_body_raw(kind.fake().auth_error.body, "application/json");
+        let server = fail_then_succeed(kind, plain, 1).await;
+        let error = kind.all_ids(&server).await.unwrap_err();
+        assert_eq!(
+            error.status().map(|s| s.as_u16()),
+            Some(slow_down.status),
+            "{kind:?}: {error}"
+        );
+        assert!(!error.to_string().contains('\n'), "{error}");
+        assert_eq!(requests(&server).await, 1, "{kind:?}: not retried");
     }
 }

@@ -310,7 +310,7 @@ async fn walk(kind: Kind, uri: &str) -> Result<usize, String> {
 
 /// The spec file and the list operation's path of a provider.
 fn spec_of(kind: Kind) -> (String, &'static str) {
-    (format!("{}.yaml", kind.name()), kind.path())
+    (format!("{}.yaml", kind.name()), kind.list().path)
 }
 
 fn run(kind: Kind) {

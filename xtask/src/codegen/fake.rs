@@ -7,6 +7,7 @@
 //! Rendered as Rust source behind the `rollcall` crate's `testing` feature, so a provider added
 //! by its spec gets a fake without more code.
 
+use heck::ToUpperCamelCase as _;
 use serde_json::{Map, Value, json};
 
 use crate::spec::ext::{Extensions, List, SchemeKind, Style};
@@ -64,6 +65,78 @@ pub fn render(spec: &Spec, provider: &Extensions) -> Result<String, String> {
             _ => None,
         })
         .unwrap_or_default();
+    let walks: Vec<String> = provider
+        .walks
+        .iter()
+        .map(|walk| {
+            let send: Vec<String> = walk
+                .send
+                .iter()
+                .map(|(name, value)| format!("({name:?}, {value:?})"))
+                .collect();
+            let kind = match &walk.kind {
+                Some(kind) => format!(
+                    "Some(::rollcall_runtime::account::Kind::{})",
+                    kind.to_upper_camel_case()
+                ),
+                None => "None".to_owned(),
+            };
+            format!(
+                "::rollcall_runtime::testing::FakeWalk {{ operation: {:?}, send: &[{}], \
+                 facts: ::rollcall_runtime::Facts::new({kind}, {}) }}",
+                walk.operation,
+                send.join(", "),
+                walk.privileged
+            )
+        })
+        .collect();
+    let slow_down = match provider.slow_down.first() {
+        Some(rule) => {
+            let status = rule.status.to_string();
+            let found: Vec<(String, Value)> = [status.as_str(), "4XX", "default"]
+                .iter()
+                .flat_map(|s| examples(raw, op, s))
+                .collect();
+            // The example that shows this refusal: the one holding the deciding value, or for
+            // a refusal told by a header, the one named for a limit.
+            let body = found
+                .iter()
+                .find(|(name, body)| {
+                    if rule.header.is_empty() {
+                        rule.is
+                            .iter()
+                            .any(|v| body.to_string().contains(&format!("{v:?}")))
+                    } else {
+                        name.contains("limit")
+                    }
+                })
+                .or(found.first())
+                .map_or_else(|| "{}".to_owned(), |(_, body)| body.to_string());
+            // The header the refusal's response declares for when its window resets.
+            let reset = [status.as_str(), "4XX", "default"]
+                .iter()
+                .filter_map(|s| op.pointer(&format!("/responses/{s}")))
+                .map(|r| resolve(raw, r))
+                .filter_map(|r| r.get("headers").and_then(Value::as_object))
+                .flat_map(|headers| headers.keys())
+                .find(|name| name.to_ascii_lowercase().contains("reset"))
+                .map_or_else(
+                    || "None".to_owned(),
+                    |name| format!("Some({:?})", name.to_ascii_lowercase()),
+                );
+            let header = match rule.is.first() {
+                Some(value) if !rule.header.is_empty() => {
+                    format!("Some(({:?}, {value:?}))", rule.header)
+                }
+                _ => "None".to_owned(),
+            };
+            format!(
+                "Some(::rollcall_runtime::testing::FakeSlowDown {{ status: {}, header: {header}, reset: {reset}, body: {body:?} }})",
+                rule.status
+            )
+        }
+        None => "None".to_owned(),
+    };
     Ok(format!(
         "/// What a fake server of this provider needs (`rollcall::testing`), from the spec: \
          list operations, error shapes and a sample page and user (its schemes and variables \
@@ -79,8 +152,11 @@ pub fn render(spec: &Spec, provider: &Extensions) -> Result<String, String> {
          rate_limited: {rate_limited},\n\
          token_refusal: {token_refusal:?},\n\
          user: {user},\n\
+         walks: &[{walks}],\n\
+         slow_down: {slow_down},\n\
          }};\n",
         lists = lists.join(", "),
+        walks = walks.join(", "),
     ))
 }
 
@@ -215,7 +291,7 @@ fn render_list(raw: &Value, list: &List, first: &List) -> Result<String, String>
          has_more: {has_more}, next_link: {next_link}, link_nullable: {link_nullable}, \
          cursor_nullable: {cursor_nullable}, cursor_empty_at_end: {cursor_required}, \
          short_pages: {short_pages}, total: {total}, end: {end}, start_param: {start_param}, \
-         fixed: &[{fixed}], page: {page:?}, item: {item:?} }}",
+         fixed: &[{fixed}], link_pages: {link_pages}, page: {page:?}, item: {item:?} }}",
         op = list.operation,
         method = list.method.to_ascii_uppercase(),
         path = list.path,
@@ -246,9 +322,29 @@ fn render_list(raw: &Value, list: &List, first: &List) -> Result<String, String>
         end = opt(&list.end),
         start_param = opt(&list.start_param),
         fixed = fixed.join(", "),
+        link_pages =
+            list.style == Style::Link && integer_param(raw, op, list.cursor_param.as_deref()),
         page = page.to_string(),
         item = item.to_string(),
     ))
+}
+
+/// Whether the parameter `name` of `op` takes an integer.
+fn integer_param(raw: &Value, op: &Value, name: Option<&str>) -> bool {
+    let Some(name) = name else {
+        return false;
+    };
+    op.get("parameters")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|p| resolve(raw, p))
+        .find(|p| p.get("name").and_then(Value::as_str) == Some(name))
+        .and_then(|p| p.get("schema"))
+        .map(|schema| resolve(raw, schema))
+        .and_then(|schema| schema.get("type"))
+        .and_then(Value::as_str)
+        == Some("integer")
 }
 
 /// The first 200 example of `op` whose items hold a record: the page and its first record.

@@ -78,10 +78,11 @@ fn client_walks(
         .unwrap_or(first);
     // The walk of the list the client's scheme calls for, ending in `call` (`all_users()`, or
     // `resume_users(checkpoint)`).
-    let chosen = |call: TokenStream| {
-        let walk = |list: &List| {
+    let chosen = |call: TokenStream| -> Result<TokenStream, String> {
+        let walk = |list: &List| -> Result<TokenStream, String> {
             let op = format_ident!("{}", list.operation);
-            quote!(self.#op().#call)
+            let fill = fill(builders, list)?;
+            Ok(quote!(self.#op() #(#fill)* .#call))
         };
         let by_scheme: Vec<TokenStream> = provider
             .lists
@@ -89,12 +90,12 @@ fn client_walks(
             .filter(|l| !l.security.is_empty() && !std::ptr::eq(*l, default))
             .map(|list| {
                 let schemes = &list.security;
-                let walk = walk(list);
-                quote!(#(#schemes)|* => #walk,)
+                let walk = walk(list)?;
+                Ok(quote!(#(#schemes)|* => #walk,))
             })
-            .collect();
-        let default_walk = walk(default);
-        if by_scheme.is_empty() || provider.lists.len() == 1 {
+            .collect::<Result<_, String>>()?;
+        let default_walk = walk(default)?;
+        Ok(if by_scheme.is_empty() || provider.lists.len() == 1 {
             default_walk
         } else {
             quote! {
@@ -103,10 +104,13 @@ fn client_walks(
                     _ => #default_walk,
                 }
             }
-        }
+        })
     };
-    let body = chosen(quote!(all_users()));
-    let resume_body = chosen(quote!(resume_users(checkpoint)));
+    if !provider.walks.is_empty() {
+        return union_walks(provider, types, builders);
+    }
+    let body = chosen(quote!(all_users()))?;
+    let resume_body = chosen(quote!(resume_users(checkpoint)))?;
     let by_scheme = provider
         .lists
         .iter()
@@ -143,7 +147,8 @@ fn client_walks(
     };
     if let Some(list) = provider.lists.iter().find(|l| !l.seats.is_empty()) {
         let op = format_ident!("{}", list.operation);
-        let setup = setters(types, builders, list, &list.seats)?;
+        let mut setup = fill(builders, list)?;
+        setup.extend(setters(types, builders, list, &list.seats)?);
         let filter: Vec<String> = list
             .seats
             .iter()
@@ -183,7 +188,8 @@ fn client_walks(
             .iter()
             .map(|(param, value)| (param.clone(), text(value)))
             .collect();
-        let setup = setters(types, builders, list, &fixed)?;
+        let mut setup = fill(builders, list)?;
+        setup.extend(setters(types, builders, list, &fixed)?);
         let user = format_ident!("{}", user_type(types, list)?);
         let doc = format!(
             " The users that changed since `since`, from the provider's incremental export \
@@ -205,6 +211,121 @@ fn client_walks(
     Ok(out.to_string())
 }
 
+/// `Client::all_users` of a provider whose account list is the union of several walks
+/// (`x-rollcall.walks`): each walk with its facts, in the spec's order; such a walk cannot be
+/// resumed.
+fn union_walks(
+    provider: &Extensions,
+    types: &Types,
+    builders: &Builders,
+) -> Result<String, String> {
+    let api = api();
+    let rt = runtime();
+    let mut walks = Vec::new();
+    let mut first = None;
+    for walk in &provider.walks {
+        let list = provider
+            .lists
+            .iter()
+            .find(|l| l.operation == walk.operation)
+            .ok_or_else(|| format!("`{}` is not a list operation", walk.operation))?;
+        first.get_or_insert(list);
+        let op = format_ident!("{}", list.operation);
+        let mut setup = fill(builders, list)?;
+        setup.extend(setters(types, builders, list, &walk.send)?);
+        let kind = match &walk.kind {
+            Some(kind) => {
+                let kind = format_ident!("{}", kind.to_upper_camel_case());
+                quote!(Some(#rt::Kind::#kind))
+            }
+            None => quote!(None),
+        };
+        let privileged = walk.privileged;
+        walks.push(quote! {
+            (#rt::Facts::new(#kind, #privileged), self.#op() #(#setup)* .all_users())
+        });
+    }
+    let Some(first) = first else {
+        return Ok(String::new());
+    };
+    let user = format_ident!("{}", user_type(types, first)?);
+    let builder = builders
+        .get(&first.operation)
+        .ok_or_else(|| format!("progenitor wrote no builder for `{}`", first.operation))?;
+    let builder = format_ident!("{}", builder.name);
+    let names: Vec<String> = provider
+        .walks
+        .iter()
+        .map(|w| {
+            let send: Vec<String> = w.send.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            if send.is_empty() {
+                format!("`{}`", w.operation)
+            } else {
+                format!("`{}` with {}", w.operation, send.join(", "))
+            }
+        })
+        .collect();
+    let doc = format!(
+        " Every user of the account: the union of the walks of {} (the spec's \
+         `x-rollcall.walks`), each user once, at its first sighting, with the facts of the walk \
+         that listed it ([`Walked`](::rollcall_runtime::Walked)). Remembers the id of every \
+         user yielded.",
+        names.join(", then ")
+    );
+    Ok(quote! {
+        #[doc = #doc]
+        pub fn all_users(&self) -> #api::UserStream<'_, #api::Walked<types::#user>> {
+            #rt::walk_union(
+                &PROVIDER,
+                vec![#(#walks),*],
+                <builder::#builder<'static> as #rt::List<'static>>::id,
+                ::progenitor_client::ClientInfo::inner(self).config().max_users(),
+            )
+        }
+
+        /// A walk that is the union of several cannot be resumed (see
+        /// [`all_users`](Self::all_users)).
+        ///
+        /// # Errors
+        ///
+        /// Always [`ErrorKind::Resume`](::rollcall_runtime::ErrorKind::Resume); nothing is
+        /// requested.
+        pub fn resume_users(
+            &self,
+            checkpoint: &#api::Checkpoint,
+        ) -> Result<#api::UserStream<'_, #api::Walked<types::#user>>, #api::Error> {
+            let _ = checkpoint;
+            Err(#rt::cannot_resume_union(&PROVIDER))
+        }
+    }
+    .to_string())
+}
+
+/// The setter calls that give `list`'s request the client's values of its required path
+/// parameters (`.org(..)`), as the constructor received them.
+fn fill(builders: &Builders, list: &List) -> Result<Vec<TokenStream>, String> {
+    let builder = builders
+        .get(&list.operation)
+        .ok_or_else(|| format!("progenitor wrote no builder for `{}`", list.operation))?;
+    list.path_params
+        .iter()
+        .map(|param| {
+            // A path parameter is not among the query's setters: progenitor names its setter
+            // after it, in snake_case.
+            let setter = builder
+                .setters
+                .get(param)
+                .cloned()
+                .unwrap_or_else(|| snake(param));
+            if !builder.args.contains_key(&setter) {
+                return Err(format!("`{}` has no setter for `{param}`", builder.name));
+            }
+            let setter = format_ident!("{setter}");
+            Ok(quote!(.#setter(::progenitor_client::ClientInfo::inner(self).param(#param))))
+        })
+        .collect()
+}
+
 /// `impl Users for Client`: the provider-generic face of the walks.
 fn users_impl(provider: &Extensions, types: &Types) -> Result<String, String> {
     let api = api();
@@ -212,6 +333,11 @@ fn users_impl(provider: &Extensions, types: &Types) -> Result<String, String> {
         return Ok(String::new());
     };
     let user = format_ident!("{}", user_type(types, first)?);
+    let user_ty = if provider.walks.is_empty() {
+        quote!(types::#user)
+    } else {
+        quote!(#api::Walked<types::#user>)
+    };
     let seats = provider.lists.iter().any(|l| !l.seats.is_empty()).then(|| {
         quote! {
             fn seats(&self) -> Option<#api::UserStream<'_, types::#user>> {
@@ -237,17 +363,17 @@ fn users_impl(provider: &Extensions, types: &Types) -> Result<String, String> {
     });
     Ok(quote! {
         impl #api::Users for Client {
-            type User = types::#user;
+            type User = #user_ty;
             fn provider(&self) -> &'static #api::ProviderInfo {
                 &PROVIDER
             }
-            fn all_users(&self) -> #api::UserStream<'_, types::#user> {
+            fn all_users(&self) -> #api::UserStream<'_, #user_ty> {
                 Client::all_users(self)
             }
             fn resume_users(
                 &self,
                 checkpoint: &#api::Checkpoint,
-            ) -> Result<#api::UserStream<'_, types::#user>, #api::Error> {
+            ) -> Result<#api::UserStream<'_, #user_ty>, #api::Error> {
                 Client::resume_users(self, checkpoint)
             }
             #seats
@@ -485,6 +611,13 @@ fn constructor(module: &str, provider: &Extensions, scheme: &ext::Scheme) -> Str
         (None, Some(server)) => format!("{:?}.to_owned()", server.url),
         (None, None) => "String::new()".to_owned(),
     };
+    for param in &provider.params {
+        let arg = snake(param);
+        args.push(format!("{arg}: &str"));
+        problems.push(format!(
+            ".problem(::rollcall_runtime::__codegen::param_problem({param:?}, {arg})).param({param:?}, {arg})"
+        ));
+    }
     for arg in &scheme.user_args {
         args.push(format!("{arg}: &str"));
         // A placeholder of a token URL is one segment of its path (a tenant).
@@ -753,6 +886,17 @@ fn walk(
         Style::Link => {
             let param = list.cursor_param.clone().unwrap_or_default();
             let setter = ident(&snake(&param));
+            // A link that pages by number (`page=2`): a cursor that is no number is sent as 0,
+            // which the setter refuses, so the walk ends with an error naming the parameter.
+            let numeric = builders
+                .get(&list.operation)
+                .and_then(|b| b.args.get(b.setters.get(&param)?))
+                .is_some_and(|arg| matches!(arg, Arg::Plain(ty) if ty != "String"));
+            let cursor = if numeric {
+                quote!(cursor.parse::<u64>().unwrap_or_default())
+            } else {
+                quote!(cursor)
+            };
             // The next page's URL is the body's `next-link` where the spec names one (an
             // absolute URL such as OData's `@odata.nextLink`), else the `Link` header's.
             let (fetch, doc) = match &list.next_link {
@@ -780,7 +924,7 @@ fn walk(
             };
             accessors.push(quote! {
                 const POSITION_PARAM: Option<&'static str> = Some(#param);
-                fn with_cursor(self, cursor: String) -> Self { self.#setter(cursor) }
+                fn with_cursor(self, cursor: String) -> Self { self.#setter(#cursor) }
                 fn base_url(&self) -> &str {
                     ::progenitor_client::ClientInfo::baseurl(self.__client())
                 }

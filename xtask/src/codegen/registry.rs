@@ -232,9 +232,10 @@ pub use progenitor_client::ClientInfo;
 pub use rollcall_runtime::{
     Account, AnyClient, ApiError, CHECKPOINT_FORMAT, ChangeStream, Checkpoint, ClientBuilder,
     ClientOptions, Config, DEFAULT_CHECKPOINT_MAX_AGE, DEFAULT_MAX_PAGES, DEFAULT_MAX_WAIT,
-    DEFAULT_PAGE_CONCURRENCY, DriftKind, DriftReport, Error, ErrorBody, ErrorKind, Finding,
-    NextCursor, PagingError, Position, ProviderInfo, RateLimit, Report, ResumedFrom, RetryPolicy,
-    Role, Secret, Since, Stop, UserStream, Users, WalkReport, account, changes, query_md5_hash,
+    DEFAULT_PAGE_CONCURRENCY, DriftKind, DriftReport, Error, ErrorBody, ErrorKind, FACTS_KEY,
+    Facts, Finding, NextCursor, PagingError, Position, ProviderInfo, RateLimit, Report,
+    ResumedFrom, RetryPolicy, Role, Secret, Since, SlowDown, Stop, UserStream, Users, WalkReport,
+    Walked, account, changes, query_md5_hash,
 };
 
 #[rustfmt::skip]

@@ -24,6 +24,8 @@ pub enum Role {
     Secret,
     /// An optional authority host for a token URL, after the secret.
     Authority,
+    /// A required parameter of the walked operations (`org`).
+    Param,
 }
 
 /// One argument of a scheme's constructor, with its environment variable.
@@ -38,8 +40,20 @@ pub struct Var {
 }
 
 /// The server's variables of provider `name`: the servers enum, or the first server's URL
-/// variables; every constructor takes them first.
+/// variables, then the walked operations' required parameters (`org`, read from
+/// `<PROVIDER>_<PARAM>`); every constructor takes them first.
 pub fn server_vars(name: &str, provider: &Extensions) -> Vec<Var> {
+    let mut vars = host_vars(name, provider);
+    vars.extend(provider.params.iter().map(|param| Var {
+        arg: param.to_snake_case(),
+        role: Role::Param,
+        env: ext::env_var(name, param),
+    }));
+    vars
+}
+
+/// The servers enum, or the first server's URL variables.
+fn host_vars(name: &str, provider: &Extensions) -> Vec<Var> {
     if let Some(servers) = &provider.servers_enum {
         let arg = servers.to_snake_case();
         return vec![Var {
@@ -143,6 +157,10 @@ pub fn provider_static(
         })
         .unwrap_or_default();
     let server: Vec<TokenStream> = server_vars(name, provider).iter().map(var_entry).collect();
+    let slow_down = provider.slow_down.iter().map(|rule| {
+        let (status, header, at, is) = (rule.status, &rule.header, &rule.at, &rule.is);
+        quote!(#rt::SlowDown { status: #status, header: #header, at: #at, is: &[#(#is),*] })
+    });
     let schemes = provider
         .schemes
         .iter()
@@ -164,6 +182,7 @@ pub fn provider_static(
             schemes: &[#(#schemes),*],
             spec: #fingerprint,
             drift: &DRIFT,
+            slow_down: &[#(#slow_down),*],
         });
     })
 }
@@ -216,7 +235,7 @@ pub fn connect(name: &str, provider: &Extensions) -> TokenStream {
             .enumerate()
             .filter_map(|(i, var)| match var.role {
                 Role::Server => Some(quote!(values.server(#i)?)),
-                Role::Host | Role::Plain => Some(quote!(values.text(#i))),
+                Role::Host | Role::Plain | Role::Param => Some(quote!(values.text(#i))),
                 Role::Secret => Some(quote!(values.text(#i).to_owned())),
                 Role::Authority => None,
             });

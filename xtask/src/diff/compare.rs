@@ -113,9 +113,12 @@ fn extensions(old: &Value, new: &Value, out: &mut Findings) {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
+        // A union of walks (`x-rollcall.walks`) that appears or goes changes the type
+        // `all_users` yields (`Walked<User>` or `User`), and whether it can be resumed.
+        let retypes = name == "/x-rollcall/walks";
         if old_leaves.is_empty() || new_leaves.is_empty() {
             let added = old_leaves.is_empty();
-            let severity = match (renames(&name), added) {
+            let severity = match (renames(&name) || retypes, added) {
                 (true, _) => Severity::Breaking,
                 (false, true) => Severity::Addition,
                 (false, false) => Severity::Warning,
@@ -130,6 +133,9 @@ fn extensions(old: &Value, new: &Value, out: &mut Findings) {
             };
             let consequence = if renames(&name) {
                 "a generated public name changes"
+            } else if retypes {
+                "`all_users` yields another type (`Walked<User>` for a union of walks, `User` \
+                 otherwise) and a union cannot be resumed"
             } else {
                 "the generated glue behaves differently"
             };

@@ -5,6 +5,7 @@
 //! | where | extension | what |
 //! | --- | --- | --- |
 //! | document | `x-rollcall` | `errors` pointers, `envelope` (errors inside HTTP 200), `any-content-type`, `servers-enum` |
+//! | document | `x-rollcall.walks`, `x-rollcall.slow-down` | the union of several walks with their facts; refusals that mean slow down |
 //! | server | `x-rollcall-name` | the variant of the servers enum |
 //! | security scheme | `x-rollcall-auth` | constructor name, basic user template, argument names, plugin, env names |
 //! | operation | `x-rollcall-pagination` | how a list pages and where its records sit; `incremental` marks the incremental export |
@@ -28,12 +29,14 @@ pub mod pagination;
 mod rate_limit;
 mod servers;
 mod value;
+mod walks;
 
 pub use account::{Account, KINDS, Rule, STATUSES, Test};
 pub use auth::{AUTHORITY_HOST, CLIENT_ID, PLUGINS, Scheme, SchemeKind, env_var};
 pub use errors::{ErrorRules, Field, Part, envelope_text};
 pub use pagination::{List, Style};
 pub use servers::Server;
+pub use walks::{SlowDown, Walk};
 
 use value::{bool_at, check_keys, object_at, str_at};
 
@@ -45,6 +48,8 @@ const DOCUMENT_KEYS: &[&str] = &[
     "servers-enum",
     "rate-limit",
     "account",
+    "walks",
+    "slow-down",
 ];
 
 /// Everything the extensions and the standard parts around them say about one provider.
@@ -79,6 +84,13 @@ pub struct Extensions {
     pub operation_limits: Vec<(String, u32, u64)>,
     /// How a user record reads as an account (`x-rollcall.account`); the default without it.
     pub account: Account,
+    /// The walks whose union is the account list (`x-rollcall.walks`); empty: the one list.
+    pub walks: Vec<Walk>,
+    /// Refusals that mean "slow down" without being 429 (`x-rollcall.slow-down`).
+    pub slow_down: Vec<SlowDown>,
+    /// Required path parameters of the walked lists without a value of their own: arguments
+    /// of every constructor, after the server's variables (`org`).
+    pub params: Vec<String>,
 }
 
 /// Reads and checks every extension of `spec`.
@@ -124,5 +136,14 @@ pub fn read(spec: &Spec) -> Result<Extensions, SpecError> {
     provider.lists = lists;
     provider.operation_limits = rate_limit::operations(file, raw)?;
     provider.account = account::read(file, raw, &provider.lists)?;
+    provider.walks = walks::walks(file, raw, &provider.lists)?;
+    provider.slow_down = walks::slow_down(file, raw)?;
+    for list in &provider.lists {
+        for param in &list.path_params {
+            if !provider.params.contains(param) {
+                provider.params.push(param.clone());
+            }
+        }
+    }
     Ok(provider)
 }

@@ -282,6 +282,9 @@ pub struct List {
     pub fixed: Vec<(String, Value)>,
     /// Query parameters (name, value) that list only seat holders.
     pub seats: Vec<(String, String)>,
+    /// Required path parameters without a value of their own: the walk fills them from the
+    /// client's constructor (`org`).
+    pub path_params: Vec<String>,
     /// The component schema of the user.
     pub user_schema: String,
     /// Pointer of a boolean that says this page is the last (`end_of_stream`).
@@ -452,11 +455,13 @@ pub(super) fn lists(spec: &Spec) -> Result<Vec<List>, SpecError> {
             None => None,
         };
         let mut fixed = Vec::new();
+        let mut path_params = Vec::new();
         for param in &params {
             let required = param.get("required").and_then(Value::as_bool) == Some(true);
             if !required {
                 continue;
             }
+            let in_path = param.get("in").and_then(Value::as_str) == Some("path");
             let schema = resolve(raw, param.get("schema").unwrap_or(&Value::Null));
             let single = schema
                 .get("enum")
@@ -464,8 +469,10 @@ pub(super) fn lists(spec: &Spec) -> Result<Vec<List>, SpecError> {
                 .filter(|values| values.len() == 1)
                 .map(|values| values[0].clone());
             let value = schema.get("default").cloned().or(single);
-            if let (Some(name), Some(value)) = (param.get("name").and_then(Value::as_str), value) {
-                fixed.push((name.to_owned(), value));
+            match (param.get("name").and_then(Value::as_str), value) {
+                (Some(name), Some(value)) => fixed.push((name.to_owned(), value)),
+                (Some(name), None) if in_path => path_params.push(name.to_owned()),
+                _ => {}
             }
         }
         if let Some(send) = object_at(file, raw, &format!("{base}/send"))? {
@@ -561,6 +568,7 @@ pub(super) fn lists(spec: &Spec) -> Result<Vec<List>, SpecError> {
                 }
             },
             fixed,
+            path_params,
             user_schema,
             end: pointer("end")?,
             start_param: None,
