@@ -304,7 +304,7 @@ pub fn host_label_problem(what: &str, value: &str) -> Option<String> {
     (!valid).then(|| format!("{what} `{value}` is not a valid host name label"))
 }
 
-/// `None` when `value` is a valid host name (`acme.okta.com`: labels separated by dots, each a
+/// `None` when `value` is a valid host name (`people.example.com`: labels separated by dots, each a
 /// valid label), else why not; for a server whose whole host is a variable.
 pub fn host_name_problem(what: &str, value: &str) -> Option<String> {
     let valid = !value.is_empty()

@@ -499,11 +499,11 @@ mod tests {
 
     #[test]
     fn a_next_link_gives_its_cursor_on_the_clients_origin_only() {
-        let base = "https://acme.okta.com";
+        let base = "https://people.example.com";
         assert_eq!(
             cursor_of_link(
                 base,
-                "https://acme.okta.com/api/v1/users?after=00u9&limit=200",
+                "https://people.example.com/api/v1/users?after=00u9&limit=200",
                 "after"
             ),
             Ok("00u9".to_owned())
@@ -514,8 +514,8 @@ mod tests {
         );
         for foreign in [
             "https://evil.example/api/v1/users?after=1",
-            "http://acme.okta.com/api/v1/users?after=1",
-            "https://acme.okta.com:8443/api/v1/users?after=1",
+            "http://people.example.com/api/v1/users?after=1",
+            "https://people.example.com:8443/api/v1/users?after=1",
         ] {
             let error = cursor_of_link(base, foreign, "after").unwrap_err();
             assert!(
@@ -523,11 +523,15 @@ mod tests {
                 "{foreign}: {error}"
             );
         }
-        let error = cursor_of_link(base, "https://acme.okta.com/api/v1/users?limit=2", "after")
-            .unwrap_err();
+        let error = cursor_of_link(
+            base,
+            "https://people.example.com/api/v1/users?limit=2",
+            "after",
+        )
+        .unwrap_err();
         assert_eq!(
             error.to_string(),
-            "the next page's link (https://acme.okta.com/api/v1/users) has no `after` to page by"
+            "the next page's link (https://people.example.com/api/v1/users) has no `after` to page by"
         );
     }
 }

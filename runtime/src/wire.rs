@@ -185,19 +185,19 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.append(
             reqwest::header::LINK,
-            "<https://acme.okta.com/api/v1/users?limit=200>; rel=\"self\""
+            "<https://people.example.com/api/v1/users?limit=200>; rel=\"self\""
                 .parse()
                 .unwrap(),
         );
         headers.append(
             reqwest::header::LINK,
-            "<https://acme.okta.com/api/v1/users?after=00u1&limit=200>; rel=\"next\""
+            "<https://people.example.com/api/v1/users?after=00u1&limit=200>; rel=\"next\""
                 .parse()
                 .unwrap(),
         );
         assert_eq!(
             next_link(&headers).as_deref(),
-            Some("https://acme.okta.com/api/v1/users?after=00u1&limit=200")
+            Some("https://people.example.com/api/v1/users?after=00u1&limit=200")
         );
         let mut headers = HeaderMap::new();
         headers.insert(
