@@ -10,49 +10,10 @@ use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+mod run;
+use run::rollcall;
+
 const SELL_TOKEN: &str = "sell-secret-token-0123456789";
-
-/// What one run of the binary did.
-#[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn lines(&self) -> Vec<Value> {
-        self.stdout
-            .lines()
-            .map(|line| serde_json::from_str(line).expect("a JSON line"))
-            .collect()
-    }
-}
-
-/// Runs `rollcall args...` with only the variables in `env`, off the async runtime's threads
-/// (the mock servers keep answering meanwhile).
-async fn rollcall(args: &[&str], env: &[(&str, &str)]) -> Run {
-    let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
-    let env: Vec<(String, String)> = env
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect();
-    tokio::task::spawn_blocking(move || {
-        let output = Command::new(env!("CARGO_BIN_EXE_rollcall"))
-            .args(&args)
-            .env_clear()
-            .envs(env)
-            .output()
-            .expect("the binary runs");
-        Run {
-            code: output.status.code().expect("exited"),
-            stdout: String::from_utf8(output.stdout).expect("UTF-8"),
-            stderr: String::from_utf8(output.stderr).expect("UTF-8"),
-        }
-    })
-    .await
-    .expect("joined")
-}
 
 /// The path of `provider`'s list operation, from its spec.
 fn list_path(provider: Provider) -> &'static str {

@@ -3,55 +3,16 @@
 //! collaborators), the organization from `GITHUB_ORG`, and GitHub's refusals — a 403 with an
 //! empty rate-limit budget is waited out, any other 403 and a 401 end the run in one line.
 
-use std::process::Command;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+mod run;
+use run::rollcall;
+
 const TOKEN: &str = "github_pat_0123456789abcdefSECRET";
-
-/// What one run of the binary did.
-#[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn lines(&self) -> Vec<Value> {
-        self.stdout
-            .lines()
-            .map(|line| serde_json::from_str(line).expect("a JSON line"))
-            .collect()
-    }
-}
-
-/// Runs `rollcall args...` with only the variables in `env`, off the async runtime's threads.
-async fn rollcall(args: &[&str], env: &[(&str, &str)]) -> Run {
-    let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
-    let env: Vec<(String, String)> = env
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect();
-    tokio::task::spawn_blocking(move || {
-        let output = Command::new(env!("CARGO_BIN_EXE_rollcall"))
-            .args(&args)
-            .env_clear()
-            .envs(env)
-            .output()
-            .expect("the binary runs");
-        Run {
-            code: output.status.code().expect("exited"),
-            stdout: String::from_utf8(output.stdout).expect("UTF-8"),
-            stderr: String::from_utf8(output.stderr).expect("UTF-8"),
-        }
-    })
-    .await
-    .expect("joined")
-}
 
 /// A simple user as GitHub lists members and collaborators (no name, no email).
 fn user(id: i64, login: &str, kind: &str) -> Value {
