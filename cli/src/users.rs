@@ -115,6 +115,14 @@ pub(crate) fn run(args: UsersArgs) -> Result<(), Failure> {
             None => client.all_users_json(),
         },
     };
+    if args.checkpoint.is_some() && users.checkpoint().is_none() && !args.quiet {
+        // A union of several walks keeps no checkpoint: say so now rather than after a crash.
+        eprintln!(
+            "rollcall: {}'s walk cannot be resumed (it joins several lists): the output is still \
+             written whole or not at all, and a run that stops starts again from the first page",
+            provider.name()
+        );
+    }
     let report = users.report();
     let mut progress = Progress::new(
         provider.name(),

@@ -259,3 +259,34 @@ async fn a_403_with_an_empty_budget_is_waited_out_and_the_walk_completes() {
     // The refused request, then the owners again, two pages of members and the collaborators.
     assert_eq!(server.received_requests().await.unwrap().len(), 5);
 }
+
+/// A union keeps no checkpoint: `--checkpoint` says so at the start, and the output is still
+/// written whole, with no checkpoint file left behind.
+#[tokio::test]
+async fn a_checkpointed_run_says_the_union_cannot_resume_and_writes_every_account() {
+    let server = organization().await;
+    let uri = server.uri();
+    let dir = std::env::temp_dir().join(format!("rollcall-github-ck-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (out, ck) = (dir.join("users.jsonl"), dir.join("users.ck"));
+    let (out_arg, ck_arg) = (out.display().to_string(), ck.display().to_string());
+    let args = [
+        "users",
+        "github",
+        "--base-url",
+        &uri,
+        "--page-size",
+        "2",
+        "-o",
+        &out_arg,
+        "--checkpoint",
+        &ck_arg,
+    ];
+    let run = rollcall(&args, &env()).await;
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stderr.contains("cannot be resumed"), "{}", run.stderr);
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(written.lines().count(), 4, "{written}");
+    assert!(!ck.exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
