@@ -91,10 +91,12 @@ pub fn run(project: &Project, quick: bool, no_build: bool) -> Result<ExitCode> {
 
     let table = table(&rows);
     println!("{table}");
-    let report = report(project, plan, &table, started.elapsed().as_secs_f64());
     let path = project
         .root()
         .join(if quick { QUICK_REPORT } else { "BENCHMARKS.md" });
+    let mut report = report(project, plan, &table, started.elapsed().as_secs_f64());
+    let earlier = std::fs::read_to_string(&path).unwrap_or_default();
+    report.push_str(kept_sections(&earlier));
     std::fs::write(&path, report).with_context(|| format!("writing {}", path.display()))?;
     eprintln!(
         "bench: wrote {} in {:.0} s",
@@ -191,6 +193,12 @@ pub fn table(rows: &[Row]) -> String {
     out
 }
 
+/// The sections after the table of an earlier report (from its first `## ` heading on): the
+/// analysis of targets, written by hand from the rows, which a rerun must not erase.
+fn kept_sections(old: &str) -> &str {
+    old.find("\n## ").map_or("", |at| &old[at..])
+}
+
 fn report(project: &Project, plan: Plan, table: &str, seconds: f64) -> String {
     let machine = machine::describe(project);
     let mode = if plan.quick {
@@ -205,4 +213,17 @@ fn report(project: &Project, plan: Plan, table: &str, seconds: f64) -> String {
          {machine}\n\
          {table}"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::kept_sections;
+
+    #[test]
+    fn a_rerun_keeps_the_sections_written_by_hand_and_nothing_else() {
+        let old = "# Benchmarks\n\nWritten by ...\n\n| Section | Case |\n|---|---|\n| Walk | x |\n\n## Targets\nmet\n\n## Drift\n1.3×\n";
+        assert_eq!(kept_sections(old), "\n## Targets\nmet\n\n## Drift\n1.3×\n");
+        assert_eq!(kept_sections("# Benchmarks\n\n| Section |\n"), "");
+        assert_eq!(kept_sections(""), "");
+    }
 }
