@@ -131,7 +131,7 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_f
             ],
         },
     ],
-    spec: "f714ba89cb84e53435ead3204ce9dd78",
+    spec: "5e88fa229c8ef4d9cf334f7058c6429c",
     drift: &DRIFT,
     slow_down: &[],
 });

@@ -323,7 +323,12 @@ fn client_credentials(
                 "an oauth2 scheme needs flows.clientCredentials.tokenUrl",
             )
         })?
-        .to_owned();
+        // A placeholder is written percent-encoded (`%7Btenant_id%7D`) where the spec must stay
+        // a valid URI for the OpenAPI validators, which refuse `{` in `tokenUrl`.
+        .replace("%7B", "{")
+        .replace("%7b", "{")
+        .replace("%7D", "}")
+        .replace("%7d", "}");
     let filled = placeholders(file, &flow_at, &token_url)?
         .iter()
         .fold(token_url.clone(), |url, name| {
