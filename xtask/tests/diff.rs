@@ -86,9 +86,12 @@ fn an_oauth_scopes_description_is_docs_and_its_token_url_is_not() {
             .map(|f| f.rule.to_owned())
             .collect()
     };
-    let old = oauth("https://login.example.com/{tenant}/token", "Read users.");
+    let old = oauth(
+        "https://login.example.com/%7Btenant%7D/token",
+        "Read users.",
+    );
     let reworded = oauth(
-        "https://login.example.com/{tenant}/token",
+        "https://login.example.com/%7Btenant%7D/token",
         "Read every user.",
     );
     assert!(
@@ -96,6 +99,9 @@ fn an_oauth_scopes_description_is_docs_and_its_token_url_is_not() {
         "{:?}",
         rules(&old, &reworded)
     );
-    let moved = oauth("https://login.example.org/{tenant}/token", "Read users.");
+    let moved = oauth(
+        "https://login.example.org/%7Btenant%7D/token",
+        "Read users.",
+    );
     assert!(rules(&old, &moved).contains(&"security-scheme-changed".to_owned()));
 }

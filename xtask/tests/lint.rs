@@ -332,7 +332,7 @@ fn oauth2_client_credentials() {
              flows:\n{flows}      x-rollcall-auth:\n        env: {{client_id: APP_ID}}\n{ext}"
         )
     };
-    let good = "        clientCredentials:\n          tokenUrl: https://login.example.com/{tenant}/token\n          scopes:\n            api.read: Read.\n";
+    let good = "        clientCredentials:\n          tokenUrl: https://login.example.com/%7Btenant%7D/token\n          scopes:\n            api.read: Read.\n";
     assert_eq!(with_oauth2(&scheme(good, "")), Vec::<String>::new());
     assert_eq!(
         with_oauth2(&scheme(
@@ -350,8 +350,14 @@ fn oauth2_client_credentials() {
     );
     let relative = "        clientCredentials:\n          tokenUrl: /token\n          scopes: {}\n";
     assert!(lines(relative, "").contains("absolute https URL"));
-    let host = "        clientCredentials:\n          tokenUrl: https://{authority}/token\n          scopes: {}\n";
+    let host = "        clientCredentials:\n          tokenUrl: https://%7Bauthority%7D/token\n          scopes: {}\n";
     assert!(lines(host, "").contains("host is not a placeholder"));
+    let braces = "        clientCredentials:\n          tokenUrl: https://login.example.com/{tenant}/token\n          scopes: {}\n";
+    assert!(
+        lines(braces, "").contains("percent-encoded"),
+        "{}",
+        lines(braces, "")
+    );
     let refusal = lines(good, "        token-refusal: {message: no}\n");
     assert!(refusal.contains("an OAuth error response"), "{refusal}");
     let renew = lines(good, "        renew-on: TokenExpired\n");

@@ -315,16 +315,24 @@ fn client_credentials(
             "only the clientCredentials flow is supported (a walk has no user to sign in)",
         ));
     }
-    let token_url = str_at(file, raw, &format!("{flow_at}/tokenUrl"))?
-        .ok_or_else(|| {
-            SpecError::at(
-                file,
-                &flow_at,
-                "an oauth2 scheme needs flows.clientCredentials.tokenUrl",
-            )
-        })?
-        // A placeholder is written percent-encoded (`%7Btenant_id%7D`) where the spec must stay
-        // a valid URI for the OpenAPI validators, which refuse `{` in `tokenUrl`.
+    let token_url = str_at(file, raw, &format!("{flow_at}/tokenUrl"))?.ok_or_else(|| {
+        SpecError::at(
+            file,
+            &flow_at,
+            "an oauth2 scheme needs flows.clientCredentials.tokenUrl",
+        )
+    })?;
+    // A placeholder is written percent-encoded (`%7Btenant_id%7D`): the spec must stay a URI
+    // for the OpenAPI validators, which refuse `{` in `tokenUrl`.
+    if token_url.contains(['{', '}']) {
+        return Err(SpecError::at(
+            file,
+            &format!("{flow_at}/tokenUrl"),
+            "write the token URL's placeholders percent-encoded (`%7Btenant%7D`, not `{tenant}`): \
+             the OpenAPI validators want a URI",
+        ));
+    }
+    let token_url = token_url
         .replace("%7B", "{")
         .replace("%7b", "{")
         .replace("%7D", "}")
