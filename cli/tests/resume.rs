@@ -113,15 +113,21 @@ async fn killed_at_random_instants_and_resumed_every_user_is_written_once() {
             let mut child = command(&fake, &file, &ck, &flags).spawn().unwrap();
             // Runs are killed at any instant from their start (before the first request, in
             // a page, between pages) until one outlives its kill; after a dozen, one is left to
-            // finish.
-            let kill_after = Duration::from_millis(random.next(window));
+            // finish. Every other run is instead killed within a page's time after it saves a
+            // checkpoint, so that kills land mid-walk however fast or slow the machine is.
             let leave = runs > 12;
-            let deadline = Instant::now() + kill_after;
+            let after_checkpoint = runs % 2 == 0;
+            let saved = std::fs::read(&ck).ok();
+            let mut deadline = (!after_checkpoint)
+                .then(|| Instant::now() + Duration::from_millis(random.next(window)));
             let status = loop {
                 if let Some(status) = child.try_wait().unwrap() {
                     break Some(status);
                 }
-                if !leave && Instant::now() >= deadline {
+                if deadline.is_none() && std::fs::read(&ck).ok() != saved {
+                    deadline = Some(Instant::now() + Duration::from_millis(random.next(25)));
+                }
+                if !leave && deadline.is_some_and(|deadline| Instant::now() >= deadline) {
                     child.kill().unwrap(); // SIGKILL: no destructor, no flush
                     child.wait().unwrap();
                     kills += 1;
