@@ -254,6 +254,7 @@ mod tests {
             code: &[],
             message: &[],
             request_id: &[],
+            request_id_header: &[],
         },
         any_content_type: false,
         account: AccountRules {
@@ -331,6 +332,7 @@ mod tests {
                 code: &[],
                 message: &[],
                 request_id: &[],
+                request_id_header: &[],
             },
             any_content_type: false,
             account: AccountRules {

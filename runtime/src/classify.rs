@@ -130,7 +130,7 @@ fn body_error(
 ) -> ApiError {
     match serde_json::from_slice::<serde_json::Value>(bytes) {
         Ok(value) => json_api_error(provider, status, headers, attempts, value, Some(bytes)),
-        Err(_) => unparsed_api_error(status, headers, attempts, bytes),
+        Err(_) => unparsed_api_error(provider, status, headers, attempts, bytes),
     }
 }
 
@@ -151,6 +151,9 @@ fn json_api_error(
             None => serde_json::to_vec(&body).ok().map(|raw| excerpt(&raw)),
         };
     }
+    let request_id = request_id
+        .filter(|id| !id.trim().is_empty())
+        .or_else(|| header_request_id(headers, provider.errors.request_id_header));
     api_error(
         status,
         headers,
@@ -177,9 +180,7 @@ fn api_error(
         status,
         code: code.as_deref().map(one_line).filter(|c| !c.is_empty()),
         message: message.as_deref().map(one_line).filter(|m| !m.is_empty()),
-        request_id: request_id
-            .filter(|id| !id.trim().is_empty())
-            .or_else(|| header_request_id(headers)),
+        request_id,
         retry_after: headers
             .get(RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
@@ -191,6 +192,7 @@ fn api_error(
 
 /// An [`ApiError`] for an error status whose body is not JSON.
 fn unparsed_api_error(
+    provider: &'static ProviderInfo,
     status: StatusCode,
     headers: &HeaderMap,
     attempts: u32,
@@ -208,7 +210,8 @@ fn unparsed_api_error(
         ErrorBody::Text { excerpt, .. } => Some(excerpt.clone()),
         _ => None,
     };
-    api_error(status, headers, attempts, None, message, None, body)
+    let request_id = header_request_id(headers, provider.errors.request_id_header);
+    api_error(status, headers, attempts, None, message, request_id, body)
 }
 
 /// Why a successful answer's body could not be read, in one line.

@@ -215,8 +215,9 @@ pub struct ApiError {
     pub code: Option<String>,
     /// The provider's human-readable message, or an excerpt of a plain-text or HTML body.
     pub message: Option<String>,
-    /// The request's id for the provider's support: Sell's `logref`, else the `X-Request-Id`
-    /// (or `X-Zendesk-Request-Id`) header.
+    /// The request's id for the provider's support: where the spec's `x-rollcall.errors` says
+    /// the body keeps it (Sell's `logref`), else the response headers it names
+    /// (`request-id-header`), else the `X-Request-Id` header.
     pub request_id: Option<String>,
     /// What the `Retry-After` header asked for, if it was sent.
     pub retry_after: Option<Duration>,

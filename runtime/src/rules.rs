@@ -15,6 +15,9 @@ pub struct ErrorRules {
     pub message: &'static [Part],
     /// The request id for the provider's support: the first of these that is present.
     pub request_id: &'static [Field],
+    /// Response headers that carry the request id, lowercase, asked in order when no body
+    /// field has it (`X-Request-Id`, the header most servers use, is asked last).
+    pub request_id_header: &'static [&'static str],
 }
 
 /// One value in a body: a pointer, and which strings count there.
@@ -173,6 +176,7 @@ mod tests {
             at: "/meta/logref",
             only: Only::Any,
         }],
+        request_id_header: &[],
     };
 
     #[test]
@@ -216,6 +220,7 @@ mod tests {
                 },
             ],
             request_id: &[],
+            request_id_header: &[],
         };
         let sentence = json!({"error": "Couldn't authenticate you"});
         assert_eq!(

@@ -110,11 +110,15 @@ pub(crate) fn looks_like_html(bytes: &[u8]) -> bool {
     text.starts_with("<!doctype html") || text.starts_with("<html") || text.contains("<body")
 }
 
-/// The request id a server sent in its headers (`X-Request-Id`, `X-Zendesk-Request-Id`).
-pub(crate) fn header_request_id(headers: &HeaderMap) -> Option<String> {
-    ["x-request-id", "x-zendesk-request-id"]
+/// The request id a server sent in its headers: the first of `names` (the provider's own, from
+/// its spec), else `X-Request-Id`.
+pub(crate) fn header_request_id(headers: &HeaderMap, names: &[&str]) -> Option<String> {
+    names
         .iter()
-        .find_map(|name| headers.get(*name)?.to_str().ok())
+        .chain(&["x-request-id"])
+        .filter_map(|name| headers.get(*name)?.to_str().ok())
+        .map(str::trim)
+        .find(|id| !id.is_empty())
         .map(str::to_owned)
 }
 

@@ -427,3 +427,42 @@ fn walks_and_slow_down() {
         "{nothing:?}"
     );
 }
+
+/// `x-rollcall.errors.request-id-header` is a list of header names; anything else is one located
+/// line.
+#[test]
+fn request_id_header() {
+    let project = Project::workspace();
+    let declared = "    request-id-header: [x-zendesk-request-id]\n";
+    let spec = project
+        .providers()
+        .unwrap()
+        .into_iter()
+        .map(|provider| std::fs::read_to_string(project.spec_path(&provider)).unwrap())
+        .find(|text| text.contains(declared))
+        .expect("a spec that names its request id header");
+    let with = |line: &str| {
+        lint_text("specs/ids.yaml", &spec.replace(declared, line))
+            .unwrap()
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        with("    request-id-header: [X-Zendesk-Request-Id, x-request-id]\n"),
+        Vec::<String>::new()
+    );
+    let spaced = with("    request-id-header: [x zendesk]\n");
+    assert_eq!(spaced.len(), 1, "{spaced:?}");
+    assert!(
+        spaced[0].contains(
+            "#/x-rollcall/errors/request-id-header/0: [extensions] expected an HTTP header name"
+        ),
+        "{spaced:?}"
+    );
+    let bare = with("    request-id-header: x-zendesk-request-id\n");
+    assert!(
+        bare[0].contains("#/x-rollcall/errors/request-id-header: [extensions] expected a list"),
+        "{bare:?}"
+    );
+}

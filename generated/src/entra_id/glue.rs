@@ -37,6 +37,7 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_f
                 only: rt::Only::Any,
             },
         ],
+        request_id_header: &["request-id"],
     },
     any_content_type: false,
     account: rt::AccountRules {
@@ -131,7 +132,7 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_f
             ],
         },
     ],
-    spec: "5e88fa229c8ef4d9cf334f7058c6429c",
+    spec: "eb590971030295ffe5dc5965632890f1",
     drift: &DRIFT,
     slow_down: &[],
 });

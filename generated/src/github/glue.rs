@@ -27,6 +27,7 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_f
             },
         ],
         request_id: &[],
+        request_id_header: &["x-github-request-id"],
     },
     any_content_type: false,
     account: rt::AccountRules {
@@ -83,7 +84,7 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_f
             ],
         },
     ],
-    spec: "c519a938211974c8b4dd2c9d6301b968",
+    spec: "411d5a2d8f1282b1b6254c04b43466a0",
     drift: &DRIFT,
     slow_down: &[
         rt::SlowDown {

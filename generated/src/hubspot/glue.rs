@@ -51,6 +51,7 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_f
                 only: rt::Only::Any,
             },
         ],
+        request_id_header: &["x-hubspot-correlation-id"],
     },
     any_content_type: false,
     account: rt::AccountRules {
@@ -101,7 +102,7 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_f
             ],
         },
     ],
-    spec: "fb591d52150d23a7f8199e68038c6cc5",
+    spec: "d63504a33d63dad036004513155d69e5",
     drift: &DRIFT,
     slow_down: &[],
 });

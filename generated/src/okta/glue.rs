@@ -47,6 +47,7 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_f
                 only: rt::Only::Any,
             },
         ],
+        request_id_header: &["x-okta-request-id"],
     },
     any_content_type: false,
     account: rt::AccountRules {
@@ -147,7 +148,7 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_f
             ],
         },
     ],
-    spec: "868082d62c08331dcdffe372a3513956",
+    spec: "40caefc3e2d646b470dbedcbfb414d03",
     drift: &DRIFT,
     slow_down: &[],
 });

@@ -42,6 +42,7 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_f
             },
         ],
         request_id: &[],
+        request_id_header: &[],
     },
     any_content_type: false,
     account: rt::AccountRules {

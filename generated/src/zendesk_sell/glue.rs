@@ -41,6 +41,7 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_f
                 only: rt::Only::Any,
             },
         ],
+        request_id_header: &[],
     },
     any_content_type: false,
     account: rt::AccountRules {

@@ -84,6 +84,7 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_f
             },
         ],
         request_id: &[],
+        request_id_header: &["x-zendesk-request-id"],
     },
     any_content_type: false,
     account: rt::AccountRules {
@@ -211,7 +212,7 @@ pub static PROVIDER: ::rollcall_runtime::ProviderInfo = rt::ProviderInfo::from_f
             ],
         },
     ],
-    spec: "af6d376ad66bb53232e8dc0f3ab149aa",
+    spec: "7a669278de87d7ea4cd63409090567cd",
     drift: &DRIFT,
     slow_down: &[],
 });

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -320,6 +320,7 @@ impl FakeBuilder {
                 .unwrap_or_else(|| FOREIGN_ORIGIN.to_owned()),
             rate_limited: AtomicBool::new(false),
             slowed: AtomicBool::new(false),
+            answered: AtomicU64::new(0),
             store: Store::new(spec, self.users, &self.faults),
             token_paths: token_paths.clone(),
             token_lifetime: self.token_lifetime,
@@ -444,6 +445,8 @@ struct State {
     foreign_origin: String,
     rate_limited: AtomicBool,
     slowed: AtomicBool,
+    /// How many list answers were given: the fake's request ids.
+    answered: AtomicU64,
     store: Mutex<Store>,
     token_paths: Vec<String>,
     token_lifetime: Duration,
@@ -640,7 +643,13 @@ struct ListResponder {
 
 impl Respond for ListResponder {
     fn respond(&self, request: &Request) -> ResponseTemplate {
-        let answer = self.answer(request);
+        let mut answer = self.answer(request);
+        // Like the real servers, every answer carries a request id in the header the spec
+        // names, so errors built from it show one.
+        if let Some(name) = self.state.spec.provider.errors.request_id_header.first() {
+            let n = self.state.answered.fetch_add(1, Ordering::Relaxed) + 1;
+            answer = answer.insert_header(*name, format!("fake-{n:08x}").as_str());
+        }
         match self.state.faults.iter().find_map(|f| match f {
             Fault::Slow(delay) => Some(*delay),
             _ => None,

@@ -217,6 +217,36 @@ async fn support_error_shapes() {
     ));
 }
 
+/// The request id comes from the header the spec names (`request-id-header`) before the
+/// generic `X-Request-Id`, and a provider never reads another's header.
+#[tokio::test]
+async fn the_request_id_header_is_the_one_the_spec_names() {
+    let unauthorized = || {
+        json_error(401, json!({"error": "Couldn't authenticate you"}))
+            .insert_header("x-request-id", "generic-1")
+            .insert_header("x-zendesk-request-id", "zd-7")
+    };
+    let error = error_for(Kind::ZendeskSupport, unauthorized()).await;
+    assert_eq!(
+        error.to_string(),
+        "zendesk-support list_users: HTTP 401 Unauthorized: Couldn't authenticate you \
+         (request id zd-7)"
+    );
+    let plain_text = ResponseTemplate::new(503)
+        .set_body_string("maintenance")
+        .insert_header("x-zendesk-request-id", "zd-8");
+    let error = error_for(Kind::ZendeskSupport, plain_text).await;
+    assert_eq!(error.api().unwrap().request_id.as_deref(), Some("zd-8"));
+    let error = error_for(Kind::Sequence, unauthorized()).await;
+    assert_eq!(
+        error.api().unwrap().request_id.as_deref(),
+        Some("generic-1")
+    );
+    let only_zendesks = ResponseTemplate::new(401).insert_header("x-zendesk-request-id", "zd-9");
+    let error = error_for(Kind::Sequence, only_zendesks).await;
+    assert_eq!(error.api().unwrap().request_id, None);
+}
+
 // --- Sequence -----------------------------------------------------------------------------
 
 #[tokio::test]

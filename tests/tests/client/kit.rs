@@ -230,6 +230,11 @@ async fn wrong_credentials_are_refused_in_the_providers_shape() {
             Some(expected),
             "{provider}: {error}"
         );
+        // The fake sends a request id where the spec says the provider does.
+        if !provider.info().errors.request_id_header.is_empty() {
+            let id = error.api().and_then(|api| api.request_id.as_deref());
+            assert!(id.is_some(), "{provider}: {error}");
+        }
     }
 }
 

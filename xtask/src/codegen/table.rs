@@ -311,7 +311,13 @@ fn error_rules(rules: &ext::ErrorRules) -> TokenStream {
     });
     let code = fields(&rules.code);
     let request_id = fields(&rules.request_id);
-    quote!(#rt::ErrorRules { code: #code, message: &[#(#parts),*], request_id: #request_id })
+    let request_id_header = &rules.request_id_header;
+    quote!(#rt::ErrorRules {
+        code: #code,
+        message: &[#(#parts),*],
+        request_id: #request_id,
+        request_id_header: &[#(#request_id_header),*],
+    })
 }
 
 /// `x-rollcall.account` as a `rollcall_runtime::AccountRules` literal.

@@ -15,6 +15,8 @@ pub struct ErrorRules {
     pub message: Vec<Part>,
     /// Candidates for the request id.
     pub request_id: Vec<Field>,
+    /// Response headers that carry the request id (lowercase), asked when no field has it.
+    pub request_id_header: Vec<String>,
 }
 
 /// A pointer and which strings count there (`any`, `word`, `phrase`).
@@ -43,10 +45,16 @@ pub(super) fn error_rules(file: &str, raw: &Value) -> Result<ErrorRules, SpecErr
     let Some(errors) = object_at(file, raw, base)? else {
         return Ok(ErrorRules::default());
     };
-    check_keys(file, base, Some(errors), &["code", "message", "request-id"])?;
+    check_keys(
+        file,
+        base,
+        Some(errors),
+        &["code", "message", "request-id", "request-id-header"],
+    )?;
     let mut rules = ErrorRules {
         code: fields(file, raw, &format!("{base}/code"))?,
         request_id: fields(file, raw, &format!("{base}/request-id"))?,
+        request_id_header: header_names(file, raw, &format!("{base}/request-id-header"))?,
         message: Vec::new(),
     };
     let parts = raw.pointer(&format!("{base}/message"));
@@ -79,6 +87,31 @@ pub(super) fn error_rules(file: &str, raw: &Value) -> Result<ErrorRules, SpecErr
         });
     }
     Ok(rules)
+}
+
+/// A list of HTTP header names, lowercased (header names are case-insensitive; the runtime looks
+/// them up in lowercase).
+fn header_names(file: &str, raw: &Value, at: &str) -> Result<Vec<String>, SpecError> {
+    let mut out = Vec::new();
+    for (i, item) in list(file, at, raw.pointer(at))?.iter().enumerate() {
+        let name = item
+            .as_str()
+            .filter(|name| {
+                !name.is_empty()
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            })
+            .ok_or_else(|| {
+                SpecError::at(
+                    file,
+                    &format!("{at}/{i}"),
+                    "expected an HTTP header name (letters, digits, `-`, `_`)",
+                )
+            })?;
+        out.push(name.to_ascii_lowercase());
+    }
+    Ok(out)
 }
 
 /// A list of fields: each a pointer, or `{at, only: any|word|phrase}`.
