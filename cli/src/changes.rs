@@ -49,6 +49,7 @@ pub(crate) fn run(args: ChangesArgs) -> Result<(), Failure> {
     };
     let mut options = ClientOptions::default();
     options.base_url = args.base_url.clone();
+    args.pace.apply(&mut options);
     let env = |name: &str| std::env::var(name).ok();
     let client = provider.connect(&env, &options)?;
     let path = state_path(&args.state, provider, args.base_url.as_deref(), &env);

@@ -19,6 +19,17 @@ pub(crate) fn run(args: FakeArgs) -> Result<(), Failure> {
         }
         faults.push(fault);
     }
+    let exchanges_tokens = provider.info().schemes.iter().any(|scheme| {
+        matches!(
+            scheme.sends,
+            rollcall::testing::FakeAuth::ClientCredentials { .. }
+        )
+    });
+    if args.token_lifetime.is_some() && !exchanges_tokens {
+        return Err(Failure::Usage(format!(
+            "{provider} hands out no tokens (no token URL): --token-lifetime does not apply"
+        )));
+    }
     let listener =
         std::net::TcpListener::bind(("127.0.0.1", args.port.unwrap_or(0))).map_err(|e| {
             Failure::Usage(format!(
@@ -38,6 +49,9 @@ pub(crate) fn run(args: FakeArgs) -> Result<(), Failure> {
         for fault in faults {
             fake = fake.fault(fault);
         }
+        if let Some(seconds) = args.token_lifetime {
+            fake = fake.token_lifetime(std::time::Duration::from_secs(seconds));
+        }
         let fake = fake.await;
         let mut out = std::io::stdout().lock();
         let faults: Vec<String> = fake.faults().iter().map(ToString::to_string).collect();
@@ -52,6 +66,9 @@ pub(crate) fn run(args: FakeArgs) -> Result<(), Failure> {
             },
             fake.uri()
         );
+        if let Some(seconds) = args.token_lifetime {
+            let _ = writeln!(out, "# each access token it hands out lives {seconds} s");
+        }
         let _ = writeln!(
             out,
             "# export these, then: rollcall users {provider} --base-url {}",

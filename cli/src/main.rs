@@ -113,6 +113,39 @@ struct ChangesArgs {
     /// Send requests to this URL instead of the provider's host (a mock, a proxy).
     #[arg(long, value_name = "URL")]
     base_url: Option<String>,
+    #[command(flatten)]
+    pace: PaceArgs,
+}
+
+/// How fast a command may ask the provider.
+#[derive(clap::Args, Debug)]
+struct PaceArgs {
+    /// Pace requests to LIMIT instead of the limit the provider documents: `N/second`,
+    /// `N/minute` or `N/hour` (a plan with a higher limit, a token shared with other tools), or
+    /// `off` (a mock that does not limit). The provider's rate-limit headers and 429s are
+    /// honoured either way.
+    #[arg(long, value_name = "LIMIT", value_parser = parse_rate_limit)]
+    rate_limit: Option<Pace>,
+}
+
+impl PaceArgs {
+    /// Sets the client's rate limit, where one was asked for.
+    fn apply(&self, options: &mut rollcall::ClientOptions) {
+        if let Some(Pace(limit)) = self.rate_limit {
+            options.rate_limit = Some(limit);
+        }
+    }
+}
+
+/// A `--rate-limit` value: a limit, or none (`off`).
+#[derive(Clone, Copy, Debug)]
+struct Pace(Option<rollcall::RateLimit>);
+
+fn parse_rate_limit(text: &str) -> Result<Pace, String> {
+    if text.trim() == "off" {
+        return Ok(Pace(None));
+    }
+    text.parse().map(|limit| Pace(Some(limit)))
 }
 
 /// `rollcall fake`.
@@ -129,6 +162,11 @@ struct FakeArgs {
     /// The loopback port to listen on (default: any free port).
     #[arg(long, value_name = "P")]
     port: Option<u16>,
+    /// How long each access token it hands out lives, in seconds (a provider whose credentials
+    /// are exchanged for a token at a token URL; one hour by default): short lives show a
+    /// client renewing its token mid-walk.
+    #[arg(long, value_name = "SECS")]
+    token_lifetime: Option<u64>,
 }
 
 /// `rollcall users`.
@@ -195,6 +233,8 @@ struct UsersArgs {
     /// How many numbered pages to request at once (default 4).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..64))]
     page_concurrency: Option<u64>,
+    #[command(flatten)]
+    pace: PaceArgs,
     /// No progress line on stderr.
     #[arg(long, short)]
     quiet: bool,

@@ -30,6 +30,7 @@ pub(crate) fn run(args: UsersArgs) -> Result<(), Failure> {
     options.drift = args.drift.is_some().then_some(true);
     options.drift_enum_values = Some(!args.drift_no_enum_values);
     options.page_concurrency = args.page_concurrency.and_then(|n| usize::try_from(n).ok());
+    args.pace.apply(&mut options);
     let env = |name: &str| std::env::var(name).ok();
     let client = provider.connect(&env, &options)?;
     let runtime = tokio::runtime::Builder::new_current_thread()

@@ -716,49 +716,86 @@ async fn tracing_shows_requests_without_secrets() {
     assert_eq!((run.code, run.stderr.as_str()), (0, ""));
 }
 
-/// `rollcall fake` serves until interrupted and prints its URL and variables; `rollcall users`
-/// with those lists every user, and a fault that does not apply is a usage error.
-#[tokio::test]
-async fn fake_serves_every_provider_until_killed() {
-    use std::io::{BufRead as _, BufReader};
-    use std::process::Stdio;
+/// A `rollcall fake` process, and what it printed before serving: its URL, the variables to
+/// export and its comment lines.
+struct Served {
+    child: std::process::Child,
+    url: String,
+    env: Vec<(String, String)>,
+    comments: Vec<String>,
+}
 
-    for provider in Provider::ALL.iter().map(|p| p.name()) {
+impl Served {
+    fn start(args: &[&str]) -> Served {
+        use std::io::{BufRead as _, BufReader};
+        use std::process::Stdio;
+
         let mut child = Command::new(env!("CARGO_BIN_EXE_rollcall"))
-            .args(["fake", provider, "--users", "12"])
+            .arg("fake")
+            .args(args)
             .env_clear()
             .stdout(Stdio::piped())
             .spawn()
             .expect("the binary runs");
         let mut stdout = BufReader::new(child.stdout.take().expect("piped"));
-        let mut url = String::new();
-        let mut env = Vec::new();
+        let (mut url, mut env, mut comments) = (String::new(), Vec::new(), Vec::new());
         loop {
             let mut line = String::new();
             assert!(
                 stdout.read_line(&mut line).expect("reads") > 0,
-                "{provider}: ended early"
+                "{args:?}: ended early"
             );
-            if let Some(rest) = line.trim().strip_prefix("export ") {
+            let line = line.trim();
+            if let Some(rest) = line.strip_prefix("export ") {
                 let (name, value) = rest.split_once('=').expect("NAME=value");
                 env.push((name.to_owned(), value.to_owned()));
-            } else if line.starts_with("# a fake") {
-                url = line.trim().rsplit(' ').next().expect("a URL").to_owned();
             } else if line.starts_with("# Ctrl-C") {
                 break;
+            } else {
+                if line.starts_with("# a fake") {
+                    url = line.rsplit(' ').next().expect("a URL").to_owned();
+                }
+                comments.push(line.to_owned());
             }
         }
-        assert!(url.starts_with("http://127.0.0.1:"), "{provider}: {url}");
-        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        let run = rollcall(&["users", provider, "--base-url", &url], &env).await;
+        assert!(url.starts_with("http://127.0.0.1:"), "{args:?}: {url}");
+        Served {
+            child,
+            url,
+            env,
+            comments,
+        }
+    }
+
+    fn env(&self) -> Vec<(&str, &str)> {
+        self.env
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect()
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `rollcall fake` serves until interrupted and prints its URL and variables; `rollcall users`
+/// with those lists every user, and a fault that does not apply is a usage error.
+#[tokio::test]
+async fn fake_serves_every_provider_until_killed() {
+    for provider in Provider::ALL.iter().map(|p| p.name()) {
+        let served = Served::start(&[provider, "--users", "12"]);
+        let (url, env) = (&served.url, served.env());
+        let run = rollcall(&["users", provider, "--base-url", url], &env).await;
         assert_eq!(run.code, 0, "{provider}: {}", run.stderr);
         assert_eq!(run.lines().len(), 12, "{provider}");
         let wrong: Vec<(&str, &str)> = env.iter().map(|(k, _)| (*k, "wrong")).collect();
-        let run = rollcall(&["users", provider, "--base-url", &url], &wrong).await;
+        let run = rollcall(&["users", provider, "--base-url", url], &wrong).await;
         assert_eq!(run.code, 1, "{provider}: credentials are checked");
         assert!(run.stderr.contains(provider), "{}", run.stderr);
-        child.kill().expect("killed");
-        child.wait().expect("ended");
     }
     let (provider, fault) = Provider::ALL
         .iter()
@@ -781,6 +818,121 @@ async fn fake_serves_every_provider_until_killed() {
         run.stderr.contains("unknown fault `sometimes`"),
         "{}",
         run.stderr
+    );
+}
+
+/// `rollcall fake --token-lifetime` hands out tokens that live that long, where the provider
+/// exchanges credentials for tokens; a walk through it still lists every user. Elsewhere the
+/// flag is a usage error.
+#[tokio::test]
+async fn fake_token_lifetime_applies_where_tokens_are_handed_out() {
+    let exchanges = |p: &Provider| {
+        p.info().schemes.iter().any(|s| {
+            matches!(
+                s.sends,
+                rollcall::testing::FakeAuth::ClientCredentials { .. }
+            )
+        })
+    };
+    let provider = Provider::ALL
+        .iter()
+        .find(|p| exchanges(p))
+        .expect("a provider with a token URL")
+        .name();
+    let served = Served::start(&[provider, "--users", "12", "--token-lifetime", "1"]);
+    assert!(
+        served
+            .comments
+            .iter()
+            .any(|c| c == "# each access token it hands out lives 1 s"),
+        "{:?}",
+        served.comments
+    );
+    let run = rollcall(
+        &[
+            "users",
+            provider,
+            "--base-url",
+            &served.url,
+            "--page-size",
+            "3",
+        ],
+        &served.env(),
+    )
+    .await;
+    assert_eq!(run.code, 0, "{provider}: {}", run.stderr);
+    assert_eq!(run.lines().len(), 12, "{provider}");
+
+    let other = Provider::ALL
+        .iter()
+        .find(|p| !exchanges(p))
+        .expect("a provider without one")
+        .name();
+    let run = rollcall(&["fake", other, "--token-lifetime", "1"], &[]).await;
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains("--token-lifetime does not apply"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// `--rate-limit` replaces the documented limit: one request an hour cannot walk three pages
+/// within `max_wait` and says so before waiting; `off` walks them; anything else is a usage
+/// error naming the forms.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limit_flag_replaces_the_documented_limit() {
+    use rollcall::testing::{FakeProvider, FakeStyle};
+
+    let provider = Provider::ALL
+        .iter()
+        .copied()
+        .find(|p| p.fake().walks.is_empty() && p.fake().walked().unwrap().style != FakeStyle::None)
+        .expect("a provider that pages");
+    let name = provider.name();
+    let fake = FakeProvider::start(provider).users(3).await;
+    let env: Vec<(String, String)> = fake
+        .env()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let uri = fake.uri();
+    let walk = |limit: &'static str| {
+        let args = [
+            "users",
+            name,
+            "--base-url",
+            &uri,
+            "--page-size",
+            "1",
+            "--rate-limit",
+            limit,
+        ];
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        let env = env.clone();
+        async move {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            rollcall(&args, &borrowed(&env)).await
+        }
+    };
+    let hourly = walk("1/hour").await;
+    assert_eq!(hourly.code, 1, "{name}: {hourly:?}");
+    assert!(
+        hourly
+            .stderr
+            .contains("gave up before waiting past max_wait (900 s)"),
+        "{}",
+        hourly.stderr
+    );
+    let off = walk("off").await;
+    assert_eq!(off.code, 0, "{name}: {off:?}");
+    assert_eq!(off.lines().len(), 3, "{name}");
+    let wrong = walk("fast").await;
+    assert_eq!(wrong.code, 2, "{wrong:?}");
+    assert!(
+        wrong.stderr.contains("write N/second, N/minute or N/hour"),
+        "{}",
+        wrong.stderr
     );
 }
 

@@ -44,6 +44,9 @@ fn command(fake: &FakeProvider, file: &Path, ck: &Path, extra: &[&str]) -> Comma
         .arg("--checkpoint")
         .arg(ck)
         .args(["--page-size", PAGE, "--quiet"])
+        // The fakes do not limit; paced to a documented 20 a minute, a walk of more pages
+        // would wait a minute each time.
+        .args(["--rate-limit", "off"])
         .args(extra)
         .env_clear()
         .envs(fake.env())

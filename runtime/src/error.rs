@@ -121,11 +121,11 @@ pub enum ErrorKind {
     Paging(PagingError),
     /// The call or walk would have waited longer than its budget
     /// ([`Config::max_wait`](crate::Config::max_wait)) for the provider's rate limit, a
-    /// `Retry-After` or retries: it ends here instead of hanging.
+    /// `Retry-After` or retries: it ends here, before the wait, instead of hanging.
     #[error(
-        "gave up after waiting {} s for the rate limit and retries (max_wait is {} s)",
-        waited.as_secs(),
-        max_wait.as_secs()
+        "gave up before waiting past max_wait ({} s) for the rate limit and retries ({} s waited)",
+        max_wait.as_secs(),
+        waited.as_secs()
     )]
     WaitBudget {
         /// How long the call or walk had waited.

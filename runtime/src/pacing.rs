@@ -63,6 +63,55 @@ impl RateLimit {
     }
 }
 
+/// The units a limit is written in, as providers document them (and specs declare them).
+const UNITS: [(&str, Duration); 3] = [
+    ("second", Duration::from_secs(1)),
+    ("minute", Duration::from_secs(60)),
+    ("hour", Duration::from_secs(3600)),
+];
+
+/// `N/second`, `N/minute` or `N/hour`, as a configuration file or a command line writes a
+/// provider's documented limit.
+///
+/// ```
+/// use std::time::Duration;
+/// use rollcall_runtime::RateLimit;
+///
+/// let support: RateLimit = "700/minute".parse().unwrap();
+/// assert_eq!(support, RateLimit::new(700, Duration::from_secs(60)));
+/// assert_eq!(support.to_string(), "700/minute");
+/// assert!("700 a minute".parse::<RateLimit>().is_err());
+/// ```
+impl std::str::FromStr for RateLimit {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let wrong = || format!("`{text}` is not a rate limit: write N/second, N/minute or N/hour");
+        let (requests, unit) = text.trim().split_once('/').ok_or_else(wrong)?;
+        let requests: u32 = requests
+            .trim()
+            .parse()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(wrong)?;
+        let period = UNITS
+            .iter()
+            .find(|(name, _)| *name == unit.trim())
+            .map(|(_, period)| *period)
+            .ok_or_else(wrong)?;
+        Ok(RateLimit::new(requests, period))
+    }
+}
+
+impl std::fmt::Display for RateLimit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match UNITS.iter().find(|(_, period)| *period == self.period) {
+            Some((unit, _)) => write!(f, "{}/{unit}", self.requests),
+            None => write!(f, "{} per {:?}", self.requests, self.period),
+        }
+    }
+}
+
 /// The wait before `window` has room for a request; `ZERO` when it has, and then the request is
 /// counted in it.
 fn room(window: &Mutex<Window>) -> Duration {
@@ -228,6 +277,26 @@ impl Pacer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn limits_read_and_print_as_providers_write_them() {
+        let hourly: RateLimit = " 36000 / hour ".parse().unwrap();
+        assert_eq!(hourly, RateLimit::new(36_000, Duration::from_secs(3600)));
+        assert_eq!(hourly.to_string(), "36000/hour");
+        for wrong in [
+            "0/second",
+            "10/day",
+            "ten/minute",
+            "10",
+            "/minute",
+            "-1/second",
+        ] {
+            let error = wrong.parse::<RateLimit>().unwrap_err();
+            assert!(error.contains(&format!("`{wrong}`")), "{error}");
+        }
+        let odd = RateLimit::new(3, Duration::from_millis(250));
+        assert_eq!(odd.to_string(), "3 per 250ms");
+    }
 
     fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
         let mut map = HeaderMap::new();

@@ -111,7 +111,7 @@ async fn the_wait_budget_ends_a_walk_with_a_typed_error() {
     assert_eq!(error.operation(), "list_users");
     let text = error.to_string();
     assert!(
-        text.starts_with("zendesk-support list_users: gave up after waiting"),
+        text.starts_with("zendesk-support list_users: gave up before waiting past max_wait"),
         "{text}"
     );
 }
