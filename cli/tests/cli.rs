@@ -891,31 +891,26 @@ async fn rate_limit_flag_replaces_the_documented_limit() {
         .expect("a provider that pages");
     let name = provider.name();
     let fake = FakeProvider::start(provider).users(3).await;
-    let env: Vec<(String, String)> = fake
+    let env: Vec<(&str, &str)> = fake
         .env()
         .iter()
-        .map(|(k, v)| (k.clone(), v.clone()))
+        .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
     let uri = fake.uri();
-    let walk = |limit: &'static str| {
-        let args = [
+    let args = |limit| {
+        let uri = uri.as_str();
+        [
             "users",
             name,
             "--base-url",
-            &uri,
+            uri,
             "--page-size",
             "1",
             "--rate-limit",
             limit,
-        ];
-        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-        let env = env.clone();
-        async move {
-            let args: Vec<&str> = args.iter().map(String::as_str).collect();
-            rollcall(&args, &borrowed(&env)).await
-        }
+        ]
     };
-    let hourly = walk("1/hour").await;
+    let hourly = rollcall(&args("1/hour"), &env).await;
     assert_eq!(hourly.code, 1, "{name}: {hourly:?}");
     assert!(
         hourly
@@ -924,10 +919,10 @@ async fn rate_limit_flag_replaces_the_documented_limit() {
         "{}",
         hourly.stderr
     );
-    let off = walk("off").await;
+    let off = rollcall(&args("off"), &env).await;
     assert_eq!(off.code, 0, "{name}: {off:?}");
     assert_eq!(off.lines().len(), 3, "{name}");
-    let wrong = walk("fast").await;
+    let wrong = rollcall(&args("fast"), &env).await;
     assert_eq!(wrong.code, 2, "{wrong:?}");
     assert!(
         wrong.stderr.contains("write N/second, N/minute or N/hour"),
