@@ -116,10 +116,12 @@ async fn killed_at_random_instants_and_resumed_every_user_is_written_once() {
             let mut child = command(&fake, &file, &ck, &flags).spawn().unwrap();
             // Runs are killed at any instant from their start (before the first request, in
             // a page, between pages) until one outlives its kill; after a dozen, one is left to
-            // finish. Every other run is instead killed within a page's time after it saves a
-            // checkpoint, so that kills land mid-walk however fast or slow the machine is.
+            // finish. The first two runs and every other one after them are instead killed
+            // within a page's time after they save a checkpoint, so that kills land mid-walk
+            // however fast or slow the machine is (a first run killed at a random instant could
+            // outlive a fast walk).
             let leave = runs > 12;
-            let after_checkpoint = runs % 2 == 0;
+            let after_checkpoint = runs <= 2 || runs % 2 == 0;
             let saved = std::fs::read(&ck).ok();
             let mut deadline = (!after_checkpoint)
                 .then(|| Instant::now() + Duration::from_millis(random.next(window)));
