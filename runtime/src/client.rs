@@ -125,16 +125,12 @@ impl Runtime {
         request: reqwest::Request,
         operation: &'static str,
     ) -> reqwest::Result<reqwest::Response> {
-        let signer = retry::Signer {
-            auth: &self.auth,
-            errors: &self.provider.errors,
-        };
         retry::execute(
             client,
             request,
             &self.config,
             &self.pacer,
-            signer,
+            &self.auth,
             self.provider,
             operation,
         )

@@ -35,13 +35,6 @@ fn spend(waited: &AtomicU64, wait: Duration, max_wait: Option<Duration>) -> bool
         .is_ok()
 }
 
-/// What signs each attempt of a request: credentials whose token is obtained when sent, and
-/// the provider's error rules, which read a refusal's code (to tell an expired token).
-pub(crate) struct Signer<'a> {
-    pub(crate) auth: &'a Auth,
-    pub(crate) errors: &'a ErrorRules,
-}
-
 /// Sends `request`, paced by `pacer` and retrying as the configuration allows, and returns the
 /// final outcome with its body already read into memory. Every wait counts against the wait
 /// budget (the walk's, or this call's own): when it would run out, the call ends there.
@@ -50,23 +43,21 @@ pub(crate) async fn execute(
     request: reqwest::Request,
     config: &Config,
     pacer: &Pacer,
-    signer: Signer<'_>,
+    auth: &Auth,
     provider: &'static ProviderInfo,
     operation: &'static str,
 ) -> reqwest::Result<reqwest::Response> {
-    let slow_down = provider.slow_down;
-    let provider = provider.name;
     // The path only: a query can carry a signature (Worksection's `hash`), and headers carry
     // credentials, so neither is ever recorded.
     let span = tracing::debug_span!(
         target: "rollcall::http",
         "request",
-        provider,
+        provider = provider.name,
         operation,
         method = %request.method(),
         path = request.url().path(),
     );
-    execute_attempts(client, request, config, pacer, signer, operation, slow_down)
+    execute_attempts(client, request, config, pacer, auth, provider, operation)
         .instrument(span)
         .await
 }
@@ -76,11 +67,13 @@ async fn execute_attempts(
     request: reqwest::Request,
     config: &Config,
     pacer: &Pacer,
-    signer: Signer<'_>,
+    auth: &Auth,
+    provider: &'static ProviderInfo,
     operation: &'static str,
-    slow_down: &'static [SlowDown],
 ) -> reqwest::Result<reqwest::Response> {
-    let tokens = signer.auth.token_source();
+    // Credentials whose token is obtained when sent sign each attempt; the provider's error
+    // rules read a refusal's code, to tell an expired token.
+    let tokens = auth.token_source();
     // One renewal per request: a token refused again is refused for another reason.
     let mut renewed = false;
     let policy = config.retry();
@@ -131,7 +124,7 @@ async fn execute_attempts(
             && !renewed
             && spare.is_some()
             && response.status() == StatusCode::UNAUTHORIZED
-            && expired(tokens, signer.errors, response.headers(), body)
+            && expired(tokens, &provider.errors, response.headers(), body)
         {
             tracing::debug!(target: "rollcall::auth", "the access token expired: renewing it");
             tokens.forget(generation).await;
@@ -140,7 +133,7 @@ async fn execute_attempts(
             continue;
         }
         let slowed = matches!(&outcome, Ok((response, body))
-            if slows_down(slow_down, response.status(), response.headers(), body));
+            if slows_down(provider.slow_down, response.status(), response.headers(), body));
         let outcome = outcome.map(|(response, _)| response);
         match &outcome {
             Ok(response) => {
