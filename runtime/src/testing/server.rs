@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use serde_json::{Value, json};
-use wiremock::matchers::{method, path_regex};
+use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 use super::store::{Store, set};
@@ -71,12 +71,10 @@ impl FakeRequest {
 
     /// The decoded value of field `name` of a form body (`application/x-www-form-urlencoded`).
     pub fn form(&self, name: &str) -> Option<String> {
-        let text = String::from_utf8_lossy(&self.body);
-        reqwest::Url::parse(&format!("http://form/?{text}"))
-            .ok()?
-            .query_pairs()
+        form_fields(&self.body)
+            .into_iter()
             .find(|(key, _)| key == name)
-            .map(|(_, value)| value.into_owned())
+            .map(|(_, value)| value)
     }
 
     /// The value of header `name` (any case).
@@ -204,7 +202,7 @@ impl FakeProvider {
         self.received()
             .await
             .into_iter()
-            .filter(|r| paths.iter().any(|p| on_token_path(p, r.url.path())))
+            .filter(|r| paths.iter().any(|p| on_path(p, r.url.path())))
             .collect()
     }
 
@@ -215,7 +213,7 @@ impl FakeProvider {
         self.received()
             .await
             .into_iter()
-            .filter(|r| !paths.iter().any(|p| on_token_path(p, r.url.path())))
+            .filter(|r| !paths.iter().any(|p| on_path(p, r.url.path())))
             .collect()
     }
 
@@ -304,11 +302,11 @@ impl FakeBuilder {
                 env.insert(var.name.to_owned(), server.uri());
             }
         }
-        let token_paths: Vec<String> = spec
+        let token_urls: Vec<(&'static Scheme, String)> = spec
             .provider
             .schemes
             .iter()
-            .filter_map(|scheme| token_path(scheme, &env))
+            .filter_map(|scheme| Some((scheme, token_path(scheme)?)))
             .collect();
         let state = Arc::new(State {
             spec,
@@ -322,18 +320,13 @@ impl FakeBuilder {
             slowed: AtomicBool::new(false),
             answered: AtomicU64::new(0),
             store: Store::new(spec, self.users, &self.faults),
-            token_paths: token_paths.clone(),
+            token_paths: token_urls.iter().map(|(_, path)| path.clone()).collect(),
             token_lifetime: self.token_lifetime,
             tokens: Mutex::default(),
         });
-        for (scheme, path) in spec
-            .provider
-            .schemes
-            .iter()
-            .filter_map(|scheme| Some((scheme, token_path(scheme, &env)?)))
-        {
+        for (scheme, path) in token_urls {
             Mock::given(method("POST"))
-                .and(TokenPath(path))
+                .and(PathTemplate(path))
                 .respond_with(TokenResponder {
                     state: Arc::clone(&state),
                     scheme,
@@ -344,22 +337,8 @@ impl FakeBuilder {
         for list in spec.lists.iter().chain(&spec.incremental) {
             let page: Value = serde_json::from_str(list.page).unwrap_or_else(|_| json!({}));
             // A path with parameters (`/orgs/{org}/members`) matches any value of them.
-            let pattern = format!(
-                "^{}$",
-                list.path
-                    .split('/')
-                    .map(
-                        |segment| if segment.starts_with('{') && segment.ends_with('}') {
-                            "[^/]+".to_owned()
-                        } else {
-                            regex_escape(segment)
-                        }
-                    )
-                    .collect::<Vec<_>>()
-                    .join("/")
-            );
             Mock::given(method(list.method))
-                .and(path_regex(pattern))
+                .and(PathTemplate(list.path.to_owned()))
                 .respond_with(ListResponder {
                     state: Arc::clone(&state),
                     list,
@@ -399,7 +378,7 @@ fn remove(value: &mut Value, pointer: &str) {
 
 /// The path of `scheme`'s token URL, its placeholders kept (`/{tenant_id}/oauth2/token`);
 /// `None` for a scheme without one.
-fn token_path(scheme: &Scheme, _env: &BTreeMap<String, String>) -> Option<String> {
+fn token_path(scheme: &Scheme) -> Option<String> {
     let crate::Sends::ClientCredentials { token_url, .. } = scheme.sends else {
         return None;
     };
@@ -407,9 +386,10 @@ fn token_path(scheme: &Scheme, _env: &BTreeMap<String, String>) -> Option<String
     Some(rest.find('/').map_or("/", |at| &rest[at..]).to_owned())
 }
 
-/// Whether `path` is the token path `template` with any value in each placeholder segment
-/// (a wrong tenant still reaches the token URL, which refuses it).
-fn on_token_path(template: &str, path: &str) -> bool {
+/// Whether `path` is the path `template` with any value in each placeholder segment (a list's
+/// `{org}`; a token URL's `{tenant_id}`, where a wrong tenant still reaches the token URL,
+/// which refuses it).
+fn on_path(template: &str, path: &str) -> bool {
     let (ours, theirs): (Vec<&str>, Vec<&str>) =
         (template.split('/').collect(), path.split('/').collect());
     ours.len() == theirs.len()
@@ -418,12 +398,21 @@ fn on_token_path(template: &str, path: &str) -> bool {
         })
 }
 
-/// Matches the requests to one token path.
-struct TokenPath(String);
+/// The decoded fields of a form body (`application/x-www-form-urlencoded`), in order; read as
+/// a URL's query, which is encoded the same way.
+fn form_fields(body: &[u8]) -> Vec<(String, String)> {
+    let text = String::from_utf8_lossy(body);
+    reqwest::Url::parse(&format!("http://form/?{text}"))
+        .map(|url| url.query_pairs().into_owned().collect())
+        .unwrap_or_default()
+}
 
-impl wiremock::Match for TokenPath {
+/// Matches the requests to one path template ([`on_path`]).
+struct PathTemplate(String);
+
+impl wiremock::Match for PathTemplate {
     fn matches(&self, request: &Request) -> bool {
-        on_token_path(&self.0, request.url.path())
+        on_path(&self.0, request.url.path())
     }
 }
 
@@ -580,12 +569,7 @@ impl Respond for TokenResponder {
         let crate::Sends::ClientCredentials { token_url, scopes } = self.scheme.sends else {
             return ResponseTemplate::new(404);
         };
-        let form: BTreeMap<String, String> = reqwest::Url::parse(&format!(
-            "http://form/?{}",
-            String::from_utf8_lossy(&request.body)
-        ))
-        .map(|url| url.query_pairs().into_owned().collect())
-        .unwrap_or_default();
+        let form: BTreeMap<String, String> = form_fields(&request.body).into_iter().collect();
         let field = |name: &str| form.get(name).map_or("", String::as_str);
         let env = |var: &crate::Var| state.env.get(var.name).map_or("", String::as_str);
         // The client id is the plain credential that fills no placeholder of the token URL.
@@ -931,16 +915,4 @@ impl ListResponder {
         }
         (body, cursor.is_none())
     }
-}
-
-/// `text` with the characters a regular expression reads specially escaped.
-fn regex_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if "\\.+*?()|[]{}^$".contains(c) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
