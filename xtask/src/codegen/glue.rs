@@ -14,7 +14,7 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 
 use super::access::Types;
-use super::names::{Arg, Builders};
+use super::names::{Arg, Builder, Builders};
 use super::tokens::{api, runtime};
 use crate::rust_name::snake;
 use crate::spec::ext::{self, Extensions, List, SchemeKind, Style};
@@ -249,9 +249,7 @@ fn union_walks(
         return Ok(String::new());
     };
     let user = format_ident!("{}", user_type(types, first)?);
-    let builder = builders
-        .get(&first.operation)
-        .ok_or_else(|| format!("progenitor wrote no builder for `{}`", first.operation))?;
+    let builder = builder_of(builders, first)?;
     let builder = format_ident!("{}", builder.name);
     let names: Vec<String> = provider
         .walks
@@ -301,12 +299,17 @@ fn union_walks(
     .to_string())
 }
 
+/// The builder progenitor wrote for `list`'s operation.
+fn builder_of<'b>(builders: &'b Builders, list: &List) -> Result<&'b Builder, String> {
+    builders
+        .get(&list.operation)
+        .ok_or_else(|| format!("progenitor wrote no builder for `{}`", list.operation))
+}
+
 /// The setter calls that give `list`'s request the client's values of its required path
 /// parameters (`.org(..)`), as the constructor received them.
 fn fill(builders: &Builders, list: &List) -> Result<Vec<TokenStream>, String> {
-    let builder = builders
-        .get(&list.operation)
-        .ok_or_else(|| format!("progenitor wrote no builder for `{}`", list.operation))?;
+    let builder = builder_of(builders, list)?;
     list.path_params
         .iter()
         .map(|param| {
@@ -393,9 +396,7 @@ fn setters(
     list: &List,
     values: &[(String, String)],
 ) -> Result<Vec<TokenStream>, String> {
-    let builder = builders
-        .get(&list.operation)
-        .ok_or_else(|| format!("progenitor wrote no builder for `{}`", list.operation))?;
+    let builder = builder_of(builders, list)?;
     let mut names: Vec<&String> = values.iter().map(|(name, _)| name).collect();
     names.dedup();
     names
