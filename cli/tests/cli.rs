@@ -768,10 +768,7 @@ impl Served {
     }
 
     fn env(&self) -> Vec<(&str, &str)> {
-        self.env
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect()
+        borrowed(&self.env)
     }
 }
 
